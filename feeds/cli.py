@@ -1,0 +1,96 @@
+"""The ``feeds`` command: ``check``, ``export``, ``serve``, ``list``.
+
+Exit status: 0 fine, 1 when ``check`` rejected a post, 2 for a usage or config error. A
+config error prints one line that names the file and key, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from typing import NoReturn
+
+import click
+
+from . import config as config_mod
+from . import source
+from .config import Config
+from .errors import ConfigError
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"feeds: {message}", err=True)
+    sys.exit(2)
+
+
+def _load(ctx: click.Context) -> Config:
+    try:
+        return config_mod.load(ctx.obj)
+    except ConfigError as e:
+        _fail(str(e))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="The config file (default: $FEEDS_CONFIG, else ./config.toml).",
+)
+@click.version_option(package_name="feeds")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """Feeds for a Jekyll site: RSS, Atom and JSON Feed for the site, each category and each tag."""
+    ctx.obj = config_path
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as one JSON object.")
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """Read every post and report each problem with its file and line.
+
+    Exit status 1 when any post was rejected.
+    """
+    config = _load(ctx)
+    try:
+        rules = source.rules_for(config)
+        files, problems = source.find(rules.root)
+    except ConfigError as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"{config.path}: [site] source {rules.root}: cannot read: {e.strerror or e}")
+    now = datetime.now(timezone.utc)
+    published = 0
+    for file in files:
+        parsed = source.parse(file, rules)
+        problems.extend(parsed.problems)
+        if parsed.post is not None and (config.feeds.future or parsed.post.date <= now):
+            published += 1
+    problems.sort(key=lambda p: (p.path, p.line))
+    errors = sum(p.level == "error" for p in problems)
+    if as_json:
+        click.echo(json.dumps(
+            {"posts": published, "problems": [
+                {"path": p.path, "line": p.line, "level": p.level, "message": p.message} for p in problems
+            ]},
+            ensure_ascii=False,
+            indent=2,
+        ))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(f"{published} posts, {errors} errors, {len(problems) - errors} warnings")
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default: [server] host).")
+@click.option("--port", type=int, help="Port to listen on (default: [server] port).")
+@click.option("--workers", type=int, help="Worker processes (default: [server] workers).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve every feed over HTTP with gunicorn."""
+    _load(ctx)
+    click.echo("feeds: the service is not built yet; `feeds check` reads the site.")

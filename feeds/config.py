@@ -1,0 +1,253 @@
+"""Read and check ``config.toml`` into one frozen settings object.
+
+Each key is declared once, below, as a dataclass field with its type, default and help; the
+loader, the checks and the README's key table all come from these declarations. Errors name the
+file, the section and the key (``config.toml: [feeds] limit must be an integer``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import types
+import typing
+import zoneinfo
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+from .model import FORMATS
+
+#: Where the config is looked for when neither ``--config`` nor ``FEEDS_CONFIG`` names one.
+DEFAULT_PATH = Path("config.toml")
+ENV_VAR = "FEEDS_CONFIG"
+
+
+def key(default: Any = MISSING, *, help: str, choices: tuple[str, ...] = ()) -> Any:
+    """Declare one config key: its default (none: required), its help and allowed values."""
+    return field(default=default, metadata={"help": help, "choices": choices})
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """``[site]``: the Jekyll site read and the identity of its feeds."""
+
+    url: str = key(help="The site's absolute URL (`https://example.com`); every link is made absolute against it.")
+    source: Path = key(help="The Jekyll site folder, holding `_posts/`; relative to the config file.")
+    title: str = key("", help="The site's name: the feeds' title.")
+    description: str = key("", help="The feeds' description or subtitle.")
+    lang: str = key("en", help="BCP 47 language of the feeds (`zh-CN`).")
+    timezone: zoneinfo.ZoneInfo = key(
+        zoneinfo.ZoneInfo("UTC"),
+        help="IANA zone name; a naive date or a date alone in a post is in this zone.",
+    )
+    author: str = key("", help="The author of posts that name none.")
+    permalink: str = key(
+        "date",
+        help="Jekyll permalink style (`date`, `pretty`, `ordinal`, `weekdate`, `none`) or template.",
+    )
+    max_post_bytes: int = key(10 * 1024 * 1024, help="A post file larger than this is skipped with a warning.")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedsConfig:
+    """``[feeds]``: what every feed holds."""
+
+    limit: int = key(50, help="Entries in a feed.")
+    max_limit: int = key(200, help="The largest `?limit=` a client may ask for.")
+    formats: tuple[str, ...] = key(FORMATS, help="The formats served and exported.", choices=FORMATS)
+    content: str = key("full", help="`full`: entries carry the whole HTML; `summary`: only the summary.", choices=("full", "summary"))
+    summary_length: int = key(200, help="Characters in a summary cut from the content (CJK characters count one each).")
+    future: bool = key(False, help="Publish posts dated in the future at once instead of at their time.")
+
+
+@dataclass(frozen=True, slots=True)
+class CacheConfig:
+    """``[cache]``: where built feeds are kept and how fresh they stay."""
+
+    backend: str = key("memory", help="`memory` (per worker) or `filesystem` (shared by workers).", choices=("memory", "filesystem"))
+    url: str = key("", help="Reserved for a networked backend; unused by `memory` and `filesystem`.")
+    dir: Path = key(Path(".cache/feeds"), help="The `filesystem` backend's folder; relative to the config file.")
+    max_bytes: int = key(64 * 1024 * 1024, help="The `memory` backend's bound; least recently used feeds go first.")
+    refresh_seconds: float = key(2.0, help="How often the service looks for changed posts; a change is served within this time.")
+    max_age: int = key(-1, help="`Cache-Control: max-age` in seconds; -1 means refresh_seconds rounded up.")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexConfig:
+    """``[index]``: the SQLite file that holds every parsed post."""
+
+    path: Path = key(Path("feeds-index.sqlite3"), help="The index file; relative to the config file. Safe to delete: it is rebuilt.")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """``[server]``: how `feeds serve` runs gunicorn."""
+
+    host: str = key("127.0.0.1", help="The address to listen on.")
+    port: int = key(8000, help="The port to listen on.")
+    workers: int = key(2, help="Gunicorn worker processes.")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration, checked; ``path`` is the file it came from."""
+
+    site: SiteConfig
+    feeds: FeedsConfig = FeedsConfig()
+    cache: CacheConfig = CacheConfig()
+    index: IndexConfig = IndexConfig()
+    server: ServerConfig = ServerConfig()
+    path: Path = Path("config.toml")
+
+
+#: Section name → its settings class, in the order the README documents them.
+SECTIONS: dict[str, type] = {
+    "site": SiteConfig,
+    "feeds": FeedsConfig,
+    "cache": CacheConfig,
+    "index": IndexConfig,
+    "server": ServerConfig,
+}
+
+
+def find_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The config file to read: ``--config``, else ``$FEEDS_CONFIG``, else ``./config.toml``."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(ENV_VAR)
+    return Path(env) if env else DEFAULT_PATH
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and check a config file.
+
+    Raises:
+        ConfigError: the file is missing or not TOML, or a key is unknown, missing or wrong;
+            the message starts with the file's path and names the key.
+    """
+    path = find_path(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read config: {e.strerror or e}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from e
+    return from_dict(data, path)
+
+
+def from_dict(data: dict[str, Any], path: Path = DEFAULT_PATH) -> Config:
+    """Check a parsed TOML mapping; relative paths resolve against ``path``'s folder.
+
+    Raises:
+        ConfigError: as :func:`load`.
+    """
+    base = path.parent.resolve() if str(path.parent) else Path.cwd()
+    for name in data:
+        if name not in SECTIONS:
+            raise ConfigError(f"{path}: unknown section [{name}]")
+    sections: dict[str, Any] = {}
+    for name, cls in SECTIONS.items():
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{name}] must be a table")
+        sections[name] = _section(cls, name, table, path, base)
+    config = Config(path=path, **sections)
+    return _check(config)
+
+
+def _section(cls: type, section: str, table: dict[str, Any], path: Path, base: Path) -> Any:
+    declared = {f.name: f for f in fields(cls)}
+    for name in table:
+        if name not in declared:
+            raise ConfigError(f"{path}: unknown key [{section}] {name}")
+    values: dict[str, Any] = {}
+    hints = typing.get_type_hints(cls)
+    for name, f in declared.items():
+        where = f"{path}: [{section}] {name}"
+        if name not in table:
+            if f.default is MISSING:
+                raise ConfigError(f"{where} is required")
+            value = f.default
+            if isinstance(value, Path) and not value.is_absolute():
+                value = base / value
+            values[name] = value
+            continue
+        values[name] = _convert(table[name], hints[name], f.metadata["choices"], where, base)
+    return cls(**values)
+
+
+def _convert(raw: Any, hint: Any, choices: tuple[str, ...], where: str, base: Path) -> Any:
+    """One TOML value to its declared type, or a ConfigError that says what was expected."""
+    if hint is bool:
+        if not isinstance(raw, bool):
+            raise ConfigError(f"{where} must be true or false")
+        return raw
+    if hint is int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ConfigError(f"{where} must be an integer")
+        return raw
+    if hint is float:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            raise ConfigError(f"{where} must be a number")
+        return float(raw)
+    if hint is str:
+        if not isinstance(raw, str):
+            raise ConfigError(f"{where} must be a string")
+        if choices and raw not in choices:
+            raise ConfigError(f"{where} must be one of {', '.join(choices)}, not {raw!r}")
+        return raw
+    if hint is Path:
+        if not isinstance(raw, str) or not raw:
+            raise ConfigError(f"{where} must be a path (a string)")
+        p = Path(raw).expanduser()
+        return p if p.is_absolute() else base / p
+    if hint is zoneinfo.ZoneInfo:
+        if not isinstance(raw, str):
+            raise ConfigError(f"{where} must be a time zone name (a string)")
+        try:
+            return zoneinfo.ZoneInfo(raw)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
+            raise ConfigError(f"{where}: unknown time zone {raw!r}") from e
+    if typing.get_origin(hint) is tuple or isinstance(hint, types.GenericAlias):
+        if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+            raise ConfigError(f"{where} must be a list of strings")
+        for v in raw:
+            if choices and v not in choices:
+                raise ConfigError(f"{where}: {v!r} is not one of {', '.join(choices)}")
+        if not raw:
+            raise ConfigError(f"{where} must not be empty")
+        return tuple(dict.fromkeys(raw))
+    raise AssertionError(f"undeclared config type {hint!r}")  # pragma: no cover
+
+
+def _check(config: Config) -> Config:
+    """Checks that span keys or need more than a type."""
+    path = config.path
+    parts = urlsplit(config.site.url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"{path}: [site] url must be an absolute http(s) URL, not {config.site.url!r}")
+    site = replace(config.site, url=config.site.url.rstrip("/"))
+    feeds = config.feeds
+    for name in ("limit", "max_limit", "summary_length"):
+        if getattr(feeds, name) < 1:
+            raise ConfigError(f"{path}: [feeds] {name} must be at least 1")
+    if feeds.max_limit < feeds.limit:
+        raise ConfigError(f"{path}: [feeds] max_limit must be at least limit ({feeds.limit})")
+    if config.site.max_post_bytes < 1:
+        raise ConfigError(f"{path}: [site] max_post_bytes must be at least 1")
+    cache = config.cache
+    if cache.refresh_seconds <= 0:
+        raise ConfigError(f"{path}: [cache] refresh_seconds must be more than 0")
+    if cache.max_age < -1:
+        raise ConfigError(f"{path}: [cache] max_age must be -1 (follow refresh_seconds) or more")
+    if cache.max_age == -1:
+        cache = replace(cache, max_age=max(1, -int(-cache.refresh_seconds // 1)))
+    if not 0 < config.server.port < 65536:
+        raise ConfigError(f"{path}: [server] port must be between 1 and 65535")
+    if config.server.workers < 1:
+        raise ConfigError(f"{path}: [server] workers must be at least 1")
+    return replace(config, site=site, cache=cache)

@@ -1,0 +1,160 @@
+"""Dates in, dates out: parse what front matter holds, apply the site's zone, format for feeds.
+
+Every datetime that leaves this module is aware and carries a fixed offset
+(:class:`datetime.timezone`), so the offset a post was written with survives into the feeds and
+the SQLite index, and nothing depends on the host's ``TZ``.
+
+A naive time in the site's zone can fall in a daylight-saving gap or fold. We resolve it the way
+:pep:`495` does with ``fold=0``: a time in a gap is read with the offset in force before the gap
+(so ``02:30`` on a spring-forward night becomes ``03:30`` after it), a time in a fold is the
+first of its two occurrences. Never an error, never the host's zone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from email.utils import format_datetime
+
+from dateutil import parser as dateutil_parser
+
+UTC = timezone.utc
+
+#: The shapes Jekyll sites write: date, optional time with fraction, optional ``Z``/offset.
+_ISOISH = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[Tt ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"\s*(?:([Zz]|UTC|GMT)|([+-])(\d{1,2})(?::?(\d{2}))?)?"
+)
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class DateError(ValueError):
+    """A value is not a date we can read; the message quotes it."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostDate:
+    """A post's time as the author meant it, and the instant Jekyll stamps the page with.
+
+    ``meant`` is what feeds show. ``jekyll`` differs only for a naive YAML timestamp, which
+    Jekyll (like YAML) reads as UTC; its date parts in the site zone make the permalink.
+    """
+
+    meant: datetime
+    jekyll: datetime
+    #: True when no offset was written (the site's zone was applied).
+    naive: bool
+
+
+def localize(naive: datetime, zone: tzinfo) -> datetime:
+    """A wall-clock time in ``zone`` as an aware, fixed-offset datetime (gap/fold: see module)."""
+    aware = naive.replace(tzinfo=zone, fold=0)
+    # Round-trip through UTC so a time in a gap moves to the wall time that exists.
+    return fixed(aware.astimezone(UTC).astimezone(zone))
+
+
+def fixed(dt: datetime) -> datetime:
+    """``dt`` with its current offset frozen into a :class:`datetime.timezone`."""
+    offset = dt.utcoffset()
+    assert offset is not None, "fixed() needs an aware datetime"
+    return dt.replace(tzinfo=timezone(offset), fold=0)
+
+
+def parse(value: object, zone: tzinfo) -> PostDate:
+    """Read a front-matter or file-name date.
+
+    Accepts what PyYAML gives: ``datetime`` (naive or aware), ``date``, or ``str``
+    (``2022-01-10 08:03:44 +0800`` arrives as a string). A string with no offset is in ``zone``
+    for Jekyll too (Ruby's ``Time.parse`` reads local time); only a naive ``datetime`` — a YAML
+    timestamp — is UTC to Jekyll.
+
+    Raises:
+        DateError: the value has no date in it, or one that does not exist.
+    """
+    try:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                return PostDate(localize(value, zone), fixed(value.replace(tzinfo=UTC)), True)
+            return _aware(fixed(value))
+        if isinstance(value, date):
+            return _naive(datetime.combine(value, time()), zone)
+        if isinstance(value, str):
+            return _parse_string(value.strip(), zone)
+    except (OverflowError, ValueError) as e:
+        if isinstance(e, DateError):
+            raise
+        raise DateError(f"date {value!r} is out of range: {e}") from e
+    raise DateError(f"date must be a date or a string, not {type(value).__name__}")
+
+
+def _aware(dt: datetime) -> PostDate:
+    dt.astimezone(UTC)  # raises OverflowError for year 1 with a positive offset, and the like
+    return PostDate(dt, dt, False)
+
+
+def _naive(dt: datetime, zone: tzinfo) -> PostDate:
+    meant = localize(dt, zone)
+    return PostDate(meant, meant, True)
+
+
+def _parse_string(text: str, zone: tzinfo) -> PostDate:
+    m = _ISOISH.fullmatch(text)
+    if m:
+        year, month, day, hour, minute, second, frac, utc, sign, oh, om = m.groups()
+        micro = int((frac or "0")[:6].ljust(6, "0"))
+        dt = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro)
+        if utc:
+            return _aware(dt.replace(tzinfo=UTC))
+        if sign:
+            offset = timedelta(hours=int(oh), minutes=int(om or 0))
+            if offset >= timedelta(hours=24):
+                raise DateError(f"date {text!r} has an offset out of range")
+            return _aware(dt.replace(tzinfo=timezone(-offset if sign == "-" else offset)))
+        return _naive(dt, zone)
+    return _parse_free(text, zone)
+
+
+def _parse_free(text: str, zone: tzinfo) -> PostDate:
+    """Other forms Ruby's ``Time.parse`` takes (``Jan 10 2022 8:03``); a year, month and day
+    must all be written, or it is an error rather than a guess."""
+    if not any(c.isdigit() for c in text):
+        raise DateError(f"not a date: {text!r}")
+    try:
+        one = dateutil_parser.parse(text, default=datetime(1, 1, 1))
+        two = dateutil_parser.parse(text, default=datetime(2, 2, 2))
+    except (ValueError, OverflowError) as e:
+        raise DateError(f"not a date: {text!r}") from e
+    if (one.year, one.month, one.day) != (two.year, two.month, two.day):
+        raise DateError(f"not a date: {text!r} (needs a year, month and day)")
+    if one.tzinfo is None:
+        return _naive(one, zone)
+    return _aware(fixed(one))
+
+
+def rfc3339(dt: datetime) -> str:
+    """``2022-01-10T08:03:44+08:00`` for Atom and JSON Feed; fractions of a second dropped."""
+    return dt.replace(microsecond=0).isoformat()
+
+
+def rfc822(dt: datetime) -> str:
+    """``Mon, 10 Jan 2022 08:03:44 +0800`` for RSS: English names and the post's own offset.
+
+    Written by hand rather than with ``strftime`` or a locale switch, so it is right under any
+    locale and safe in threads.
+    """
+    offset = dt.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return (
+        f"{_DAYS[dt.weekday()]}, {dt.day:02d} {_MONTHS[dt.month - 1]} {dt.year:04d} "
+        f"{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} {sign}{minutes // 60:02d}{minutes % 60:02d}"
+    )
+
+
+def http_date(dt: datetime) -> str:
+    """``Mon, 10 Jan 2022 00:03:44 GMT`` for Last-Modified (RFC 9110 IMF-fixdate)."""
+    return format_datetime(dt.astimezone(UTC), usegmt=True)

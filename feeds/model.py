@@ -1,0 +1,119 @@
+"""The plain data every stage passes on: posts, the scopes that group them, and feeds.
+
+Everything here is frozen and holds tuples; every datetime is timezone-aware. Changes are made by
+functions that return new values, never by adding attributes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One published-or-scheduled post, normalized from its Jekyll file."""
+
+    #: The file, relative to the site source, with ``/`` separators (``_posts/2022-01-10-x.md``).
+    path: str
+    #: The file name's slug: the part after ``YYYY-MM-DD-`` and before the extension.
+    slug: str
+    #: Plain text (never markup); defaults to the slug.
+    title: str
+    #: When the post is published, aware; a written offset is kept as written, a naive time is
+    #: in the site's zone. Entries are ordered by this instant.
+    date: datetime
+    #: When the post last changed, aware: ``last_modified_at``/``updated``, else ``date``.
+    updated: datetime
+    #: Category names as written, folders above ``_posts`` first; no duplicates, order kept.
+    categories: tuple[str, ...]
+    #: Tag names as written; no duplicates, order kept.
+    tags: tuple[str, ...]
+    #: The post's author, or ``None`` to fall back to the site's.
+    author: str | None
+    #: The absolute, percent-encoded permalink: the page Jekyll publishes. Also the entry id.
+    url: str
+    #: Sanitized HTML with absolute links and only XML 1.0 characters.
+    content_html: str
+    #: Plain text, at most ``summary_length`` characters plus ``…``.
+    summary: str
+
+
+class ScopeKind(enum.Enum):
+    """What a feed covers: the whole site, one category or one tag."""
+
+    SITE = "site"
+    CATEGORY = "category"
+    TAG = "tag"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A set of posts that gets its own feeds. Names sharing a slug share a scope."""
+
+    kind: ScopeKind
+    #: URL-safe key (Jekyll's ``slugify``); empty for the site scope.
+    slug: str = ""
+    #: Display name: the first name seen for this slug; empty for the site scope.
+    name: str = ""
+
+    @property
+    def path(self) -> str:
+        """The URL path stem, without the format's extension (``category/emnews``)."""
+        if self.kind is ScopeKind.SITE:
+            return "feed"
+        return f"{self.kind.value}/{self.slug}"
+
+
+SITE = Scope(ScopeKind.SITE)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one file, as ``feeds check`` reports it."""
+
+    #: The file, relative to the site source, with ``/`` separators.
+    path: str
+    #: 1-based line in the file.
+    line: int
+    #: ``"error"`` (the post was skipped) or ``"warning"`` (it was kept or the file ignored).
+    level: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.level}: {self.message}"
+
+
+#: The feed formats, as used in URL extensions and ``[feeds] formats``.
+FORMATS: tuple[str, ...] = ("atom", "rss", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """Everything one feed document says, whatever its format; built output depends on nothing else."""
+
+    scope: Scope
+    #: The site's title, or ``<site> · <scope name>``.
+    title: str
+    description: str
+    #: The site's URL without a trailing slash (``https://finews.withounder.com``).
+    site_url: str
+    #: BCP 47 language tag (``zh-CN``).
+    lang: str
+    #: The site's author, used where a post names none; may be empty.
+    author: str
+    #: Newest first by instant (ties by path), at most the limit asked for.
+    posts: tuple[Post, ...]
+    #: Whether entries carry the full HTML (``[feeds] content = "full"``) or only the summary.
+    full_content: bool = True
+
+    @property
+    def home_url(self) -> str:
+        """The site's home page, the feeds' ``alternate`` link."""
+        return self.site_url + "/"
+
+    def url(self, fmt: str) -> str:
+        """The absolute URL this feed is served at in format ``fmt``."""
+        return f"{self.site_url}/{quote(self.scope.path)}.{fmt}"

@@ -1,0 +1,186 @@
+"""Jekyll's URL rules: ``slugify`` and permalink templates, so every link reaches a real page.
+
+This follows Jekyll 4 (``Jekyll::Utils.slugify``, ``Jekyll::URL``, ``Drops::UrlDrop``): each
+placeholder's value is percent-encoded on its own (``escape_path``), the result is prefixed with
+``/``, every ``..`` becomes ``/``, ``./`` is dropped and runs of ``/`` are squeezed. A template
+that names an unknown placeholder is an error, as in Jekyll.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import unicodedata
+from datetime import datetime
+from urllib.parse import quote
+
+from .errors import FeedsError
+
+#: Jekyll's built-in permalink styles.
+STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+
+_PLACEHOLDER = re.compile(r":([a-z_]+)")
+_PRETTY_KEEP = frozenset("._~!$&'()+,;=@")
+#: What ``escape_path`` leaves alone besides letters, digits and ``-._~``.
+_PATH_SAFE = "/!$&'()*+,;=:@"
+#: Longest slug, in UTF-8 bytes, that still leaves room for ``.atom`` in a 255-byte file name.
+_MAX_SLUG_BYTES = 200
+
+PLACEHOLDERS = frozenset(
+    "year month i_month day i_day short_year hour minute second y_day short_month long_month "
+    "short_day long_day week w_year w_day title slug name categories slugified_categories "
+    "output_ext collection".split()
+)
+
+
+class PermalinkError(FeedsError):
+    """A permalink template names a placeholder Jekyll does not know."""
+
+
+def template(style_or_template: str) -> str:
+    """The template for a built-in style name, or the template itself.
+
+    Raises:
+        PermalinkError: the template uses an unknown placeholder.
+    """
+    tpl = STYLES.get(style_or_template, style_or_template)
+    for name in _PLACEHOLDER.findall(tpl):
+        if _match(name) is None:
+            raise PermalinkError(f"unknown permalink placeholder :{name} in {tpl!r}")
+    return tpl
+
+
+def _match(name: str) -> str | None:
+    """The placeholder a ``:name`` run stands for; Jekyll lets ``:title_`` mean ``:title``."""
+    if name in PLACEHOLDERS:
+        return name
+    if name.endswith("_") and name[:-1] in PLACEHOLDERS:
+        return name[:-1]
+    return None
+
+
+def _keep(char: str, pretty: bool) -> bool:
+    cat = unicodedata.category(char)
+    return cat[0] in "LM" or cat == "Nd" or (pretty and char in _PRETTY_KEEP)
+
+
+@functools.lru_cache(maxsize=65536)
+def jekyll_slugify(text: str, pretty: bool = False, cased: bool = False) -> str:
+    """Jekyll's ``slugify`` in ``default`` or ``pretty`` mode; may return ``""`` as Jekyll does."""
+    out: list[str] = []
+    hyphen = False
+    for char in text:
+        if _keep(char, pretty):
+            out.append(char)
+            hyphen = False
+        elif not hyphen:
+            out.append("-")
+            hyphen = True
+    slug = "".join(out)
+    if slug.startswith("-"):
+        slug = slug[1:]
+    if slug.endswith("-"):
+        slug = slug[:-1]
+    return slug if cased else slug.lower()
+
+
+@functools.lru_cache(maxsize=65536)
+def scope_slug(name: str) -> str:
+    """The URL and file-name key of a category or tag: Jekyll's default ``slugify``.
+
+    Unlike Jekyll's, it is never empty and fits a file name: a name with no letter or digit
+    (``!!!``) becomes ``_`` plus a hash of the name, and one over 200 UTF-8 bytes is cut and
+    given a hash of the whole name, so distinct names stay distinct. It never holds ``/``,
+    ``.`` or a control character.
+    """
+    slug = jekyll_slugify(name)
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
+    if not slug:
+        return f"_{digest}"
+    if len(slug.encode("utf-8")) > _MAX_SLUG_BYTES:
+        cut = slug.encode("utf-8")[: _MAX_SLUG_BYTES - 11].decode("utf-8", "ignore").rstrip("-")
+        return f"{cut}-{digest}"
+    return slug
+
+
+def url_path(
+    tpl: str,
+    *,
+    date: datetime,
+    slug: str,
+    categories: tuple[str, ...],
+    output_ext: str = ".html",
+) -> str:
+    """The percent-encoded path Jekyll gives a post: ``tpl`` filled in and sanitized.
+
+    ``date`` must already be the instant Jekyll uses, in the site's zone (see
+    :class:`feeds.dates.PostDate`). ``slug`` is the post's ``slug`` (front matter or file name).
+    """
+    values = _values(date, slug, categories, output_ext)
+
+    def fill(m: re.Match[str]) -> str:
+        name = _match(m.group(1))
+        if name is None:
+            raise PermalinkError(f"unknown permalink placeholder :{m.group(1)} in {tpl!r}")
+        rest = m.group(1)[len(name):]
+        return _escape(values[name]) + rest
+
+    path = "/" + _PLACEHOLDER.sub(fill, tpl)
+    path = path.replace("..", "/")
+    while "./" in path:
+        path = path.replace("./", "")
+    path = re.sub("/{2,}", "/", path)
+    # Literal parts of a template are not escaped by Jekyll; a URL must be, so finish the job
+    # without touching the %XX escapes already made.
+    return quote(path, safe=_PATH_SAFE + "%~")
+
+
+def _escape(value: str) -> str:
+    if not value or re.fullmatch(r"[a-zA-Z0-9./-]+", value):
+        return value
+    return quote(value, safe=_PATH_SAFE + "~")
+
+
+def _values(date: datetime, slug: str, categories: tuple[str, ...], output_ext: str) -> dict[str, str]:
+    cats = list(dict.fromkeys(c.lower() for c in categories))
+    iso_year, iso_week, iso_day = date.isocalendar()
+    return {
+        "year": f"{date.year:04d}",
+        "month": f"{date.month:02d}",
+        "i_month": str(date.month),
+        "day": f"{date.day:02d}",
+        "i_day": str(date.day),
+        "short_year": f"{date.year % 100:02d}",
+        "hour": f"{date.hour:02d}",
+        "minute": f"{date.minute:02d}",
+        "second": f"{date.second:02d}",
+        "y_day": f"{date.timetuple().tm_yday:03d}",
+        "short_month": _MONTHS[date.month - 1][:3],
+        "long_month": _MONTHS[date.month - 1],
+        "short_day": _DAYS[date.weekday()][:3],
+        "long_day": _DAYS[date.weekday()],
+        "week": f"{iso_week:02d}",
+        "w_year": str(iso_year),
+        "w_day": str(iso_day),
+        "title": jekyll_slugify(slug, pretty=True, cased=True),
+        "slug": jekyll_slugify(slug),
+        "name": jekyll_slugify(slug),
+        "categories": "/".join(cats),
+        "slugified_categories": "/".join(jekyll_slugify(c) for c in cats),
+        "output_ext": output_ext,
+        "collection": "posts",
+    }
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

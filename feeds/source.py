@@ -1,0 +1,330 @@
+"""Jekyll post files → :class:`~feeds.model.Post`, one file at a time, never raising.
+
+Finding files follows Jekyll: posts live in ``<source>/_posts/**`` and
+``<source>/<dir>/.../_posts/**`` (the folders above ``_posts`` are categories), named
+``YYYY-MM-DD-<slug>.<md|markdown|html>``; folders and files starting with ``.``, ``_``, ``#``
+or ``~`` are ignored, as Jekyll ignores them. Each file's problems come back as
+:class:`~feeds.model.Problem` values with the file and line, so one bad post costs only itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import content, dates, permalink
+from .config import Config
+from .errors import ConfigError, ParseError
+from .model import Post, Problem
+
+try:  # the C loader is ~10x faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+POST_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.(md|markdown|html)")
+_MARKDOWN = ("md", "markdown")
+_IGNORED_PREFIXES = (".", "_", "#", "~")
+_OPENING = re.compile(r"---[ \t]*\n")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+#: A front matter with more category or tag names than this is hostile, not a post.
+_MAX_NAMES = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A post file found on disk, with the stat the index compares to see it changed."""
+
+    #: Relative to the site source, ``/``-separated.
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What parsing needs from the config, and nothing else."""
+
+    root: Path
+    site_url: str
+    zone: tzinfo
+    #: A checked permalink template (see :func:`feeds.permalink.template`).
+    permalink: str
+    max_post_bytes: int
+    summary_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one file gave: a post (``None`` if skipped or unpublished) and its problems."""
+
+    post: Post | None
+    problems: tuple[Problem, ...] = ()
+
+
+def find(root: Path) -> tuple[list[SourceFile], list[Problem]]:
+    """Every post file under ``root``, sorted by path, and a warning for each misnamed file.
+
+    Raises:
+        OSError: ``root`` itself cannot be read.
+    """
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    for posts_dir in _posts_dirs(root, ""):
+        for rel, st in _walk(root, posts_dir):
+            name = rel.rsplit("/", 1)[-1]
+            if POST_NAME.fullmatch(name):
+                files.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
+            else:
+                problems.append(Problem(rel, 1, "warning", "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"))
+    files.sort(key=lambda f: f.path)
+    problems.sort(key=lambda p: p.path)
+    return files, problems
+
+
+def _posts_dirs(root: Path, rel: str) -> Iterator[str]:
+    """``_posts`` folders at any depth below ``root``, skipping folders Jekyll ignores."""
+    with os.scandir(root / rel if rel else root) as entries:
+        subdirs = sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
+    for name in subdirs:
+        sub = f"{rel}/{name}" if rel else name
+        if name == "_posts":
+            yield sub
+        elif not name.startswith(_IGNORED_PREFIXES) and name not in ("node_modules", "vendor"):
+            yield from _posts_dirs(root, sub)
+
+
+def _walk(root: Path, rel: str) -> Iterator[tuple[str, os.stat_result]]:
+    with os.scandir(root / rel) as entries:
+        for e in entries:
+            if e.name.startswith(_IGNORED_PREFIXES):
+                continue
+            sub = f"{rel}/{e.name}"
+            if e.is_dir(follow_symlinks=False):
+                yield from _walk(root, sub)
+            elif e.is_file():
+                yield sub, e.stat()
+
+
+def parse(file: SourceFile, rules: Rules) -> Parsed:
+    """Read and parse one post file; every problem is returned, never raised."""
+    problems: list[Problem] = []
+    if file.size > rules.max_post_bytes:
+        return Parsed(None, (Problem(file.path, 1, "warning", f"skipped: {file.size} bytes is over [site] max_post_bytes ({rules.max_post_bytes})"),))
+    try:
+        raw = (rules.root / file.path).read_bytes()
+        post = parse_bytes(file.path, raw, rules, problems)
+    except ParseError as e:
+        problems.append(Problem(file.path, e.line, "error", e.message))
+        return Parsed(None, tuple(problems))
+    except OSError as e:
+        problems.append(Problem(file.path, 1, "error", f"cannot read: {e.strerror or e}"))
+        return Parsed(None, tuple(problems))
+    return Parsed(post, tuple(problems))
+
+
+def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) -> Post | None:
+    """Parse one file's bytes; warnings are appended to ``problems``.
+
+    Returns ``None`` for a post hidden with ``published: false`` or with no front matter.
+
+    Raises:
+        ParseError: the post cannot be published (bad bytes, YAML, date).
+    """
+    text = _decode(raw)
+    name = path.rsplit("/", 1)[-1]
+    m = POST_NAME.fullmatch(name)
+    if m is None:
+        raise ParseError("not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html")
+    file_date, file_slug, ext = m.groups()
+    split = _split(text)
+    if split is None:
+        problems.append(Problem(path, 1, "warning", "no front matter: Jekyll copies this file as is and does not publish it as a post; skipped"))
+        return None
+    fm_text, body, fm_line, blank_lines = split
+    if blank_lines:
+        problems.append(Problem(path, 1, "warning", f"{blank_lines} blank line(s) before the front matter: Jekyll does not see this front matter; feeds reads it"))
+    data = _load_yaml(fm_text, fm_line)
+    if data.get("published", True) is False:
+        return None
+
+    def line_of(key: str) -> int:
+        found = re.search(rf"^{re.escape(key)}[ \t]*:", fm_text, re.MULTILINE)
+        return fm_line + fm_text.count("\n", 0, found.start()) if found else fm_line
+
+    raw_date = data.get("date")
+    key = "date"
+    if raw_date is None or raw_date == "":
+        raw_date, key = file_date, ""
+    try:
+        when = dates.parse(raw_date, rules.zone)
+    except dates.DateError as e:
+        raise ParseError(f"bad date: {e}", line_of(key) if key else 1) from e
+
+    slug = _text(data.get("slug")) or file_slug
+    # "a/b/_posts/x.md": the folders above _posts are categories, as in Jekyll.
+    folder_cats = tuple(path.split("/_posts/", 1)[0].split("/")) if "/_posts/" in path else ()
+    categories = _names(folder_cats, data, "categories", "category", line_of)
+    tags = _names((), data, "tags", "tag", line_of)
+
+    tpl = rules.permalink
+    own = data.get("permalink")
+    if own is not None:
+        if isinstance(own, str) and own.strip():
+            try:
+                tpl = permalink.template(own.strip())
+            except permalink.PermalinkError as e:
+                raise ParseError(str(e), line_of("permalink")) from e
+        else:
+            problems.append(Problem(path, line_of("permalink"), "warning", "permalink must be a string; the site's is used"))
+    url = rules.site_url + permalink.url_path(
+        tpl, date=when.jekyll.astimezone(rules.zone), slug=slug, categories=categories
+    )
+    jekyll_day = when.jekyll.astimezone(rules.zone).date()
+    if when.naive and jekyll_day != when.meant.date():
+        problems.append(Problem(path, line_of("date"), "warning", (
+            f"naive time {raw_date} is {dates.rfc3339(when.meant)} in the site zone, but Jekyll reads it "
+            f"as UTC and dates the page {jekyll_day.isoformat()} ({dates.rfc3339(when.jekyll.astimezone(rules.zone))}); "
+            "the feeds give the first and link to the page Jekyll publishes"
+        )))
+
+    updated = when.meant
+    for ukey in ("last_modified_at", "updated"):
+        if data.get(ukey) not in (None, ""):
+            try:
+                updated = dates.parse(data[ukey], rules.zone).meant
+            except dates.DateError as e:
+                problems.append(Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {e}"))
+            break
+
+    html = content.render(body, markdown=ext in _MARKDOWN, page_url=url)
+    excerpt = _text(data.get("excerpt")) or _text(data.get("description"))
+    summary_text = content.plain_text(excerpt) if excerpt else content.plain_text(html)
+    return Post(
+        path=path,
+        slug=file_slug,
+        title=" ".join(_text(data.get("title")).split()) or file_slug,
+        date=when.meant,
+        updated=updated,
+        categories=categories,
+        tags=tags,
+        author=_author(data.get("author")),
+        url=url,
+        content_html=html,
+        summary=content.summarize(summary_text, rules.summary_length),
+    )
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (a BOM allowed) with CRLF made LF and XML-illegal characters gone."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise ParseError(f"not UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}; save the file as UTF-8", line) from e
+    return content.strip_illegal_xml(text.replace("\r\n", "\n"))
+
+
+def _split(text: str) -> tuple[str, str, int, int] | None:
+    """(front matter, body, line of the front matter's first line, blank lines before it)."""
+    blank = 0
+    pos = 0
+    while True:
+        end = text.find("\n", pos)
+        if end == -1 or text[pos:end].strip():
+            break
+        blank += 1
+        pos = end + 1
+    opening = _OPENING.match(text, pos)
+    if opening is None:
+        return None
+    start = opening.end()
+    fm_line = blank + 2
+    closing = _CLOSING.search(text, start)
+    if closing is None:
+        raise ParseError("front matter is never closed: no '---' line after the opening one", blank + 1)
+    body = text[closing.end() + 1:]
+    return text[start:closing.start()], body, fm_line, blank
+
+
+def _load_yaml(fm_text: str, fm_line: int) -> dict[str, Any]:
+    try:
+        data = yaml.load(fm_text, Loader=SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = fm_line + (mark.line if mark else 0)
+        raise ParseError(f"bad YAML in front matter: {e.problem or e}", line) from e
+    except yaml.YAMLError as e:
+        raise ParseError(f"bad YAML in front matter: {e}", fm_line) from e
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParseError(f"front matter must be a mapping of keys to values, not a {type(data).__name__}", fm_line)
+    return {str(k): v for k, v in data.items()}
+
+
+def _text(value: object) -> str:
+    """A scalar as Jekyll would print it; anything else (lists, maps) counts as absent."""
+    if value is None or isinstance(value, (list, dict)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _names(first: tuple[str, ...], data: dict[str, Any], plural: str, singular: str, line_of: Any) -> tuple[str, ...]:
+    """Categories or tags: a string splits on white space, a list is taken item by item."""
+    value = data.get(plural)
+    key = plural
+    if value is None:
+        value, key = data.get(singular), singular
+    items: list[object] = list(value) if isinstance(value, list) else [value]
+    names: list[str] = list(first)
+    for item in items:
+        if isinstance(item, str):
+            names.extend(item.split())
+        elif isinstance(item, (int, float, bool, date)):
+            names.append(_text(item))
+        elif item is not None:
+            raise ParseError(f"{key} must be a string or a list of strings", line_of(key))
+        if len(names) > _MAX_NAMES:
+            raise ParseError(f"{key}: more than {_MAX_NAMES} names", line_of(key))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _author(value: object) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, list):
+        value = ", ".join(_text(v) for v in value if _text(v))
+    text = " ".join(_text(value).split())
+    return text or None
+
+
+def rules_for(config: Config) -> Rules:
+    """The parsing rules a config sets.
+
+    Raises:
+        ConfigError: ``[site] permalink`` names an unknown placeholder.
+    """
+    try:
+        tpl = permalink.template(config.site.permalink)
+    except permalink.PermalinkError as e:
+        raise ConfigError(f"{config.path}: [site] permalink: {e}") from e
+    return Rules(
+        root=config.site.source,
+        site_url=config.site.url,
+        zone=config.site.timezone,
+        permalink=tpl,
+        max_post_bytes=config.site.max_post_bytes,
+        summary_length=config.feeds.summary_length,
+    )

@@ -1,0 +1,68 @@
+"""Shared fixtures: real sites on disk, a config writer, and a clean environment per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FINEWS = FIXTURES / "finews"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No FEEDS_* variable leaks into a test or out of it."""
+    for name in list(os.environ):
+        if name.startswith("FEEDS_"):
+            monkeypatch.delenv(name)
+    yield
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a config.toml under tmp_path from TOML text; returns its path."""
+
+    def write(text: str = "", *, source: Path | str = FINEWS, url: str = "https://finews.withounder.com") -> Path:
+        path = tmp_path / "config.toml"
+        keys = {"url": url, "source": str(source), "timezone": "Asia/Shanghai", "lang": "zh-CN", "title": "金融消息"}
+        body = text.lstrip()
+        if body.startswith("[site]"):
+            body = body[len("[site]"):]
+            for line in body.splitlines():
+                keys.pop(line.split("=")[0].strip(), None)
+        else:
+            body = "\n" + body
+        head = "[site]\n" + "".join(f'{k} = "{v}"\n' for k, v in keys.items())
+        path.write_text(head + body, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """Make a small Jekyll site: {relative path: file text} → the site folder."""
+
+    def make(files: dict[str, str]) -> Path:
+        root = tmp_path / "site"
+        (root / "_posts").mkdir(parents=True, exist_ok=True)
+        for rel, text in files.items():
+            p = root / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text, encoding="utf-8")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def finews_copy(tmp_path: Path) -> Path:
+    """A writable copy of the real sample site."""
+    dest = tmp_path / "finews"
+    shutil.copytree(FINEWS, dest)
+    return dest

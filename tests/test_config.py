@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from feeds import config
+from feeds.errors import ConfigError
+
+
+def test_defaults_fill_every_optional_key(write_config: Callable[..., Path]) -> None:
+    path = write_config()
+    c = config.load(path)
+    assert c.feeds.limit == 50
+    assert c.feeds.max_limit == 200
+    assert c.feeds.formats == ("atom", "rss", "json")
+    assert c.feeds.content == "full"
+    assert c.cache.refresh_seconds == 2.0
+    assert c.cache.max_age == 2, "max_age follows refresh_seconds"
+    assert c.server.port == 8000
+    assert c.site.timezone == zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def test_relative_paths_resolve_against_the_config_folder(write_config: Callable[..., Path], tmp_path: Path) -> None:
+    path = write_config('[index]\npath = "data/index.db"\n', source="site")
+    c = config.load(path)
+    assert c.site.source == tmp_path / "site"
+    assert c.index.path == tmp_path / "data" / "index.db"
+    assert c.cache.dir == tmp_path / ".cache" / "feeds"
+
+
+def test_trailing_slash_of_the_url_is_dropped(write_config: Callable[..., Path]) -> None:
+    c = config.load(write_config(url="https://example.com/blog/"))
+    assert c.site.url == "https://example.com/blog"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[feeds]\nlimit = "ten"\n', "config.toml: [feeds] limit must be an integer"),
+        ("[feeds]\nlimit = true\n", "[feeds] limit must be an integer"),
+        ("[feeds]\nfuture = 1\n", "[feeds] future must be true or false"),
+        ("[feeds]\nlimti = 5\n", "unknown key [feeds] limti"),
+        ("[feedz]\n", "unknown section [feedz]"),
+        ('[feeds]\nformats = ["atom", "rdf"]\n', "[feeds] formats: 'rdf' is not one of atom, rss, json"),
+        ('[feeds]\ncontent = "some"\n', "[feeds] content must be one of full, summary"),
+        ("[feeds]\nlimit = 300\n", "[feeds] max_limit must be at least limit"),
+        ('[site]\ntimezone = "Mars/Olympus"\n', "[site] timezone: unknown time zone 'Mars/Olympus'"),
+        ('[site]\npermalink = 5\n', "[site] permalink must be a string"),
+        ('[cache]\nbackend = "redis"\n', "[cache] backend must be one of memory, filesystem"),
+        ("[server]\nport = 70000\n", "[server] port must be between 1 and 65535"),
+    ],
+)
+def test_bad_values_name_the_key(write_config: Callable[..., Path], text: str, message: str) -> None:
+    path = write_config(text)
+    with pytest.raises(ConfigError) as info:
+        config.load(path)
+    assert message in str(info.value)
+    assert str(info.value).startswith(str(path))
+
+
+def test_a_required_key_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[site]\nurl = "https://example.com"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[site\] source is required"):
+        config.load(path)
+
+
+def test_a_relative_url_is_refused(write_config: Callable[..., Path]) -> None:
+    with pytest.raises(ConfigError, match=r"\[site\] url must be an absolute http\(s\) URL"):
+        config.load(write_config(url="/blog"))
+
+
+def test_broken_toml_and_missing_file_say_so(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[site\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        config.load(bad)
+    with pytest.raises(ConfigError, match="cannot read config"):
+        config.load(tmp_path / "missing.toml")
+
+
+def test_env_var_then_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert config.find_path("x.toml") == Path("x.toml")
+    assert config.find_path() == Path("config.toml")
+    monkeypatch.setenv("FEEDS_CONFIG", str(tmp_path / "other.toml"))
+    assert config.find_path() == tmp_path / "other.toml"
+    assert config.find_path("x.toml") == Path("x.toml"), "--config wins over the variable"

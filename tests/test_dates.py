@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import locale
+import time
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil import parser as dateutil_parser
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feeds import dates
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.fixture(params=["UTC", "America/Los_Angeles", "Asia/Kolkata"])
+def host_tz(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test under several host time zones: the result must never depend on it."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_written_offset_is_kept_whatever_the_host_zone(host_tz: str) -> None:
+    d = dates.parse("2022-01-10 08:03:44 +0800", SHANGHAI)
+    assert dates.rfc3339(d.meant) == "2022-01-10T08:03:44+08:00"
+    assert dates.rfc822(d.meant) == "Mon, 10 Jan 2022 08:03:44 +0800"
+    assert not d.naive
+
+
+def test_naive_yaml_timestamp_is_site_time_for_us_and_utc_for_jekyll(host_tz: str) -> None:
+    d = dates.parse(datetime(2021, 12, 8, 20, 0, 0), SHANGHAI)
+    assert dates.rfc3339(d.meant) == "2021-12-08T20:00:00+08:00"
+    assert d.jekyll.astimezone(SHANGHAI).date() == date(2021, 12, 9)
+    assert d.naive
+
+
+def test_naive_string_and_date_alone_are_site_time_for_both() -> None:
+    s = dates.parse("2021-12-08 20:00", SHANGHAI)
+    assert dates.rfc3339(s.meant) == "2021-12-08T20:00:00+08:00"
+    assert s.jekyll == s.meant
+    d = dates.parse(date(2021, 12, 8), SHANGHAI)
+    assert dates.rfc3339(d.meant) == "2021-12-08T00:00:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022-05-06 08:00:00 +05:45", "2022-05-06T08:00:00+05:45"),
+        ("2022-05-06T08:00:00Z", "2022-05-06T08:00:00+00:00"),
+        ("2022-05-06 08:00:00 -0500", "2022-05-06T08:00:00-05:00"),
+        ("2022-05-06 08:00:00.123456 +0800", "2022-05-06T08:00:00+08:00"),
+        ("2022-5-6", "2022-05-06T00:00:00+08:00"),
+        ("Jan 10 2022 08:03:44", "2022-01-10T08:03:44+08:00"),
+    ],
+)
+def test_string_shapes(text: str, expected: str) -> None:
+    assert dates.rfc3339(dates.parse(text, SHANGHAI).meant) == expected
+
+
+def test_aware_yaml_timestamp_keeps_its_offset() -> None:
+    dt = datetime(2022, 5, 6, 8, 0, tzinfo=timezone(timedelta(hours=5, minutes=45)))
+    assert dates.rfc3339(dates.parse(dt, SHANGHAI).meant) == "2022-05-06T08:00:00+05:45"
+
+
+def test_dst_gap_moves_forward_and_fold_takes_the_first() -> None:
+    gap = dates.parse("2021-03-14 02:30:00", NEW_YORK).meant
+    assert dates.rfc3339(gap) == "2021-03-14T03:30:00-04:00"
+    fold = dates.parse("2021-11-07 01:30:00", NEW_YORK).meant
+    assert dates.rfc3339(fold) == "2021-11-07T01:30:00-04:00"
+    winter = dates.parse("2021-12-07 01:30:00", NEW_YORK).meant
+    assert dates.rfc3339(winter) == "2021-12-07T01:30:00-05:00"
+
+
+@pytest.mark.parametrize(
+    "bad", ["+0800", "nonsense", "", "2021-02-30", "2021-13-01", "0001-01-01 00:00:00 +0800", "9999-12-31 23:00:00 -0500", "10 Jan", [1, 2], 12]
+)
+def test_unreadable_dates_are_errors(bad: object) -> None:
+    with pytest.raises(dates.DateError):
+        dates.parse(bad, SHANGHAI)
+
+
+def test_year_one_and_9999_in_utc_are_fine() -> None:
+    assert dates.parse("0001-01-01 00:00:00", ZoneInfo("UTC")).meant.year == 1
+    assert dates.parse("9999-12-31 23:59:59", ZoneInfo("UTC")).meant.year == 9999
+
+
+def test_rfc822_ignores_the_locale() -> None:
+    for name in ("de_DE.UTF-8", "fr_FR.UTF-8", "zh_CN.UTF-8"):
+        try:
+            old = locale.setlocale(locale.LC_TIME)
+            locale.setlocale(locale.LC_TIME, name)
+        except locale.Error:
+            continue
+        try:
+            assert dates.rfc822(datetime(2022, 1, 10, 8, 3, 44, tzinfo=timezone(timedelta(hours=8)))) == "Mon, 10 Jan 2022 08:03:44 +0800"
+        finally:
+            locale.setlocale(locale.LC_TIME, old)
+
+
+def test_http_date_is_gmt() -> None:
+    dt = datetime(2022, 1, 10, 8, 3, 44, tzinfo=timezone(timedelta(hours=8)))
+    assert dates.http_date(dt) == "Mon, 10 Jan 2022 00:03:44 GMT"
+
+
+offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
+moments = st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30), timezones=offsets)
+
+
+@given(moments)
+def test_formats_round_trip_to_the_same_instant_and_offset(dt: datetime) -> None:
+    dt = dt.replace(microsecond=0)
+    back = datetime.fromisoformat(dates.rfc3339(dt))
+    assert back == dt and back.utcoffset() == dt.utcoffset()
+    rfc = dateutil_parser.parse(dates.rfc822(dt))
+    assert rfc == dt and rfc.utcoffset() == dt.utcoffset()
+    assert dates.parse(dates.rfc3339(dt), SHANGHAI).meant == dt
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30)), st.sampled_from(["America/New_York", "Europe/London", "Asia/Shanghai", "Australia/Lord_Howe", "UTC"]))
+def test_any_naive_time_localizes_without_error(naive: datetime, zone: str) -> None:
+    z = ZoneInfo(zone)
+    got = dates.localize(naive, z)
+    # the wall time shown is one that exists in the zone...
+    assert got.astimezone(z).replace(tzinfo=None) == got.replace(tzinfo=None)
+    # ...and outside a gap it is the time as written
+    exists = naive.replace(tzinfo=z).astimezone(timezone.utc).astimezone(z).replace(tzinfo=None) == naive
+    if exists:
+        assert got.replace(tzinfo=None) == naive
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_a_date_or_a_date_error(text: str) -> None:
+    try:
+        d = dates.parse(text, SHANGHAI)
+    except dates.DateError:
+        return
+    assert d.meant.utcoffset() is not None

@@ -1,0 +1,304 @@
+"""The parser's Jekyll rules, on the real sample site and on small sites of our own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from lxml import html as lxml_html
+
+from feeds import dates, source
+from feeds.model import Post, Problem
+
+from .conftest import FINEWS
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+URL = "https://finews.withounder.com"
+
+
+def rules(root: Path, *, zone: str = "Asia/Shanghai", permalink: str = "date", max_bytes: int = 10 * 1024 * 1024) -> source.Rules:
+    from feeds import permalink as pl
+
+    return source.Rules(root=root, site_url=URL, zone=ZoneInfo(zone), permalink=pl.template(permalink), max_post_bytes=max_bytes, summary_length=200)
+
+
+def parse_site(root: Path, **kw: object) -> tuple[dict[str, Post], list[Problem]]:
+    r = rules(root, **kw)  # type: ignore[arg-type]
+    files, problems = source.find(root)
+    posts = {}
+    for f in files:
+        parsed = source.parse(f, r)
+        problems.extend(parsed.problems)
+        if parsed.post:
+            posts[parsed.post.path] = parsed.post
+    return posts, problems
+
+
+def one(site: Callable[[dict[str, str]], Path], text: str, name: str = "_posts/2021-12-08-hello.md", **kw: object) -> tuple[Post | None, list[Problem]]:
+    root = site({name: text})
+    posts, problems = parse_site(root, **kw)
+    return posts.get(name), problems
+
+
+FM = "---\ntitle: Hello\ndate: 2021-12-08 10:00:00 +0800\n{extra}---\nBody text.\n"
+
+
+# -- the real corpus ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def finews() -> tuple[dict[str, Post], list[Problem]]:
+    return parse_site(FINEWS)
+
+
+def test_corpus_gives_151_posts_no_error_and_15_warnings(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+    posts, problems = finews
+    assert len(posts) == 151
+    assert not [p for p in problems if p.level == "error"]
+    names = [p for p in problems if "not a post" in p.message]
+    blanks = [p for p in problems if "blank line" in p.message]
+    assert [p.path for p in names] == ["_posts/-202205262391921712.md"]
+    assert len(blanks) == 14
+    assert len(problems) == 15
+
+
+def test_the_real_example_post(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+    post = finews[0]["_posts/2022-01-10-202201102241180920.md"]
+    assert post.title == "深百协作朝乡村振兴迈进"
+    assert dates.rfc3339(post.date) == "2022-01-10T08:03:44+08:00"
+    assert post.categories == ("youjiangribao",)
+    assert post.tags == ("右江日报新闻",)
+    assert post.url == "https://finews.withounder.com/youjiangribao/2022/01/10/202201102241180920.html"
+    links = lxml_html.fragment_fromstring(post.content_html, create_parent="div").xpath("//a/@href")
+    assert "https://finews.withounder.com/category/youjiangribao.html" in links
+    assert "https://finews.withounder.com/" in links
+    assert post.summary.startswith("2016年以来，深圳市持续深化组织领导")
+    assert post.summary.endswith("…") and len(post.summary) <= 201
+
+
+def test_naive_real_post_is_beijing_time(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+    # The issue names 710723 for 10:46:18; that time is in 672930 (the file with a blank line
+    # first), and 710723 is written 10:21:26. Both are naive and both read as Beijing time.
+    post = finews[0]["_posts/2021-12-08-202112082206710723.md"]
+    assert dates.rfc3339(post.date) == "2021-12-08T10:21:26+08:00"
+    post = finews[0]["_posts/2021-12-08-202112082206672930.md"]
+    assert dates.rfc3339(post.date) == "2021-12-08T10:46:18+08:00"
+
+
+def test_blank_line_before_front_matter_is_read(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+    post = finews[0]["_posts/2021-12-08-202112082206672930.md"]
+    assert post.categories == ("emnews",) and post.tags == ("东财滚动新闻",)
+    assert post.title != post.slug
+
+
+def test_every_link_in_the_corpus_is_absolute(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+    for post in finews[0].values():
+        if not post.content_html:
+            continue
+        tree = lxml_html.fragment_fromstring(post.content_html, create_parent="div")
+        for link in tree.xpath("//@href | //@src"):
+            assert link.startswith(("https://", "http://")), (post.path, link)
+
+
+def test_relative_and_protocol_relative_links(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+    rel = finews[0]["_posts/2021-12-08-202112082206748961.md"]
+    assert 'href="https://finews.withounder.com/emnews/2021/12/08/emnews/"' in rel.content_html
+    old = finews[0]["_posts/2021-12-08-202112082206779752.md"]
+    assert 'href="https://finews.zning.me/emnews/"' in old.content_html
+
+
+# -- rule 1: which files are posts --------------------------------------------------------------
+
+def test_posts_in_nested_folders_and_category_folders(site: Callable[[dict[str, str]], Path]) -> None:
+    root = site({
+        "_posts/2021/2021-12-08-a.md": FM.format(extra=""),
+        "news/world/_posts/2021-12-08-b.md": FM.format(extra="categories: extra\n"),
+        "_drafts/2021-12-08-draft.md": FM.format(extra=""),
+        "_posts/.hidden.md": "x",
+        "_posts/notes.txt": "x",
+    })
+    posts, problems = parse_site(root)
+    assert sorted(posts) == ["_posts/2021/2021-12-08-a.md", "news/world/_posts/2021-12-08-b.md"]
+    assert posts["news/world/_posts/2021-12-08-b.md"].categories == ("news", "world", "extra")
+    assert [str(p) for p in problems] == ["_posts/notes.txt:1: warning: not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"]
+
+
+# -- rule 2: front matter ---------------------------------------------------------------------
+
+def test_bom_crlf_and_blank_lines_are_accepted(site: Callable[[dict[str, str]], Path]) -> None:
+    text = "\ufeff\r\n  \r\n---\r\ntitle: Hi\r\ntags: [a, b]\r\n---\r\nBody\r\n"
+    post, problems = one(site, text)
+    assert post is not None and post.title == "Hi" and post.tags == ("a", "b")
+    assert [p.message for p in problems] == ["2 blank line(s) before the front matter: Jekyll does not see this front matter; feeds reads it"]
+    assert "\r" not in post.content_html
+
+
+def test_no_front_matter_is_not_a_post(site: Callable[[dict[str, str]], Path]) -> None:
+    post, problems = one(site, "Just text\n")
+    assert post is None
+    assert problems[0].level == "warning" and "no front matter" in problems[0].message
+
+
+def test_unclosed_front_matter_is_an_error_with_its_line(site: Callable[[dict[str, str]], Path]) -> None:
+    post, problems = one(site, "\n---\ntitle: x\n")
+    assert post is None
+    assert (problems[-1].level, problems[-1].line) == ("error", 2)
+    assert "never closed" in problems[-1].message
+
+
+# -- rule 3: YAML ---------------------------------------------------------------------------------
+
+def test_yaml_error_reports_the_line_of_the_error(site: Callable[[dict[str, str]], Path]) -> None:
+    text = '---\nlayout: post\ntitle: "say "hi" now"\ndate: 2021-12-08\n---\nbody\n'
+    post, problems = one(site, text)
+    assert post is None
+    assert problems == [Problem("_posts/2021-12-08-hello.md", 3, "error", problems[0].message)]
+    assert problems[0].message.startswith("bad YAML in front matter")
+
+
+@pytest.mark.parametrize("fm", ["- a\n- b\n", "just a string\n", "42\n"])
+def test_front_matter_must_be_a_mapping(site: Callable[[dict[str, str]], Path], fm: str) -> None:
+    post, problems = one(site, f"---\n{fm}---\nbody\n")
+    assert post is None and problems[0].level == "error" and "mapping" in problems[0].message
+
+
+def test_empty_front_matter_uses_the_file_name(site: Callable[[dict[str, str]], Path]) -> None:
+    post, _ = one(site, "---\n---\nbody\n")
+    assert post is not None and post.title == "hello"
+    assert dates.rfc3339(post.date) == "2021-12-08T00:00:00+08:00"
+
+
+def test_control_characters_cost_no_post(site: Callable[[dict[str, str]], Path]) -> None:
+    post, problems = one(site, "---\ntitle: \"a\x0bb\x00c\"\n---\nx\x0by\x1f\n")
+    assert post is not None and post.title == "abc"
+    assert "\x0b" not in post.content_html and "xy" in post.content_html
+    assert not [p for p in problems if p.level == "error"]
+
+
+def test_non_utf8_is_an_error_naming_the_line(site: Callable[[dict[str, str]], Path]) -> None:
+    root = site({})
+    (root / "_posts" / "2021-12-08-gbk.md").write_bytes("---\ntitle: x\n---\n中文\n".encode("gbk"))
+    posts, problems = parse_site(root)
+    assert not posts
+    assert problems[0].level == "error" and problems[0].line == 4 and "not UTF-8" in problems[0].message
+
+
+# -- rule 4: dates -------------------------------------------------------------------------------
+
+def test_front_matter_date_wins_over_the_file_name(site: Callable[[dict[str, str]], Path]) -> None:
+    post, _ = one(site, FM.format(extra=""), name="_posts/2020-01-01-hello.md")
+    assert post is not None and dates.rfc3339(post.date) == "2021-12-08T10:00:00+08:00"
+    assert "/2021/12/08/" in post.url
+
+
+def test_naive_evening_time_links_to_the_page_jekyll_publishes(site: Callable[[dict[str, str]], Path]) -> None:
+    text = "---\ntitle: late\ndate: 2021-12-08 20:00:00\ncategories: emnews\n---\nbody\n"
+    post, problems = one(site, text, name="_posts/2021-12-08-late-news.md")
+    assert post is not None
+    assert dates.rfc3339(post.date) == "2021-12-08T20:00:00+08:00"
+    assert post.url == "https://finews.withounder.com/emnews/2021/12/09/late-news.html"
+    [warning] = problems
+    assert warning.line == 3 and warning.level == "warning"
+    assert "2021-12-08T20:00:00+08:00" in warning.message and "2021-12-09" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("date: 2022-05-06 08:00:00 +05:45", "2022-05-06T08:00:00+05:45"),
+        ("date: 2022-05-06", "2022-05-06T00:00:00+08:00"),
+        ("date: '2022-05-06 08:00:00 Z'", "2022-05-06T08:00:00+00:00"),
+        ("date: 2022-01-10 08:03:44 +0800", "2022-01-10T08:03:44+08:00"),
+    ],
+)
+def test_date_shapes_in_front_matter(site: Callable[[dict[str, str]], Path], line: str, expected: str) -> None:
+    post, _ = one(site, f"---\n{line}\n---\nx\n")
+    assert post is not None and dates.rfc3339(post.date) == expected
+
+
+def test_unparseable_date_is_an_error_on_its_line(site: Callable[[dict[str, str]], Path]) -> None:
+    post, problems = one(site, "---\ntitle: x\ndate: \"+0800\"\n---\nx\n")
+    assert post is None and problems[0].line == 3 and problems[0].level == "error"
+
+
+def test_naive_date_in_a_dst_zone(site: Callable[[dict[str, str]], Path]) -> None:
+    post, _ = one(site, "---\ndate: 2021-03-14 02:30:00\n---\nx\n", zone="America/New_York")
+    assert post is not None and dates.rfc3339(post.date) == "2021-03-14T03:30:00-04:00"
+
+
+# -- rule 5: categories and tags ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("extra", "cats", "tags"),
+    [
+        ("categories: a b  a\ntags: x\n", ("a", "b"), ("x",)),
+        ("category: solo\ntag: [1, 2.5, true, two]\n", ("solo",), ("1", "2.5", "true", "two")),
+        ("categories: [A, a, 'b c']\n", ("A", "a", "b", "c"), ()),
+        ("categories:\n", (), ()),
+    ],
+)
+def test_names_split_dedupe_and_keep_order(site: Callable[[dict[str, str]], Path], extra: str, cats: tuple[str, ...], tags: tuple[str, ...]) -> None:
+    post, _ = one(site, FM.format(extra=extra))
+    assert post is not None and (post.categories, post.tags) == (cats, tags)
+
+
+# -- rules 6, 7, 9, 10 -------------------------------------------------------------------------------
+
+def test_published_false_hides_the_post_quietly(site: Callable[[dict[str, str]], Path]) -> None:
+    post, problems = one(site, FM.format(extra="published: false\n"))
+    assert post is None and problems == []
+
+
+def test_title_defaults_to_the_slug(site: Callable[[dict[str, str]], Path]) -> None:
+    post, _ = one(site, '---\ntitle: ""\n---\nx\n')
+    assert post is not None and post.title == "hello"
+
+
+def test_site_and_post_permalinks(site: Callable[[dict[str, str]], Path]) -> None:
+    post, _ = one(site, FM.format(extra="categories: News\n"), permalink="pretty")
+    assert post is not None and post.url == f"{URL}/news/2021/12/08/hello/"
+    post, _ = one(site, FM.format(extra="permalink: /:year/:title/\n"))
+    assert post is not None and post.url == f"{URL}/2021/hello/"
+    post, _ = one(site, FM.format(extra="permalink: /../../x/\n"))
+    assert post is not None and post.url == f"{URL}/x/"
+
+
+def test_summary_from_excerpt_or_content(site: Callable[[dict[str, str]], Path]) -> None:
+    post, _ = one(site, FM.format(extra="excerpt: '<b>Short</b> one'\n"))
+    assert post is not None and post.summary == "Short one"
+    post, _ = one(site, "---\n---\n" + "字" * 300)
+    assert post is not None and post.summary == "字" * 200 + "…"
+
+
+def test_updated_from_front_matter_else_the_date(site: Callable[[dict[str, str]], Path]) -> None:
+    post, _ = one(site, FM.format(extra="last_modified_at: 2021-12-09 10:00:00 +0800\n"))
+    assert post is not None and post.updated - post.date == timedelta(days=1)
+    post, _ = one(site, FM.format(extra=""))
+    assert post is not None and post.updated == post.date
+
+
+def test_markdown_renders_and_html_is_taken_as_is(site: Callable[[dict[str, str]], Path]) -> None:
+    post, _ = one(site, "---\n---\n*hi* <b>x</b>\n")
+    assert post is not None and "<em>hi</em>" in post.content_html and "<b>x</b>" in post.content_html
+    post, _ = one(site, "---\n---\n*hi* <b>x</b>\n", name="_posts/2021-12-08-page.html")
+    assert post is not None and "<em>" not in post.content_html and "*hi*" in post.content_html
+
+
+def test_author_forms(site: Callable[[dict[str, str]], Path]) -> None:
+    post, _ = one(site, FM.format(extra="author: {name: 张三}\n"))
+    assert post is not None and post.author == "张三"
+    post, _ = one(site, FM.format(extra=""))
+    assert post is not None and post.author is None
+
+
+def test_huge_file_is_skipped_with_a_warning(site: Callable[[dict[str, str]], Path]) -> None:
+    post, problems = one(site, FM.format(extra="") + "x" * 2000, max_bytes=1000)
+    assert post is None and problems[0].level == "warning" and "max_post_bytes" in problems[0].message
+
+
+def test_offsets_are_fixed_timezones(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+    for post in finews[0].values():
+        assert post.date.utcoffset() == timedelta(hours=8)
+        assert isinstance(post.date.tzinfo, timezone)
