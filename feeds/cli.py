@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import NoReturn
 
 import click
@@ -61,7 +61,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
         _fail(str(e))
     except OSError as e:
         _fail(f"{config.path}: [site] source {rules.root}: cannot read: {e.strerror or e}")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     published = 0
     for file in files:
         parsed = source.parse(file, rules)

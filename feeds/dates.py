@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import format_datetime
 
 from dateutil import parser as dateutil_parser
 
-UTC = timezone.utc
 
 #: The shapes Jekyll sites write: date, optional time with fraction, optional ``Z``/offset.
 _ISOISH = re.compile(

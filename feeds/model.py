@@ -66,6 +66,10 @@ class Scope:
             return "feed"
         return f"{self.kind.value}/{self.slug}"
 
+    def href(self, fmt: str) -> str:
+        """The feed's percent-encoded path relative to the site root (``category/emnews.atom``)."""
+        return f"{quote(self.path)}.{fmt}"
+
 
 SITE = Scope(ScopeKind.SITE)
 
@@ -116,4 +120,4 @@ class Feed:
 
     def url(self, fmt: str) -> str:
         """The absolute URL this feed is served at in format ``fmt``."""
-        return f"{self.site_url}/{quote(self.scope.path)}.{fmt}"
+        return f"{self.site_url}/{self.scope.href(fmt)}"

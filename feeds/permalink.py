@@ -34,9 +34,11 @@ _PATH_SAFE = "/!$&'()*+,;=:@"
 _MAX_SLUG_BYTES = 200
 
 PLACEHOLDERS = frozenset(
-    "year month i_month day i_day short_year hour minute second y_day short_month long_month "
-    "short_day long_day week w_year w_day title slug name categories slugified_categories "
-    "output_ext collection".split()
+    (
+        "year", "month", "i_month", "day", "i_day", "short_year", "hour", "minute", "second",
+        "y_day", "short_month", "long_month", "short_day", "long_day", "week", "w_year", "w_day",
+        "title", "slug", "name", "categories", "slugified_categories", "output_ext", "collection",
+    )
 )
 
 
@@ -84,10 +86,8 @@ def jekyll_slugify(text: str, pretty: bool = False, cased: bool = False) -> str:
             out.append("-")
             hyphen = True
     slug = "".join(out)
-    if slug.startswith("-"):
-        slug = slug[1:]
-    if slug.endswith("-"):
-        slug = slug[:-1]
+    slug = slug.removeprefix("-")
+    slug = slug.removesuffix("-")
     return slug if cased else slug.lower()
 
 

@@ -138,20 +138,20 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
     Raises:
         ParseError: the post cannot be published (bad bytes, YAML, date).
     """
-    text = _decode(raw)
+    text = decode(raw)
     name = path.rsplit("/", 1)[-1]
     m = POST_NAME.fullmatch(name)
     if m is None:
         raise ParseError("not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html")
     file_date, file_slug, ext = m.groups()
-    split = _split(text)
+    split = split_front_matter(text)
     if split is None:
         problems.append(Problem(path, 1, "warning", "no front matter: Jekyll copies this file as is and does not publish it as a post; skipped"))
         return None
     fm_text, body, fm_line, blank_lines = split
     if blank_lines:
         problems.append(Problem(path, 1, "warning", f"{blank_lines} blank line(s) before the front matter: Jekyll does not see this front matter; feeds reads it"))
-    data = _load_yaml(fm_text, fm_line)
+    data = load_yaml(fm_text, fm_line)
     if data.get("published", True) is False:
         return None
 
@@ -222,7 +222,7 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
     )
 
 
-def _decode(raw: bytes) -> str:
+def decode(raw: bytes) -> str:
     """UTF-8 (a BOM allowed) with CRLF made LF and XML-illegal characters gone."""
     try:
         text = raw.decode("utf-8-sig")
@@ -232,7 +232,7 @@ def _decode(raw: bytes) -> str:
     return content.strip_illegal_xml(text.replace("\r\n", "\n"))
 
 
-def _split(text: str) -> tuple[str, str, int, int] | None:
+def split_front_matter(text: str) -> tuple[str, str, int, int] | None:
     """(front matter, body, line of the front matter's first line, blank lines before it)."""
     blank = 0
     pos = 0
@@ -254,7 +254,7 @@ def _split(text: str) -> tuple[str, str, int, int] | None:
     return text[start:closing.start()], body, fm_line, blank
 
 
-def _load_yaml(fm_text: str, fm_line: int) -> dict[str, Any]:
+def load_yaml(fm_text: str, fm_line: int) -> dict[str, Any]:
     try:
         data = yaml.load(fm_text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as e:

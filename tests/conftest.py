@@ -13,6 +13,18 @@ FIXTURES = Path(__file__).parent / "fixtures"
 FINEWS = FIXTURES / "finews"
 REPO = Path(__file__).parent.parent
 
+GOLDEN = Path(__file__).parent / "golden"
+# Read at import: the clean_env fixture removes FEEDS_* variables before each test.
+REGEN_GOLDEN = os.environ.get("FEEDS_REGEN_GOLDEN") == "1"
+
+
+def check_golden(name: str, data: bytes) -> None:
+    """Compare output with its committed golden file; ``FEEDS_REGEN_GOLDEN=1`` rewrites it."""
+    path = GOLDEN / name
+    if REGEN_GOLDEN:
+        path.write_bytes(data)
+    assert data == path.read_bytes(), f"{path} differs; FEEDS_REGEN_GOLDEN=1 rewrites it"
+
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import locale
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -129,7 +129,7 @@ def test_any_naive_time_localizes_without_error(naive: datetime, zone: str) -> N
     # the wall time shown is one that exists in the zone...
     assert got.astimezone(z).replace(tzinfo=None) == got.replace(tzinfo=None)
     # ...and outside a gap it is the time as written
-    exists = naive.replace(tzinfo=z).astimezone(timezone.utc).astimezone(z).replace(tzinfo=None) == naive
+    exists = naive.replace(tzinfo=z).astimezone(UTC).astimezone(z).replace(tzinfo=None) == naive
     if exists:
         assert got.replace(tzinfo=None) == naive
 

@@ -46,7 +46,7 @@ def cli_help() -> str:
 
 
 def _section(text: str, name: str) -> str:
-    m = re.search(rf"<!-- {name}:start -->\n(.*?)\n<!-- {name}:end -->", text, re.S)
+    m = re.search(rf"<!-- {name}:start -->\n(.*?)\n<!-- {name}:end -->", text, re.DOTALL)
     assert m, f"README has no {name} section"
     return m.group(1)
 
@@ -68,7 +68,7 @@ def test_readme_shows_the_real_cli_help() -> None:
 
 
 def test_readme_starts_with_the_serve_and_test_commands() -> None:
-    blocks = re.findall(r"```sh\n(.*?)\n```", README.read_text(encoding="utf-8"), re.S)
+    blocks = re.findall(r"```sh\n(.*?)\n```", README.read_text(encoding="utf-8"), re.DOTALL)
     assert blocks[0].endswith("feeds serve")
     assert blocks[1].endswith("python -m pytest")
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")

@@ -1,0 +1,58 @@
+"""Posts parsed per second: front matter alone, and whole posts with content.
+
+    python bench/parse.py [--posts 10000] [--runs 5]
+
+Generates (or reuses) a corpus with ../shared/tools/gen_corpus.py under $FEEDS_BENCH_DIR
+(default /tmp/feeds-bench), outside the repository, and prints the median of several runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from zoneinfo import ZoneInfo
+
+from feeds import permalink, source
+
+try:
+    from .corpus import corpus  # type: ignore[import-not-found]
+except ImportError:
+    from corpus import corpus  # type: ignore[import-not-found,no-redef]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--posts", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    root = corpus(args.posts)
+    rules = source.Rules(root=root, site_url="https://finews.withounder.com", zone=ZoneInfo("Asia/Shanghai"),
+                         permalink=permalink.template("date"), max_post_bytes=10 * 1024 * 1024, summary_length=200)
+    files, _ = source.find(root)
+    raws = [(f.path, (root / f.path).read_bytes()) for f in files]
+
+    def front_matter_only() -> None:
+        for _, raw in raws:
+            split = source.split_front_matter(source.decode(raw))
+            assert split is not None
+            source.load_yaml(split[0], split[2])
+
+    def whole_posts() -> None:
+        for path, raw in raws:
+            source.parse_bytes(path, raw, rules, [])
+
+    print(f"{len(raws)} posts from {root}, median of {args.runs} runs (files already read into memory)")
+    print(f"{'measurement':<28}{'posts/s':>12}{'µs/post':>10}")
+    for name, fn in (("front matter (YAML)", front_matter_only), ("whole post (with content)", whole_posts)):
+        times = []
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        med = statistics.median(times)
+        print(f"{name:<28}{len(raws) / med:>12,.0f}{med / len(raws) * 1e6:>10.0f}")
+
+
+if __name__ == "__main__":
+    main()

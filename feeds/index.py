@@ -1,0 +1,306 @@
+"""The embedded SQLite index: every parsed post, refreshed incrementally, queried per scope.
+
+This is the only module that speaks SQL. A refresh re-parses only the files whose size or
+modification time changed, drops posts whose file is gone, and bumps a generation number when
+any post changed; built feeds are keyed by that number, so every process that reads the same
+file agrees on what is current. The file is a cache of the posts on disk: it may be deleted at
+any time, and one that is corrupt, from another schema version or made under other parsing
+rules is rebuilt. WAL mode lets several processes read while one refreshes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import astuple, dataclass
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+from . import __version__, permalink, source
+from .errors import StorageError
+from .model import SITE, Post, Problem, Scope, ScopeKind
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+-- every post file seen, parsed or not, with the stat that tells it changed
+CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE posts (
+    path TEXT PRIMARY KEY,
+    ts INTEGER NOT NULL,              -- the post's instant, microseconds since the epoch (UTC)
+    slug TEXT NOT NULL, title TEXT NOT NULL,
+    date TEXT NOT NULL, updated TEXT NOT NULL,   -- ISO 8601 with the post's own offset
+    categories TEXT NOT NULL, tags TEXT NOT NULL, -- JSON arrays, order kept
+    author TEXT, url TEXT NOT NULL, content_html TEXT NOT NULL, summary TEXT NOT NULL
+) WITHOUT ROWID;
+-- which scopes a post belongs to; the site scope is kind 'site', slug ''
+CREATE TABLE members (
+    kind TEXT NOT NULL, slug TEXT NOT NULL, ts INTEGER NOT NULL, path TEXT NOT NULL, name TEXT NOT NULL,
+    PRIMARY KEY (kind, slug, ts DESC, path)
+) WITHOUT ROWID;
+CREATE INDEX members_path ON members (path);
+CREATE TABLE problems (path TEXT NOT NULL, line INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);
+CREATE INDEX problems_path ON problems (path);
+"""
+_POST_COLUMNS = "path, slug, title, date, updated, categories, tags, author, url, content_html, summary"
+#: Below this many changed files, parsing in this process beats starting workers.
+_PARALLEL_THRESHOLD = 2000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    """What one refresh did."""
+
+    changed: int
+    removed: int
+    seconds: float
+    generation: int
+
+
+def _micros(dt: datetime) -> int:
+    delta = dt - _EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+class Index:
+    """One index file for one site and its parsing rules; safe to share between threads."""
+
+    def __init__(self, path: Path, rules: source.Rules, *, jobs: int | None = None) -> None:
+        self.path = path
+        self.rules = rules
+        self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        self._local = threading.local()
+        self._fingerprint = json.dumps([__version__, SCHEMA_VERSION, str(rules.root), rules.site_url, str(rules.zone), rules.permalink, rules.max_post_bytes, rules.summary_length])
+
+    # -- connections ---------------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._open()
+            self._local.db = db
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = self._connect()
+            if self._meta(db, "fingerprint") != self._fingerprint:
+                db.close()
+                self._recreate()
+                db = self._connect()
+            return db
+        except sqlite3.DatabaseError:
+            # Corrupt or foreign file: it only caches what is on disk, so start afresh.
+            self._recreate()
+            try:
+                return self._connect()
+            except sqlite3.Error as e:
+                raise StorageError(f"{self.path}: cannot open the index: {e}") from e
+        except (OSError, sqlite3.Error) as e:
+            raise StorageError(f"{self.path}: cannot open the index: {e}") from e
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, key: str) -> str | None:
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:  # no meta table: a new or foreign file
+            return None
+        return row[0] if row else None
+
+    def _recreate(self) -> None:
+        """Build an empty index in a temporary file and move it over the old one."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.new")
+        for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            p.unlink(missing_ok=True)
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.executescript(SCHEMA)
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [("fingerprint", self._fingerprint), ("generation", "0")])
+        finally:
+            db.close()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        os.replace(tmp, self.path)
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        try:
+            return self._db().execute(sql, params).fetchall()
+        except sqlite3.Error as e:
+            raise StorageError(f"{self.path}: {e}") from e
+
+    # -- refresh -------------------------------------------------------------------------------
+
+    def refresh(self) -> Refresh:
+        """Bring the index up to date with the files on disk.
+
+        Raises:
+            OSError: the source folder cannot be read (nothing is changed then).
+            StorageError: the index cannot be written.
+        """
+        started = time.perf_counter()
+        files, name_problems = source.find(self.rules.root)
+        on_disk = {f.path: f for f in files}
+        try:
+            db = self._db()
+            known = {p: (s, m) for p, s, m in db.execute("SELECT path, size, mtime_ns FROM files")}
+        except sqlite3.Error as e:
+            raise StorageError(f"{self.path}: {e}") from e
+        changed = [f for f in files if known.get(f.path) != (f.size, f.mtime_ns)]
+        removed = [p for p in known if p not in on_disk]
+        parsed = list(self._parse(changed))
+        try:
+            generation = self._write(db, changed, removed, parsed, name_problems)
+        except sqlite3.Error as e:
+            raise StorageError(f"{self.path}: cannot write the index: {e}") from e
+        return Refresh(len(changed), len(removed), time.perf_counter() - started, generation)
+
+    def _parse(self, files: list[source.SourceFile]) -> Iterator[source.Parsed]:
+        if len(files) < _PARALLEL_THRESHOLD or self.jobs < 2:
+            for f in files:
+                yield source.parse(f, self.rules)
+            return
+        # forkserver, not fork: a service calls this from a thread, and forking threads deadlocks.
+        with ProcessPoolExecutor(self.jobs, mp_context=get_context("forkserver")) as pool:
+            yield from pool.map(source.parse, files, [self.rules] * len(files), chunksize=256)
+
+    def _write(
+        self,
+        db: sqlite3.Connection,
+        changed: list[source.SourceFile],
+        removed: list[str],
+        parsed: list[source.Parsed],
+        name_problems: list[Problem],
+    ) -> int:
+        gone = [(p,) for p in removed] + [(f.path,) for f in changed]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if gone:
+                db.executemany("DELETE FROM posts WHERE path = ?", gone)
+                db.executemany("DELETE FROM members WHERE path = ?", gone)
+                db.executemany("DELETE FROM problems WHERE path = ?", gone)
+                db.executemany("DELETE FROM files WHERE path = ?", gone)
+            db.executemany("INSERT INTO files VALUES (?, ?, ?)", (astuple(f) for f in changed))
+            posts = [r.post for r in parsed if r.post is not None]
+            db.executemany(f"INSERT INTO posts ({_POST_COLUMNS}, ts) VALUES ({', '.join('?' * 12)})", (_row(p) for p in posts))
+            db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", (m for p in posts for m in _members(p)))
+            db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for r in parsed for pr in r.problems))
+            # misnamed files are not in `files`: their warnings are replaced on every refresh
+            db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
+            db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for pr in name_problems))
+            generation = int(self._meta(db, "generation") or 0)
+            if gone or posts:
+                generation += 1
+                db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return generation
+
+    # -- queries -------------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every refresh that changed a post; the same in every process."""
+        rows = self._query("SELECT value FROM meta WHERE key = 'generation'")
+        return int(str(rows[0][0])) if rows else 0
+
+    def posts(self, scope: Scope, now: datetime, limit: int) -> tuple[Post, ...]:
+        """The newest ``limit`` posts of ``scope`` published at ``now``: newest first, ties by path."""
+        rows = self._query(
+            f"SELECT {', '.join('p.' + c for c in _POST_COLUMNS.split(', '))} FROM members m JOIN posts p ON p.path = m.path"
+            " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts DESC, m.path LIMIT ?",
+            (scope.kind.value, scope.slug, _micros(now), limit),
+        )
+        return tuple(_post(r) for r in rows)
+
+    def scopes(self, now: datetime) -> list[tuple[Scope, int]]:
+        """Every scope with a post published at ``now``, with its count: the site, then
+        categories, then tags, each by slug. A scope's name is the least of its names."""
+        rows = self._query(
+            "SELECT kind, slug, MIN(name), COUNT(*) FROM members WHERE ts <= ? GROUP BY kind, slug",
+            (_micros(now),),
+        )
+        order = {ScopeKind.SITE: 0, ScopeKind.CATEGORY: 1, ScopeKind.TAG: 2}
+        found = [(Scope(ScopeKind(str(k)), str(s), str(n)), int(str(c))) for k, s, n, c in rows]
+        return sorted(found, key=lambda sc: (order[sc[0].kind], sc[0].slug))
+
+    def scope(self, kind: ScopeKind, slug: str, now: datetime) -> Scope | None:
+        """The scope ``kind``/``slug`` if it has a post published at ``now``."""
+        if kind is ScopeKind.SITE:
+            return SITE
+        rows = self._query(
+            "SELECT MIN(name) FROM members WHERE kind = ? AND slug = ? AND ts <= ?",
+            (kind.value, slug, _micros(now)),
+        )
+        return Scope(kind, slug, str(rows[0][0])) if rows and rows[0][0] is not None else None
+
+    def next_due(self, now: datetime) -> datetime | None:
+        """When the next post dated after ``now`` becomes due, so caches know when to expire."""
+        rows = self._query("SELECT MIN(ts) FROM posts WHERE ts > ?", (_micros(now),))
+        ts = rows[0][0] if rows else None
+        if ts is None:
+            return None
+        return datetime.fromtimestamp(int(str(ts)) / 1_000_000, UTC)
+
+    def problems(self) -> list[Problem]:
+        """Every problem found, by path and line."""
+        rows = self._query("SELECT path, line, level, message FROM problems ORDER BY path, line")
+        return [Problem(str(p), int(str(ln)), str(lv), str(m)) for p, ln, lv, m in rows]
+
+    def count(self, now: datetime) -> int:
+        """Posts published at ``now``."""
+        rows = self._query("SELECT COUNT(*) FROM posts WHERE ts <= ?", (_micros(now),))
+        return int(str(rows[0][0]))
+
+
+def _row(post: Post) -> tuple[object, ...]:
+    return (
+        post.path, post.slug, post.title, post.date.isoformat(), post.updated.isoformat(),
+        json.dumps(post.categories, ensure_ascii=False), json.dumps(post.tags, ensure_ascii=False),
+        post.author, post.url, post.content_html, post.summary, _micros(post.date),
+    )
+
+
+def _post(row: tuple[object, ...]) -> Post:
+    path, slug, title, date, updated, cats, tags, author, url, html, summary = row
+    return Post(
+        path=str(path), slug=str(slug), title=str(title),
+        date=datetime.fromisoformat(str(date)), updated=datetime.fromisoformat(str(updated)),
+        categories=tuple(json.loads(str(cats))), tags=tuple(json.loads(str(tags))),
+        author=None if author is None else str(author), url=str(url),
+        content_html=str(html), summary=str(summary),
+    )
+
+
+def _members(post: Post) -> Iterable[tuple[str, str, int, str, str]]:
+    """One row per scope the post is in; names sharing a slug count once."""
+    ts = _micros(post.date)
+    yield ("site", "", ts, post.path, "")
+    for kind, names in ((ScopeKind.CATEGORY, post.categories), (ScopeKind.TAG, post.tags)):
+        seen: dict[str, str] = {}
+        for name in names:
+            seen.setdefault(permalink.scope_slug(name), name)
+        for slug, name in seen.items():
+            yield (kind.value, slug, ts, post.path, name)

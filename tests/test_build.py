@@ -1,0 +1,393 @@
+"""build.py: a Feed to RSS, Atom and JSON Feed, read back by real parsers, pinned by golden files.
+
+Golden files: ``FEEDS_REGEN_GOLDEN=1 pytest tests/test_build.py`` rewrites them; review the diff.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import locale
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from html import unescape
+from pathlib import Path
+
+import feedparser
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from feeds import __version__, build
+from feeds.build import atom, json_feed, render, rss
+from feeds.model import FORMATS, SITE, Feed, Post, Scope, ScopeKind
+
+from .conftest import check_golden
+
+HERE = Path(__file__).parent
+ATOM_RNG = etree.RelaxNG(etree.parse(str(HERE / "fixtures" / "atom.rng")))
+
+SITE_URL = "https://finews.withounder.com"
+BEIJING = timezone(timedelta(hours=8))
+KATHMANDU = timezone(timedelta(hours=5, minutes=45))
+NEW_YORK = timezone(timedelta(hours=-5))
+
+
+def post(slug: str, title: str, date: datetime, **fields: object) -> Post:
+    values: dict[str, object] = {
+        "path": f"_posts/{date:%Y-%m-%d}-{slug}.md",
+        "slug": slug,
+        "title": title,
+        "date": date,
+        "updated": date,
+        "categories": (),
+        "tags": (),
+        "author": None,
+        "url": f"{SITE_URL}/{date:%Y/%m/%d}/{slug}.html",
+        "content_html": f"<p>{title}</p>",
+        "summary": title,
+    }
+    values.update(fields)
+    return Post(**values)  # type: ignore[arg-type]
+
+
+POSTS = (
+    post(
+        "shenbai",
+        "深百协作朝乡村振兴迈进",
+        datetime(2022, 1, 10, 8, 3, 44, tzinfo=BEIJING),
+        updated=datetime(2022, 1, 10, 9, 30, tzinfo=BEIJING),
+        categories=("youjiangribao",),
+        tags=("乡村振兴", "深圳"),
+        author="张三",
+        content_html=f'<p>深百协作 <a href="{SITE_URL}/x.html">详情</a> &amp; 更多</p>',
+        summary="深百协作 详情 & 更多",
+    ),
+    post(
+        "markup",
+        "a < b && c ]]> d",
+        datetime(2022, 1, 9, 12, 0, 0, tzinfo=KATHMANDU),
+        # Changed after the newest post was published: the feed's Atom updated is this one.
+        updated=datetime(2022, 1, 11, 7, 15, 0, tzinfo=KATHMANDU),
+        categories=("<b>bold</b> & co",),
+        tags=("<b>bold</b> & co", "nepal"),
+        content_html="<p>x &lt; y ]]> z</p>",
+        summary="x < y ]]> z",
+    ),
+    post(
+        "new-york",
+        "New York",
+        datetime(2022, 1, 8, 7, 0, 0, tzinfo=NEW_YORK),
+        categories=("world",),
+        summary="",
+    ),
+)
+
+
+def make_feed(posts: tuple[Post, ...] = POSTS, **fields: object) -> Feed:
+    values: dict[str, object] = {
+        "scope": SITE,
+        "title": "Finews",
+        "description": "财经新闻 & more",
+        "site_url": SITE_URL,
+        "lang": "zh-CN",
+        "author": "",
+        "posts": posts,
+        "full_content": True,
+    }
+    values.update(fields)
+    return Feed(**values)  # type: ignore[arg-type]
+
+
+FEED = make_feed()
+SUMMARY_FEED = make_feed(full_content=False)
+EMPTY_FEED = make_feed(
+    (), scope=Scope(ScopeKind.TAG, "nothing", "nothing"), title="Finews · nothing"
+)
+ALL_FEEDS = {"full": FEED, "summary": SUMMARY_FEED, "empty": EMPTY_FEED}
+
+
+
+
+def xml(data: bytes) -> etree._Element:
+    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def utc_struct(dt: datetime) -> tuple[int, ...]:
+    return tuple(dt.utctimetuple())[:6]
+
+
+# --- dispatch and determinism ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_golden(fmt: str) -> None:
+    check_golden(f"feed.{fmt}", render(FEED, fmt))
+
+
+def test_render_dispatches_to_each_writer() -> None:
+    assert render(FEED, "atom") == atom(FEED)
+    assert render(FEED, "rss") == rss(FEED)
+    assert render(FEED, "json") == json_feed(FEED)
+
+
+@pytest.mark.parametrize("fmt", ["xml", "ATOM", "", "opml"])
+def test_unknown_format_is_a_value_error_naming_it(fmt: str) -> None:
+    with pytest.raises(ValueError, match=repr(fmt)):
+        render(FEED, fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", ALL_FEEDS)
+def test_same_feed_gives_identical_bytes(name: str, fmt: str) -> None:
+    feed = ALL_FEEDS[name]
+    again = replace(feed, posts=tuple(replace(p) for p in feed.posts))  # equal, not the same
+    assert render(feed, fmt) == render(feed, fmt) == render(again, fmt)
+
+
+@pytest.fixture
+def foreign_time_locale() -> Iterator[str]:
+    saved = locale.setlocale(locale.LC_TIME)
+    for name in ("de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "zh_CN.UTF-8", "ja_JP.UTF-8"):
+        try:
+            chosen = locale.setlocale(locale.LC_TIME, name)
+        except locale.Error:
+            continue
+        try:
+            yield chosen
+        finally:
+            locale.setlocale(locale.LC_TIME, saved)
+        return
+    pytest.skip("no non-English locale installed (see `locale -a`)")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_output_does_not_depend_on_the_locale(fmt: str, foreign_time_locale: str) -> None:
+    assert datetime(2022, 1, 10).strftime("%a %b") != "Mon Jan"  # the locale really is foreign
+    check_golden(f"feed.{fmt}", render(FEED, fmt))
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def test_rss_dates_are_rfc822_with_each_posts_own_offset() -> None:
+    channel = xml(rss(FEED)).find("channel")
+    assert channel is not None
+    assert [d.text for d in channel.iter("pubDate")] == [
+        "Mon, 10 Jan 2022 08:03:44 +0800",
+        "Sun, 09 Jan 2022 12:00:00 +0545",
+        "Sat, 08 Jan 2022 07:00:00 -0500",
+    ]
+    # lastBuildDate is the newest entry's date, not the latest updated.
+    assert channel.findtext("lastBuildDate") == "Mon, 10 Jan 2022 08:03:44 +0800"
+
+
+def test_atom_dates_are_rfc3339_with_each_posts_own_offset() -> None:
+    root = xml(atom(FEED))
+    ns = {"a": build.ATOM_NS}
+    assert root.xpath("a:entry/a:published/text()", namespaces=ns) == [
+        "2022-01-10T08:03:44+08:00",
+        "2022-01-09T12:00:00+05:45",
+        "2022-01-08T07:00:00-05:00",
+    ]
+    # The feed's updated is the latest entry updated (the second post's), in its own offset.
+    assert root.findtext("a:updated", namespaces=ns) == "2022-01-11T07:15:00+05:45"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_empty_feed_is_dated_the_epoch(fmt: str) -> None:
+    data = render(EMPTY_FEED, fmt)
+    if fmt == "json":
+        assert json.loads(data)["items"] == []
+    else:
+        epoch = "Thu, 01 Jan 1970 00:00:00 +0000" if fmt == "rss" else "1970-01-01T00:00:00+00:00"
+        assert epoch.encode() in data
+
+
+# --- real parsers read what we meant -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+@pytest.mark.parametrize("name", ["full", "summary"])
+def test_feedparser_reads_every_entry_in_order(fmt: str, name: str) -> None:
+    feed = ALL_FEEDS[name]
+    parsed = feedparser.parse(render(feed, fmt))
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert parsed.version == ("atom10" if fmt == "atom" else "rss20")
+    assert parsed.feed.title == feed.title
+    assert parsed.feed.link == feed.home_url
+    assert parsed.feed.language == "zh-CN"
+    assert [e.title for e in parsed.entries] == [p.title for p in feed.posts]
+    assert [e.link for e in parsed.entries] == [p.url for p in feed.posts]
+    assert [e.id for e in parsed.entries] == [p.url for p in feed.posts]
+    assert [tuple(e.published_parsed)[:6] for e in parsed.entries] == [
+        utc_struct(p.date) for p in feed.posts
+    ]
+    # RSS descriptions are HTML: the summary comes back escaped once. (Without a summary,
+    # feedparser fills one in from the content.)
+    summaries = [unescape(e.summary) for e, p in zip(parsed.entries, feed.posts) if p.summary]
+    assert summaries == [p.summary for p in feed.posts if p.summary]
+    assert [[t.term for t in e.tags] for e in parsed.entries] == [
+        ["youjiangribao", "乡村振兴", "深圳"], ["<b>bold</b> & co", "nepal"], ["world"]
+    ]
+    contents = [e.content[0].value if "content" in e else None for e in parsed.entries]
+    assert contents == [p.content_html if feed.full_content else None for p in feed.posts]
+
+
+def test_feedparser_reads_atom_updated_and_authors() -> None:
+    parsed = feedparser.parse(atom(FEED))
+    assert calendar.timegm(parsed.feed.updated_parsed) == datetime(
+        2022, 1, 11, 7, 15, tzinfo=KATHMANDU).timestamp()
+    assert [tuple(e.updated_parsed)[:6] for e in parsed.entries] == [
+        utc_struct(p.updated) for p in POSTS
+    ]
+    assert parsed.feed.author == "Finews"
+    # Only a post's own author is written; the feed's covers the rest (Atom inheritance).
+    assert [e.get("author") for e in parsed.entries] == ["张三", None, None]
+    assert parsed.feed.generator_detail == {"name": "feeds", "version": __version__}
+
+
+def test_feedparser_reads_rss_self_link_and_creator() -> None:
+    parsed = feedparser.parse(rss(make_feed(author="编辑部")))
+    assert parsed.bozo == 0
+    assert {"rel": "self", "type": "application/rss+xml", "href": f"{SITE_URL}/feed.rss"} in [
+        dict(link) for link in parsed.feed.links
+    ]
+    assert [e.author for e in parsed.entries] == ["张三", "编辑部", "编辑部"]
+    assert parsed.feed.generator == f"feeds {__version__}"
+
+
+def test_rss_leaves_out_creator_when_nobody_is_named() -> None:
+    assert b"dc:creator" not in rss(make_feed(POSTS[1:]))
+
+
+@pytest.mark.parametrize("name", ALL_FEEDS)
+def test_atom_matches_the_rfc_4287_schema(name: str) -> None:
+    document = xml(atom(ALL_FEEDS[name]))
+    assert ATOM_RNG.validate(document), ATOM_RNG.error_log
+
+
+def test_atom_links_lang_and_subtitle() -> None:
+    ns = {"a": build.ATOM_NS}
+    root = xml(atom(FEED))
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-CN"
+    assert root.findtext("a:id", namespaces=ns) == f"{SITE_URL}/feed.atom"
+    assert root.findtext("a:subtitle", namespaces=ns) == "财经新闻 & more"
+    links = [dict(link.attrib) for link in root.findall("a:link", ns)]
+    assert links == [
+        {"rel": "self", "href": f"{SITE_URL}/feed.atom", "type": "application/atom+xml"},
+        {"rel": "alternate", "href": f"{SITE_URL}/", "type": "text/html"},
+    ]
+    assert root.find("a:subtitle", ns) is not None
+    assert xml(atom(make_feed(description=""))).find("a:subtitle", ns) is None
+
+
+@pytest.mark.parametrize(
+    ("author", "title", "expected"),
+    [
+        ("李四", "Finews · 深圳", "李四"),
+        ("", "Finews · 深圳", "Finews"),
+        ("", "", "finews.withounder.com"),
+    ],
+)
+def test_the_feed_author_falls_back_to_site_title_then_host(
+    author: str, title: str, expected: str
+) -> None:
+    feed = make_feed(author=author, title=title)
+    assert xml(atom(feed)).findtext("a:author/a:name", namespaces={"a": build.ATOM_NS}) == expected
+    assert json.loads(json_feed(feed))["authors"] == [{"name": expected}]
+
+
+# --- escaping: text stays text --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_markup_in_text_is_escaped_never_cdata_or_raw(fmt: str) -> None:
+    data = render(FEED, fmt)
+    assert b"CDATA" not in data
+    assert b"<p>" not in data and b"<b>" not in data
+    assert b"]]>" not in data
+
+
+def test_rss_plain_text_uses_hex_references() -> None:
+    # The RSS Best Practices Profile's way of saying "this title is text, not HTML".
+    data = rss(FEED)
+    assert b"<title>a &#x3C; b &#x26;&#x26; c ]]&#x3E; d</title>" in data
+    assert b"<category>&#x3C;b&#x3E;bold&#x3C;/b&#x3E; &#x26; co</category>" in data
+
+
+def test_summary_only_feeds_carry_no_full_content() -> None:
+    assert b"<content" not in atom(SUMMARY_FEED)
+    assert b"content:encoded" not in rss(SUMMARY_FEED)
+    entries = xml(atom(SUMMARY_FEED)).findall("a:entry", {"a": build.ATOM_NS})
+    # An empty summary is left out (the last post has none).
+    assert [e.findtext("a:summary", namespaces={"a": build.ATOM_NS}) for e in entries] == [
+        p.summary or None for p in POSTS
+    ]
+
+
+# --- JSON Feed ------------------------------------------------------------------------------------
+
+
+def test_json_feed_fields_in_fixed_order() -> None:
+    doc = json.loads(json_feed(FEED))
+    assert list(doc) == [
+        "version", "title", "home_page_url", "feed_url", "description", "language", "authors",
+        "items",
+    ]
+    assert doc["version"] == "https://jsonfeed.org/version/1.1"
+    assert doc["feed_url"] == f"{SITE_URL}/feed.json"
+    assert doc["home_page_url"] == f"{SITE_URL}/"
+    first, second, third = doc["items"]
+    assert list(first) == [
+        "id", "url", "title", "content_html", "summary", "date_published", "date_modified",
+        "tags", "authors",
+    ]
+    assert first["date_published"] == "2022-01-10T08:03:44+08:00"
+    assert first["authors"] == [{"name": "张三"}]
+    assert second["tags"] == ["<b>bold</b> & co", "nepal"]  # the repeated name once
+    assert second["title"] == "a < b && c ]]> d"
+    assert "summary" not in third and "authors" not in third
+    assert [item["id"] for item in doc["items"]] == [p.url for p in POSTS]
+
+
+def test_json_summary_only_uses_content_text() -> None:
+    items = json.loads(json_feed(SUMMARY_FEED))["items"]
+    assert [item["content_text"] for item in items] == [p.summary for p in POSTS]
+    assert all("content_html" not in item for item in items)
+    assert "description" not in json.loads(json_feed(make_feed(description="")))
+
+
+def test_json_is_compact_utf8_with_a_final_newline_and_escaped_line_separators() -> None:
+    feed = make_feed((post("sep", "line\u2028para\u2029end", POSTS[0].date),))
+    data = json_feed(feed)
+    assert data.endswith(b"}\n") and data.count(b"\n") == 1
+    assert "财经新闻".encode() in data
+    assert b"\\u2028" in data and "\u2028".encode() not in data
+    assert json.loads(data)["items"][0]["title"] == "line\u2028para\u2029end"
+
+
+# --- never crash ---------------------------------------------------------------------------------
+
+# Every code point, surrogates and XML-illegal controls included.
+any_text = st.text(st.characters(exclude_categories=()), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=any_text, term=any_text, summary=any_text, author=any_text)
+def test_any_text_gives_well_formed_valid_output(
+    title: str, term: str, summary: str, author: str
+) -> None:
+    p = post("x", title, POSTS[0].date, categories=(term,), summary=summary,
+             content_html=summary, author=author or None)
+    for full in (True, False):
+        feed = make_feed((p,), title=title, description=summary, author=author,
+                         full_content=full)
+        root = xml(atom(feed))
+        assert ATOM_RNG.validate(root), ATOM_RNG.error_log
+        kept = build.xml_safe(title)
+        assert root.findtext("a:entry/a:title", namespaces={"a": build.ATOM_NS}) == kept
+        assert xml(rss(feed)).findtext("channel/item/title") == kept
+        assert json.loads(json_feed(feed))["items"][0]["title"] == kept

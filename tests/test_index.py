@@ -1,0 +1,200 @@
+"""The SQLite index on real files: incremental refresh, scopes, queries and recovery."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from feeds import permalink, source
+from feeds.index import Index
+from feeds.model import SITE, Scope, ScopeKind
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+EMNEWS = Scope(ScopeKind.CATEGORY, "emnews", "emnews")
+
+
+def make_index(root: Path, db: Path) -> Index:
+    rules = source.Rules(root=root, site_url="https://finews.withounder.com", zone=ZoneInfo("Asia/Shanghai"),
+                         permalink=permalink.template("date"), max_post_bytes=10_000_000, summary_length=200)
+    return Index(db, rules, jobs=1)
+
+
+@pytest.fixture
+def index(finews_copy: Path, tmp_path: Path) -> Index:
+    ix = make_index(finews_copy, tmp_path / "index.sqlite3")
+    ix.refresh()
+    yield ix
+    ix.close()
+
+
+def post(title: str, date: str, cats: str = "emnews", tags: str = "东财滚动新闻") -> str:
+    return f'---\ntitle: "{title}"\ndate: {date}\ncategories: {cats}\ntags: {tags}\n---\nbody of {title}\n'
+
+
+def test_first_refresh_reads_everything_and_the_next_nothing(finews_copy: Path, tmp_path: Path) -> None:
+    ix = make_index(finews_copy, tmp_path / "i.sqlite3")
+    first = ix.refresh()
+    assert (first.changed, first.removed, first.generation) == (151, 0, 1)
+    again = ix.refresh()
+    assert (again.changed, again.removed, again.generation) == (0, 0, 1)
+    assert ix.count(NOW) == 151
+    assert len(ix.problems()) == 15
+    ix.close()
+
+
+def test_only_changed_files_are_reparsed_and_gone_ones_dropped(index: Index, finews_copy: Path) -> None:
+    posts = finews_copy / "_posts"
+    (posts / "2021-12-08-202112082206710723.md").unlink()
+    (posts / "2021-12-09-new.md").write_text(post("新的", "2021-12-09 09:00:00 +0800"), encoding="utf-8")
+    r = index.refresh()
+    assert (r.changed, r.removed, r.generation) == (1, 1, 2)
+    newest = index.posts(EMNEWS, NOW, 200)
+    assert newest[0].title != "新的" or newest[0].path == "_posts/2021-12-09-new.md"
+    assert "_posts/2021-12-08-202112082206710723.md" not in {p.path for p in newest}
+    assert "_posts/2021-12-09-new.md" in {p.path for p in newest}
+
+
+def test_an_edited_file_replaces_its_post(index: Index, finews_copy: Path) -> None:
+    path = finews_copy / "_posts" / "2022-01-10-202201102241180920.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("深百协作", "深百再协作"), encoding="utf-8")
+    os.utime(path, ns=(1, 1))
+    r = index.refresh()
+    assert r.changed == 1 and r.generation == 2
+    [p] = index.posts(Scope(ScopeKind.TAG, "右江日报新闻", "右江日报新闻"), NOW, 10)
+    assert p.title == "深百再协作朝乡村振兴迈进"
+
+
+def test_posts_newest_first_with_ties_by_path_and_a_limit(index: Index) -> None:
+    posts = index.posts(EMNEWS, NOW, 50)
+    assert len(posts) == 50
+    keys = [(-p.date.timestamp(), p.path) for p in posts]
+    assert keys == sorted(keys)
+    tied = [p.path for p in index.posts(SITE, NOW, 200) if p.date == datetime(2021, 12, 8, 13, 49, 41, tzinfo=timezone(timedelta(hours=8)))]
+    assert tied == sorted(tied) and len(tied) == 2
+
+
+def test_a_post_round_trips_through_the_index(index: Index) -> None:
+    [p] = index.posts(Scope(ScopeKind.CATEGORY, "youjiangribao", "youjiangribao"), NOW, 5)
+    assert p.title == "深百协作朝乡村振兴迈进"
+    assert p.date.isoformat() == "2022-01-10T08:03:44+08:00"
+    assert p.categories == ("youjiangribao",) and p.tags == ("右江日报新闻",)
+    assert p.content_html.startswith("<p>2016年以来")
+
+
+def test_scopes_with_counts(index: Index) -> None:
+    scopes = {(s.kind.value, s.slug): n for s, n in index.scopes(NOW)}
+    assert scopes == {("site", ""): 151, ("category", "emnews"): 149, ("category", "sitenews"): 1,
+                      ("category", "youjiangribao"): 1, ("tag", "东财滚动新闻"): 149, ("tag", "右江日报新闻"): 1, ("tag", "站长消息"): 1}
+    assert index.scope(ScopeKind.TAG, "东财滚动新闻", NOW) == Scope(ScopeKind.TAG, "东财滚动新闻", "东财滚动新闻")
+    assert index.scope(ScopeKind.TAG, "nope", NOW) is None
+
+
+def test_names_sharing_a_slug_share_a_scope(site: object, tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    (root / "_posts").mkdir(parents=True)
+    (root / "_posts" / "2021-01-01-a.md").write_text(post("a", "2021-01-01", cats="News"), encoding="utf-8")
+    (root / "_posts" / "2021-01-02-b.md").write_text(post("b", "2021-01-02", cats="news NEWS"), encoding="utf-8")
+    ix = make_index(root, tmp_path / "i.sqlite3")
+    ix.refresh()
+    news = ix.scope(ScopeKind.CATEGORY, "news", NOW)
+    assert news == Scope(ScopeKind.CATEGORY, "news", "News")
+    assert [p.title for p in ix.posts(news, NOW, 10)] == ["b", "a"]
+    ix.close()
+
+
+def test_future_posts_wait_for_their_time(index: Index, finews_copy: Path) -> None:
+    (finews_copy / "_posts" / "2030-01-01-later.md").write_text(post("later", "2030-01-01 08:00:00 +0800", cats="future"), encoding="utf-8")
+    index.refresh()
+    assert index.scope(ScopeKind.CATEGORY, "future", NOW) is None
+    due = index.next_due(NOW)
+    assert due == datetime(2030, 1, 1, tzinfo=UTC)
+    assert index.posts(SITE, due, 1)[0].title == "later"
+    assert index.scope(ScopeKind.CATEGORY, "future", due) is not None
+
+
+def test_the_file_can_be_deleted_or_corrupted(finews_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "i.sqlite3"
+    ix = make_index(finews_copy, db)
+    ix.refresh()
+    ix.close()
+    db.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    ix = make_index(finews_copy, db)
+    assert ix.refresh().changed == 151
+    ix.close()
+    db.unlink()
+    ix = make_index(finews_copy, db)
+    assert ix.refresh().changed == 151
+    ix.close()
+
+
+def test_other_rules_rebuild_the_index(finews_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "i.sqlite3"
+    make_index(finews_copy, db).refresh()
+    rules = source.Rules(root=finews_copy, site_url="https://example.com", zone=ZoneInfo("UTC"),
+                         permalink=permalink.template("pretty"), max_post_bytes=10_000_000, summary_length=200)
+    ix = Index(db, rules, jobs=1)
+    assert ix.refresh().changed == 151
+    assert ix.posts(SITE, NOW, 1)[0].url.startswith("https://example.com/")
+    ix.close()
+
+
+def test_readers_see_a_consistent_index_while_one_refreshes(index: Index, finews_copy: Path) -> None:
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        reader = make_index(finews_copy, index.path)
+        try:
+            while not stop.is_set():
+                n = len(reader.posts(SITE, NOW, 500))
+                assert n in (151, 152)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            reader.close()
+
+    t = threading.Thread(target=read)
+    t.start()
+    try:
+        for i in range(5):
+            (finews_copy / "_posts" / "2021-12-09-x.md").write_text(post(f"x{i}", "2021-12-09"), encoding="utf-8")
+            index.refresh()
+            (finews_copy / "_posts" / "2021-12-09-x.md").unlink()
+            index.refresh()
+    finally:
+        stop.set()
+        t.join()
+    assert not errors
+
+
+def test_parallel_parse_gives_the_same_posts(finews_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from feeds import index as index_mod
+
+    monkeypatch.setattr(index_mod, "_PARALLEL_THRESHOLD", 10)
+    serial = make_index(finews_copy, tmp_path / "a.sqlite3")
+    serial.refresh()
+    rules = serial.rules
+    parallel = Index(tmp_path / "b.sqlite3", rules, jobs=2)
+    assert parallel.refresh().changed == 151
+    assert parallel.posts(SITE, NOW, 200) == serial.posts(SITE, NOW, 200)
+    assert parallel.problems() == serial.problems()
+    serial.close()
+    parallel.close()
+
+
+def test_the_index_is_only_a_cache_of_the_disk(index: Index) -> None:
+    with sqlite3.connect(index.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    shutil.rmtree(index.rules.root / "_posts")
+    (index.rules.root / "_posts").mkdir()
+    r = index.refresh()
+    assert r.removed == 151 and index.count(NOW) == 0
