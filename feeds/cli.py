@@ -9,19 +9,22 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from . import config as config_mod
-from . import source
+from . import export, source
 from .config import Config
-from .errors import ConfigError
+from .documents import Documents
+from .errors import ConfigError, FeedsError, StorageError
+from .progress import Progress
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, status: int = 2) -> NoReturn:
     click.echo(f"feeds: {message}", err=True)
-    sys.exit(2)
+    sys.exit(status)
 
 
 def _load(ctx: click.Context) -> Config:
@@ -83,6 +86,43 @@ def check(ctx: click.Context, as_json: bool) -> None:
             click.echo(str(problem))
         click.echo(f"{published} posts, {errors} errors, {len(problems) - errors} warnings")
     sys.exit(1 if errors else 0)
+
+
+@main.command("export")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def export_command(ctx: click.Context, out: Path) -> None:
+    """Write every feed, the OPML list and the index page under OUT.
+
+    Only files whose bytes change are rewritten; files of scopes that are gone are removed.
+    """
+    config = _load(ctx)
+    documents = _documents(config)
+    total, items = documents.everything(datetime.now(UTC))
+    progress = Progress(total)
+    try:
+        stats = export.export(items, out, progress=progress.advance)
+    except FeedsError as e:
+        progress.close()
+        _fail(str(e), status=1)
+    progress.close()
+    click.echo(str(stats))
+
+
+def _documents(config: Config) -> Documents:
+    """Open the index for ``config`` and bring it up to date, logging what changed."""
+    try:
+        documents = Documents.from_config(config)
+        r = documents.index.refresh()
+    except ConfigError as e:
+        _fail(str(e))
+    except StorageError as e:
+        _fail(str(e), status=1)
+    except OSError as e:
+        _fail(f"{config.path}: [site] source {config.site.source}: cannot read: {e.strerror or e}")
+    if r.changed or r.removed:
+        click.echo(f"index: {r.changed} changed, {r.removed} removed in {r.seconds:.2f} s", err=True)
+    return documents
 
 
 @main.command()

@@ -112,6 +112,9 @@ class Feed:
     posts: tuple[Post, ...]
     #: Whether entries carry the full HTML (``[feeds] content = "full"``) or only the summary.
     full_content: bool = True
+    #: Where this document is served when not at the scope's own path: jekyll-feed's
+    #: ``feed/emnews.xml`` is Atom that names itself there. Relative to the site root.
+    location: str = ""
 
     @property
     def home_url(self) -> str:
@@ -119,5 +122,7 @@ class Feed:
         return self.site_url + "/"
 
     def url(self, fmt: str) -> str:
-        """The absolute URL this feed is served at in format ``fmt``."""
+        """The absolute URL this feed is served at in format ``fmt`` (its ``rel="self"``)."""
+        if self.location:
+            return f"{self.site_url}/{quote(self.location)}"
         return f"{self.site_url}/{self.scope.href(fmt)}"

@@ -18,6 +18,8 @@ from feeds import config
 from feeds.cli import main
 
 README = Path(__file__).parent.parent / "README.md"
+# Read at import: the clean_env fixture removes FEEDS_* variables before each test.
+REGEN = bool(os.environ.get("FEEDS_REGEN_DOCS"))
 
 
 def _default(value: object) -> str:
@@ -53,7 +55,7 @@ def _section(text: str, name: str) -> str:
 
 def _check(name: str, expected: str) -> None:
     text = README.read_text(encoding="utf-8")
-    if os.environ.get("FEEDS_REGEN_DOCS") and _section(text, name) != expected:
+    if REGEN and _section(text, name) != expected:
         text = text.replace(_section(text, name), expected)
         README.write_text(text, encoding="utf-8")
     assert _section(README.read_text(encoding="utf-8"), name) == expected

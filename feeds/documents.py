@@ -1,0 +1,182 @@
+"""Every URL of the feed layout and the document behind it: the one map the service and the
+export share, so a static copy answers every URL with the bytes the service sends.
+
+The layout (DESIGN, "URLs"): ``index.html``, ``feeds.opml``, ``feed.<fmt>``,
+``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, and jekyll-feed's ``feed.xml``,
+``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml`` as Atom that names itself at that path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from . import build, pages, source
+from .config import Config
+from .index import Index
+from .model import SITE, Feed, Scope, ScopeKind
+
+#: Content-Type of each kind of document.
+MEDIA_TYPES: dict[str, str] = {
+    **{fmt: f"{media}; charset=utf-8" for fmt, media in build.MEDIA_TYPES.items()},
+    "html": "text/html; charset=utf-8",
+    "opml": "text/x-opml; charset=utf-8",
+}
+_KINDS = {"category": ScopeKind.CATEGORY, "tag": ScopeKind.TAG}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One URL of the layout, parsed; ``scope`` is ``None`` for the index page and OPML."""
+
+    #: ``atom``, ``rss``, ``json``, ``html`` or ``opml``.
+    fmt: str
+    scope: Scope | None = None
+    #: Set for jekyll-feed's paths: where the Atom document says it lives.
+    alias: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A built document: its bytes and what HTTP says about them."""
+
+    body: bytes
+    #: Content-Type, with ``charset=utf-8``.
+    media_type: str
+    #: The newest entry's time (Last-Modified), or ``None`` when there is none.
+    modified: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the documents say about the site; from ``[site]`` and ``[feeds]``."""
+
+    title: str
+    description: str
+    url: str
+    lang: str
+    author: str
+    formats: tuple[str, ...]
+    full_content: bool
+    limit: int
+
+    @classmethod
+    def from_config(cls, config: Config) -> Options:
+        site, feeds = config.site, config.feeds
+        return cls(site.title, site.description, site.url, site.lang, site.author,
+                   feeds.formats, feeds.content == "full", feeds.limit)
+
+
+def resolve(path: str, formats: Sequence[str]) -> Target | None:
+    """The target of a URL path (percent-decoded, without the leading ``/``), or ``None``.
+
+    Only the shape is checked here; whether the scope exists is the index's to say.
+    """
+    if path in ("", "index.html"):
+        return Target("html")
+    if path == "feeds.opml":
+        return Target("opml")
+    if path == "feed.xml":
+        return Target("atom", SITE, alias=path) if "atom" in formats else None
+    stem, dot, fmt = path.rpartition(".")
+    if not dot:
+        return None
+    if path.startswith("feed/") and fmt == "xml" and "atom" in formats:
+        rest = stem[len("feed/"):]
+        kind, slug = (ScopeKind.TAG, rest[len("by_tag/"):]) if rest.startswith("by_tag/") else (ScopeKind.CATEGORY, rest)
+        return Target("atom", Scope(kind, slug), alias=path) if _is_slug(slug) else None
+    if fmt not in formats:
+        return None
+    if stem == "feed":
+        return Target(fmt, SITE)
+    kind_name, _, slug = stem.partition("/")
+    if kind_name in _KINDS and _is_slug(slug):
+        return Target(fmt, Scope(_KINDS[kind_name], slug))
+    return None
+
+
+def _is_slug(text: str) -> bool:
+    return bool(text) and "/" not in text and text not in (".", "..")
+
+
+class Documents:
+    """Builds the document of any target from the index at a given instant."""
+
+    def __init__(self, index: Index, options: Options) -> None:
+        self.index = index
+        self.options = options
+
+    @classmethod
+    def from_config(cls, config: Config) -> Documents:
+        """Documents over the index ``config`` names (not refreshed yet).
+
+        Raises:
+            ConfigError: the config's permalink is bad.
+        """
+        return cls(Index(config.index.path, source.rules_for(config)), Options.from_config(config))
+
+    def render(self, target: Target, now: datetime, limit: int | None = None) -> Document | None:
+        """The document for ``target`` as of ``now``; ``None`` when its scope has no post."""
+        if target.scope is None:
+            listings = [pages.Listing(s, n) for s, n in self.index.scopes(now)]
+            return self._listing(target.fmt, listings, now)
+        scope = self.index.scope(target.scope.kind, target.scope.slug, now)
+        if scope is None:
+            return None
+        feed = self.feed(scope, now, limit or self.options.limit)
+        return _feed_document(replace(feed, location=target.alias), target.fmt)
+
+    def feed(self, scope: Scope, now: datetime, limit: int) -> Feed:
+        """The feed of ``scope``: its newest ``limit`` posts published at ``now``."""
+        o = self.options
+        # A feed needs a title: an untitled site is named by its host.
+        site = o.title or urlsplit(o.url).netloc
+        title = site if scope.kind is ScopeKind.SITE else f"{site} · {scope.name}"
+        return Feed(scope=scope, title=title, description=o.description, site_url=o.url, lang=o.lang,
+                    author=o.author, posts=self.index.posts(scope, now, limit), full_content=o.full_content)
+
+    def everything(self, now: datetime) -> tuple[int, Iterator[tuple[str, Document]]]:
+        """How many documents the layout holds, and each with its path (not percent-encoded),
+        built as the iterator is consumed, each scope queried once: what the export writes."""
+        listings = [pages.Listing(s, n) for s, n in self.index.scopes(now)]
+        atom = "atom" in self.options.formats
+        total = 2 + len(listings) * (len(self.options.formats) + atom)
+
+        def documents() -> Iterator[tuple[str, Document]]:
+            yield "index.html", self._listing("html", listings, now)
+            yield "feeds.opml", self._listing("opml", listings, now)
+            for listing in listings:
+                feed = self.feed(listing.scope, now, self.options.limit)
+                for fmt in self.options.formats:
+                    yield f"{listing.scope.path}.{fmt}", _feed_document(feed, fmt)
+                if atom:
+                    alias = _alias(listing.scope)
+                    yield alias, _feed_document(replace(feed, location=alias), "atom")
+
+        return total, documents()
+
+    def _listing(self, fmt: str, listings: list[pages.Listing], now: datetime) -> Document:
+        o = self.options
+        newest = self.index.posts(SITE, now, 1)
+        modified = newest[0].date if newest else None
+        if fmt == "opml":
+            body = pages.opml(o.title, o.url, listings, o.formats, modified)
+        else:
+            body = pages.index_page(o.title, o.description, o.url, o.lang, listings, o.formats)
+        return Document(body, MEDIA_TYPES[fmt], modified)
+
+
+def _alias(scope: Scope) -> str:
+    """jekyll-feed's path for a scope's Atom feed."""
+    if scope.kind is ScopeKind.SITE:
+        return "feed.xml"
+    if scope.kind is ScopeKind.TAG:
+        return f"feed/by_tag/{scope.slug}.xml"
+    return f"feed/{scope.slug}.xml"
+
+
+def _feed_document(feed: Feed, fmt: str) -> Document:
+    modified = max((p.updated for p in feed.posts), default=None)
+    return Document(build.render(feed, fmt), MEDIA_TYPES[fmt], modified)

@@ -1,0 +1,77 @@
+"""URL paths to targets, and targets to documents, on the real corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feeds import config
+from feeds.documents import Documents, Target, resolve
+from feeds.model import SITE, Scope, ScopeKind
+
+FORMATS = ("atom", "rss", "json")
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("", Target("html")),
+        ("index.html", Target("html")),
+        ("feeds.opml", Target("opml")),
+        ("feed.atom", Target("atom", SITE)),
+        ("feed.json", Target("json", SITE)),
+        ("category/emnews.rss", Target("rss", Scope(ScopeKind.CATEGORY, "emnews"))),
+        ("tag/东财滚动新闻.json", Target("json", Scope(ScopeKind.TAG, "东财滚动新闻"))),
+        ("feed.xml", Target("atom", SITE, alias="feed.xml")),
+        ("feed/emnews.xml", Target("atom", Scope(ScopeKind.CATEGORY, "emnews"), alias="feed/emnews.xml")),
+        ("feed/by_tag/x.xml", Target("atom", Scope(ScopeKind.TAG, "x"), alias="feed/by_tag/x.xml")),
+    ],
+)
+def test_layout_paths(path: str, target: Target) -> None:
+    assert resolve(path, FORMATS) == target
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["feed.html", "category/.atom", "category/a/b.atom", "category/...atom", "tag/..", "other/x.atom",
+     "feed/a/b.xml", "feed/by_tag/.xml", "category/emnews", "feed", "feed.atom/x"],
+)
+def test_other_paths_are_not_feeds(path: str) -> None:
+    assert resolve(path, FORMATS) is None
+
+
+def test_formats_switched_off_are_not_served() -> None:
+    assert resolve("feed.json", ("atom",)) is None
+    assert resolve("feed.xml", ("rss",)) is None
+
+
+@pytest.fixture
+def documents(write_config: Callable[..., Path]) -> Documents:
+    docs = Documents.from_config(config.load(write_config()))
+    docs.index.refresh()
+    yield docs
+    docs.index.close()
+
+
+def test_an_unknown_scope_has_no_document(documents: Documents) -> None:
+    assert documents.render(Target("atom", Scope(ScopeKind.TAG, "nope")), NOW) is None
+
+
+def test_render_matches_what_the_export_writes(documents: Documents) -> None:
+    total, items = documents.everything(NOW)
+    everything = dict(items)
+    assert total == len(everything) == 30
+    for path, doc in everything.items():
+        target = resolve(path, FORMATS)
+        assert target is not None, path
+        assert documents.render(target, NOW) == doc, path
+
+
+def test_scope_feeds_are_titled_site_dot_name_and_limit_applies(documents: Documents) -> None:
+    feed = documents.feed(Scope(ScopeKind.TAG, "东财滚动新闻", "东财滚动新闻"), NOW, 7)
+    assert feed.title == "金融消息 · 东财滚动新闻"
+    assert len(feed.posts) == 7

@@ -1,0 +1,181 @@
+"""The static export of the real corpus: the layout, the feeds' content, validity, idempotence."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from feeds import export
+from feeds.cli import main
+from feeds.documents import Document
+from feeds.errors import ExportError
+
+from .conftest import FIXTURES
+
+ATOM_RNG = etree.RelaxNG(etree.parse(str(FIXTURES / "atom.rng")))
+REAL = "https://finews.withounder.com/youjiangribao/2022/01/10/202201102241180920.html"
+
+
+def run_export(config: Path, out: Path) -> str:
+    result = CliRunner().invoke(main, ["--config", str(config), "export", str(out)])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("export")
+    config = base / "config.toml"
+    config.write_text(f'[site]\nurl = "https://finews.withounder.com"\nsource = "{FIXTURES / "finews"}"\n'
+                      'timezone = "Asia/Shanghai"\nlang = "zh-CN"\ntitle = "金融消息"\n', encoding="utf-8")
+    out = base / "out"
+    run_export(config, out)
+    return out
+
+
+def test_the_layout_holds_every_url(exported: Path) -> None:
+    for rel in ["index.html", "feeds.opml", "feed.atom", "feed.rss", "feed.json", "feed.xml",
+                "category/emnews.atom", "category/emnews.rss", "category/emnews.json", "category/youjiangribao.rss",
+                "tag/东财滚动新闻.atom", "tag/东财滚动新闻.rss", "tag/东财滚动新闻.json",
+                "feed/emnews.xml", "feed/by_tag/东财滚动新闻.xml"]:
+        assert (exported / rel).is_file(), rel
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_the_real_post_in_its_category_feed(exported: Path, fmt: str) -> None:
+    d = feedparser.parse((exported / f"category/youjiangribao.{fmt}").read_bytes())
+    assert d.bozo == 0
+    [e] = d.entries
+    assert e.title == "深百协作朝乡村振兴迈进"
+    assert e.link == REAL and e.id == REAL
+    raw = (exported / f"category/youjiangribao.{fmt}").read_text(encoding="utf-8")
+    if fmt == "atom":
+        assert "<published>2022-01-10T08:03:44+08:00</published>" in raw
+    else:
+        assert "<pubDate>Mon, 10 Jan 2022 08:03:44 +0800</pubDate>" in raw
+        assert f'<guid isPermaLink="true">{REAL}</guid>' in raw
+    html = e.content[0].value
+    assert 'href="https://finews.withounder.com/category/youjiangribao.html"' in html
+    assert 'href="https://finews.withounder.com/"' in html
+
+
+def test_naive_dates_read_plus_eight_and_emnews_holds_fifty_newest_first(exported: Path) -> None:
+    tree = etree.parse(str(exported / "category/emnews.atom"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = tree.findall("a:entry", ns)
+    assert len(entries) == 50
+    published = [e.findtext("a:published", namespaces=ns) for e in entries]
+    assert all(p.endswith("+08:00") for p in published)
+    assert published == sorted(published, reverse=True)
+    ids = [e.findtext("a:id", namespaces=ns) for e in entries]
+    assert len(set(ids)) == 50
+
+
+def test_every_exported_feed_is_valid(exported: Path) -> None:
+    feeds = [p for p in exported.rglob("*") if p.suffix in (".atom", ".rss", ".json", ".xml")]
+    assert len(feeds) == 28
+    for path in feeds:
+        data = path.read_bytes()
+        if path.suffix == ".json":
+            doc = json.loads(data)
+            assert doc["version"] == "https://jsonfeed.org/version/1.1" and doc["title"] and doc["items"]
+            for item in doc["items"]:
+                assert item["id"] and ("content_html" in item or "content_text" in item)
+            continue
+        tree = etree.fromstring(data)
+        if tree.tag == "{http://www.w3.org/2005/Atom}feed":
+            assert ATOM_RNG.validate(tree), (path, ATOM_RNG.error_log)
+        d = feedparser.parse(data)
+        assert d.bozo == 0, (path, d.get("bozo_exception"))
+        assert d.entries
+
+
+def test_jekyll_feed_paths_are_atom_that_names_its_own_url(exported: Path) -> None:
+    d = feedparser.parse((exported / "feed/by_tag/东财滚动新闻.xml").read_bytes())
+    assert d.version == "atom10"
+    self_link = next(link.href for link in d.feed.links if link.rel == "self")
+    assert self_link == "https://finews.withounder.com/feed/by_tag/%E4%B8%9C%E8%B4%A2%E6%BB%9A%E5%8A%A8%E6%96%B0%E9%97%BB.xml"
+
+
+def test_a_second_export_is_identical_and_rewrites_nothing(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    config = write_config(source=finews_copy)
+    out = tmp_path / "out"
+    first = run_export(config, out)
+    assert first.strip().startswith("30 written, 0 unchanged, 0 removed")
+    snapshot = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    second = run_export(config, out)
+    assert second.strip().startswith("0 written, 30 unchanged, 0 removed")
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()} == snapshot
+    # and a fresh index gives the same bytes
+    other = tmp_path / "other"
+    (tmp_path / "feeds-index.sqlite3").unlink()
+    run_export(config, other)
+    assert {p.relative_to(other): p.read_bytes() for p in other.rglob("*") if p.is_file()} == {
+        p.relative_to(out): b for p, (b, _) in snapshot.items()}
+
+
+def test_a_new_post_rewrites_only_what_changed_and_gone_scopes_are_removed(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    config = write_config(source=finews_copy)
+    out = tmp_path / "out"
+    run_export(config, out)
+    (out / "README.txt").write_text("mine", encoding="utf-8")
+    (finews_copy / "_posts/2022-01-10-202201102241180920.md").unlink()
+    (finews_copy / "_posts/2022-06-01-new.md").write_text("---\ntitle: 新\ncategories: sitenews\n---\nx\n", encoding="utf-8")
+    line = run_export(config, out).strip()
+    # feed.{atom,rss,json,xml}, sitenews x4, index.html, feeds.opml: 10 written; youjiangribao
+    # category and tag x4 each: 8 removed; emnews and its tag untouched.
+    assert line.startswith("10 written, 12 unchanged, 8 removed"), line
+    assert not (out / "category/youjiangribao.atom").exists()
+    assert (out / "README.txt").read_text(encoding="utf-8") == "mine", "files outside the layout are left alone"
+
+
+def test_writing_outside_the_folder_or_twice_is_refused(tmp_path: Path) -> None:
+    doc = Document(b"x", "text/plain", None)
+    with pytest.raises(ExportError, match="not a path inside"):
+        export.export([("../evil.atom", doc)], tmp_path / "out")
+    with pytest.raises(ExportError, match="twice"):
+        export.export([("a.atom", doc), ("a.atom", doc)], tmp_path / "out")
+    os.symlink(tmp_path, tmp_path / "out" / "link")
+    with pytest.raises(ExportError, match="outside"):
+        export.export([("link/x.atom", doc)], tmp_path / "out")
+    assert not (tmp_path / "evil.atom").exists() and not (tmp_path / "x.atom").exists()
+
+
+def test_a_failed_write_leaves_the_old_file_whole(tmp_path: Path) -> None:
+    """A file-size limit makes the write fail for real (root included), as a full disk would."""
+    out = tmp_path / "out"
+    export.export([("category/a.atom", Document(b"old", "x", None))], out)
+    script = f"""
+import resource, signal, sys
+from pathlib import Path
+from feeds import export
+from feeds.documents import Document
+from feeds.errors import ExportError
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
+try:
+    export.export([("category/a.atom", Document(b"new" * 1000, "x", None))], Path({str(out)!r}))
+except ExportError as e:
+    print(e)
+    sys.exit(3)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.returncode == 3, result.stderr
+    assert "category/a.atom: cannot write: File too large" in result.stdout
+    assert (out / "category/a.atom").read_bytes() == b"old"
+    assert sorted(p.name for p in (out / "category").iterdir()) == ["a.atom"], "no temporary file left"
+
+
+def test_progress_is_silent_when_piped(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    result = CliRunner().invoke(main, ["--config", str(write_config()), "export", str(tmp_path / "o")])
+    assert result.stderr.count("\r") == 0
+    assert result.stdout.count("\n") == 1
