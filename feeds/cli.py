@@ -132,5 +132,8 @@ def _documents(config: Config) -> Documents:
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve every feed over HTTP with gunicorn."""
-    _load(ctx)
-    click.echo("feeds: the service is not built yet; `feeds check` reads the site.")
+    config = _load(ctx)
+    _documents(config).index.close()  # warm the index before the workers fork
+    from .server import run  # gunicorn is only needed here
+
+    run(config, host or config.server.host, port or config.server.port, workers or config.server.workers)

@@ -10,12 +10,13 @@ rules is rebuilt. WAL mode lets several processes read while one refreshes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
@@ -62,6 +63,8 @@ class Refresh:
     removed: int
     seconds: float
     generation: int
+    #: Files left for later because they were modified less than ``settle`` seconds ago.
+    unsettled: tuple[str, ...] = ()
 
 
 def _micros(dt: datetime) -> int:
@@ -151,29 +154,50 @@ class Index:
 
     # -- refresh -------------------------------------------------------------------------------
 
-    def refresh(self) -> Refresh:
+    def refresh(self, paths: Collection[str] | None = None, *, settle: float = 0.0) -> Refresh:
         """Bring the index up to date with the files on disk.
+
+        With ``paths`` (relative to the source, as a file watcher reports them) only those
+        files are looked at, which costs nothing per unchanged post; otherwise the whole
+        source is scanned, which at 100,000 posts takes most of a second.
+
+        A file modified less than ``settle`` seconds ago may still be being written: it is left
+        as it was and named in :attr:`Refresh.unsettled`, for the caller to retry.
 
         Raises:
             OSError: the source folder cannot be read (nothing is changed then).
             StorageError: the index cannot be written.
         """
         started = time.perf_counter()
-        files, name_problems = source.find(self.rules.root)
+        name_problems: list[Problem] | None = None
+        if paths is None:
+            files, name_problems = source.find(self.rules.root)
+        else:
+            found = (source.stat_post(self.rules.root, p) for p in paths)
+            files = [f for f in found if f is not None]
         on_disk = {f.path: f for f in files}
         try:
             db = self._db()
-            known = {p: (s, m) for p, s, m in db.execute("SELECT path, size, mtime_ns FROM files")}
+            if paths is None:
+                rows = db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
+            else:
+                rows = [r for p in set(paths) for r in db.execute("SELECT path, size, mtime_ns FROM files WHERE path = ?", (p,))]
         except sqlite3.Error as e:
             raise StorageError(f"{self.path}: {e}") from e
+        known = {p: (s, m) for p, s, m in rows}
         changed = [f for f in files if known.get(f.path) != (f.size, f.mtime_ns)]
         removed = [p for p in known if p not in on_disk]
+        unsettled: tuple[str, ...] = ()
+        if settle > 0:
+            cutoff = time.time_ns() - int(settle * 1e9)
+            unsettled = tuple(f.path for f in changed if f.mtime_ns > cutoff)
+            changed = [f for f in changed if f.mtime_ns <= cutoff]
         parsed = list(self._parse(changed))
         try:
             generation = self._write(db, changed, removed, parsed, name_problems)
         except sqlite3.Error as e:
             raise StorageError(f"{self.path}: cannot write the index: {e}") from e
-        return Refresh(len(changed), len(removed), time.perf_counter() - started, generation)
+        return Refresh(len(changed), len(removed), time.perf_counter() - started, generation, unsettled)
 
     def _parse(self, files: list[source.SourceFile]) -> Iterator[source.Parsed]:
         if len(files) < _PARALLEL_THRESHOLD or self.jobs < 2:
@@ -190,7 +214,7 @@ class Index:
         changed: list[source.SourceFile],
         removed: list[str],
         parsed: list[source.Parsed],
-        name_problems: list[Problem],
+        name_problems: list[Problem] | None,
     ) -> int:
         gone = [(p,) for p in removed] + [(f.path,) for f in changed]
         db.execute("BEGIN IMMEDIATE")
@@ -205,9 +229,10 @@ class Index:
             db.executemany(f"INSERT INTO posts ({_POST_COLUMNS}, ts) VALUES ({', '.join('?' * 12)})", (_row(p) for p in posts))
             db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", (m for p in posts for m in _members(p)))
             db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for r in parsed for pr in r.problems))
-            # misnamed files are not in `files`: their warnings are replaced on every refresh
-            db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
-            db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for pr in name_problems))
+            if name_problems is not None:
+                # misnamed files are not in `files`: a full scan replaces their warnings
+                db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
+                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for pr in name_problems))
             generation = int(self._meta(db, "generation") or 0)
             if gone or posts:
                 generation += 1
@@ -219,6 +244,20 @@ class Index:
         return generation
 
     # -- queries -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[int]:
+        """Read in one transaction, so every query inside sees one state of the index; yields
+        that state's generation. Several documents built inside agree with each other."""
+        db = self._db()
+        try:
+            db.execute("BEGIN")
+        except sqlite3.Error as e:
+            raise StorageError(f"{self.path}: {e}") from e
+        try:
+            yield self.generation
+        finally:
+            db.execute("COMMIT")
 
     @property
     def generation(self) -> int:

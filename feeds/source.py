@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -87,6 +88,23 @@ def find(root: Path) -> tuple[list[SourceFile], list[Problem]]:
     files.sort(key=lambda f: f.path)
     problems.sort(key=lambda p: p.path)
     return files, problems
+
+
+def stat_post(root: Path, rel: str) -> SourceFile | None:
+    """The post file at ``rel`` as :func:`find` would list it, or ``None`` if there is no
+    such post file (gone, misnamed, or outside a ``_posts`` folder)."""
+    parts = rel.split("/")
+    if "_posts" not in parts[:-1] or not POST_NAME.fullmatch(parts[-1]):
+        return None
+    if any(p.startswith(_IGNORED_PREFIXES) and p != "_posts" for p in parts):
+        return None
+    try:
+        st = os.stat(root / rel, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return SourceFile(rel, st.st_size, st.st_mtime_ns)
 
 
 def _posts_dirs(root: Path, rel: str) -> Iterator[str]:

@@ -1,0 +1,218 @@
+"""Keeps the index current while the service runs, in every worker, at little cost.
+
+One process refreshes; the others read. The first worker to take an exclusive ``flock`` on
+``<index>.lock`` becomes the refresher for as long as it lives (the kernel releases the lock
+when it dies, and another worker takes over). The refresher watches the source folder with
+inotify (watchdog), so an idle site costs no file system scan at all: a changed file is
+re-parsed alone, a moved or deleted folder triggers a full scan, and a full scan also runs every
+few minutes as a safety net. A file still being written (modified less than ``settle`` seconds
+ago) waits for the next round, so a half-written post is never published.
+
+Every worker reads the index generation a few times per ``refresh_seconds`` and uses it, with
+the time the next future-dated post falls due, in its cache keys. Requests never wait for a
+refresh: SQLite's WAL lets them read the last committed state meanwhile.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+
+from .errors import FeedsError
+from .index import Index
+
+log = logging.getLogger("feeds")
+
+#: A full scan this often even when the watcher saw nothing, in case it missed something.
+FULL_SCAN_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """What the cache keys need to know about the index."""
+
+    generation: int
+    #: When the next future-dated post is due (UTC), or ``None``.
+    next_due: datetime | None
+
+    @property
+    def key(self) -> str:
+        due = self.next_due.isoformat() if self.next_due else "-"
+        return f"{self.generation}@{due}"
+
+
+class _Changes(FileSystemEventHandler):
+    """Collects the paths the watcher reports, relative to the source folder."""
+
+    def __init__(self, root: Path, wake: threading.Event) -> None:
+        self.root = str(root)
+        self.wake = wake
+        self.paths: set[str] = set()
+        self.full = False
+        self._lock = threading.Lock()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        with self._lock:
+            if event.is_directory and event.event_type in ("moved", "deleted", "created"):
+                self.full = True
+            for p in (event.src_path, getattr(event, "dest_path", "")):
+                p = os.fsdecode(p)
+                if p.startswith(self.root + os.sep):
+                    self.paths.add(p[len(self.root) + 1:].replace(os.sep, "/"))
+        self.wake.set()
+
+    def drain(self) -> tuple[set[str], bool]:
+        with self._lock:
+            paths, full = self.paths, self.full
+            self.paths, self.full = set(), False
+        return paths, full
+
+
+class Live:
+    """The background thread that keeps one worker's view of the index fresh."""
+
+    def __init__(self, index: Index, refresh_seconds: float, *, settle: float = 0.5) -> None:
+        self.index = index
+        self.interval = refresh_seconds
+        self.settle = min(settle, refresh_seconds / 2)
+        self._state = State(0, None)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock_file: IO[bytes] | None = None
+        self._observer: BaseObserver | None = None
+        self._changes = _Changes(index.rules.root, self._wake)
+        self._pending: set[str] = set()
+        self._need_full = True
+        self._last_full = 0.0
+        self._fault: str | None = None
+
+    # -- what requests see ------------------------------------------------------------------
+
+    def state(self, now: datetime) -> State:
+        """The current state; a due post is noticed at once, not at the next round."""
+        state = self._state
+        if state.next_due is not None and now >= state.next_due:
+            state = self.refresh_state(now)
+        return state
+
+    def refresh_state(self, now: datetime) -> State:
+        """Read the state from the index now (a request that found it moved calls this)."""
+        state = State(self.index.generation, self.index.next_due(now))
+        self._state = state
+        return state
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bring this worker up to date, then keep it so in a daemon thread."""
+        self.tick()
+        self._thread = threading.Thread(target=self._run, name="feeds-live", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._observer is not None:
+            self._observer.stop()
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+        self.index.close()
+
+    def _run(self) -> None:
+        # Readers poll four times per interval, so that a refresh made by another worker is
+        # seen well within refresh_seconds; the refresher also wakes at once on a file event.
+        while not self._stop.is_set():
+            self._wake.wait(self.interval / 4)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            if self._lock_file is not None and not self._need_full:
+                time.sleep(0.05)  # let a burst of events for one write arrive together
+            self.tick()
+
+    def tick(self) -> None:
+        """One round: refresh if this worker is the refresher, then read the state."""
+        try:
+            if self._lock_file is not None or self._take_lock():
+                self._refresh()
+            self.refresh_state(datetime.now(UTC))
+            if self._fault is not None and self._lock_file is None:
+                self._fault = None
+        except (OSError, FeedsError) as e:
+            message = f"refresh failed, still serving the last good feeds: {e}"
+            if message != self._fault:
+                log.error(message)
+                self._fault = message
+
+    def _take_lock(self) -> bool:
+        path = self.index.path.with_name(self.index.path.name + ".lock")
+        f = open(path, "ab")  # noqa: SIM115 - held for the life of the process
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close()
+            return False
+        self._lock_file = f
+        self._need_full = True
+        return True
+
+    def _refresh(self) -> None:
+        paths, full = self._changes.drain()
+        self._pending |= paths
+        started = time.monotonic()
+        if full or self._need_full or started - self._last_full > FULL_SCAN_SECONDS:
+            self._pending.clear()
+            self._need_full = True  # stays set if the scan fails, so it is tried again
+            self._watch()
+            r = self.index.refresh(settle=self.settle)
+            self._need_full = self._observer is None
+            self._last_full = started
+        elif self._pending:
+            pending, self._pending = self._pending, set()
+            r = self.index.refresh(pending, settle=self.settle)
+        else:
+            return
+        self._pending |= set(r.unsettled)
+        if self._pending:
+            self._wake.set()
+        if self._fault is not None:
+            log.info("refresh works again")
+            self._fault = None
+        if r.changed or r.removed:
+            log.info("refreshed: %d changed, %d removed in %.2f s", r.changed, r.removed, r.seconds)
+
+    def _watch(self) -> None:
+        """(Re)start the watcher before each full scan: a folder that vanished and came back
+        needs a new watch, and events from here on are caught by the scan or the watcher."""
+        if self._observer is not None:
+            self._observer.stop()
+        self._observer = None
+        root = self.index.rules.root
+        if not root.is_dir():
+            return
+        observer = Observer()
+        observer.schedule(self._changes, str(root), recursive=True)
+        observer.daemon = True
+        try:
+            observer.start()
+        except OSError as e:
+            log.warning("cannot watch %s (%s): scanning every %.1f s instead", root, e, self.interval)
+            return
+        self._observer = observer

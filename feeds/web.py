@@ -1,0 +1,172 @@
+"""The Flask app: every URL of the layout, from cache, with conditional GET and gzip.
+
+``create_app(config)`` builds the index, the cache and the refresher and keeps them on the app;
+importing this module does nothing. A request looks its document up by (target, limit, index
+state); a miss builds it once per process from one consistent snapshot of the index. Headers
+follow RFC 9110: a strong ETag per content coding, Last-Modified from the newest entry,
+``If-None-Match`` before ``If-Modified-Since``, 304 with no body, ``Vary: Accept-Encoding``.
+Error bodies are one short line of plain text; no traceback reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from flask import Flask, Request, Response, request
+from werkzeug.exceptions import HTTPException
+
+from . import config as config_mod
+from .cache import Cache, Entry
+from .config import Config
+from .documents import Document, Documents, Target, resolve
+from .live import Live
+
+log = logging.getLogger("feeds")
+
+_LIMIT = re.compile(r"[0-9]{1,9}")
+_ALLOWED = "GET, HEAD"
+#: A request whose index state moved while its document was built tries again, this often.
+_RETRIES = 3
+
+
+class _Stale(Exception):
+    """The index changed between reading its state and building from it."""
+
+
+def create_app(config: Config | str | os.PathLike[str] | None = None) -> Flask:
+    """The feeds app for ``config`` (a Config, a path, or ``None``: ``$FEEDS_CONFIG`` or
+    ``./config.toml``). Starts the background refresher; ``app.extensions["feeds"]`` holds the
+    parts, and its ``close()`` stops them.
+
+    Raises:
+        ConfigError: the config is bad.
+        StorageError: the index cannot be opened.
+    """
+    if not isinstance(config, Config):
+        config = config_mod.load(config)
+    documents = Documents.from_config(config)
+    cache = Cache.from_config(config.cache)
+    live = Live(documents.index, config.cache.refresh_seconds)
+    live.start()
+    feeds = Feeds(config, documents, cache, live)
+
+    app = Flask("feeds")
+    app.extensions["feeds"] = feeds
+    for rule in ("/", "/<path:path>"):
+        app.add_url_rule(rule, view_func=feeds.serve, defaults={"path": ""} if rule == "/" else None,
+                         methods=["GET"], provide_automatic_options=False)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _crash)
+    return app
+
+
+class Feeds:
+    """The parts of one app and its one view."""
+
+    def __init__(self, config: Config, documents: Documents, cache: Cache, live: Live) -> None:
+        self.documents = documents
+        self.cache = cache
+        self.live = live
+        self.formats = config.feeds.formats
+        self.default_limit = config.feeds.limit
+        self.max_limit = config.feeds.max_limit
+        self.cache_control = f"public, max-age={config.cache.max_age}"
+
+    def close(self) -> None:
+        """Stop the refresher and close the index (tests and shutdown)."""
+        self.live.stop()
+
+    def serve(self, path: str) -> Response:
+        target = resolve(path, self.formats)
+        if target is None:
+            return _text(404, "not found")
+        limit = self._limit(request) if target.scope is not None else self.default_limit
+        if isinstance(limit, Response):
+            return limit
+        entry = self._entry(target, limit)
+        if entry is None:
+            return _text(404, "not found")
+        return self._respond(entry, request)
+
+    def _limit(self, req: Request) -> int | Response:
+        values = req.args.getlist("limit")
+        if not values:
+            return self.default_limit
+        bad = _text(400, f"limit must be a whole number from 1 to {self.max_limit}")
+        if len(values) > 1:
+            return _text(400, "limit must be given once")
+        if not _LIMIT.fullmatch(values[0]):
+            return bad
+        limit = int(values[0])
+        return limit if 1 <= limit <= self.max_limit else bad
+
+    def _entry(self, target: Target, limit: int) -> Entry | None:
+        now = datetime.now(UTC)
+        state = self.live.state(now)
+        scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
+        for _ in range(_RETRIES):
+            key = f"{target.fmt}|{scope}|{target.alias}|{limit}|{state.key}"
+            try:
+                return self.cache.get(key, lambda: self._build(target, limit, now, state.generation))
+            except _Stale:
+                state = self.live.refresh_state(now)
+        # The index keeps changing under us: serve a fresh build without caching it.
+        doc = self.documents.render(target, now, limit)
+        return Entry.of(doc) if doc else None
+
+    def _build(self, target: Target, limit: int, now: datetime, generation: int) -> Document | None:
+        with self.documents.index.snapshot() as current:
+            if current != generation:
+                raise _Stale
+            return self.documents.render(target, now, limit)
+
+    def _respond(self, entry: Entry, req: Request) -> Response:
+        gzip = req.accept_encodings.quality("gzip") > 0
+        etag = entry.gzip_etag if gzip else entry.etag
+        headers = {"ETag": etag, "Cache-Control": self.cache_control, "Vary": "Accept-Encoding"}
+        if entry.last_modified:
+            headers["Last-Modified"] = entry.last_modified
+        if _not_modified(entry, req):
+            return Response(status=304, headers=headers)
+        headers["Content-Type"] = entry.media_type
+        if gzip:
+            headers["Content-Encoding"] = "gzip"
+        return Response(entry.gzipped if gzip else entry.body, status=200, headers=headers)
+
+
+def _not_modified(entry: Entry, req: Request) -> bool:
+    """RFC 9110 13.1.2 and 13.1.3: If-None-Match decides when present (weak comparison, either
+    coding's tag matches); otherwise If-Modified-Since, ignored when it is not a valid date."""
+    if "If-None-Match" in req.headers:
+        tags = req.if_none_match
+        return tags.star_tag or any(tags.contains_weak(t[1:-1]) for t in (entry.etag, entry.gzip_etag))
+    since = req.headers.get("If-Modified-Since")
+    if since is None or entry.last_modified is None:
+        return False
+    try:
+        when = parsedate_to_datetime(since)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return parsedate_to_datetime(entry.last_modified) <= when
+
+
+def _text(status: int, message: str, **headers: str) -> Response:
+    return Response(message + "\n", status=status, headers={"Content-Type": "text/plain; charset=utf-8", **headers})
+
+
+def _http_error(e: HTTPException) -> Response:
+    if e.code == 405:
+        return _text(405, "method not allowed: use GET or HEAD", Allow=_ALLOWED)
+    code = e.code or 500
+    return _text(code, (e.name or "error").lower())
+
+
+def _crash(e: Exception) -> Response:
+    log.exception("request failed: %s %s", request.method, request.path)
+    return _text(500, "internal error")

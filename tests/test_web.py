@@ -1,0 +1,216 @@
+"""The service through Flask's test client: URLs, headers, conditional GET, gzip, errors, live."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import feedparser
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from feeds import config, export
+from feeds.web import create_app
+
+REAL = "https://finews.withounder.com/youjiangribao/2022/01/10/202201102241180920.html"
+
+
+@pytest.fixture
+def make_app(write_config: Callable[..., Path], finews_copy: Path) -> Iterator[Callable[..., Flask]]:
+    apps: list[Flask] = []
+
+    def make(extra: str = "") -> Flask:
+        app = create_app(config.load(write_config("[cache]\nrefresh_seconds = 0.4\n" + extra, source=finews_copy)))
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["feeds"].close()
+
+
+@pytest.fixture
+def client(make_app: Callable[..., Flask]) -> FlaskClient:
+    return make_app().test_client()
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError("not within the time allowed")
+
+
+@pytest.mark.parametrize(
+    ("path", "media"),
+    [
+        ("/", "text/html"),
+        ("/index.html", "text/html"),
+        ("/feeds.opml", "text/x-opml"),
+        ("/feed.atom", "application/atom+xml"),
+        ("/feed.rss", "application/rss+xml"),
+        ("/feed.json", "application/feed+json"),
+        ("/category/emnews.atom", "application/atom+xml"),
+        ("/tag/" + quote("东财滚动新闻") + ".rss", "application/rss+xml"),
+        ("/feed.xml", "application/atom+xml"),
+        ("/feed/emnews.xml", "application/atom+xml"),
+        ("/feed/by_tag/" + quote("东财滚动新闻") + ".xml", "application/atom+xml"),
+    ],
+)
+def test_every_url_of_the_layout(client: FlaskClient, path: str, media: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == f"{media}; charset=utf-8"
+    assert r.headers["Vary"] == "Accept-Encoding"
+    assert r.headers["Cache-Control"] == "public, max-age=1"
+    assert r.headers["ETag"].startswith('"') and not r.headers["ETag"].startswith('W/')
+
+
+def test_the_bytes_are_the_exported_bytes(client: FlaskClient, tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    from feeds.documents import Documents
+
+    docs = Documents.from_config(config.load(write_config(source=finews_copy)))
+    total, items = docs.everything(datetime.now(UTC))
+    export.export(items, tmp_path / "out")
+    docs.index.close()
+    for rel in ["feed.atom", "category/youjiangribao.rss", "tag/东财滚动新闻.json", "feed/by_tag/东财滚动新闻.xml", "feeds.opml", "index.html"]:
+        assert client.get("/" + quote(rel)).data == (tmp_path / "out" / rel).read_bytes(), rel
+
+
+def test_the_real_post_is_served(client: FlaskClient) -> None:
+    d = feedparser.parse(client.get("/category/youjiangribao.atom").data)
+    assert d.bozo == 0 and d.entries[0].title == "深百协作朝乡村振兴迈进" and d.entries[0].id == REAL
+    r = client.get("/category/youjiangribao.atom")
+    assert r.headers["Last-Modified"] == "Mon, 10 Jan 2022 00:03:44 GMT"
+
+
+def test_limit(client: FlaskClient) -> None:
+    assert len(feedparser.parse(client.get("/feed.rss?limit=3").data).entries) == 3
+    assert len(feedparser.parse(client.get("/feed.rss").data).entries) == 50
+    assert len(feedparser.parse(client.get("/feed.rss?limit=200").data).entries) == 151
+    assert len(feedparser.parse(client.get("/feed.rss?limit=3&utm_source=x&limitx=9").data).entries) == 3
+
+
+@pytest.mark.parametrize("query", ["limit=abc", "limit=0", "limit=-1", "limit=201", "limit=1e9", "limit=", "limit=3&limit=4", "limit=99999999999999"])
+def test_bad_limits_are_400_saying_what_is_wrong(client: FlaskClient, query: str) -> None:
+    r = client.get(f"/feed.atom?{query}")
+    assert r.status_code == 400
+    assert r.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert b"limit" in r.data and len(r.data) < 100
+
+
+@pytest.mark.parametrize("path", ["/nope", "/tag/nope.atom", "/category/emnews.html", "/category/%2e%2e.atom", "/feed.atom/x", "/category/emnews%00.atom", "/" + "a" * 5000, "/category/..%5cetc.atom"])
+def test_unknown_paths_are_404(client: FlaskClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 404 and r.data == b"not found\n"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_other_methods_are_405(client: FlaskClient, method: str) -> None:
+    r = client.open("/feed.atom", method=method)
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD"
+    assert b"Traceback" not in r.data
+
+
+def test_head_gives_the_headers_alone(client: FlaskClient) -> None:
+    get = client.get("/feed.atom")
+    head = client.head("/feed.atom")
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["ETag"] == get.headers["ETag"]
+    assert head.headers["Content-Length"] == str(len(get.data))
+
+
+def test_gzip_round_trips_to_the_same_bytes(client: FlaskClient) -> None:
+    plain = client.get("/feed.rss")
+    packed = client.get("/feed.rss", headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data
+    assert packed.headers["ETag"] != plain.headers["ETag"], "each coding has its own strong tag"
+    assert "Content-Encoding" not in client.get("/feed.rss", headers={"Accept-Encoding": "gzip;q=0"}).headers
+
+
+def test_if_none_match_gives_304_with_no_body(client: FlaskClient) -> None:
+    r = client.get("/feed.atom")
+    etag = r.headers["ETag"]
+    for header in [etag, f'"other", {etag}', f"W/{etag}", "*"]:
+        again = client.get("/feed.atom", headers={"If-None-Match": header})
+        assert again.status_code == 304 and again.data == b""
+        assert again.headers["ETag"] == etag
+    gz = client.get("/feed.atom", headers={"Accept-Encoding": "gzip"})
+    assert client.get("/feed.atom", headers={"If-None-Match": gz.headers["ETag"], "Accept-Encoding": "gzip"}).status_code == 304
+    assert client.get("/feed.atom", headers={"If-None-Match": '"nope"'}).status_code == 200
+    assert client.get("/feed.atom", headers={"If-None-Match": ", ".join(f'"x{i}"' for i in range(2000))}).status_code == 200
+
+
+def test_if_modified_since(client: FlaskClient) -> None:
+    lm = client.get("/feed.atom").headers["Last-Modified"]
+    assert client.get("/feed.atom", headers={"If-Modified-Since": lm}).status_code == 304
+    assert client.get("/feed.atom", headers={"If-Modified-Since": "Sun, 01 Jan 2023 00:00:00 GMT"}).status_code == 304
+    assert client.get("/feed.atom", headers={"If-Modified-Since": "Sun, 01 Jan 2017 00:00:00 GMT"}).status_code == 200
+    assert client.get("/feed.atom", headers={"If-Modified-Since": "yesterday"}).status_code == 200
+
+
+def test_if_none_match_takes_precedence(client: FlaskClient) -> None:
+    lm = client.get("/feed.atom").headers["Last-Modified"]
+    r = client.get("/feed.atom", headers={"If-None-Match": '"stale"', "If-Modified-Since": lm})
+    assert r.status_code == 200
+
+
+def test_a_feed_is_built_once_then_served_from_cache(client: FlaskClient) -> None:
+    feeds = client.application.extensions["feeds"]
+    before = feeds.cache.builds
+    for _ in range(5):
+        client.get("/category/emnews.rss")
+        client.get("/category/emnews.rss", headers={"Accept-Encoding": "gzip"})
+    assert feeds.cache.builds == before + 1
+    client.get("/category/emnews.rss?limit=5")
+    assert feeds.cache.builds == before + 2
+
+
+def test_new_changed_and_deleted_posts_show_within_refresh_seconds(client: FlaskClient, finews_copy: Path) -> None:
+    etag = client.get("/feed.atom").headers["ETag"]
+    post = finews_copy / "_posts" / "2026-01-01-fresh.md"
+    post.write_text("---\ntitle: 新鲜\ndate: 2026-01-01 08:00:00 +0800\ncategories: emnews\n---\nbody\n", encoding="utf-8")
+    wait_for(lambda: b"\xe6\x96\xb0\xe9\xb2\x9c" in client.get("/category/emnews.atom").data, 2.0)
+    assert client.get("/feed.atom", headers={"If-None-Match": etag}).status_code == 200, "the old ETag no longer matches"
+    post.write_text("---\ntitle: 改过\ndate: 2026-01-01 08:00:00 +0800\ncategories: emnews\n---\nbody\n", encoding="utf-8")
+    wait_for(lambda: "改过" in client.get("/category/emnews.atom").get_data(as_text=True), 2.0)
+    post.unlink()
+    wait_for(lambda: "改过" not in client.get("/category/emnews.atom").get_data(as_text=True), 2.0)
+
+
+def test_a_post_dated_ahead_appears_when_due(client: FlaskClient, finews_copy: Path) -> None:
+    due = datetime.now(UTC) + timedelta(seconds=2)
+    stamp = due.strftime("%Y-%m-%d %H:%M:%S +0000")
+    (finews_copy / "_posts" / f"{due:%Y-%m-%d}-soon.md").write_text(f"---\ntitle: soon\ndate: {stamp}\n---\nx\n", encoding="utf-8")
+    time.sleep(1.2)
+    assert b"<title>soon</title>" not in client.get("/feed.rss").data
+    wait_for(lambda: b"<title>soon</title>" in client.get("/feed.rss").data, 3.0)
+    assert datetime.now(UTC) >= due.replace(microsecond=0)
+
+
+def test_filesystem_cache_is_shared_between_apps(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    extra = f'backend = "filesystem"\ndir = "{tmp_path / "cache"}"\n'
+    one, two = make_app(extra), make_app(extra)
+    a = one.test_client().get("/feed.atom")
+    assert one.extensions["feeds"].cache.builds == 1
+    b = two.test_client().get("/feed.atom")
+    assert two.extensions["feeds"].cache.builds == 0, "built by the other app"
+    assert a.data == b.data and a.headers["ETag"] == b.headers["ETag"]
+    assert os.listdir(tmp_path / "cache")
+
+
+def test_memory_cache_stays_within_its_bound(make_app: Callable[..., Flask]) -> None:
+    app = make_app("max_bytes = 300000\n")
+    c = app.test_client()
+    for n in range(1, 120):
+        assert c.get(f"/feed.atom?limit={n}").status_code == 200
+    assert app.extensions["feeds"].cache.store.bytes <= 300000
