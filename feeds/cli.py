@@ -98,7 +98,7 @@ def export_command(ctx: click.Context, out: Path) -> None:
     """
     config = _load(ctx)
     documents = _documents(config)
-    total, items = documents.everything(datetime.now(UTC))
+    total, items = documents.everything(documents.published_at(datetime.now(UTC)))
     progress = Progress(total)
     try:
         stats = export.export(items, out, progress=progress.advance)

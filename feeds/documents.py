@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from . import build, pages, source
@@ -25,6 +25,7 @@ MEDIA_TYPES: dict[str, str] = {
     "opml": "text/x-opml; charset=utf-8",
 }
 _KINDS = {"category": ScopeKind.CATEGORY, "tag": ScopeKind.TAG}
+END_OF_TIME = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +62,14 @@ class Options:
     formats: tuple[str, ...]
     full_content: bool
     limit: int
+    #: ``[feeds] future``: publish posts dated ahead at once.
+    future: bool = False
 
     @classmethod
     def from_config(cls, config: Config) -> Options:
         site, feeds = config.site, config.feeds
         return cls(site.title, site.description, site.url, site.lang, site.author,
-                   feeds.formats, feeds.content == "full", feeds.limit)
+                   feeds.formats, feeds.content == "full", feeds.limit, feeds.future)
 
 
 def resolve(path: str, formats: Sequence[str]) -> Target | None:
@@ -116,6 +119,11 @@ class Documents:
             ConfigError: the config's permalink is bad.
         """
         return cls(Index(config.index.path, source.rules_for(config)), Options.from_config(config))
+
+    def published_at(self, now: datetime) -> datetime:
+        """The instant whose published posts the documents show: ``now``, or the end of time
+        when ``[feeds] future`` publishes every post at once. Callers pass this on as ``now``."""
+        return END_OF_TIME if self.options.future else now
 
     def render(self, target: Target, now: datetime, limit: int | None = None) -> Document | None:
         """The document for ``target`` as of ``now``; ``None`` when its scope has no post."""

@@ -189,9 +189,12 @@ class Index:
         removed = [p for p in known if p not in on_disk]
         unsettled: tuple[str, ...] = ()
         if settle > 0:
-            cutoff = time.time_ns() - int(settle * 1e9)
-            unsettled = tuple(f.path for f in changed if f.mtime_ns > cutoff)
-            changed = [f for f in changed if f.mtime_ns <= cutoff]
+            now = time.time_ns()
+            cutoff = now - int(settle * 1e9)
+            # An mtime well ahead of the clock is skew, not a write in progress.
+            fresh = {f.path for f in changed if cutoff < f.mtime_ns <= now + 1_000_000_000}
+            unsettled = tuple(sorted(fresh))
+            changed = [f for f in changed if f.path not in fresh]
         parsed = list(self._parse(changed))
         try:
             generation = self._write(db, changed, removed, parsed, name_problems)

@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,8 +85,17 @@ class _Changes(FileSystemEventHandler):
 class Live:
     """The background thread that keeps one worker's view of the index fresh."""
 
-    def __init__(self, index: Index, refresh_seconds: float, *, settle: float = 0.5) -> None:
+    def __init__(
+        self,
+        index: Index,
+        refresh_seconds: float,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        settle: float = 0.5,
+    ) -> None:
         self.index = index
+        #: The instant whose published posts are served (``[feeds] future`` moves it ahead).
+        self.clock = clock
         self.interval = refresh_seconds
         self.settle = min(settle, refresh_seconds / 2)
         self._state = State(0, None)
@@ -120,6 +130,9 @@ class Live:
     def start(self) -> None:
         """Bring this worker up to date, then keep it so in a daemon thread."""
         self.tick()
+        if self._pending:  # files written just now: give them their settle time, then read them
+            time.sleep(self.settle)
+            self.tick()
         self._thread = threading.Thread(target=self._run, name="feeds-live", daemon=True)
         self._thread.start()
 
@@ -152,7 +165,7 @@ class Live:
         try:
             if self._lock_file is not None or self._take_lock():
                 self._refresh()
-            self.refresh_state(datetime.now(UTC))
+            self.refresh_state(self.clock())
             if self._fault is not None and self._lock_file is None:
                 self._fault = None
         except (OSError, FeedsError) as e:

@@ -50,7 +50,8 @@ def create_app(config: Config | str | os.PathLike[str] | None = None) -> Flask:
         config = config_mod.load(config)
     documents = Documents.from_config(config)
     cache = Cache.from_config(config.cache)
-    live = Live(documents.index, config.cache.refresh_seconds)
+    live = Live(documents.index, config.cache.refresh_seconds,
+                clock=lambda: documents.published_at(datetime.now(UTC)))
     live.start()
     feeds = Feeds(config, documents, cache, live)
 
@@ -105,7 +106,7 @@ class Feeds:
         return limit if 1 <= limit <= self.max_limit else bad
 
     def _entry(self, target: Target, limit: int) -> Entry | None:
-        now = datetime.now(UTC)
+        now = self.live.clock()
         state = self.live.state(now)
         scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
         for _ in range(_RETRIES):

@@ -179,3 +179,11 @@ def test_progress_is_silent_when_piped(tmp_path: Path, write_config: Callable[..
     result = CliRunner().invoke(main, ["--config", str(write_config()), "export", str(tmp_path / "o")])
     assert result.stderr.count("\r") == 0
     assert result.stdout.count("\n") == 1
+
+
+def test_future_posts_are_exported_only_with_future_true(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    (finews_copy / "_posts/2999-01-01-later.md").write_text("---\ntitle: later\ncategories: later\n---\nx\n", encoding="utf-8")
+    run_export(write_config(source=finews_copy), tmp_path / "a")
+    assert not (tmp_path / "a/category/later.atom").exists()
+    run_export(write_config("[feeds]\nfuture = true\n", source=finews_copy), tmp_path / "b")
+    assert b"<title>later</title>" in (tmp_path / "b/category/later.rss").read_bytes()

@@ -6,6 +6,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -198,3 +199,25 @@ def test_the_index_is_only_a_cache_of_the_disk(index: Index) -> None:
     (index.rules.root / "_posts").mkdir()
     r = index.refresh()
     assert r.removed == 151 and index.count(NOW) == 0
+
+
+def test_files_still_being_written_wait_for_the_next_refresh(index: Index, finews_copy: Path) -> None:
+    path = finews_copy / "_posts" / "2021-12-09-writing.md"
+    path.write_text(post("half", "2021-12-09"), encoding="utf-8")
+    r = index.refresh(["_posts/2021-12-09-writing.md"], settle=5.0)
+    assert r.unsettled == ("_posts/2021-12-09-writing.md",) and r.changed == 0
+    assert "half" not in {p.title for p in index.posts(SITE, NOW, 200)}
+    old = time.time() - 10
+    os.utime(path, (old, old))
+    r = index.refresh(["_posts/2021-12-09-writing.md"], settle=5.0)
+    assert r.changed == 1 and "half" in {p.title for p in index.posts(SITE, NOW, 200)}
+
+
+def test_a_refresh_of_named_paths_ignores_the_rest(index: Index, finews_copy: Path) -> None:
+    (finews_copy / "_posts" / "2021-12-09-a.md").write_text(post("a", "2021-12-09"), encoding="utf-8")
+    (finews_copy / "_posts" / "2021-12-09-b.md").write_text(post("b", "2021-12-09"), encoding="utf-8")
+    (finews_copy / "_posts" / "2021-12-08-202112082206710723.md").unlink()
+    r = index.refresh(["_posts/2021-12-09-a.md", "_posts/2021-12-08-202112082206710723.md", "_posts/notes.txt", "_drafts/2021-01-01-x.md"])
+    assert (r.changed, r.removed) == (1, 1)
+    titles = {p.title for p in index.posts(SITE, NOW, 200)}
+    assert "a" in titles and "b" not in titles

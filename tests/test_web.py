@@ -214,3 +214,13 @@ def test_memory_cache_stays_within_its_bound(make_app: Callable[..., Flask]) -> 
     for n in range(1, 120):
         assert c.get(f"/feed.atom?limit={n}").status_code == 200
     assert app.extensions["feeds"].cache.store.bytes <= 300000
+
+
+def test_future_true_publishes_posts_dated_ahead_at_once(make_app: Callable[..., Flask], finews_copy: Path) -> None:
+    (finews_copy / "_posts" / "2999-01-01-later.md").write_text("---\ntitle: later\n---\nx\n", encoding="utf-8")
+    client = make_app("[feeds]\nfuture = true\n").test_client()
+    assert b"<title>later</title>" in client.get("/feed.rss").data
+    builds = client.application.extensions["feeds"].cache.builds
+    time.sleep(1.0)
+    client.get("/feed.rss")
+    assert client.application.extensions["feeds"].cache.builds == builds, "no rebuild while nothing changes"
