@@ -14,6 +14,8 @@ escaped text, never CDATA or raw markup.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import html
 import json
 import re
@@ -91,6 +93,31 @@ def links(feed: Feed, fmt: str) -> tuple[Link, ...]:
     )
 
 
+def _guarded(write: Callable[[Feed], bytes]) -> Callable[[Feed], bytes]:
+    """Write fast, trusting the parser to have dropped XML-illegal characters; should one slip
+    through (lxml or UTF-8 refuses it), write again from a copy with every text cleaned."""
+
+    @functools.wraps(write)
+    def guarded(feed: Feed) -> bytes:
+        try:
+            return write(feed)
+        except ValueError:
+            return write(_cleaned(feed))
+
+    return guarded
+
+
+def _cleaned(feed: Feed) -> Feed:
+    def clean(obj: Any) -> Any:
+        changes = {f.name: _clean_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                   if isinstance(getattr(obj, f.name), (str, tuple))}
+        return dataclasses.replace(obj, **changes)
+
+    cleaned: Feed = clean(feed)
+    return dataclasses.replace(cleaned, posts=tuple(clean(p) for p in feed.posts))
+
+
+@_guarded
 def atom(feed: Feed) -> bytes:
     """Atom 1.0 (RFC 4287). ``xml:lang`` on the root; every entry inherits the feed's author."""
     nsmap = {None: ATOM_NS}  # lxml-stubs do not allow the default namespace's None key
@@ -131,6 +158,7 @@ def atom(feed: Feed) -> bytes:
     return _xml(root)
 
 
+@_guarded
 def rss(feed: Feed) -> bytes:
     """RSS 2.0 with the atom, content and dc modules; dates in RFC 822 with each post's offset."""
     nsmap = {"atom": ATOM_NS, "content": CONTENT_NS, "dc": DC_NS}
@@ -234,12 +262,10 @@ def _link_attrs(link: Link) -> dict[str, str]:
 def _sub(
     parent: etree._Element, tag: str, text: str | None = None, attrs: dict[str, str] | None = None
 ) -> etree._Element:
-    """A child element; text and attributes pass :func:`xml_safe` so lxml never refuses them."""
-    element = etree.SubElement(parent, tag)
-    for name, value in (attrs or {}).items():
-        element.set(name, xml_safe(value))
+    """A child element. lxml refuses characters XML forbids; :func:`render` then cleans."""
+    element = etree.SubElement(parent, tag, attrs)
     if text is not None:
-        element.text = xml_safe(text)
+        element.text = text
     return element
 
 
@@ -250,7 +276,7 @@ def _plain(parent: etree._Element, tag: str, text: str) -> etree._Element:
     characters as from ``&amp;``; the references are lxml ``Entity`` nodes, never pasted markup.
     """
     element = _sub(parent, tag)
-    first, *rest = _MARKUP.split(xml_safe(text))
+    first, *rest = _MARKUP.split(text)
     element.text = first
     for char, tail in zip(rest[::2], rest[1::2], strict=True):
         ref = etree.Entity(f"#x{ord(char):X}")
@@ -269,13 +295,13 @@ def xml_safe(text: str) -> str:
 
 
 def _clean_json(value: Any) -> Any:
-    """The same characters dropped from every string in a JSON document, so all formats agree."""
+    """Every string in ``value`` (nested tuples, lists and dicts) through :func:`xml_safe`."""
     if isinstance(value, str):
         return xml_safe(value)
     if isinstance(value, dict):
         return {k: _clean_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean_json(v) for v in value]
+    if isinstance(value, (list, tuple)):
+        return type(value)(_clean_json(v) for v in value)
     return value
 
 
