@@ -69,7 +69,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
     for file in files:
         parsed = source.parse(file, rules)
         problems.extend(parsed.problems)
-        if parsed.post is not None and (config.feeds.future or parsed.post.date <= now):
+        if parsed.draft is not None and (config.feeds.future or parsed.draft.post.date <= now):
             published += 1
     problems.sort(key=lambda p: (p.path, p.line))
     errors = sum(p.level == "error" for p in problems)
@@ -90,18 +90,18 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
 @main.command("export")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--full", is_flag=True, help="Rebuild and compare every file, not only changed scopes.")
 @click.pass_context
-def export_command(ctx: click.Context, out: Path) -> None:
+def export_command(ctx: click.Context, out: Path, full: bool) -> None:
     """Write every feed, the OPML list and the index page under OUT.
 
     Only files whose bytes change are rewritten; files of scopes that are gone are removed.
     """
     config = _load(ctx)
     documents = _documents(config)
-    total, items = documents.everything(documents.published_at(datetime.now(UTC)))
-    progress = Progress(total)
+    progress = Progress()
     try:
-        stats = export.export(items, out, progress=progress.advance)
+        stats = export.export(documents, out, documents.published_at(datetime.now(UTC)), full=full, progress=progress.update)
     except FeedsError as e:
         progress.close()
         _fail(str(e), status=1)

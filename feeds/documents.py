@@ -8,7 +8,7 @@ The layout (DESIGN, "URLs"): ``index.html``, ``feeds.opml``, ``feed.<fmt>``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -48,6 +48,17 @@ class Document:
     media_type: str
     #: The newest entry's time (Last-Modified), or ``None`` when there is none.
     modified: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Documents to write: (path, document, or ``None`` to remove the path)."""
+
+    #: Files in the whole layout.
+    size: int
+    #: Items ``documents`` yields.
+    count: int
+    documents: Iterator[tuple[str, Document | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,25 +156,37 @@ class Documents:
         return Feed(scope=scope, title=title, description=o.description, site_url=o.url, lang=o.lang,
                     author=o.author, posts=self.index.posts(scope, now, limit), full_content=o.full_content)
 
-    def everything(self, now: datetime) -> tuple[int, Iterator[tuple[str, Document]]]:
-        """How many documents the layout holds, and each with its path (not percent-encoded),
-        built as the iterator is consumed, each scope queried once: what the export writes."""
+    def layout(self, now: datetime, scopes: Collection[Scope] | None = None) -> Layout:
+        """The documents of the layout at ``now``, built as they are consumed, each scope
+        queried once: what the export writes.
+
+        With ``scopes`` (kind and slug; names are ignored) only those scopes' documents and the
+        two lists are built, and a scope that no longer has a post gives ``None`` for each of
+        its paths: remove them.
+        """
         listings = [pages.Listing(s, n) for s, n in self.index.scopes(now)]
         atom = "atom" in self.options.formats
-        total = 2 + len(listings) * (len(self.options.formats) + atom)
+        per_scope = len(self.options.formats) + atom
+        existing = {(listing.scope.kind, listing.scope.slug): listing.scope for listing in listings}
+        wanted = [listing.scope for listing in listings] if scopes is None else sorted(
+            {(s.kind.value, s.slug): s for s in scopes}.values(), key=lambda s: (s.kind.value, s.slug))
 
-        def documents() -> Iterator[tuple[str, Document]]:
-            yield "index.html", self._listing("html", listings, now)
-            yield "feeds.opml", self._listing("opml", listings, now)
-            for listing in listings:
-                feed = self.feed(listing.scope, now, self.options.limit)
+        def documents() -> Iterator[tuple[str, Document | None]]:
+            if scopes is None or scopes:
+                yield "index.html", self._listing("html", listings, now)
+                yield "feeds.opml", self._listing("opml", listings, now)
+            for wanted_scope in wanted:
+                scope = existing.get((wanted_scope.kind, wanted_scope.slug))
+                feed = self.feed(scope, now, self.options.limit) if scope else None
                 for fmt in self.options.formats:
-                    yield f"{listing.scope.path}.{fmt}", _feed_document(feed, fmt)
+                    yield f"{wanted_scope.path}.{fmt}", _feed_document(feed, fmt) if feed else None
                 if atom:
-                    alias = _alias(listing.scope)
-                    yield alias, _feed_document(replace(feed, location=alias), "atom")
+                    alias = _alias(wanted_scope)
+                    yield alias, _feed_document(replace(feed, location=alias), "atom") if feed else None
 
-        return total, documents()
+        size = 2 + len(listings) * per_scope
+        count = size if scopes is None else (2 if scopes else 0) + len(wanted) * per_scope
+        return Layout(size, count, documents())
 
     def _listing(self, fmt: str, listings: list[pages.Listing], now: datetime) -> Document:
         o = self.options

@@ -9,15 +9,18 @@ output folder, and nothing there that is not part of the layout, is ever written
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from .documents import Document
+from .documents import Documents, Layout
 from .errors import ExportError
 
 #: Files the layout owns: the export may remove these when their scope is gone.
@@ -41,42 +44,94 @@ class Stats:
         return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed in {self.seconds:.2f} s"
 
 
-def export(
-    documents: Iterable[tuple[str, Document]],
-    out: Path,
-    *,
-    total: int | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> Stats:
-    """Write ``documents`` (relative path, document) under ``out``.
+def export(documents: Documents, out: Path, now: datetime, *, full: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> Stats:
+    """Bring ``out`` up to date with the documents at ``now``.
 
-    ``progress`` is called with the number of files handled since its last call.
+    After a first, full export, a mark file in ``out`` records the index state it showed; the
+    next export rebuilds only the scopes that changed since (or whose future posts fell due),
+    so an unchanged site costs a scan of the posts and nothing more. ``full`` rebuilds and
+    compares every file, and restores any that were deleted by hand. ``progress`` is called
+    with (files done, files to do).
 
     Raises:
         ExportError: a path would leave ``out`` or be written twice, or a file cannot be
             written (the files already in place stay whole).
+        StorageError: the index fails.
     """
     started = time.perf_counter()
+    root = prepare(out)
+    index = documents.index
+    index.render_missing(documents.options.limit, now)
+    with index.snapshot() as generation:
+        mark = Mark(index.identity, generation, now.isoformat(), repr(documents.options))
+        last = None if full else Mark.read(root)
+        scopes = None
+        if last is not None and last.identity == mark.identity and last.options == mark.options and last.at <= mark.at:
+            scopes = index.changed_scopes(last.generation) | index.due_scopes(datetime.fromisoformat(last.at), now)
+        layout = documents.layout(now, scopes)
+        written, unchanged, removed = apply(root, layout, progress)
+    if scopes is None:
+        removed += _remove_stale(root, written | unchanged)
+        untouched = 0
+    else:
+        untouched = layout.size - len(written) - len(unchanged)
+    mark.write(root)
+    return Stats(len(written), len(unchanged) + untouched, removed, time.perf_counter() - started)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """What the files in an export folder show: which index, at which generation and time,
+    under which options. Kept in ``.feeds-export`` beside them."""
+
+    identity: str
+    generation: int
+    #: ISO 8601 instant the export was made for.
+    at: str
+    options: str
+
+    FILE = ".feeds-export"
+
+    @classmethod
+    def read(cls, root: Path) -> Mark | None:
+        try:
+            return cls(**json.loads((root / cls.FILE).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def write(self, root: Path) -> None:
+        _write(root / self.FILE, json.dumps(dataclasses.asdict(self), ensure_ascii=False).encode("utf-8"))
+
+
+def prepare(out: Path) -> Path:
+    """Create ``out`` if needed; its resolved path, which every written path must stay under."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        root = out.resolve(strict=True)
+        return out.resolve(strict=True)
     except OSError as e:
         raise ExportError(f"{out}: cannot create the export folder: {e.strerror or e}") from e
-    seen: set[str] = set()
-    written = unchanged = 0
-    for rel, doc in documents:
+
+
+def apply(root: Path, layout: Layout, progress: Callable[[int, int], None] | None = None) -> tuple[set[str], set[str], int]:
+    """Write or remove each item of ``layout`` under ``root`` (from :func:`prepare`), each
+    atomically; (paths written, paths unchanged, files removed)."""
+    written: set[str] = set()
+    unchanged: set[str] = set()
+    removed = 0
+    for done, (rel, doc) in enumerate(layout.documents, 1):
         target = _inside(root, rel)
-        if rel in seen:
+        if rel in written or rel in unchanged:
             raise ExportError(f"{target}: the export would write this file twice")
-        seen.add(rel)
-        if _write(target, doc.body):
-            written += 1
+        if doc is None:
+            removed += _unlink(target)
+        elif _write(target, doc.body):
+            written.add(rel)
         else:
-            unchanged += 1
+            unchanged.add(rel)
         if progress:
-            progress(1)
-    removed = _remove_stale(root, seen)
-    return Stats(written, unchanged, removed, time.perf_counter() - started)
+            progress(done, layout.count)
+    return written, unchanged, removed
 
 
 def _inside(root: Path, rel: str) -> Path:
@@ -121,11 +176,19 @@ def _remove_stale(root: Path, keep: set[str]) -> int:
         for name in files:
             path = Path(dirpath, name)
             rel = path.relative_to(root).as_posix()
-            stale = name.startswith(_TEMP_PREFIX) or (_OWNED.fullmatch(rel) is not None and rel not in keep)
-            if stale:
-                try:
-                    path.unlink()
-                except OSError as e:
-                    raise ExportError(f"{path}: cannot remove: {e.strerror or e}") from e
-                removed += not name.startswith(_TEMP_PREFIX)
+            if name.startswith(_TEMP_PREFIX):
+                _unlink(path)
+            elif _OWNED.fullmatch(rel) is not None and rel not in keep:
+                removed += _unlink(path)
     return removed
+
+
+def _unlink(path: Path) -> int:
+    """Remove ``path`` if it is there; 1 if it was."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return 0
+    except OSError as e:
+        raise ExportError(f"{path}: cannot remove: {e.strerror or e}") from e
+    return 1

@@ -11,8 +11,10 @@ rules is rebuilt. WAL mode lets several processes read while one refreshes.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -27,29 +29,41 @@ from . import __version__, permalink, source
 from .errors import StorageError
 from .model import SITE, Post, Problem, Scope, ScopeKind
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
 CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE posts (
-    path TEXT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
     ts INTEGER NOT NULL,              -- the post's instant, microseconds since the epoch (UTC)
     slug TEXT NOT NULL, title TEXT NOT NULL,
     date TEXT NOT NULL, updated TEXT NOT NULL,   -- ISO 8601 with the post's own offset
     categories TEXT NOT NULL, tags TEXT NOT NULL, -- JSON arrays, order kept
-    author TEXT, url TEXT NOT NULL, content_html TEXT NOT NULL, summary TEXT NOT NULL
-) WITHOUT ROWID;
+    author TEXT, url TEXT NOT NULL,
+    body TEXT NOT NULL, markdown INTEGER NOT NULL,
+    content_html TEXT,                -- NULL until first rendered (source.finish)
+    summary TEXT NOT NULL             -- '' until rendered, unless the front matter gave one
+);
 -- which scopes a post belongs to; the site scope is kind 'site', slug ''
 CREATE TABLE members (
     kind TEXT NOT NULL, slug TEXT NOT NULL, ts INTEGER NOT NULL, path TEXT NOT NULL, name TEXT NOT NULL,
     PRIMARY KEY (kind, slug, ts DESC, path)
 ) WITHOUT ROWID;
 CREATE INDEX members_path ON members (path);
+-- the scopes each generation touched, so an export rebuilds only those
+CREATE TABLE changes (generation INTEGER NOT NULL, kind TEXT NOT NULL, slug TEXT NOT NULL);
+CREATE INDEX changes_generation ON changes (generation);
 CREATE TABLE problems (path TEXT NOT NULL, line INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX problems_path ON problems (path);
 """
 _POST_COLUMNS = "path, slug, title, date, updated, categories, tags, author, url, content_html, summary"
+#: What ``posts()`` reads: the body only where the content is still to be rendered.
+_READ_COLUMNS = (
+    "p.path, p.slug, p.title, p.date, p.updated, p.categories, p.tags, p.author, p.url,"
+    " p.content_html, p.summary, CASE WHEN p.content_html IS NULL THEN p.body END, p.markdown"
+)
 #: Below this many changed files, parsing in this process beats starting workers.
 _PARALLEL_THRESHOLD = 2000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -132,7 +146,8 @@ class Index:
         db = sqlite3.connect(tmp, isolation_level=None)
         try:
             db.executescript(SCHEMA)
-            db.executemany("INSERT INTO meta VALUES (?, ?)", [("fingerprint", self._fingerprint), ("generation", "0")])
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("fingerprint", self._fingerprint), ("generation", "0"), ("identity", secrets.token_hex(8))])
         finally:
             db.close()
         for suffix in ("-wal", "-shm"):
@@ -140,11 +155,12 @@ class Index:
         os.replace(tmp, self.path)
 
     def close(self) -> None:
-        """Close this thread's connection (others close when their thread ends)."""
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        """Close this thread's connections (others close when their thread ends)."""
+        for name in ("db", "writer"):
+            db = getattr(self._local, name, None)
+            if db is not None:
+                db.close()
+                setattr(self._local, name, None)
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         try:
@@ -195,56 +211,119 @@ class Index:
             fresh = {f.path for f in changed if cutoff < f.mtime_ns <= now + 1_000_000_000}
             unsettled = tuple(sorted(fresh))
             changed = [f for f in changed if f.path not in fresh]
-        parsed = list(self._parse(changed))
         try:
-            generation = self._write(db, changed, removed, parsed, name_problems)
+            generation = self._write(db, changed, removed, name_problems)
         except sqlite3.Error as e:
             raise StorageError(f"{self.path}: cannot write the index: {e}") from e
         return Refresh(len(changed), len(removed), time.perf_counter() - started, generation, unsettled)
 
     def _parse(self, files: list[source.SourceFile]) -> Iterator[source.Parsed]:
+        """Parse ``files`` in order, on every core when there are many (results stream, so a
+        cold start never holds all bodies in memory)."""
         if len(files) < _PARALLEL_THRESHOLD or self.jobs < 2:
             for f in files:
                 yield source.parse(f, self.rules)
             return
+        with self._pool() as pool:
+            yield from pool.map(source.parse, files, itertools.repeat(self.rules), chunksize=64)
+
+    def _pool(self) -> ProcessPoolExecutor:
         # forkserver, not fork: a service calls this from a thread, and forking threads deadlocks.
-        with ProcessPoolExecutor(self.jobs, mp_context=get_context("forkserver")) as pool:
-            yield from pool.map(source.parse, files, [self.rules] * len(files), chunksize=256)
+        return ProcessPoolExecutor(self.jobs, mp_context=get_context("forkserver"))
 
     def _write(
         self,
         db: sqlite3.Connection,
         changed: list[source.SourceFile],
         removed: list[str],
-        parsed: list[source.Parsed],
         name_problems: list[Problem] | None,
     ) -> int:
+        """Apply a refresh in one transaction, parsing as it goes; readers see all or nothing."""
         gone = [(p,) for p in removed] + [(f.path,) for f in changed]
         db.execute("BEGIN IMMEDIATE")
         try:
+            generation = int(self._meta(db, "generation") or 0) + 1
+            touched = 0
             if gone:
-                db.executemany("DELETE FROM posts WHERE path = ?", gone)
-                db.executemany("DELETE FROM members WHERE path = ?", gone)
-                db.executemany("DELETE FROM problems WHERE path = ?", gone)
-                db.executemany("DELETE FROM files WHERE path = ?", gone)
+                db.executemany("INSERT INTO changes SELECT ?, kind, slug FROM members WHERE path = ?", ((generation, p) for (p,) in gone))
+                for table in ("posts", "members", "problems", "files"):
+                    db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)  # noqa: S608 - fixed names
             db.executemany("INSERT INTO files VALUES (?, ?, ?)", (astuple(f) for f in changed))
-            posts = [r.post for r in parsed if r.post is not None]
-            db.executemany(f"INSERT INTO posts ({_POST_COLUMNS}, ts) VALUES ({', '.join('?' * 12)})", (_row(p) for p in posts))
-            db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", (m for p in posts for m in _members(p)))
-            db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for r in parsed for pr in r.problems))
+            for parsed in self._parse(changed):
+                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for pr in parsed.problems))
+                if parsed.draft is None:
+                    continue
+                touched += 1
+                draft = parsed.draft
+                db.execute(f"INSERT INTO posts ({_POST_COLUMNS}, body, markdown, ts) VALUES ({', '.join('?' * 14)})", _row(draft))
+                members = list(_members(draft.post))
+                db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", members)
+                db.executemany("INSERT INTO changes VALUES (?, ?, ?)", ((generation, k, sl) for k, sl, *_ in members))
             if name_problems is not None:
                 # misnamed files are not in `files`: a full scan replaces their warnings
                 db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
                 db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for pr in name_problems))
-            generation = int(self._meta(db, "generation") or 0)
-            if gone or posts:
-                generation += 1
+            if gone or touched:
                 db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
+            else:
+                generation -= 1
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         return generation
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def render_missing(self, limit: int, now: datetime) -> int:
+        """Render, on every core, each post that one of the first ``limit`` entries of some
+        scope at ``now`` and that has no content yet; returns how many. Feeds then build
+        without rendering anything, which is what makes a cold export of a large site fast."""
+        rows = self._query(
+            "SELECT p.path, p.slug, p.title, p.date, p.updated, p.categories, p.tags, p.author, p.url, p.content_html, p.summary, p.body, p.markdown"
+            " FROM posts p WHERE p.content_html IS NULL AND p.path IN (SELECT path FROM"
+            " (SELECT path, row_number() OVER (PARTITION BY kind, slug ORDER BY ts DESC, path) AS n FROM members WHERE ts <= ?)"
+            " WHERE n <= ?)",
+            (_micros(now), limit),
+        )
+        if not rows:
+            return 0
+        todo = [(_post(r[:11]), str(r[11]), bool(r[12])) for r in rows]
+        length = self.rules.summary_length
+        if len(todo) < _PARALLEL_THRESHOLD or self.jobs < 2:
+            done: Iterable[Post] = (source.finish(p, b, m, length) for p, b, m in todo)
+            self._persist(zip(done, (b for _, b, _ in todo)), wait=True)
+        else:
+            with self._pool() as pool:
+                done = pool.map(_finish, todo, itertools.repeat(length), chunksize=64)
+                self._persist(zip(done, (b for _, b, _ in todo)), wait=True)
+        return len(todo)
+
+    def _persist(self, rendered: Iterable[tuple[Post, str]], *, wait: bool = False) -> None:
+        """Store rendered content, each with the body it came from: a post replaced meanwhile
+        (same path, new body) keeps its NULL. From a request (``wait=False``) this is best
+        effort: if the refresher holds the write lock, the post is rendered again next time."""
+        try:
+            db = self._writer(wait)
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("UPDATE posts SET content_html = ?, summary = ? WHERE path = ? AND content_html IS NULL AND body = ?",
+                           ((p.content_html, p.summary, p.path, body) for p, body in rendered))
+            db.execute("COMMIT")
+        except sqlite3.Error as e:
+            if wait:
+                raise StorageError(f"{self.path}: cannot store rendered posts: {e}") from e
+            with contextlib.suppress(sqlite3.Error):
+                self._writer(wait).execute("ROLLBACK")
+
+    def _writer(self, wait: bool) -> sqlite3.Connection:
+        """A second connection of this thread, for writes while the first holds a read snapshot."""
+        db: sqlite3.Connection | None = getattr(self._local, "writer", None)
+        if db is None:
+            self._db()  # make sure the file is ours first
+            db = self._connect()
+            self._local.writer = db
+        db.execute(f"PRAGMA busy_timeout = {30000 if wait else 50}")
+        return db
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -271,11 +350,36 @@ class Index:
     def posts(self, scope: Scope, now: datetime, limit: int) -> tuple[Post, ...]:
         """The newest ``limit`` posts of ``scope`` published at ``now``: newest first, ties by path."""
         rows = self._query(
-            f"SELECT {', '.join('p.' + c for c in _POST_COLUMNS.split(', '))} FROM members m JOIN posts p ON p.path = m.path"
+            f"SELECT {_READ_COLUMNS} FROM members m JOIN posts p ON p.path = m.path"
             " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts DESC, m.path LIMIT ?",
             (scope.kind.value, scope.slug, _micros(now), limit),
         )
-        return tuple(_post(r) for r in rows)
+        posts = [_post(r[:11]) for r in rows]
+        todo = [i for i, r in enumerate(rows) if r[9] is None]
+        if todo:
+            length = self.rules.summary_length
+            for i in todo:
+                posts[i] = source.finish(posts[i], str(rows[i][11]), bool(rows[i][12]), length)
+            self._persist([(posts[i], str(rows[i][11])) for i in todo])
+        return tuple(posts)
+
+    def changed_scopes(self, since: int) -> set[Scope]:
+        """Scopes whose posts changed after generation ``since`` (names left empty)."""
+        rows = self._query("SELECT DISTINCT kind, slug FROM changes WHERE generation > ?", (since,))
+        return {Scope(ScopeKind(str(k)), str(s)) for k, s in rows}
+
+    def due_scopes(self, after: datetime, until: datetime) -> set[Scope]:
+        """Scopes with a post that falls due in (``after``, ``until``]: their feeds changed
+        with time alone."""
+        rows = self._query("SELECT DISTINCT kind, slug FROM members WHERE ts > ? AND ts <= ?",
+                           (_micros(after), _micros(until)))
+        return {Scope(ScopeKind(str(k)), str(s)) for k, s in rows}
+
+    @property
+    def identity(self) -> str:
+        """Made anew with the file: a generation number means nothing across two identities."""
+        rows = self._query("SELECT value FROM meta WHERE key = 'identity'")
+        return str(rows[0][0]) if rows else ""
 
     def scopes(self, now: datetime) -> list[tuple[Scope, int]]:
         """Every scope with a post published at ``now``, with its count: the site, then
@@ -317,12 +421,18 @@ class Index:
         return int(str(rows[0][0]))
 
 
-def _row(post: Post) -> tuple[object, ...]:
+def _row(draft: source.Draft) -> tuple[object, ...]:
+    post = draft.post
     return (
         post.path, post.slug, post.title, post.date.isoformat(), post.updated.isoformat(),
         json.dumps(post.categories, ensure_ascii=False), json.dumps(post.tags, ensure_ascii=False),
-        post.author, post.url, post.content_html, post.summary, _micros(post.date),
+        post.author, post.url, None, post.summary, draft.body, draft.markdown, _micros(post.date),
     )
+
+
+def _finish(job: tuple[Post, str, bool], summary_length: int) -> Post:
+    """:func:`source.finish` for a process pool."""
+    return source.finish(*job, summary_length)
 
 
 def _post(row: tuple[object, ...]) -> Post:
@@ -332,7 +442,7 @@ def _post(row: tuple[object, ...]) -> Post:
         date=datetime.fromisoformat(str(date)), updated=datetime.fromisoformat(str(updated)),
         categories=tuple(json.loads(str(cats))), tags=tuple(json.loads(str(tags))),
         author=None if author is None else str(author), url=str(url),
-        content_html=str(html), summary=str(summary),
+        content_html="" if html is None else str(html), summary=str(summary),
     )
 
 

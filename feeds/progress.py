@@ -13,7 +13,7 @@ class Progress:
     Draws nothing unless ``stream`` is a terminal, so logs and pipes stay clean.
     """
 
-    def __init__(self, total: int, *, unit: str = "files", stream: TextIO | None = None) -> None:
+    def __init__(self, total: int = 0, *, unit: str = "files", stream: TextIO | None = None) -> None:
         self.total = total
         self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
@@ -22,8 +22,9 @@ class Progress:
         self._started = time.monotonic()
         self._drawn = 0.0
 
-    def advance(self, n: int = 1) -> None:
-        self.done += n
+    def update(self, done: int, total: int) -> None:
+        """``done`` of ``total`` finished."""
+        self.done, self.total = done, total
         now = time.monotonic()
         if self.active and (now - self._drawn >= 0.1 or self.done >= self.total):
             self._drawn = now

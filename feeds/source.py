@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -63,11 +63,35 @@ class Rules:
 
 
 @dataclass(frozen=True, slots=True)
-class Parsed:
-    """What one file gave: a post (``None`` if skipped or unpublished) and its problems."""
+class Draft:
+    """A parsed post whose body is not rendered yet.
 
-    post: Post | None
+    Rendering (Markdown, sanitizing, links) is most of what a post costs, and only the posts
+    some feed shows need it: the index keeps drafts and renders on first use (:func:`finish`).
+    """
+
+    #: The post with ``content_html`` empty and ``summary`` cut from the front matter's
+    #: ``excerpt``/``description``, or empty when the content will provide it.
+    post: Post
+    #: The body after the front matter, as written.
+    body: str
+    #: Markdown (``.md``, ``.markdown``) rather than HTML taken as is.
+    markdown: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one file gave: a draft (``None`` if skipped or unpublished) and its problems."""
+
+    draft: Draft | None
     problems: tuple[Problem, ...] = ()
+
+
+def finish(post: Post, body: str, markdown: bool, summary_length: int) -> Post:
+    """The post with its body rendered to safe HTML and, unless it has one, a summary."""
+    html = content.render(body, markdown=markdown, page_url=post.url)
+    summary = post.summary or content.summarize(content.plain_text(html), summary_length)
+    return replace(post, content_html=html, summary=summary)
 
 
 def find(root: Path) -> tuple[list[SourceFile], list[Problem]]:
@@ -138,18 +162,18 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
         return Parsed(None, (Problem(file.path, 1, "warning", f"skipped: {file.size} bytes is over [site] max_post_bytes ({rules.max_post_bytes})"),))
     try:
         raw = (rules.root / file.path).read_bytes()
-        post = parse_bytes(file.path, raw, rules, problems)
+        draft = parse_bytes(file.path, raw, rules, problems)
     except ParseError as e:
         problems.append(Problem(file.path, e.line, "error", e.message))
         return Parsed(None, tuple(problems))
     except OSError as e:
         problems.append(Problem(file.path, 1, "error", f"cannot read: {e.strerror or e}"))
         return Parsed(None, tuple(problems))
-    return Parsed(post, tuple(problems))
+    return Parsed(draft, tuple(problems))
 
 
-def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) -> Post | None:
-    """Parse one file's bytes; warnings are appended to ``problems``.
+def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) -> Draft | None:
+    """Parse one file's bytes, all but the body's rendering; warnings go to ``problems``.
 
     Returns ``None`` for a post hidden with ``published: false`` or with no front matter.
 
@@ -222,10 +246,8 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
                 problems.append(Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {e}"))
             break
 
-    html = content.render(body, markdown=ext in _MARKDOWN, page_url=url)
     excerpt = _text(data.get("excerpt")) or _text(data.get("description"))
-    summary_text = content.plain_text(excerpt) if excerpt else content.plain_text(html)
-    return Post(
+    post = Post(
         path=path,
         slug=file_slug,
         title=" ".join(_text(data.get("title")).split()) or file_slug,
@@ -235,9 +257,10 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
         tags=tags,
         author=_author(data.get("author")),
         url=url,
-        content_html=html,
-        summary=content.summarize(summary_text, rules.summary_length),
+        content_html="",
+        summary=content.summarize(content.plain_text(excerpt), rules.summary_length) if excerpt else "",
     )
+    return Draft(post, body, ext in _MARKDOWN)
 
 
 def decode(raw: bytes) -> str:

@@ -62,9 +62,9 @@ def test_an_unknown_scope_has_no_document(documents: Documents) -> None:
 
 
 def test_render_matches_what_the_export_writes(documents: Documents) -> None:
-    total, items = documents.everything(NOW)
-    everything = dict(items)
-    assert total == len(everything) == 30
+    layout = documents.layout(NOW)
+    everything = dict(layout.documents)
+    assert layout.size == layout.count == len(everything) == 30
     for path, doc in everything.items():
         target = resolve(path, FORMATS)
         assert target is not None, path

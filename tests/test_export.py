@@ -16,13 +16,18 @@ from lxml import etree
 
 from feeds import export
 from feeds.cli import main
-from feeds.documents import Document
+from feeds.documents import Document, Layout
 from feeds.errors import ExportError
 
 from .conftest import FIXTURES
 
 ATOM_RNG = etree.RelaxNG(etree.parse(str(FIXTURES / "atom.rng")))
 REAL = "https://finews.withounder.com/youjiangribao/2022/01/10/202201102241180920.html"
+
+
+def published(out: Path) -> list[Path]:
+    """The files a static host would serve, without the export's own mark."""
+    return [p for p in out.rglob("*") if p.is_file() and p.name != ".feeds-export"]
 
 
 def run_export(config: Path, out: Path) -> str:
@@ -111,15 +116,15 @@ def test_a_second_export_is_identical_and_rewrites_nothing(tmp_path: Path, write
     out = tmp_path / "out"
     first = run_export(config, out)
     assert first.strip().startswith("30 written, 0 unchanged, 0 removed")
-    snapshot = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    snapshot = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in published(out)}
     second = run_export(config, out)
     assert second.strip().startswith("0 written, 30 unchanged, 0 removed")
-    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()} == snapshot
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in published(out)} == snapshot
     # and a fresh index gives the same bytes
     other = tmp_path / "other"
     (tmp_path / "feeds-index.sqlite3").unlink()
     run_export(config, other)
-    assert {p.relative_to(other): p.read_bytes() for p in other.rglob("*") if p.is_file()} == {
+    assert {p.relative_to(other): p.read_bytes() for p in published(other)} == {
         p.relative_to(out): b for p, (b, _) in snapshot.items()}
 
 
@@ -138,32 +143,37 @@ def test_a_new_post_rewrites_only_what_changed_and_gone_scopes_are_removed(tmp_p
     assert (out / "README.txt").read_text(encoding="utf-8") == "mine", "files outside the layout are left alone"
 
 
+def write(items: list[tuple[str, Document | None]], out: Path) -> tuple[set[str], set[str], int]:
+    return export.apply(export.prepare(out), Layout(len(items), len(items), iter(items)))
+
+
 def test_writing_outside_the_folder_or_twice_is_refused(tmp_path: Path) -> None:
     doc = Document(b"x", "text/plain", None)
     with pytest.raises(ExportError, match="not a path inside"):
-        export.export([("../evil.atom", doc)], tmp_path / "out")
+        write([("../evil.atom", doc)], tmp_path / "out")
     with pytest.raises(ExportError, match="twice"):
-        export.export([("a.atom", doc), ("a.atom", doc)], tmp_path / "out")
+        write([("a.atom", doc), ("a.atom", doc)], tmp_path / "out")
     os.symlink(tmp_path, tmp_path / "out" / "link")
     with pytest.raises(ExportError, match="outside"):
-        export.export([("link/x.atom", doc)], tmp_path / "out")
+        write([("link/x.atom", doc)], tmp_path / "out")
     assert not (tmp_path / "evil.atom").exists() and not (tmp_path / "x.atom").exists()
 
 
 def test_a_failed_write_leaves_the_old_file_whole(tmp_path: Path) -> None:
     """A file-size limit makes the write fail for real (root included), as a full disk would."""
     out = tmp_path / "out"
-    export.export([("category/a.atom", Document(b"old", "x", None))], out)
+    write([("category/a.atom", Document(b"old", "x", None))], out)
     script = f"""
 import resource, signal, sys
 from pathlib import Path
 from feeds import export
-from feeds.documents import Document
+from feeds.documents import Document, Layout
 from feeds.errors import ExportError
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
 try:
-    export.export([("category/a.atom", Document(b"new" * 1000, "x", None))], Path({str(out)!r}))
+    items = [("category/a.atom", Document(b"new" * 1000, "x", None))]
+    export.apply(export.prepare(Path({str(out)!r})), Layout(1, 1, iter(items)))
 except ExportError as e:
     print(e)
     sys.exit(3)
@@ -187,3 +197,35 @@ def test_future_posts_are_exported_only_with_future_true(tmp_path: Path, write_c
     assert not (tmp_path / "a/category/later.atom").exists()
     run_export(write_config("[feeds]\nfuture = true\n", source=finews_copy), tmp_path / "b")
     assert b"<title>later</title>" in (tmp_path / "b/category/later.rss").read_bytes()
+
+
+def test_an_incremental_export_equals_a_full_one(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    config = write_config(source=finews_copy)
+    out = tmp_path / "out"
+    run_export(config, out)
+    posts = finews_copy / "_posts"
+    (posts / "2021-12-08-202112082206710723.md").unlink()
+    (posts / "2022-06-02-b.md").write_text("---\ntitle: 乙\ncategories: emnews newcat\ntags: 标签\n---\nb\n", encoding="utf-8")
+    run_export(config, out)
+    full = tmp_path / "full"
+    CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(full)])
+    assert {p.relative_to(out): p.read_bytes() for p in published(out)} == {p.relative_to(full): p.read_bytes() for p in published(full)}
+
+
+def test_full_restores_files_deleted_by_hand(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    config = write_config()
+    out = tmp_path / "out"
+    run_export(config, out)
+    (out / "category/emnews.atom").unlink()
+    assert run_export(config, out).startswith("0 written")
+    result = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
+    assert result.stdout.startswith("1 written, 29 unchanged") and (out / "category/emnews.atom").exists()
+
+
+def test_a_rebuilt_index_means_a_full_export(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    config = write_config(source=finews_copy)
+    out = tmp_path / "out"
+    run_export(config, out)
+    (tmp_path / "feeds-index.sqlite3").unlink()
+    (out / "category/emnews.atom").unlink()
+    assert run_export(config, out).startswith("1 written, 29 unchanged")

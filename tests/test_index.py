@@ -221,3 +221,29 @@ def test_a_refresh_of_named_paths_ignores_the_rest(index: Index, finews_copy: Pa
     assert (r.changed, r.removed) == (1, 1)
     titles = {p.title for p in index.posts(SITE, NOW, 200)}
     assert "a" in titles and "b" not in titles
+
+
+def test_only_posts_in_some_feed_are_rendered_and_once(index: Index) -> None:
+    with sqlite3.connect(index.path) as db:
+        assert db.execute("SELECT COUNT(*) FROM posts WHERE content_html IS NOT NULL").fetchone()[0] == 0
+    # the 3 newest of the site, of emnews and its tag overlap in 4 posts; the init post is alone
+    # in sitenews and its tag; the real post is also the site's second: 5 of 151.
+    assert index.render_missing(3, NOW) == 5
+    with sqlite3.connect(index.path) as db:
+        rendered = db.execute("SELECT COUNT(*) FROM posts WHERE content_html IS NOT NULL").fetchone()[0]
+    assert rendered == 5
+    assert index.render_missing(3, NOW) == 0
+    [p] = index.posts(Scope(ScopeKind.CATEGORY, "youjiangribao"), NOW, 1)
+    assert p.content_html.startswith("<p>2016年以来") and p.summary
+
+
+def test_changes_name_the_scopes_touched(index: Index, finews_copy: Path) -> None:
+    g = index.generation
+    assert index.changed_scopes(g) == set()
+    (finews_copy / "_posts" / "2021-12-09-x.md").write_text(post("x", "2021-12-09", cats="a", tags="b"), encoding="utf-8")
+    index.refresh()
+    assert index.changed_scopes(g) == {SITE, Scope(ScopeKind.CATEGORY, "a"), Scope(ScopeKind.TAG, "b")}
+    (finews_copy / "_posts" / "2021-12-09-x.md").unlink()
+    index.refresh()
+    assert index.changed_scopes(g + 1) == {SITE, Scope(ScopeKind.CATEGORY, "a"), Scope(ScopeKind.TAG, "b")}
+    assert index.due_scopes(NOW - timedelta(days=1), NOW) == set()

@@ -78,8 +78,8 @@ def test_the_bytes_are_the_exported_bytes(client: FlaskClient, tmp_path: Path, w
     from feeds.documents import Documents
 
     docs = Documents.from_config(config.load(write_config(source=finews_copy)))
-    total, items = docs.everything(datetime.now(UTC))
-    export.export(items, tmp_path / "out")
+    docs.index.refresh()
+    export.export(docs, tmp_path / "out", datetime.now(UTC))
     docs.index.close()
     for rel in ["feed.atom", "category/youjiangribao.rss", "tag/东财滚动新闻.json", "feed/by_tag/东财滚动新闻.xml", "feeds.opml", "index.html"]:
         assert client.get("/" + quote(rel)).data == (tmp_path / "out" / rel).read_bytes(), rel
