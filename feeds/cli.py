@@ -69,7 +69,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
     for file in files:
         parsed = source.parse(file, rules)
         problems.extend(parsed.problems)
-        if parsed.draft is not None and (config.feeds.future or parsed.draft.post.date <= now):
+        if parsed.post is not None and (config.feeds.future or parsed.post.date <= now):
             published += 1
     problems.sort(key=lambda p: (p.path, p.line))
     errors = sum(p.level == "error" for p in problems)

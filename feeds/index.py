@@ -35,14 +35,13 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
 CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE posts (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: rendered content lands on its own row
     path TEXT NOT NULL UNIQUE,
     ts INTEGER NOT NULL,              -- the post's instant, microseconds since the epoch (UTC)
     slug TEXT NOT NULL, title TEXT NOT NULL,
     date TEXT NOT NULL, updated TEXT NOT NULL,   -- ISO 8601 with the post's own offset
     categories TEXT NOT NULL, tags TEXT NOT NULL, -- JSON arrays, order kept
     author TEXT, url TEXT NOT NULL,
-    body TEXT NOT NULL, markdown INTEGER NOT NULL,
     content_html TEXT,                -- NULL until first rendered (source.finish)
     summary TEXT NOT NULL             -- '' until rendered, unless the front matter gave one
 );
@@ -59,11 +58,7 @@ CREATE TABLE problems (path TEXT NOT NULL, line INTEGER NOT NULL, level TEXT NOT
 CREATE INDEX problems_path ON problems (path);
 """
 _POST_COLUMNS = "path, slug, title, date, updated, categories, tags, author, url, content_html, summary"
-#: What ``posts()`` reads: the body only where the content is still to be rendered.
-_READ_COLUMNS = (
-    "p.path, p.slug, p.title, p.date, p.updated, p.categories, p.tags, p.author, p.url,"
-    " p.content_html, p.summary, CASE WHEN p.content_html IS NULL THEN p.body END, p.markdown"
-)
+_READ_COLUMNS = ", ".join(f"p.{c}" for c in _POST_COLUMNS.split(", ")) + ", p.id"
 #: Below this many changed files, parsing in this process beats starting workers.
 _PARALLEL_THRESHOLD = 2000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -251,12 +246,11 @@ class Index:
             db.executemany("INSERT INTO files VALUES (?, ?, ?)", (astuple(f) for f in changed))
             for parsed in self._parse(changed):
                 db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for pr in parsed.problems))
-                if parsed.draft is None:
+                if parsed.post is None:
                     continue
                 touched += 1
-                draft = parsed.draft
-                db.execute(f"INSERT INTO posts ({_POST_COLUMNS}, body, markdown, ts) VALUES ({', '.join('?' * 14)})", _row(draft))
-                members = list(_members(draft.post))
+                db.execute(f"INSERT INTO posts ({_POST_COLUMNS}, ts) VALUES ({', '.join('?' * 12)})", _row(parsed.post))
+                members = list(_members(parsed.post))
                 db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", members)
                 db.executemany("INSERT INTO changes VALUES (?, ?, ?)", ((generation, k, sl) for k, sl, *_ in members))
             if name_problems is not None:
@@ -276,44 +270,44 @@ class Index:
     # -- rendering -----------------------------------------------------------------------------
 
     def render_missing(self, limit: int, now: datetime) -> int:
-        """Render, on every core, each post that one of the first ``limit`` entries of some
-        scope at ``now`` and that has no content yet; returns how many. Feeds then build
-        without rendering anything, which is what makes a cold export of a large site fast."""
+        """Render, on every core, each post that is one of the first ``limit`` entries of some
+        scope at ``now`` and has no content yet; returns how many. Feeds then build without
+        rendering anything, which is what makes a cold export of a large site fast."""
         rows = self._query(
-            "SELECT p.path, p.slug, p.title, p.date, p.updated, p.categories, p.tags, p.author, p.url, p.content_html, p.summary, p.body, p.markdown"
-            " FROM posts p WHERE p.content_html IS NULL AND p.path IN (SELECT path FROM"
+            f"SELECT {_READ_COLUMNS} FROM posts p WHERE p.content_html IS NULL AND p.path IN (SELECT path FROM"
             " (SELECT path, row_number() OVER (PARTITION BY kind, slug ORDER BY ts DESC, path) AS n FROM members WHERE ts <= ?)"
             " WHERE n <= ?)",
             (_micros(now), limit),
         )
-        if not rows:
-            return 0
-        todo = [(_post(r[:11]), str(r[11]), bool(r[12])) for r in rows]
-        length = self.rules.summary_length
+        todo = [_post(r[:11]) for r in rows]
+        ids = [int(str(r[11])) for r in rows]
         if len(todo) < _PARALLEL_THRESHOLD or self.jobs < 2:
-            done: Iterable[Post] = (source.finish(p, b, m, length) for p, b, m in todo)
-            self._persist(zip(done, (b for _, b, _ in todo)), wait=True)
+            self._persist(zip(ids, (self._finish(p) for p in todo)), wait=True)
         else:
             with self._pool() as pool:
-                done = pool.map(_finish, todo, itertools.repeat(length), chunksize=64)
-                self._persist(zip(done, (b for _, b, _ in todo)), wait=True)
+                done = pool.map(source.finish, itertools.repeat(self.rules.root), todo,
+                                itertools.repeat(self.rules.summary_length), chunksize=64)
+                self._persist(zip(ids, done), wait=True)
         return len(todo)
 
-    def _persist(self, rendered: Iterable[tuple[Post, str]], *, wait: bool = False) -> None:
-        """Store rendered content, each with the body it came from: a post replaced meanwhile
-        (same path, new body) keeps its NULL. From a request (``wait=False``) this is best
-        effort: if the refresher holds the write lock, the post is rendered again next time."""
+    def _finish(self, post: Post) -> Post:
+        return source.finish(self.rules.root, post, self.rules.summary_length)
+
+    def _persist(self, rendered: Iterable[tuple[int, Post]], *, wait: bool = False) -> None:
+        """Store rendered content by row id (never reused, so a post replaced meanwhile keeps
+        its NULL). From a request (``wait=False``) this is best effort: if the refresher holds
+        the write lock, the post is rendered again next time."""
         try:
             db = self._writer(wait)
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("UPDATE posts SET content_html = ?, summary = ? WHERE path = ? AND content_html IS NULL AND body = ?",
-                           ((p.content_html, p.summary, p.path, body) for p, body in rendered))
+            db.executemany("UPDATE posts SET content_html = ?, summary = ? WHERE id = ?",
+                           ((p.content_html, p.summary, i) for i, p in rendered))
             db.execute("COMMIT")
         except sqlite3.Error as e:
-            if wait:
-                raise StorageError(f"{self.path}: cannot store rendered posts: {e}") from e
             with contextlib.suppress(sqlite3.Error):
                 self._writer(wait).execute("ROLLBACK")
+            if wait:
+                raise StorageError(f"{self.path}: cannot store rendered posts: {e}") from e
 
     def _writer(self, wait: bool) -> sqlite3.Connection:
         """A second connection of this thread, for writes while the first holds a read snapshot."""
@@ -357,10 +351,9 @@ class Index:
         posts = [_post(r[:11]) for r in rows]
         todo = [i for i, r in enumerate(rows) if r[9] is None]
         if todo:
-            length = self.rules.summary_length
             for i in todo:
-                posts[i] = source.finish(posts[i], str(rows[i][11]), bool(rows[i][12]), length)
-            self._persist([(posts[i], str(rows[i][11])) for i in todo])
+                posts[i] = self._finish(posts[i])
+            self._persist([(int(str(rows[i][11])), posts[i]) for i in todo])
         return tuple(posts)
 
     def changed_scopes(self, since: int) -> set[Scope]:
@@ -421,18 +414,12 @@ class Index:
         return int(str(rows[0][0]))
 
 
-def _row(draft: source.Draft) -> tuple[object, ...]:
-    post = draft.post
+def _row(post: Post) -> tuple[object, ...]:
     return (
         post.path, post.slug, post.title, post.date.isoformat(), post.updated.isoformat(),
         json.dumps(post.categories, ensure_ascii=False), json.dumps(post.tags, ensure_ascii=False),
-        post.author, post.url, None, post.summary, draft.body, draft.markdown, _micros(post.date),
+        post.author, post.url, None, post.summary, _micros(post.date),
     )
-
-
-def _finish(job: tuple[Post, str, bool], summary_length: int) -> Post:
-    """:func:`source.finish` for a process pool."""
-    return source.finish(*job, summary_length)
 
 
 def _post(row: tuple[object, ...]) -> Post:

@@ -47,4 +47,6 @@ def run(config: Config, host: str, port: int, workers: int) -> None:
         "errorlog": "-",
         "loglevel": "info",
         "timeout": 60,
+        # gunicorn 27's control socket sits at one path per user: two services would fight.
+        "control_socket_disable": True,
     }).run()

@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader  # type: ignore[assignment]
 
 POST_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.(md|markdown|html)")
-_MARKDOWN = ("md", "markdown")
+_MARKDOWN = (".md", ".markdown")
 _IGNORED_PREFIXES = (".", "_", "#", "~")
 _OPENING = re.compile(r"---[ \t]*\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -63,33 +63,29 @@ class Rules:
 
 
 @dataclass(frozen=True, slots=True)
-class Draft:
-    """A parsed post whose body is not rendered yet.
+class Parsed:
+    """What one file gave: a post (``None`` if skipped or unpublished) and its problems.
 
-    Rendering (Markdown, sanitizing, links) is most of what a post costs, and only the posts
-    some feed shows need it: the index keeps drafts and renders on first use (:func:`finish`).
+    The post is not rendered yet: ``content_html`` is empty and ``summary`` holds only what the
+    front matter gave. Rendering is most of what a post costs and only posts some feed shows
+    need it, so the index renders on first use (:func:`finish`).
     """
 
-    #: The post with ``content_html`` empty and ``summary`` cut from the front matter's
-    #: ``excerpt``/``description``, or empty when the content will provide it.
-    post: Post
-    #: The body after the front matter, as written.
-    body: str
-    #: Markdown (``.md``, ``.markdown``) rather than HTML taken as is.
-    markdown: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """What one file gave: a draft (``None`` if skipped or unpublished) and its problems."""
-
-    draft: Draft | None
+    post: Post | None
     problems: tuple[Problem, ...] = ()
 
 
-def finish(post: Post, body: str, markdown: bool, summary_length: int) -> Post:
-    """The post with its body rendered to safe HTML and, unless it has one, a summary."""
-    html = content.render(body, markdown=markdown, page_url=post.url)
+def finish(root: Path, post: Post, summary_length: int) -> Post:
+    """``post`` with its body, read again from its file, rendered to safe HTML, and a summary
+    unless the front matter gave one. A file gone or broken since leaves the content empty:
+    the next refresh drops or re-reads the post."""
+    try:
+        split = split_front_matter(decode((root / post.path).read_bytes()))
+    except (OSError, ParseError):
+        split = None
+    if split is None:
+        return post
+    html = content.render(split[1], markdown=post.path.endswith(_MARKDOWN), page_url=post.url)
     summary = post.summary or content.summarize(content.plain_text(html), summary_length)
     return replace(post, content_html=html, summary=summary)
 
@@ -162,17 +158,17 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
         return Parsed(None, (Problem(file.path, 1, "warning", f"skipped: {file.size} bytes is over [site] max_post_bytes ({rules.max_post_bytes})"),))
     try:
         raw = (rules.root / file.path).read_bytes()
-        draft = parse_bytes(file.path, raw, rules, problems)
+        post = parse_bytes(file.path, raw, rules, problems)
     except ParseError as e:
         problems.append(Problem(file.path, e.line, "error", e.message))
         return Parsed(None, tuple(problems))
     except OSError as e:
         problems.append(Problem(file.path, 1, "error", f"cannot read: {e.strerror or e}"))
         return Parsed(None, tuple(problems))
-    return Parsed(draft, tuple(problems))
+    return Parsed(post, tuple(problems))
 
 
-def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) -> Draft | None:
+def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) -> Post | None:
     """Parse one file's bytes, all but the body's rendering; warnings go to ``problems``.
 
     Returns ``None`` for a post hidden with ``published: false`` or with no front matter.
@@ -185,12 +181,12 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
     m = POST_NAME.fullmatch(name)
     if m is None:
         raise ParseError("not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html")
-    file_date, file_slug, ext = m.groups()
+    file_date, file_slug, _ext = m.groups()
     split = split_front_matter(text)
     if split is None:
         problems.append(Problem(path, 1, "warning", "no front matter: Jekyll copies this file as is and does not publish it as a post; skipped"))
         return None
-    fm_text, body, fm_line, blank_lines = split
+    fm_text, _body, fm_line, blank_lines = split
     if blank_lines:
         problems.append(Problem(path, 1, "warning", f"{blank_lines} blank line(s) before the front matter: Jekyll does not see this front matter; feeds reads it"))
     data = load_yaml(fm_text, fm_line)
@@ -260,7 +256,7 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
         content_html="",
         summary=content.summarize(content.plain_text(excerpt), rules.summary_length) if excerpt else "",
     )
-    return Draft(post, body, ext in _MARKDOWN)
+    return post
 
 
 def decode(raw: bytes) -> str:

@@ -32,9 +32,8 @@ def parse_site(root: Path, **kw: object) -> tuple[dict[str, Post], list[Problem]
     for f in files:
         parsed = source.parse(f, r)
         problems.extend(parsed.problems)
-        if parsed.draft:
-            d = parsed.draft
-            posts[d.post.path] = source.finish(d.post, d.body, d.markdown, r.summary_length)
+        if parsed.post:
+            posts[parsed.post.path] = source.finish(root, parsed.post, r.summary_length)
     return posts, problems
 
 
@@ -305,11 +304,12 @@ def test_offsets_are_fixed_timezones(finews: tuple[dict[str, Post], list[Problem
         assert isinstance(post.date.tzinfo, timezone)
 
 
-def test_a_draft_leaves_rendering_for_later(site: Callable[[dict[str, str]], Path]) -> None:
+def test_parsing_leaves_rendering_for_later(site: Callable[[dict[str, str]], Path]) -> None:
     root = site({"_posts/2021-12-08-hello.md": FM.format(extra="") + "*hi*\n"})
     [f], _ = source.find(root)
-    draft = source.parse(f, rules(root)).draft
-    assert draft is not None and draft.post.content_html == "" and draft.post.summary == ""
-    assert draft.markdown and "*hi*" in draft.body
-    post = source.finish(draft.post, draft.body, draft.markdown, 200)
-    assert "<em>hi</em>" in post.content_html and post.summary == "Body text. hi"
+    post = source.parse(f, rules(root)).post
+    assert post is not None and post.content_html == "" and post.summary == ""
+    done = source.finish(root, post, 200)
+    assert "<em>hi</em>" in done.content_html and done.summary == "Body text. hi"
+    (root / f.path).unlink()
+    assert source.finish(root, post, 200) == post, "a file gone since leaves the post as it was"
