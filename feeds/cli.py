@@ -125,6 +125,19 @@ def _documents(config: Config) -> Documents:
     return documents
 
 
+@main.command("list")
+@click.pass_context
+def list_command(ctx: click.Context) -> None:
+    """List every feed: its kind, name, post count and URL, one per line."""
+    config = _load(ctx)
+    documents = _documents(config)
+    now = documents.published_at(datetime.now(UTC))
+    for scope, count in documents.index.scopes(now):
+        for fmt in config.feeds.formats:
+            feed_url = f"{config.site.url}/{scope.href(fmt)}"
+            click.echo(f"{scope.kind.value}\t{scope.name or '-'}\t{count}\t{feed_url}")
+
+
 @main.command()
 @click.option("--host", help="Address to listen on (default: [server] host).")
 @click.option("--port", type=int, help="Port to listen on (default: [server] port).")

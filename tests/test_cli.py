@@ -70,3 +70,12 @@ def test_config_from_the_environment(write_config: Callable[..., Path], monkeypa
     monkeypatch.setenv("FEEDS_CONFIG", str(write_config()))
     code, out, _ = run("check")
     assert code == 0 and out.splitlines()[-1].startswith("151 posts")
+
+
+def test_list_names_every_feed_with_its_count(write_config: Callable[..., Path]) -> None:
+    code, out, _ = run("--config", str(write_config()), "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 7 * 3
+    assert lines[0] == "site\t-\t151\thttps://finews.withounder.com/feed.atom"
+    assert "tag\t东财滚动新闻\t149\thttps://finews.withounder.com/tag/%E4%B8%9C%E8%B4%A2%E6%BB%9A%E5%8A%A8%E6%96%B0%E9%97%BB.json" in lines
