@@ -165,14 +165,17 @@ class Cache:
             return entry
         with self._guard:
             lock = self._building.setdefault(key, threading.Lock())
-        with lock:
-            entry = self.store.get(key)
-            if entry is None:
-                doc = build()
-                if doc is not None:
-                    entry = Entry.of(doc)
-                    self.store.put(key, entry)
-                    self.builds += 1
-        with self._guard:
-            self._building.pop(key, None)
+        try:
+            with lock:
+                entry = self.store.get(key)
+                if entry is None:
+                    doc = build()
+                    if doc is not None:
+                        entry = Entry.of(doc)
+                        self.store.put(key, entry)
+                        self.builds += 1
+        finally:  # also when build raises: a key asked for once must not stay here for good
+            with self._guard:
+                if self._building.get(key) is lock:
+                    del self._building[key]
         return entry

@@ -98,7 +98,53 @@ class Index:
         if db is None:
             db = self._open()
             self._local.db = db
+            self._local.inode = _inode(self.path)
+        elif not db.in_transaction and _inode(self.path) != self._local.inode:
+            db = self._switch(db)
         return db
+
+    def _switch(self, old: sqlite3.Connection) -> sqlite3.Connection:
+        """The file was replaced or removed under an open connection. Move to the new file once
+        it is a filled index of ours; until then keep reading the old one, whose data is still
+        there, so requests go on while the refresher rebuilds."""
+        inode = _inode(self.path)
+        try:
+            new = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error:
+            return old
+        try:
+            ready = self._meta(new, "fingerprint") == self._fingerprint and int(self._meta(new, "generation") or 0) > 0
+        except sqlite3.Error:
+            ready = False
+        if not ready:
+            new.close()
+            return old
+        self.close()
+        self._local.db, self._local.inode = new, inode
+        return new
+
+    def intact(self) -> bool:
+        """Whether the file at ``path`` is the index this thread reads: not deleted, replaced
+        by something else or made under other rules (then :meth:`rebuild`)."""
+        try:
+            db = self._db()
+            return _inode(self.path) == self._local.inode and self._meta(db, "fingerprint") == self._fingerprint
+        except (StorageError, sqlite3.Error):
+            return False
+
+    def rebuild(self) -> Refresh:
+        """Start a new file and fill it from the disk. Other threads and processes go on reading
+        the old one until the new one holds every post (see :meth:`_switch`).
+
+        Raises:
+            OSError, StorageError: as :meth:`refresh`.
+        """
+        try:
+            self._recreate()
+        except (OSError, sqlite3.Error) as e:
+            raise StorageError(f"{self.path}: cannot rebuild the index: {e}") from e
+        self.close()
+        return self.refresh()
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -412,6 +458,13 @@ class Index:
         """Posts published at ``now``."""
         rows = self._query("SELECT COUNT(*) FROM posts WHERE ts <= ?", (_micros(now),))
         return int(str(rows[0][0]))
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
 
 
 def _row(post: Post) -> tuple[object, ...]:

@@ -15,6 +15,7 @@ refresh: SQLite's WAL lets them read the last committed state meanwhile.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -30,7 +31,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from .errors import FeedsError
+from .errors import FeedsError, StorageError
 from .index import Index
 
 log = logging.getLogger("feeds")
@@ -43,6 +44,8 @@ FULL_SCAN_SECONDS = 300.0
 class State:
     """What the cache keys need to know about the index."""
 
+    #: Which index file: generations of two files are not comparable.
+    identity: str
     generation: int
     #: When the next future-dated post is due (UTC), or ``None``.
     next_due: datetime | None
@@ -50,7 +53,7 @@ class State:
     @property
     def key(self) -> str:
         due = self.next_due.isoformat() if self.next_due else "-"
-        return f"{self.generation}@{due}"
+        return f"{self.identity}:{self.generation}@{due}"
 
 
 class _Changes(FileSystemEventHandler):
@@ -98,7 +101,8 @@ class Live:
         self.clock = clock
         self.interval = refresh_seconds
         self.settle = min(settle, refresh_seconds / 2)
-        self._state = State(0, None)
+        self._state = State("", 0, None)
+        self._need_rebuild = False
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -121,7 +125,8 @@ class Live:
 
     def refresh_state(self, now: datetime) -> State:
         """Read the state from the index now (a request that found it moved calls this)."""
-        state = State(self.index.generation, self.index.next_due(now))
+        with self.index.snapshot() as generation:
+            state = State(self.index.identity, generation, self.index.next_due(now))
         self._state = state
         return state
 
@@ -169,6 +174,8 @@ class Live:
             if self._fault is not None and self._lock_file is None:
                 self._fault = None
         except (OSError, FeedsError) as e:
+            if isinstance(e, StorageError) and self._lock_file is not None:
+                self._need_rebuild = True
             message = f"refresh failed, still serving the last good feeds: {e}"
             if message != self._fault:
                 log.error(message)
@@ -187,10 +194,23 @@ class Live:
         return True
 
     def _refresh(self) -> None:
+        root = self.index.rules.root
+        if not os.access(root, os.R_OK | os.X_OK) or not root.is_dir():
+            # One stat a round: the watcher follows a moved folder and would not notice.
+            self._need_full = True
+            raise OSError(errno.ENOENT, "the source folder is missing or unreadable", str(root))
         paths, full = self._changes.drain()
         self._pending |= paths
         started = time.monotonic()
-        if full or self._need_full or started - self._last_full > FULL_SCAN_SECONDS:
+        if self._need_rebuild or not self.index.intact():
+            self._need_rebuild = True  # stays set if the rebuild fails, so it is tried again
+            self._watch()
+            r = self.index.rebuild()
+            log.warning("index %s was missing or broken: rebuilt with %d posts in %.2f s", self.index.path, r.changed, r.seconds)
+            self._need_rebuild = False
+            self._need_full = self._observer is None
+            self._last_full = started
+        elif full or self._need_full or started - self._last_full > FULL_SCAN_SECONDS:
             self._pending.clear()
             self._need_full = True  # stays set if the scan fails, so it is tried again
             self._watch()

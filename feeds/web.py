@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections import OrderedDict
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from . import config as config_mod
 from .cache import Cache, Entry
 from .config import Config
+from .errors import StorageError
 from .documents import Document, Documents, Target, resolve
 from .live import Live
 
@@ -31,6 +32,8 @@ _LIMIT = re.compile(r"[0-9]{1,9}")
 _ALLOWED = "GET, HEAD"
 #: A request whose index state moved while its document was built tries again, this often.
 _RETRIES = 3
+#: How many (target, limit) pairs remember their last good entry.
+_LAST_GOOD = 10_000
 
 
 class _Stale(Exception):
@@ -76,6 +79,8 @@ class Feeds:
         self.default_limit = config.feeds.limit
         self.max_limit = config.feeds.max_limit
         self.cache_control = f"public, max-age={config.cache.max_age}"
+        #: (target, limit) → the cache key of its last good entry, for when the index fails.
+        self._last_good: OrderedDict[str, str] = OrderedDict()
 
     def close(self) -> None:
         """Stop the refresher and close the index (tests and shutdown)."""
@@ -106,18 +111,37 @@ class Feeds:
         return limit if 1 <= limit <= self.max_limit else bad
 
     def _entry(self, target: Target, limit: int) -> Entry | None:
+        scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
+        base = f"{target.fmt}|{scope}|{target.alias}|{limit}"
+        try:
+            entry, key = self._fresh(target, limit, base)
+        except StorageError as e:
+            # The index is broken or being rebuilt: the last good answer beats an error.
+            stale = self._last_good.get(base)
+            entry = self.cache.store.get(stale) if stale else None
+            log.warning("index unavailable, serving %s: %s", "the last good copy" if entry else "an error", e)
+            if entry is None:
+                raise
+            return entry
+        if entry is not None:
+            self._last_good[base] = key
+            self._last_good.move_to_end(base)
+            if len(self._last_good) > _LAST_GOOD:
+                self._last_good.popitem(last=False)
+        return entry
+
+    def _fresh(self, target: Target, limit: int, base: str) -> tuple[Entry | None, str]:
         now = self.live.clock()
         state = self.live.state(now)
-        scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
         for _ in range(_RETRIES):
-            key = f"{target.fmt}|{scope}|{target.alias}|{limit}|{state.key}"
+            key = f"{base}|{state.key}"
             try:
-                return self.cache.get(key, lambda: self._build(target, limit, now, state.generation))
+                return self.cache.get(key, lambda: self._build(target, limit, now, state.generation)), key
             except _Stale:
                 state = self.live.refresh_state(now)
         # The index keeps changing under us: serve a fresh build without caching it.
         doc = self.documents.render(target, now, limit)
-        return Entry.of(doc) if doc else None
+        return (Entry.of(doc) if doc else None), ""
 
     def _build(self, target: Target, limit: int, now: datetime, generation: int) -> Document | None:
         with self.documents.index.snapshot() as current:
@@ -141,20 +165,49 @@ class Feeds:
 
 def _not_modified(entry: Entry, req: Request) -> bool:
     """RFC 9110 13.1.2 and 13.1.3: If-None-Match decides when present (weak comparison, either
-    coding's tag matches); otherwise If-Modified-Since, ignored when it is not a valid date."""
+    coding's tag matches); otherwise If-Modified-Since, ignored unless it is one valid HTTP-date.
+    A date in the future is a valid one: the RFC compares it as it is."""
     if "If-None-Match" in req.headers:
         tags = req.if_none_match
         return tags.star_tag or any(tags.contains_weak(t[1:-1]) for t in (entry.etag, entry.gzip_etag))
     since = req.headers.get("If-Modified-Since")
     if since is None or entry.last_modified is None:
         return False
-    try:
-        when = parsedate_to_datetime(since)
-    except (TypeError, ValueError, IndexError):
-        return False
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return parsedate_to_datetime(entry.last_modified) <= when
+    when, modified = _http_date(since), _http_date(entry.last_modified)
+    return when is not None and modified is not None and modified <= when
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH = "(?P<month>" + "|".join(_MONTHS) + ")"
+_TIME = "(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
+#: RFC 9110 5.6.7's three forms: IMF-fixdate, then the obsolete rfc850-date and asctime-date.
+_HTTP_DATES = (
+    re.compile(rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<day>[0-9]{{2}}) {_MONTH} (?P<year>[0-9]{{4}}) {_TIME} GMT"),
+    re.compile(rf"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?P<day>[0-9]{{2}})-{_MONTH}-(?P<year>[0-9]{{2}}) {_TIME} GMT"),
+    re.compile(rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} (?P<day>[0-9 ][0-9]) {_TIME} (?P<year>[0-9]{{4}})"),
+)
+
+
+def _http_date(value: str) -> datetime | None:
+    """The instant of an HTTP-date (RFC 9110 5.6.7), or ``None`` for anything else: another
+    format, a list of dates, an impossible day or a year before 1. Parsed by hand because
+    ``email.utils`` takes far more than HTTP-dates and raises OverflowError on huge numbers."""
+    for form in _HTTP_DATES:
+        m = form.fullmatch(value.strip())
+        if m is None:
+            continue
+        year = int(m["year"])
+        if len(m["year"]) == 2:  # rfc850: more than 50 years ahead means the century before
+            this_year = datetime.now(UTC).year
+            year += this_year - this_year % 100
+            if year > this_year + 50:
+                year -= 100
+        try:
+            return datetime(year, _MONTHS.index(m["month"]) + 1, int(m["day"]), int(m["hour"]),
+                            int(m["minute"]), min(int(m["second"]), 59), tzinfo=UTC)  # 60: a leap second
+        except ValueError:
+            return None
+    return None
 
 
 def _text(status: int, message: str, **headers: str) -> Response:
@@ -169,5 +222,7 @@ def _http_error(e: HTTPException) -> Response:
 
 
 def _crash(e: Exception) -> Response:
+    if isinstance(e, StorageError):
+        return _text(503, "the index is being rebuilt; try again shortly", **{"Retry-After": "2"})
     log.exception("request failed: %s %s", request.method, request.path)
     return _text(500, "internal error")
