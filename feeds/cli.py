@@ -109,10 +109,12 @@ def export_command(ctx: click.Context, out: Path, full: bool) -> None:
     click.echo(str(stats))
 
 
-def _documents(config: Config) -> Documents:
+def _documents(config: Config, *, only_if_empty: bool = False) -> Documents:
     """Open the index for ``config`` and bring it up to date, logging what changed."""
     try:
         documents = Documents.from_config(config)
+        if only_if_empty and documents.index.generation > 0:
+            return documents
         r = documents.index.refresh()
     except ConfigError as e:
         _fail(str(e))
@@ -146,7 +148,10 @@ def list_command(ctx: click.Context) -> None:
 def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve every feed over HTTP with gunicorn."""
     config = _load(ctx)
-    _documents(config).index.close()  # warm the index before the workers fork
+    # Fill an empty index before the workers fork, so none of them is killed by gunicorn's
+    # timeout while a large site is parsed; a filled one is brought up to date by the workers
+    # while they serve.
+    _documents(config, only_if_empty=True).index.close()
     from .server import run  # gunicorn is only needed here
 
     run(config, host or config.server.host, port or config.server.port, workers or config.server.workers)

@@ -23,11 +23,14 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 
-__all__ = ["plain_text", "render", "strip_illegal_xml", "summarize"]
+__all__ = ["plain_text", "render", "strip_controls", "strip_illegal_xml", "summarize"]
 
 # Everything outside XML 1.0's Char production (lone surrogates, U+FFFE/U+FFFF, C0 controls
 # other than tab, LF and CR). A regex scan is ~15x faster than str.translate here.
 _ILLEGAL_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The above, plus DEL and the C1 controls but NEL: XML 1.0 (section 2.2) asks authors to avoid
+# them, YAML refuses them, and in scraped text they are only ever mis-decoded bytes.
+_CONTROLS = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # Ordinary content markup. Anything else (script, style, iframe, object, embed, form, svg, math,
 # base, meta, link...) is unwrapped: its text stays (svg and math content ammonia drops), the tag
@@ -115,6 +118,12 @@ def strip_illegal_xml(text: str) -> str:
     lone surrogates and U+FFFE/U+FFFF. Cheap enough to run on every whole post file.
     """
     return _ILLEGAL_XML.sub("", text)
+
+
+def strip_controls(text: str) -> str:
+    """:func:`strip_illegal_xml`, and also drop DEL and the C1 controls (U+007F–U+009F but
+    U+0085, a line break in YAML): what a post file is cleaned of before it is parsed."""
+    return _CONTROLS.sub("", text)
 
 
 def render(body: str, *, markdown: bool, page_url: str) -> str:

@@ -57,9 +57,16 @@ def localize(naive: datetime, zone: tzinfo) -> datetime:
 
 
 def fixed(dt: datetime) -> datetime:
-    """``dt`` with its current offset frozen into a :class:`datetime.timezone`."""
+    """``dt`` with its current offset frozen into a :class:`datetime.timezone`.
+
+    An offset with seconds (local mean time, before a zone adopted standard time: New York
+    before 1883 is -04:56:02) is rounded to the minute, keeping the wall time: RFC 3339 and
+    RFC 822 offsets have no seconds.
+    """
     offset = dt.utcoffset()
     assert offset is not None, "fixed() needs an aware datetime"
+    if offset.seconds % 60 or offset.microseconds:
+        offset = timedelta(minutes=round(offset.total_seconds() / 60))
     return dt.replace(tzinfo=timezone(offset), fold=0)
 
 
@@ -86,7 +93,8 @@ def parse(value: object, zone: tzinfo) -> PostDate:
     except (OverflowError, ValueError) as e:
         if isinstance(e, DateError):
             raise
-        raise DateError(f"date {value!r} is out of range: {e}") from e
+        shown = str(value) if isinstance(value, date) else repr(value)
+        raise DateError(f"date {shown} is out of range: {e}") from e
     raise DateError(f"date must be a date or a string, not {type(value).__name__}")
 
 

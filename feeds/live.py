@@ -133,11 +133,16 @@ class Live:
     # -- the loop -------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Bring this worker up to date, then keep it so in a daemon thread."""
-        self.tick()
-        if self._pending:  # files written just now: give them their settle time, then read them
-            time.sleep(self.settle)
+        """Keep this worker up to date in a daemon thread. An index that holds posts is served
+        at once while the first refresh runs; an empty one is filled first (there is nothing
+        to serve before that), which ``feeds serve`` does before forking its workers."""
+        if self.refresh_state(self.clock()).generation == 0:
             self.tick()
+            if self._pending:  # files written just now: give them their settle time, then read them
+                time.sleep(self.settle)
+                self.tick()
+        else:
+            self._wake.set()  # the thread's first round refreshes
         self._thread = threading.Thread(target=self._run, name="feeds-live", daemon=True)
         self._thread.start()
 

@@ -9,6 +9,7 @@ or ``~`` are ignored, as Jekyll ignores them. Each file's problems come back as
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -35,6 +36,8 @@ _MARKDOWN = (".md", ".markdown")
 _IGNORED_PREFIXES = (".", "_", "#", "~")
 _OPENING = re.compile(r"---[ \t]*\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+#: Characters a post's path must not hold: lone surrogates (bytes that are not UTF-8) and controls.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 #: A front matter with more category or tag names than this is hostile, not a post.
 _MAX_NAMES = 1000
 
@@ -80,7 +83,7 @@ def finish(root: Path, post: Post, summary_length: int) -> Post:
     unless the front matter gave one. A file gone or broken since leaves the content empty:
     the next refresh drops or re-reads the post."""
     try:
-        split = split_front_matter(decode((root / post.path).read_bytes()))
+        split = split_front_matter(decode(read(root / post.path)))
     except (OSError, ParseError):
         split = None
     if split is None:
@@ -101,10 +104,15 @@ def find(root: Path) -> tuple[list[SourceFile], list[Problem]]:
     for posts_dir in _posts_dirs(root, ""):
         for rel, st in _walk(root, posts_dir):
             name = rel.rsplit("/", 1)[-1]
-            if POST_NAME.fullmatch(name):
-                files.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
-            else:
+            if not _printable(rel):
+                shown = os.fsencode(rel).decode("utf-8", "replace")
+                problems.append(Problem(shown, 1, "warning", "skipped: the file's path is not valid UTF-8 or holds control characters; rename it"))
+            elif not POST_NAME.fullmatch(name):
                 problems.append(Problem(rel, 1, "warning", "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"))
+            elif st is None:
+                problems.append(Problem(rel, 1, "warning", "skipped: a symbolic link; feeds reads only regular files, so a post cannot pull in a file from elsewhere"))
+            else:
+                files.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
     files.sort(key=lambda f: f.path)
     problems.sort(key=lambda p: p.path)
     return files, problems
@@ -114,7 +122,7 @@ def stat_post(root: Path, rel: str) -> SourceFile | None:
     """The post file at ``rel`` as :func:`find` would list it, or ``None`` if there is no
     such post file (gone, misnamed, or outside a ``_posts`` folder)."""
     parts = rel.split("/")
-    if "_posts" not in parts[:-1] or not POST_NAME.fullmatch(parts[-1]):
+    if "_posts" not in parts[:-1] or not POST_NAME.fullmatch(parts[-1]) or not _printable(rel):
         return None
     if any(p.startswith(_IGNORED_PREFIXES) and p != "_posts" for p in parts):
         return None
@@ -139,7 +147,9 @@ def _posts_dirs(root: Path, rel: str) -> Iterator[str]:
             yield from _posts_dirs(root, sub)
 
 
-def _walk(root: Path, rel: str) -> Iterator[tuple[str, os.stat_result]]:
+def _walk(root: Path, rel: str) -> Iterator[tuple[str, os.stat_result | None]]:
+    """Regular files below ``rel``, with their stat; symbolic links to files with ``None``
+    (:func:`stat_post` refuses them too, so a full scan and a watched change agree)."""
     with os.scandir(root / rel) as entries:
         for e in entries:
             if e.name.startswith(_IGNORED_PREFIXES):
@@ -147,8 +157,30 @@ def _walk(root: Path, rel: str) -> Iterator[tuple[str, os.stat_result]]:
             sub = f"{rel}/{e.name}"
             if e.is_dir(follow_symlinks=False):
                 yield from _walk(root, sub)
-            elif e.is_file():
-                yield sub, e.stat()
+            elif e.is_file(follow_symlinks=False):
+                yield sub, e.stat(follow_symlinks=False)
+            elif e.is_symlink() and e.is_file():
+                yield sub, None
+
+
+def _printable(rel: str) -> bool:
+    """False for a path the index cannot store or a terminal cannot show: bytes that are not
+    UTF-8 (decoded as lone surrogates) or control characters."""
+    return _UNPRINTABLE.search(rel) is None
+
+
+def read(path: Path) -> bytes:
+    """A post file's bytes, refusing anything but a regular file: a symbolic link or a FIFO
+    put in its place since it was listed is neither followed nor waited on.
+
+    Raises:
+        OSError: the file cannot be opened or read, or is not a regular file.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return f.read()
 
 
 def parse(file: SourceFile, rules: Rules) -> Parsed:
@@ -157,13 +189,18 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
     if file.size > rules.max_post_bytes:
         return Parsed(None, (Problem(file.path, 1, "warning", f"skipped: {file.size} bytes is over [site] max_post_bytes ({rules.max_post_bytes})"),))
     try:
-        raw = (rules.root / file.path).read_bytes()
+        raw = read(rules.root / file.path)
+        if len(raw) > rules.max_post_bytes:  # it grew since it was listed
+            return Parsed(None, (Problem(file.path, 1, "warning", f"skipped: {len(raw)} bytes is over [site] max_post_bytes ({rules.max_post_bytes})"),))
         post = parse_bytes(file.path, raw, rules, problems)
     except ParseError as e:
         problems.append(Problem(file.path, e.line, "error", e.message))
         return Parsed(None, tuple(problems))
     except OSError as e:
         problems.append(Problem(file.path, 1, "error", f"cannot read: {e.strerror or e}"))
+        return Parsed(None, tuple(problems))
+    except Exception as e:  # noqa: BLE001 - the one broad catch: a post we did not foresee costs only itself
+        problems.append(Problem(file.path, 1, "error", f"cannot parse: {type(e).__name__}: {e}"))
         return Parsed(None, tuple(problems))
     return Parsed(post, tuple(problems))
 
@@ -260,13 +297,14 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
 
 
 def decode(raw: bytes) -> str:
-    """UTF-8 (a BOM allowed) with CRLF made LF and XML-illegal characters gone."""
+    """UTF-8 (a BOM allowed) with CRLF made LF and control characters gone (NUL, DEL, C1...:
+    :func:`feeds.content.strip_controls`), so a stray one costs nothing but itself."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         raise ParseError(f"not UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}; save the file as UTF-8", line) from e
-    return content.strip_illegal_xml(text.replace("\r\n", "\n"))
+    return content.strip_controls(text.replace("\r\n", "\n"))
 
 
 def split_front_matter(text: str) -> tuple[str, str, int, int] | None:
@@ -292,14 +330,31 @@ def split_front_matter(text: str) -> tuple[str, str, int, int] | None:
 
 
 def load_yaml(fm_text: str, fm_line: int) -> dict[str, Any]:
+    """The front matter as a dict with string keys.
+
+    Aliases are not expanded: PyYAML shares one object among them, so a "billion laughs"
+    costs no more than its text, and nothing here walks a value deeper than a list of names.
+
+    Raises:
+        ParseError: bad YAML, or not a mapping; at the line of the fault where YAML knows it.
+    """
+    loader = SafeLoader(fm_text)
+    node = None
     try:
-        data = yaml.load(fm_text, Loader=SafeLoader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = fm_line + (mark.line if mark else 0)
         raise ParseError(f"bad YAML in front matter: {e.problem or e}", line) from e
     except yaml.YAMLError as e:
         raise ParseError(f"bad YAML in front matter: {e}", fm_line) from e
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as e:
+        # PyYAML's constructors let these through: 2021-02-30, "!!timestamp x", a 5000-digit int.
+        why, line = _unreadable(node, e)
+        raise ParseError(f"bad YAML in front matter: {why}", fm_line + line) from e
+    finally:
+        loader.dispose()
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -307,9 +362,29 @@ def load_yaml(fm_text: str, fm_line: int) -> dict[str, Any]:
     return {str(k): v for k, v in data.items()}
 
 
+def _unreadable(node: yaml.Node | None, error: Exception) -> tuple[str, int]:
+    """Why YAML could not build the front matter, and the line (in it) of the key at fault:
+    ``date: 2021-02-30 is not a valid timestamp (day is out of range for month)``."""
+    # A ValueError says why (a day out of range); PyYAML's other errors here say nothing useful.
+    reason = f" ({str(error).split(':')[0]})" if isinstance(error, ValueError) else ""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            try:
+                yaml.constructor.SafeConstructor().construct_object(value_node, deep=True)
+            except Exception:  # noqa: BLE001 - looking for the value that failed, whatever the error
+                key = str(key_node.value)[:40]
+                if isinstance(value_node, yaml.ScalarNode):
+                    kind = value_node.tag.rsplit(":", 1)[-1]
+                    shown = value_node.value[:40] + ("…" if len(value_node.value) > 40 else "")
+                    return f"{key}: {shown} is not a valid {kind}{reason}", key_node.start_mark.line
+                return f"{key}: a value YAML cannot build{reason}", key_node.start_mark.line
+    return f"a value YAML cannot build{reason}", 0
+
+
 def _text(value: object) -> str:
-    """A scalar as Jekyll would print it; anything else (lists, maps) counts as absent."""
-    if value is None or isinstance(value, (list, dict)):
+    """A scalar as Jekyll would print it; anything else (lists, maps, sets, binary) counts as
+    absent: a set prints in no fixed order, so it could not give the same bytes twice."""
+    if value is None or isinstance(value, (list, dict, tuple, set, bytes)):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
