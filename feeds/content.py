@@ -15,6 +15,7 @@ ContextVar, so concurrent renders in threads never see each other's URL.
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 import unicodedata
 from contextvars import ContextVar
@@ -23,14 +24,15 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 
-__all__ = ["plain_text", "render", "strip_controls", "strip_illegal_xml", "summarize"]
+__all__ = ["as_text", "plain_text", "render", "strip_controls", "strip_illegal_xml", "summarize"]
 
 # Everything outside XML 1.0's Char production (lone surrogates, U+FFFE/U+FFFF, C0 controls
 # other than tab, LF and CR). A regex scan is ~15x faster than str.translate here.
 _ILLEGAL_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# The above, plus DEL and the C1 controls but NEL: XML 1.0 (section 2.2) asks authors to avoid
-# them, YAML refuses them, and in scraped text they are only ever mis-decoded bytes.
-_CONTROLS = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The above, plus DEL and the C1 controls: XML 1.0 (section 2.2) asks authors to avoid them, YAML
+# refuses them (NEL it takes as a line break), the W3C validator flags them, and in scraped text
+# they are only ever mis-decoded bytes.
+_CONTROLS = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # Ordinary content markup. Anything else (script, style, iframe, object, embed, form, svg, math,
 # base, meta, link...) is unwrapped: its text stays (svg and math content ammonia drops), the tag
@@ -121,8 +123,8 @@ def strip_illegal_xml(text: str) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """:func:`strip_illegal_xml`, and also drop DEL and the C1 controls (U+007F–U+009F but
-    U+0085, a line break in YAML): what a post file is cleaned of before it is parsed."""
+    """:func:`strip_illegal_xml`, and also drop DEL and the C1 controls (U+007F–U+009F): what a
+    post file is cleaned of before it is parsed."""
     return _CONTROLS.sub("", text)
 
 
@@ -162,6 +164,39 @@ def plain_text(html_fragment: str) -> str:
     """
     text = html.unescape(_TEXT_ONLY.clean(_BLOCK_EDGE.sub(" <", html_fragment)))
     return " ".join(strip_illegal_xml(text).split())
+
+
+# What makes feed readers (feedparser's lookslikehtml) and the W3C validator take text for HTML:
+# an end tag, or an entity or character reference.
+_END_TAG = re.compile(r"</\w+>")
+_REFERENCE = re.compile(r"&(#?\w+)")
+#: Rounds of :func:`as_text` on text escaped over and over (``&amp;amp;lt;b&gt;``).
+_AS_TEXT_ROUNDS = 4
+
+
+def looks_like_html(text: str) -> bool:
+    """True if a feed reader would take ``text`` for HTML: it holds an end tag (``</b>``) or a
+    reference (``&amp;``, ``&#38;``); ``a < b``, ``List<T>`` and ``R&D`` are text."""
+    if _END_TAG.search(text):
+        return True
+    return any(m.group(1)[0] == "#" or m.group(1) in html.entities.name2codepoint for m in _REFERENCE.finditer(text))
+
+
+def as_text(value: str) -> str:
+    """A title or a name as plain text that no feed reader mistakes for HTML.
+
+    Titles are text (RSS Board: "titles should not contain HTML"), but readers guess: given an
+    end tag or an entity they render the title as HTML, so ``<b>x</b>`` shows bold in one reader
+    and tags in another. Text that looks like HTML (:func:`looks_like_html`) is therefore read
+    as HTML, as jekyll-feed reads titles: markup dropped, references decoded (``AT&amp;T`` →
+    ``AT&T``), again if that still looks like HTML. Other text is kept as it is. White space
+    is collapsed either way.
+    """
+    for _ in range(_AS_TEXT_ROUNDS):
+        if not looks_like_html(value):
+            break
+        value = plain_text(value)
+    return " ".join(value.split())
 
 
 _ZWJ = "\u200d"  # joins the character after it to the one before it

@@ -62,13 +62,17 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
     started = time.perf_counter()
     root = prepare(out)
     index = documents.index
-    index.render_missing(documents.options.limit, now)
     with index.snapshot() as generation:
-        mark = Mark(index.identity, generation, now.isoformat(), repr(documents.options))
         last = None if full else Mark.read(root)
+        mark = Mark(index.identity, generation, now.isoformat(), repr(documents.options), 0)
         scopes = None
         if last is not None and last.identity == mark.identity and last.options == mark.options and last.at <= mark.at:
             scopes = index.changed_scopes(last.generation) | index.due_scopes(datetime.fromisoformat(last.at), now)
+            if not scopes:  # nothing to do: not even the lists need counting again
+                mark = dataclasses.replace(mark, size=last.size)
+                mark.write(root)
+                return Stats(0, last.size, 0, time.perf_counter() - started)
+        index.render_missing(documents.options.limit, now, scopes)
         layout = documents.layout(now, scopes)
         written, unchanged, removed = apply(root, layout, progress)
     if scopes is None:
@@ -76,7 +80,7 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
         untouched = 0
     else:
         untouched = layout.size - len(written) - len(unchanged)
-    mark.write(root)
+    dataclasses.replace(mark, size=layout.size).write(root)
     return Stats(len(written), len(unchanged) + untouched, removed, time.perf_counter() - started)
 
 
@@ -90,6 +94,8 @@ class Mark:
     #: ISO 8601 instant the export was made for.
     at: str
     options: str
+    #: Files in the layout then.
+    size: int
 
     FILE = ".feeds-export"
 

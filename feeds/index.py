@@ -20,16 +20,17 @@ import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__, permalink, source
 from .errors import StorageError
 from .model import SITE, Post, Problem, Scope, ScopeKind
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -40,7 +41,7 @@ CREATE TABLE posts (
     ts INTEGER NOT NULL,              -- the post's instant, microseconds since the epoch (UTC)
     slug TEXT NOT NULL, title TEXT NOT NULL,
     date TEXT NOT NULL, updated TEXT NOT NULL,   -- ISO 8601 with the post's own offset
-    categories TEXT NOT NULL, tags TEXT NOT NULL, -- JSON arrays, order kept
+    categories TEXT NOT NULL, tags TEXT NOT NULL, -- names joined by U+001F (never in a name), order kept
     author TEXT, url TEXT NOT NULL,
     content_html TEXT,                -- NULL until first rendered (source.finish)
     summary TEXT NOT NULL             -- '' until rendered, unless the front matter gave one
@@ -62,6 +63,7 @@ _READ_COLUMNS = ", ".join(f"p.{c}" for c in _POST_COLUMNS.split(", ")) + ", p.id
 #: Below this many changed files, parsing in this process beats starting workers.
 _PARALLEL_THRESHOLD = 2000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +171,7 @@ class Index:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA cache_size=-65536")  # 64 MiB: a cold fill inserts into big B-trees
         return db
 
     @staticmethod
@@ -289,20 +292,23 @@ class Index:
                 db.executemany("INSERT INTO changes SELECT ?, kind, slug FROM members WHERE path = ?", ((generation, p) for (p,) in gone))
                 for table in ("posts", "members", "problems", "files"):
                     db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)  # noqa: S608 - fixed names
-            db.executemany("INSERT INTO files VALUES (?, ?, ?)", (astuple(f) for f in changed))
-            for parsed in self._parse(changed):
-                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for pr in parsed.problems))
-                if parsed.post is None:
-                    continue
-                touched += 1
-                db.execute(f"INSERT INTO posts ({_POST_COLUMNS}, ts) VALUES ({', '.join('?' * 12)})", _row(parsed.post))
-                members = list(_members(parsed.post))
+            db.executemany("INSERT INTO files VALUES (?, ?, ?)", ((f.path, f.size, f.mtime_ns) for f in changed))
+            # The first fill records no changes: there is no earlier state to compare with.
+            record = generation > 1
+            for batch in _batched(self._parse(changed), 512):
+                posts = [r.post for r in batch if r.post is not None]
+                touched += len(posts)
+                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)",
+                               [(p.path, p.line, p.level, p.message) for r in batch for p in r.problems])
+                db.executemany(f"INSERT INTO posts ({_POST_COLUMNS}, ts) VALUES ({', '.join('?' * 12)})", [_row(p) for p in posts])
+                members = [m for p in posts for m in _members(p)]
                 db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", members)
-                db.executemany("INSERT INTO changes VALUES (?, ?, ?)", ((generation, k, sl) for k, sl, *_ in members))
+                if record:
+                    db.executemany("INSERT INTO changes VALUES (?, ?, ?)", [(generation, k, sl) for k, sl, *_ in members])
             if name_problems is not None:
                 # misnamed files are not in `files`: a full scan replaces their warnings
                 db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
-                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", (astuple(pr) for pr in name_problems))
+                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", ((p.path, p.line, p.level, p.message) for p in name_problems))
             if gone or touched:
                 db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
             else:
@@ -315,15 +321,22 @@ class Index:
 
     # -- rendering -----------------------------------------------------------------------------
 
-    def render_missing(self, limit: int, now: datetime) -> int:
+    def render_missing(self, limit: int, now: datetime, scopes: Collection[Scope] | None = None) -> int:
         """Render, on every core, each post that is one of the first ``limit`` entries of some
-        scope at ``now`` and has no content yet; returns how many. Feeds then build without
-        rendering anything, which is what makes a cold export of a large site fast."""
+        scope at ``now`` (of ``scopes`` only, if given) and has no content yet; returns how
+        many. Feeds then build without rendering anything, which is what makes a cold export
+        of a large site fast."""
+        if scopes is not None and not scopes:
+            return 0
+        wanted, params = "", []
+        if scopes is not None and len(scopes) < 10_000:
+            wanted = " AND (kind, slug) IN (VALUES " + ", ".join("(?, ?)" for _ in scopes) + ")"
+            params = [v for s in scopes for v in (s.kind.value, s.slug)]
         rows = self._query(
             f"SELECT {_READ_COLUMNS} FROM posts p WHERE p.content_html IS NULL AND p.path IN (SELECT path FROM"
-            " (SELECT path, row_number() OVER (PARTITION BY kind, slug ORDER BY ts DESC, path) AS n FROM members WHERE ts <= ?)"
-            " WHERE n <= ?)",
-            (_micros(now), limit),
+            " (SELECT path, row_number() OVER (PARTITION BY kind, slug ORDER BY ts DESC, path) AS n"
+            f" FROM members WHERE ts <= ?{wanted}) WHERE n <= ?)",
+            (_micros(now), *params, limit),
         )
         todo = [_post(r[:11]) for r in rows]
         ids = [int(str(r[11])) for r in rows]
@@ -460,6 +473,21 @@ class Index:
         return int(str(rows[0][0]))
 
 
+#: Joins names in one column: a control character the parser removes from every text.
+_SEP = "\x1f"
+
+
+def _names(column: object) -> tuple[str, ...]:
+    return tuple(str(column).split(_SEP)) if column else ()
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``itertools.batched`` (Python 3.12) for 3.11."""
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
 def _inode(path: Path) -> int | None:
     try:
         return os.stat(path).st_ino
@@ -470,7 +498,7 @@ def _inode(path: Path) -> int | None:
 def _row(post: Post) -> tuple[object, ...]:
     return (
         post.path, post.slug, post.title, post.date.isoformat(), post.updated.isoformat(),
-        json.dumps(post.categories, ensure_ascii=False), json.dumps(post.tags, ensure_ascii=False),
+        _SEP.join(post.categories), _SEP.join(post.tags),
         post.author, post.url, None, post.summary, _micros(post.date),
     )
 
@@ -480,7 +508,7 @@ def _post(row: tuple[object, ...]) -> Post:
     return Post(
         path=str(path), slug=str(slug), title=str(title),
         date=datetime.fromisoformat(str(date)), updated=datetime.fromisoformat(str(updated)),
-        categories=tuple(json.loads(str(cats))), tags=tuple(json.loads(str(tags))),
+        categories=_names(cats), tags=_names(tags),
         author=None if author is None else str(author), url=str(url),
         content_html="" if html is None else str(html), summary=str(summary),
     )

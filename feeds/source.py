@@ -15,7 +15,7 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ _OPENING = re.compile(r"---[ \t]*\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 #: Characters a post's path must not hold: lone surrogates (bytes that are not UTF-8) and controls.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: The earliest date a post may have: the Unix epoch, which every feed reader can show.
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 #: A front matter with more category or tag names than this is hostile, not a post.
 _MAX_NAMES = 1000
 
@@ -242,6 +244,9 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
         when = dates.parse(raw_date, rules.zone)
     except dates.DateError as e:
         raise ParseError(f"bad date: {e}", line_of(key) if key else 1) from e
+    if when.meant < _EARLIEST:
+        # Year 1 and the like: readers misread them (newsboat shows 0001 as 2001) or overflow.
+        raise ParseError(f"bad date: {dates.rfc3339(when.meant)} is before 1970, which feed readers cannot show", line_of(key) if key else 1)
 
     slug = _text(data.get("slug")) or file_slug
     # "a/b/_posts/x.md": the folders above _posts are categories, as in Jekyll.
@@ -259,9 +264,11 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
                 raise ParseError(str(e), line_of("permalink")) from e
         else:
             problems.append(Problem(path, line_of("permalink"), "warning", "permalink must be a string; the site's is used"))
+    # The page's URL comes from the names as Jekyll reads them; the feeds show them as text.
     url = rules.site_url + permalink.url_path(
         tpl, date=when.jekyll.astimezone(rules.zone), slug=slug, categories=categories
     )
+    categories, tags = _shown(categories), _shown(tags)
     jekyll_day = when.jekyll.astimezone(rules.zone).date()
     if when.naive and jekyll_day != when.meant.date():
         problems.append(Problem(path, line_of("date"), "warning", (
@@ -277,13 +284,16 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
                 updated = dates.parse(data[ukey], rules.zone).meant
             except dates.DateError as e:
                 problems.append(Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {e}"))
+            if updated < _EARLIEST:
+                problems.append(Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {dates.rfc3339(updated)} is before 1970"))
+                updated = when.meant
             break
 
     excerpt = _text(data.get("excerpt")) or _text(data.get("description"))
     post = Post(
         path=path,
         slug=file_slug,
-        title=" ".join(_text(data.get("title")).split()) or file_slug,
+        title=content.as_text(_text(data.get("title"))) or file_slug,
         date=when.meant,
         updated=updated,
         categories=categories,
@@ -413,13 +423,17 @@ def _names(first: tuple[str, ...], data: dict[str, Any], plural: str, singular: 
     return tuple(dict.fromkeys(n for n in names if n))
 
 
+def _shown(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Names as the feeds show them: text, never HTML (:func:`feeds.content.as_text`)."""
+    return tuple(dict.fromkeys(n for n in map(content.as_text, names) if n))
+
+
 def _author(value: object) -> str | None:
     if isinstance(value, dict):
         value = value.get("name")
     if isinstance(value, list):
         value = ", ".join(_text(v) for v in value if _text(v))
-    text = " ".join(_text(value).split())
-    return text or None
+    return content.as_text(_text(value)) or None
 
 
 def rules_for(config: Config) -> Rules:

@@ -9,11 +9,15 @@ Which worker answers a request is up to the kernel, so ``on_each_worker()`` deci
 worker that has accepted a connection whose request is still incomplete can serve nothing else,
 so while one worker is held that way every request goes to the other. Who holds a connection is
 seen in ``/proc/<pid>/fd`` (Linux only): the worker with a socket the master lacks.
+
+``site_config()`` writes the config of a site to serve, ``exchange()`` sends bytes that need not
+be a valid request at all, and ``Server.rss()`` reads each worker's resident memory.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -30,6 +34,26 @@ T = TypeVar("T")
 
 FEEDS = Path(sys.executable).parent / "feeds"
 BOOTED = re.compile(r"Booting worker with pid: (\d+)")
+
+
+def site_config(folder: Path, site: Path, port: int, extra: str = "") -> Path:
+    """Write ``folder/config.toml`` serving ``site`` (finews's settings) on ``port``, its index
+    in ``folder``; ``extra`` is TOML appended as it is (say a ``[cache]`` table)."""
+    config = folder / "config.toml"
+    config.write_text(
+        "[site]\n"
+        'url = "https://finews.withounder.com"\n'
+        f"source = {json.dumps(str(site), ensure_ascii=False)}\n"
+        'timezone = "Asia/Shanghai"\n'
+        'lang = "zh-CN"\n'
+        'title = "金融消息"\n'
+        "[index]\n"
+        f"path = {json.dumps(str(folder / 'index.sqlite3'), ensure_ascii=False)}\n"
+        "[server]\n"
+        f"port = {port}\n" + extra,
+        encoding="utf-8",
+    )
+    return config
 
 
 def free_port() -> int:
@@ -154,6 +178,10 @@ class Server:
         self.seen_pids |= set(pids)
         return sorted(pids)
 
+    def rss(self) -> dict[int, int]:
+        """Resident memory of each live worker, in bytes (VmRSS of ``/proc/<pid>/status``)."""
+        return {pid: rss for pid in self.workers() if (rss := rss_bytes(pid)) is not None}
+
     # -- requests ---------------------------------------------------------------------------
 
     def get(self, path: str, headers: Mapping[str, str] | None = None, method: str = "GET",
@@ -183,6 +211,10 @@ class Server:
             name, _, value = f.partition(":")
             parsed[name.strip().lower()] = value.strip()
         return Reply(int(status_line.split(" ", 2)[1]), parsed, rest)
+
+    def send(self, data: bytes) -> Reply:
+        """``exchange()`` with this server."""
+        return exchange(self.port, data)
 
     # -- choosing the worker ----------------------------------------------------------------
 
@@ -235,6 +267,58 @@ class Server:
         listener): the connections it is serving."""
         shared = _sockets(self.proc.pid)
         return {pid: _sockets(pid) - shared for pid in self.workers()}
+
+
+def request(target: bytes | str, *headers: tuple[str, str | bytes], method: str = "GET", version: str = "HTTP/1.1",
+            body: bytes = b"") -> bytes:
+    """The bytes of one request, as they are: nothing is checked or encoded beyond latin-1
+    for ``str`` parts. ``Host`` and ``Connection: close`` come first."""
+    def raw(v: bytes | str) -> bytes:
+        return v if isinstance(v, bytes) else v.encode("latin-1")
+
+    lines = [raw(method) + b" " + raw(target) + b" " + raw(version), b"Host: 127.0.0.1", b"Connection: close"]
+    lines += [raw(k) + b": " + raw(v) for k, v in headers]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def exchange(port: int, data: bytes, timeout: float = 15.0) -> Reply:
+    """Send ``data`` on a fresh connection and read the answer to the end of the connection.
+
+    A server that answers before reading the whole request (a 414 for a 100 KB line) may reset
+    the connection: whatever arrived before the reset is the answer. ``status`` is 0 and
+    ``body`` empty when nothing arrived at all."""
+    chunks: list[bytes] = []
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        try:
+            while chunk := s.recv(65536):
+                chunks.append(chunk)
+        except ConnectionResetError:
+            pass
+    head, _, rest = b"".join(chunks).partition(b"\r\n\r\n")
+    if not head:
+        return Reply(0, {}, b"")
+    status_line, *fields = head.decode("latin-1").split("\r\n")
+    parsed = {}
+    for f in fields:
+        name, _, value = f.partition(":")
+        parsed[name.strip().lower()] = value.strip()
+    return Reply(int(status_line.split(" ", 2)[1]), parsed, rest)
+
+
+def rss_bytes(pid: int) -> int | None:
+    """VmRSS of a process in bytes, or ``None`` if it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 def _sockets(pid: int) -> set[str]:

@@ -247,3 +247,11 @@ def test_changes_name_the_scopes_touched(index: Index, finews_copy: Path) -> Non
     index.refresh()
     assert index.changed_scopes(g + 1) == {SITE, Scope(ScopeKind.CATEGORY, "a"), Scope(ScopeKind.TAG, "b")}
     assert index.due_scopes(NOW - timedelta(days=1), NOW) == set()
+
+
+def test_render_missing_can_keep_to_some_scopes(index: Index) -> None:
+    assert index.render_missing(50, NOW, set()) == 0
+    assert index.render_missing(50, NOW, {Scope(ScopeKind.CATEGORY, "youjiangribao")}) == 1
+    assert index.render_missing(50, NOW, {Scope(ScopeKind.TAG, "站长消息")}) == 1
+    # the 50 newest of the site and of emnews: the 2022-05-26 post and 49 of emnews are left
+    assert index.render_missing(50, NOW) == 50
