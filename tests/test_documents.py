@@ -75,3 +75,23 @@ def test_scope_feeds_are_titled_site_dot_name_and_limit_applies(documents: Docum
     feed = documents.feed(Scope(ScopeKind.TAG, "东财滚动新闻", "东财滚动新闻"), NOW, 7)
     assert feed.title == "金融消息 · 东财滚动新闻"
     assert len(feed.posts) == 7
+
+
+def test_jekyll_feed_aliases_are_the_atom_written_for_their_place(documents: Documents) -> None:
+    import dataclasses
+
+    from feeds import build
+
+    for scope, _ in documents.index.scopes(NOW):
+        feed = documents.feed(scope, NOW, 50)
+        target = resolve(documents_alias(scope), FORMATS)
+        assert target is not None
+        doc = documents.render(target, NOW)
+        assert doc is not None
+        assert doc.body == build.render(dataclasses.replace(feed, location=target.alias), "atom")
+
+
+def documents_alias(scope: Scope) -> str:
+    if scope.kind is ScopeKind.SITE:
+        return "feed.xml"
+    return f"feed/by_tag/{scope.slug}.xml" if scope.kind is ScopeKind.TAG else f"feed/{scope.slug}.xml"
