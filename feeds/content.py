@@ -151,8 +151,8 @@ def render(body: str, *, markdown: bool, page_url: str) -> str:
         cleaned = _SANITIZER.clean(source)
     finally:
         _page_url.reset(token)
-    # Character references such as &#1; decode to characters XML forbids.
-    return strip_illegal_xml(cleaned)
+    # Character references such as &#1; and &#128; decode to characters XML forbids or shuns.
+    return strip_controls(cleaned)
 
 
 def plain_text(html_fragment: str) -> str:
@@ -163,21 +163,31 @@ def plain_text(html_fragment: str) -> str:
     becomes one ASCII space; the result is stripped and holds only XML-legal characters.
     """
     text = html.unescape(_TEXT_ONLY.clean(_BLOCK_EDGE.sub(" <", html_fragment)))
-    return " ".join(strip_illegal_xml(text).split())
+    return " ".join(strip_controls(text).split())
 
 
 # What makes feed readers (feedparser's lookslikehtml) and the W3C validator take text for HTML:
-# an end tag, or an entity or character reference.
+# an end tag, or an entity or character reference; and, for readers that paste a title into
+# their page, the start tag of an element that does something.
 _END_TAG = re.compile(r"</\w+>")
 _REFERENCE = re.compile(r"&(#?\w+)")
+_START_TAG = re.compile(r"<(\w+)[\s/>]")
+_ACTIVE = _TAGS | _DROP_WITH_CONTENT | frozenset({
+    "applet", "audio", "base", "body", "button", "embed", "form", "frame", "frameset", "head",
+    "html", "input", "link", "marquee", "math", "meta", "object", "select", "source", "svg",
+    "video",
+})
 #: Rounds of :func:`as_text` on text escaped over and over (``&amp;amp;lt;b&gt;``).
 _AS_TEXT_ROUNDS = 4
 
 
 def looks_like_html(text: str) -> bool:
-    """True if a feed reader would take ``text`` for HTML: it holds an end tag (``</b>``) or a
-    reference (``&amp;``, ``&#38;``); ``a < b``, ``List<T>`` and ``R&D`` are text."""
+    """True if a feed reader could take ``text`` for HTML: it holds an end tag (``</b>``), a
+    reference (``&amp;``, ``&#38;``) or an HTML element's start tag (``<img src=x>``);
+    ``a < b``, ``List<T>`` and ``R&D`` are text."""
     if _END_TAG.search(text):
+        return True
+    if any(m.group(1).lower() in _ACTIVE for m in _START_TAG.finditer(text)):
         return True
     return any(m.group(1)[0] == "#" or m.group(1) in html.entities.name2codepoint for m in _REFERENCE.finditer(text))
 

@@ -30,7 +30,7 @@ from . import __version__, permalink, source
 from .errors import StorageError
 from .model import SITE, Post, Problem, Scope, ScopeKind
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -55,6 +55,7 @@ CREATE INDEX members_path ON members (path);
 -- the scopes each generation touched, so an export rebuilds only those
 CREATE TABLE changes (generation INTEGER NOT NULL, kind TEXT NOT NULL, slug TEXT NOT NULL);
 CREATE INDEX changes_generation ON changes (generation);
+CREATE INDEX changes_scope ON changes (kind, slug, generation);
 CREATE TABLE problems (path TEXT NOT NULL, line INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX problems_path ON problems (path);
 """
@@ -419,6 +420,17 @@ class Index:
         """Scopes whose posts changed after generation ``since`` (names left empty)."""
         rows = self._query("SELECT DISTINCT kind, slug FROM changes WHERE generation > ?", (since,))
         return {Scope(ScopeKind(str(k)), str(s)) for k, s in rows}
+
+    def versions(self, since: int = 0) -> dict[tuple[str, str], int]:
+        """(kind, slug) → the last generation that changed the scope, for changes after
+        generation ``since``. A scope never changed since the first fill has version 0."""
+        rows = self._query("SELECT kind, slug, MAX(generation) FROM changes WHERE generation > ? GROUP BY kind, slug", (since,))
+        return {(str(k), str(s)): int(str(g)) for k, s, g in rows}
+
+    def version(self, scope: Scope) -> int:
+        """The last generation that changed ``scope``; 0 if none since the first fill."""
+        rows = self._query("SELECT MAX(generation) FROM changes WHERE kind = ? AND slug = ?", (scope.kind.value, scope.slug))
+        return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
     def due_scopes(self, after: datetime, until: datetime) -> set[Scope]:
         """Scopes with a post that falls due in (``after``, ``until``]: their feeds changed

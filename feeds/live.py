@@ -21,8 +21,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -33,6 +33,7 @@ from watchdog.observers.api import BaseObserver
 
 from .errors import FeedsError, StorageError
 from .index import Index
+from .model import Scope
 
 log = logging.getLogger("feeds")
 
@@ -49,11 +50,21 @@ class State:
     generation: int
     #: When the next future-dated post is due (UTC), or ``None``.
     next_due: datetime | None
+    #: (kind, slug) → the generation that last changed that scope (0: none since the fill).
+    versions: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
-    @property
-    def key(self) -> str:
+    def version(self, scope: Scope | None) -> int:
+        """What a document of ``scope`` depends on: its scope's version, or for the lists of
+        every scope (``None``), the generation."""
+        if scope is None:
+            return self.generation
+        return self.versions.get((scope.kind.value, scope.slug), 0)
+
+    def key(self, scope: Scope | None) -> str:
+        """The part of a cache key that changes when the document may: a new post in one
+        category leaves the cached feeds of every other category in place."""
         due = self.next_due.isoformat() if self.next_due else "-"
-        return f"{self.identity}:{self.generation}@{due}"
+        return f"{self.identity}:{'g' if scope is None else 's'}{self.version(scope)}@{due}"
 
 
 class _Changes(FileSystemEventHandler):
@@ -125,8 +136,16 @@ class Live:
 
     def refresh_state(self, now: datetime) -> State:
         """Read the state from the index now (a request that found it moved calls this)."""
+        before = self._state
         with self.index.snapshot() as generation:
-            state = State(self.index.identity, generation, self.index.next_due(now))
+            identity = self.index.identity
+            if identity != before.identity:
+                versions: Mapping[tuple[str, str], int] = self.index.versions()
+            elif generation != before.generation:
+                versions = {**before.versions, **self.index.versions(before.generation)}
+            else:
+                versions = before.versions
+            state = State(identity, generation, self.index.next_due(now), versions)
         self._state = state
         return state
 

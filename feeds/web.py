@@ -24,7 +24,7 @@ from .cache import Cache, Entry
 from .config import Config
 from .errors import StorageError
 from .documents import Document, Documents, Target, resolve
-from .live import Live
+from .live import Live, State
 
 log = logging.getLogger("feeds")
 
@@ -134,18 +134,21 @@ class Feeds:
         now = self.live.clock()
         state = self.live.state(now)
         for _ in range(_RETRIES):
-            key = f"{base}|{state.key}"
+            key = f"{base}|{state.key(target.scope)}"
             try:
-                return self.cache.get(key, lambda: self._build(target, limit, now, state.generation)), key
+                return self.cache.get(key, lambda: self._build(target, limit, now, state)), key
             except _Stale:
                 state = self.live.refresh_state(now)
         # The index keeps changing under us: serve a fresh build without caching it.
         doc = self.documents.render(target, now, limit)
         return (Entry.of(doc) if doc else None), ""
 
-    def _build(self, target: Target, limit: int, now: datetime, generation: int) -> Document | None:
-        with self.documents.index.snapshot() as current:
-            if current != generation:
+    def _build(self, target: Target, limit: int, now: datetime, state: State) -> Document | None:
+        """Build from one snapshot of the index, and only if it is the state the key names."""
+        index = self.documents.index
+        with index.snapshot() as generation:
+            current = generation if target.scope is None else index.version(target.scope)
+            if current != state.version(target.scope) or index.identity != state.identity:
                 raise _Stale
             return self.documents.render(target, now, limit)
 

@@ -224,3 +224,17 @@ def test_future_true_publishes_posts_dated_ahead_at_once(make_app: Callable[...,
     time.sleep(1.0)
     client.get("/feed.rss")
     assert client.application.extensions["feeds"].cache.builds == builds, "no rebuild while nothing changes"
+
+
+def test_a_new_post_rebuilds_only_the_feeds_it_is_in(client: FlaskClient, finews_copy: Path) -> None:
+    feeds = client.application.extensions["feeds"]
+    other = "/category/youjiangribao.rss"
+    etag = client.get(other).headers["ETag"]
+    client.get("/category/emnews.rss")
+    builds = feeds.cache.builds
+    (finews_copy / "_posts" / "2026-01-02-only-emnews.md").write_text(
+        "---\ntitle: only-emnews\ndate: 2026-01-02 08:00:00 +0800\ncategories: emnews\n---\nx\n", encoding="utf-8")
+    wait_for(lambda: b"only-emnews" in client.get("/category/emnews.rss").data, 3.0)
+    assert feeds.cache.builds == builds + 1, "emnews rebuilt once"
+    assert client.get(other, headers={"If-None-Match": etag}).status_code == 304
+    assert feeds.cache.builds == builds + 1, "youjiangribao served from the cache as it was"
