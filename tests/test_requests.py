@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -36,13 +35,12 @@ from tests.server_fixture import Reply, Server, exchange, free_port, request, si
 MAX_BYTES = 4_000_000
 #: Requests in the flood whose memory cost is measured, after a warm-up that fills the cache
 #: to its bound (the flood asks for more distinct feeds than it holds).
-FLOOD = 12_000
+FLOOD = 10_000
 WARM_UP = 2_000
-#: How much a worker's resident memory may grow during the flood: room for the allocator; a
-#: leak of 1 KB a request (6 MB a worker) would show.
+#: How much a worker's resident memory may grow during the flood: room for the allocator. Each
+#: worker answers about 5,000 of the requests, so a leak of 1 KB a request reaches this bound.
 GROWTH = 5_000_000
 
-TAG = "/tag/" + quote("东财滚动新闻") + ".atom"
 ERRORS_OF_THE_APP = {400, 404, 405}
 THREADS = 4
 
@@ -80,7 +78,9 @@ def tags(n: int, *extra: str) -> str:
 
 # -- case by case, through gunicorn --------------------------------------------------------------
 
-# (id, request bytes, status). "ETAG" and "MODIFIED" in a request stand for /feed.atom's.
+# (id, request bytes, status). In a request, ETAG stands for /feed.atom's ETag, MODIFIED for its
+# Last-Modified, RFC850 and ASCTIME for the same instant in the obsolete HTTP-date forms, EARLIER
+# for a second before it and NUMERIC for it with "+0000" instead of "GMT" (see _fill).
 CASES: list[tuple[str, bytes, int]] = [
     # Paths: too long for gunicorn's request line, or naming nothing.
     ("path-10KB", request("/" + "a" * 10_000), 414),
@@ -295,6 +295,8 @@ def flood_request(i: int, paths: list[str], etag: str) -> tuple[bytes, set[int]]
 
 
 def test_a_flood_of_hostile_requests_leaves_memory_flat(server: Server, feed: Reply) -> None:
+    """Every answer right, no worker lost, and each worker's RSS after the flood within
+    ``GROWTH`` of what it was after the warm-up (which filled the cache to its bound)."""
     paths = _feed_paths(server)
     workers = server.workers()
     etag = feed.headers["etag"]
@@ -306,10 +308,13 @@ def test_a_flood_of_hostile_requests_leaves_memory_flat(server: Server, feed: Re
         def run(k: int) -> None:
             for i in range(first + k, first + count, THREADS):
                 data, allowed = flood_request(i, paths, etag)
-                status = exchange(server.port, data).status
-                if status not in allowed:
+                try:
+                    answer = str(exchange(server.port, data).status)
+                except OSError as e:
+                    answer = repr(e)
+                if answer not in map(str, allowed):
                     with lock:
-                        wrong[f"kind {i % 12}: {status}"] += 1
+                        wrong[f"kind {i % 12}: {answer}"] += 1
 
         threads = [threading.Thread(target=run, args=(k,)) for k in range(THREADS)]
         for t in threads:
@@ -373,7 +378,7 @@ def test_unknown_parameters_are_not_cache_keys(make_app: Callable[..., Flask]) -
 
 
 def test_thousands_of_distinct_queries_stay_within_the_cache_bound(make_app: Callable[..., Flask]) -> None:
-    bound = 300_000
+    bound = 100_000
     app = make_app(f"[cache]\nmax_bytes = {bound}\n")
     feeds, client = app.extensions["feeds"], app.test_client()
     store = feeds.cache.store
@@ -381,7 +386,7 @@ def test_thousands_of_distinct_queries_stay_within_the_cache_bound(make_app: Cal
     paths = feed_paths(client.get("/feeds.opml").text)
     assert len(paths) >= 20
     asked = 0
-    for limit in range(1, 201, 4):
+    for limit in range(1, 51):  # small feeds: quick to build, and many fit in the bound
         for path in paths:
             r = client.get(f"{path}?limit={limit}&n={asked}")
             assert r.status_code == 200
@@ -389,36 +394,39 @@ def test_thousands_of_distinct_queries_stay_within_the_cache_bound(make_app: Cal
             asked += 1
     assert asked >= 1000
     assert feeds.cache.builds == asked + 1, "each (feed, limit) built once, and the OPML list"
-    assert len(store) < asked // 10, "the least recently used went"
+    assert len(store) < asked // 20, "the least recently used went"
     assert client.get("/feed.atom?limit=200").status_code == 200 and store.bytes <= bound
 
 
-@pytest.mark.parametrize(
-    ("value", "status"),
-    [
-        ("Sun, 06 Nov 1994 08:49:37 GMT", 200),
-        ("Sunday, 06-Nov-94 08:49:37 GMT", 200),
-        ("Sun Nov  6 08:49:37 1994", 200),
-        ("Fri, 31 Dec 9999 23:59:59 GMT", 304),
-        ("Friday, 31-Dec-99 23:59:59 GMT", 200),  # two-digit year: 1999, not 2099 (RFC 9110 5.6.7)
-        ("Fri Dec 31 23:59:59 9999", 304),
-        ("Fri, 31 Dec 9999 23:59:60 GMT", 304),  # a leap second
-        ("fri, 31 dec 9999 23:59:59 gmt", 200),  # HTTP-date is case-sensitive: not one, so ignored
-        ("Fri, 31 Dec 9999 23:59:59 UTC", 200),
-        ("Fri, 31 Dec 9999 23:59:59", 200),
-        ("31 Dec 9999 23:59:59 GMT", 200),
-        ("9999-12-31T23:59:59Z", 200),
-        ("Sat, 00 Jan 9999 00:00:00 GMT", 200),
-        ("Sat, 01 Jan 0000 00:00:00 GMT", 200),
-        ("Sat, 01 Jan 99999999999999999999 00:00:00 GMT", 200),
-        ("Sat, 01 Jan 2000 00:00:00 +99999999999999999999", 200),
-        ("\x00", 200),
-        ("", 200),
-    ],
-)
-def test_if_modified_since_takes_one_http_date(make_app: Callable[..., Flask], value: str, status: int) -> None:
+IF_MODIFIED_SINCE = [
+    ("Sun, 06 Nov 1994 08:49:37 GMT", 200),
+    ("Sunday, 06-Nov-94 08:49:37 GMT", 200),
+    ("Sun Nov  6 08:49:37 1994", 200),
+    ("Fri, 31 Dec 9999 23:59:59 GMT", 304),
+    ("Friday, 31-Dec-99 23:59:59 GMT", 200),  # two-digit year: 1999, not 2099 (RFC 9110 5.6.7)
+    ("Fri Dec 31 23:59:59 9999", 304),
+    ("Fri, 31 Dec 9999 23:59:60 GMT", 304),  # a leap second
+    ("fri, 31 dec 9999 23:59:59 gmt", 200),  # HTTP-date is case-sensitive: not one, so ignored
+    ("Fri, 31 Dec 9999 23:59:59 UTC", 200),
+    ("Fri, 31 Dec 9999 23:59:59", 200),
+    ("31 Dec 9999 23:59:59 GMT", 200),
+    ("9999-12-31T23:59:59Z", 200),
+    ("Sat, 00 Jan 9999 00:00:00 GMT", 200),
+    ("Sat, 01 Jan 0000 00:00:00 GMT", 200),
+    ("Sat, 01 Jan 99999999999999999999 00:00:00 GMT", 200),
+    ("Sat, 01 Jan 2000 00:00:00 +99999999999999999999", 200),
+    ("\x00", 200),
+    ("", 200),
+]
+
+
+def test_if_modified_since_takes_one_http_date(make_app: Callable[..., Flask]) -> None:
+    """RFC 9110 13.1.3: ignored unless it is one valid HTTP-date, in any of the three forms of
+    5.6.7; a valid date is compared as it is, even one far in the future."""
     client = make_app().test_client()
-    assert client.get("/feed.atom", headers={"If-Modified-Since": value}).status_code == status
+    got = {value: client.get("/feed.atom", headers={"If-Modified-Since": value}).status_code
+           for value, _ in IF_MODIFIED_SINCE}
+    assert got == dict(IF_MODIFIED_SINCE)
 
 
 def test_ten_thousand_entity_tags_are_answered_quickly(make_app: Callable[..., Flask]) -> None:
