@@ -54,15 +54,18 @@ def opml(
 ) -> bytes:
     """OPML 2.0 listing every feed, to subscribe to all of them in one import.
 
-    Every outline has ``type="rss"``, which OPML uses for any feed format; ``text`` names the
-    format when there are several, so a reader's import shows them apart. ``created`` (aware)
-    becomes ``dateCreated``; ``None`` leaves it out. There is no ``docs`` element: OPML 2.0
-    allows it, but the W3C validator rejects it as undefined, and readers ignore it.
+    One outline per scope, so an import subscribes once to each, not once per format: its
+    feed in the first XML format served (Atom by default), as many readers (newsboat among
+    them) cannot read JSON Feed; JSON only when nothing else is served. Every outline has
+    ``type="rss"``, which OPML uses for any feed format. ``created`` (aware) becomes
+    ``dateCreated``; ``None`` leaves it out. There is no ``docs`` element: OPML 2.0 allows it,
+    but the W3C validator rejects it as undefined, and readers ignore it.
 
     Raises:
         ValueError: a format is unknown.
     """
     _check(formats)
+    fmt = next((f for f in formats if f != "json"), formats[0])
     site_name = _site_name(site_title, site_url)
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
@@ -75,16 +78,15 @@ def opml(
         for listing in group:
             # OPML's text may hold HTML, so a name is escaped as HTML: a tag called <b> stays text.
             name = escape(xml_safe(_scope_name(listing.scope, site_name)), quote=False)
-            for fmt in formats:
-                etree.SubElement(
-                    parent,
-                    "outline",
-                    type="rss",
-                    text=f"{name} ({fmt})" if len(formats) > 1 else name,
-                    title=name,
-                    xmlUrl=f"{site_url}/{listing.scope.href(fmt)}",
-                    htmlUrl=f"{site_url}/",
-                )
+            etree.SubElement(
+                parent,
+                "outline",
+                type="rss",
+                text=name,
+                title=name,
+                xmlUrl=f"{site_url}/{listing.scope.href(fmt)}",
+                htmlUrl=f"{site_url}/",
+            )
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 

@@ -71,7 +71,7 @@ def test_opml_golden() -> None:
     check_golden("feeds.opml", opml("Finews", SITE_URL, LISTINGS, FORMATS, CREATED))
 
 
-def test_opml_groups_site_categories_tags_with_every_format() -> None:
+def test_opml_groups_site_categories_tags_one_xml_feed_each() -> None:
     root = etree.fromstring(opml("Finews", SITE_URL, LISTINGS, FORMATS, CREATED))
     assert root.tag == "opml" and root.get("version") == "2.0"
     assert root.findtext("head/title") == "Finews"
@@ -81,20 +81,18 @@ def test_opml_groups_site_categories_tags_with_every_format() -> None:
     order = [[SITE], [EMNEWS, SHENZHEN], [SCRIPT, AMP]]
     for group, scopes in zip(groups, order, strict=True):
         outlines = group.findall("outline")
-        assert [o.get("xmlUrl") for o in outlines] == [
-            feed_url(s, fmt) for s in scopes for fmt in FORMATS
-        ]
+        assert [o.get("xmlUrl") for o in outlines] == [feed_url(s, "atom") for s in scopes]
         assert {o.get("type") for o in outlines} == {"rss"}
         assert {o.get("htmlUrl") for o in outlines} == {f"{SITE_URL}/"}
 
 
-def test_opml_names_are_html_escaped_text_with_the_format() -> None:
+def test_opml_names_are_html_escaped_text() -> None:
     root = etree.fromstring(opml("Finews", SITE_URL, LISTINGS, FORMATS, CREATED))
     tags = root.findall("body/outline")[2].findall("outline")
     # OPML's text may hold HTML, so a name is HTML-escaped once more inside the XML.
-    assert tags[0].get("text") == "&lt;script&gt;alert(1)&lt;/script&gt; (atom)"
+    assert tags[0].get("text") == "&lt;script&gt;alert(1)&lt;/script&gt;"
     assert tags[0].get("title") == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert tags[3].get("text") == 'a &amp; "b" (atom)'
+    assert tags[1].get("text") == 'a &amp; "b"'
     site = root.find("body/outline/outline")
     assert site is not None and site.get("title") == "Finews"
 
@@ -182,3 +180,10 @@ def test_an_unknown_format_is_a_value_error(make: Callable[[], bytes]) -> None:
 def test_listing_is_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         LISTINGS[0].count = 3  # type: ignore[misc]
+
+
+def test_opml_lists_json_only_when_nothing_else_is_served() -> None:
+    root = etree.fromstring(opml("Finews", SITE_URL, [Listing(SITE, 1)], ["json", "rss"], None))
+    assert [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")] == [f"{SITE_URL}/feed.rss"]
+    root = etree.fromstring(opml("Finews", SITE_URL, [Listing(SITE, 1)], ["json"], None))
+    assert [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")] == [f"{SITE_URL}/feed.json"]
