@@ -343,8 +343,9 @@ def _feed_paths(server: Server) -> list[str]:
 
 
 def feed_paths(opml: str) -> list[str]:
-    """Every feed's path, from the OPML list."""
-    return [u.removeprefix("https://finews.withounder.com") for u in re.findall(r'xmlUrl="([^"]+)"', opml)]
+    """Every feed's path: each scope of the OPML list (which names its Atom feed) in every format."""
+    atoms = [u.removeprefix("https://finews.withounder.com") for u in re.findall(r'xmlUrl="([^"]+)"', opml)]
+    return [p.removesuffix(".atom") + "." + fmt for p in atoms for fmt in ("atom", "rss", "json")]
 
 
 # -- what the app decides, in process ------------------------------------------------------------
