@@ -249,10 +249,23 @@ def _link_attrs(link: Link) -> dict[str, str]:
     return attrs
 
 
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+def _escaper(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
+    """An escaping function from chained ``str.replace``: C speed over 10 KB contents, where
+    ``str.translate`` looks every character up in Python."""
+
+    def escape(text: str) -> str:
+        for char, ref in pairs:
+            if char in text:
+                text = text.replace(char, ref)
+        return text
+
+    return escape
+
+
+_text = _escaper((("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")))
+_attr = _escaper((("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\n", "&#10;"), ("\r", "&#13;"), ("\t", "&#9;")))
 #: RSS plain text: see :meth:`_Xml.plain`.
-_PLAIN = str.maketrans({"&": "&#x26;", "<": "&#x3C;", ">": "&#x3E;", "\r": "&#13;"})
+_plain_text = _escaper((("&", "&#x26;"), ("<", "&#x3C;"), (">", "&#x3E;"), ("\r", "&#13;")))
 
 
 class _Xml:
@@ -276,20 +289,20 @@ class _Xml:
         tag = self._open.pop()
         self._parts += ["  " * len(self._open), "</", tag, ">\n"]
 
-    def leaf(self, tag: str, text: str | None, attrs: dict[str, str] | None = None, *, table: dict[int, str] = _TEXT) -> None:
+    def leaf(self, tag: str, text: str | None, attrs: dict[str, str] | None = None, *, escape: Callable[[str], str] = _text) -> None:
         """An element with text (``None``: an empty element)."""
         head = "  " * len(self._open) + "<" + tag + (_attrs(attrs) if attrs else "")
         if text is None:
             self._parts += [head, "/>\n"]
         else:
-            self._parts += [head, ">", text.translate(table), "</", tag, ">\n"]
+            self._parts += [head, ">", escape(text), "</", tag, ">\n"]
 
     def plain(self, tag: str, text: str) -> None:
         """An RSS element holding plain text, its ``&``, ``<`` and ``>`` written ``&#x26;``
         ``&#x3C;`` ``&#x3E;``: RSS never says whether a title is text or HTML, and the RSS Best
         Practices Profile marks text this way (the W3C validator warns otherwise). Parsers read
         the same characters as from ``&amp;``."""
-        self.leaf(tag, text, table=_PLAIN)
+        self.leaf(tag, text, escape=_plain_text)
 
     def finish(self) -> bytes:
         while len(self._open) > 1:
@@ -302,7 +315,7 @@ class _Xml:
 
 
 def _attrs(attrs: dict[str, str]) -> str:
-    return "".join(f' {name}="{value.translate(_ATTR)}"' for name, value in attrs.items())
+    return "".join(f' {name}="{_attr(value)}"' for name, value in attrs.items())
 
 
 def xml_safe(text: str) -> str:
