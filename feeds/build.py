@@ -128,7 +128,7 @@ def atom(feed: Feed) -> bytes:
     doc.leaf("generator", "feeds", {"version": __version__})
     for post in feed.posts:
         doc.open("entry")
-        doc.leaf("id", post.url)
+        doc.leaf("id", post.entry_id)
         doc.leaf("title", post.title, {"type": "text"})
         doc.leaf("link", None, {"rel": "alternate", "href": post.url, "type": "text/html"})
         doc.leaf("published", rfc3339(post.date))
@@ -168,7 +168,7 @@ def rss(feed: Feed) -> bytes:
         doc.open("item")
         doc.plain("title", post.title)
         doc.leaf("link", post.url)
-        doc.leaf("guid", post.url, {"isPermaLink": "true"})
+        doc.leaf("guid", post.entry_id, {"isPermaLink": "false" if post.guid else "true"})
         doc.leaf("pubDate", rfc822(post.date))
         for term in terms(post):
             doc.plain("category", term)
@@ -207,7 +207,7 @@ def json_feed(feed: Feed) -> bytes:
 
 
 def _json_item(post: Post, full_content: bool) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": post.url, "url": post.url, "title": post.title}
+    item: dict[str, Any] = {"id": post.entry_id, "url": post.url, "title": post.title}
     if full_content:
         item["content_html"] = post.content_html
     else:

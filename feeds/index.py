@@ -25,12 +25,13 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 from . import __version__, permalink, source
 from .errors import StorageError
 from .model import SITE, Post, Problem, Scope, ScopeKind
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -52,6 +53,7 @@ CREATE TABLE members (
     PRIMARY KEY (kind, slug, ts DESC, path)
 ) WITHOUT ROWID;
 CREATE INDEX members_path ON members (path);
+CREATE INDEX posts_url ON posts (url);
 -- the scopes each generation touched, so an export rebuilds only those
 CREATE TABLE changes (generation INTEGER NOT NULL, kind TEXT NOT NULL, slug TEXT NOT NULL);
 CREATE INDEX changes_generation ON changes (generation);
@@ -60,7 +62,9 @@ CREATE TABLE problems (path TEXT NOT NULL, line INTEGER NOT NULL, level TEXT NOT
 CREATE INDEX problems_path ON problems (path);
 """
 _POST_COLUMNS = "path, slug, title, date, updated, categories, tags, author, url, content_html, summary"
-_READ_COLUMNS = ", ".join(f"p.{c}" for c in _POST_COLUMNS.split(", ")) + ", p.id"
+_READ_COLUMNS = ", ".join(f"p.{c}" for c in _POST_COLUMNS.split(", ")) + (
+    ", p.id, EXISTS (SELECT 1 FROM posts q WHERE q.url = p.url AND q.path < p.path)"
+)
 #: Below this many changed files, parsing in this process beats starting workers.
 _PARALLEL_THRESHOLD = 2000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -306,6 +310,11 @@ class Index:
                 db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", members)
                 if record:
                     db.executemany("INSERT INTO changes VALUES (?, ?, ?)", [(generation, k, sl) for k, sl, *_ in members])
+            db.executemany("INSERT INTO problems SELECT p.path, 1, 'warning', 'same permalink as ' || q.path"
+                           " || ': both are published; this one''s entry id is its permalink with the path as fragment'"
+                           " FROM posts p JOIN posts q ON q.url = p.url AND q.path < p.path WHERE p.path = ?"
+                           " AND NOT EXISTS (SELECT 1 FROM posts r WHERE r.url = p.url AND r.path < q.path)",
+                           ((f.path,) for f in changed))
             if name_problems is not None:
                 # misnamed files are not in `files`: a full scan replaces their warnings
                 db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
@@ -339,7 +348,7 @@ class Index:
             f" FROM members WHERE ts <= ?{wanted}) WHERE n <= ?)",
             (_micros(now), *params, limit),
         )
-        todo = [_post(r[:11]) for r in rows]
+        todo = [_post(r[:11], bool(r[12])) for r in rows]
         ids = [int(str(r[11])) for r in rows]
         if len(todo) < _PARALLEL_THRESHOLD or self.jobs < 2:
             self._persist(zip(ids, (self._finish(p) for p in todo)), wait=True)
@@ -408,7 +417,7 @@ class Index:
             " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts DESC, m.path LIMIT ?",
             (scope.kind.value, scope.slug, _micros(now), limit),
         )
-        posts = [_post(r[:11]) for r in rows]
+        posts = [_post(r[:11], bool(r[12])) for r in rows]
         todo = [i for i, r in enumerate(rows) if r[9] is None]
         if todo:
             for i in todo:
@@ -515,7 +524,8 @@ def _row(post: Post) -> tuple[object, ...]:
     )
 
 
-def _post(row: tuple[object, ...]) -> Post:
+def _post(row: tuple[object, ...], shared_url: bool = False) -> Post:
+    """A post from its row; ``shared_url``: a post earlier by path has the same permalink."""
     path, slug, title, date, updated, cats, tags, author, url, html, summary = row
     return Post(
         path=str(path), slug=str(slug), title=str(title),
@@ -523,6 +533,7 @@ def _post(row: tuple[object, ...]) -> Post:
         categories=_names(cats), tags=_names(tags),
         author=None if author is None else str(author), url=str(url),
         content_html="" if html is None else str(html), summary=str(summary),
+        guid=f"{url}#{quote(str(path))}" if shared_url else "",
     )
 
 

@@ -39,6 +39,14 @@ class Post:
     content_html: str
     #: Plain text, at most ``summary_length`` characters plus ``…``.
     summary: str
+    #: The entry id when it cannot be the permalink (another post, first by path, has the same
+    #: one): the permalink with the file's path as fragment. Empty: the id is :attr:`url`.
+    guid: str = ""
+
+    @property
+    def entry_id(self) -> str:
+        """The id feeds give this post: stable across builds, restarts and hosts."""
+        return self.guid or self.url
 
 
 class ScopeKind(enum.Enum):

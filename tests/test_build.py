@@ -6,6 +6,7 @@ Golden files: ``FEEDS_REGEN_GOLDEN=1 pytest tests/test_build.py`` rewrites them;
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import json
 import locale
 from collections.abc import Iterator
@@ -391,3 +392,13 @@ def test_any_text_gives_well_formed_valid_output(
         assert root.findtext("a:entry/a:title", namespaces={"a": build.ATOM_NS}) == kept
         assert xml(rss(feed)).findtext("channel/item/title") == kept
         assert json.loads(json_feed(feed))["items"][0]["title"] == kept
+
+
+def test_a_post_whose_permalink_is_taken_has_its_own_id() -> None:
+    p = dataclasses.replace(POSTS[0], guid=POSTS[0].url + "#_posts/b.md")
+    feed = make_feed((p,))
+    assert xml(atom(feed)).findtext("a:entry/a:id", namespaces={"a": build.ATOM_NS}) == p.guid
+    guid = xml(rss(feed)).find("channel/item/guid")
+    assert guid is not None and guid.text == p.guid and guid.get("isPermaLink") == "false"
+    assert json.loads(json_feed(feed))["items"][0]["id"] == p.guid
+    assert json.loads(json_feed(feed))["items"][0]["url"] == p.url
