@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 
-__all__ = ["as_text", "plain_text", "render", "strip_controls", "strip_illegal_xml", "summarize"]
+__all__ = ["as_text", "plain_text", "render", "repair_mojibake", "strip_controls", "strip_illegal_xml", "summarize"]
 
 # Everything outside XML 1.0's Char production (lone surrogates, U+FFFE/U+FFFF, C0 controls
 # other than tab, LF and CR). A regex scan is ~15x faster than str.translate here.
@@ -36,14 +36,15 @@ _CONTROLS = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U00
 
 # Ordinary content markup. Anything else (script, style, iframe, object, embed, form, svg, math,
 # base, meta, link...) is unwrapped: its text stays (svg and math content ammonia drops), the tag
-# goes.
+# goes. So are details and summary: feedparser (and so reader) drops summary, and a details
+# without one hides its text.
 # fmt: off
 _TAGS = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "big", "blockquote", "br", "caption", "center", "cite", "code",
-    "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
+    "col", "colgroup", "dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption",
     "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
     "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strike", "strong",
-    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt",
+    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt",
     "u", "ul", "var", "wbr",
 })
 # Elements whose content is code or unparsed text, never something to show: dropped whole.
@@ -152,7 +153,7 @@ def render(body: str, *, markdown: bool, page_url: str) -> str:
     finally:
         _page_url.reset(token)
     # Character references such as &#1; and &#128; decode to characters XML forbids or shuns.
-    return strip_controls(cleaned)
+    return repair_mojibake(strip_controls(cleaned))
 
 
 def plain_text(html_fragment: str) -> str:
@@ -163,7 +164,7 @@ def plain_text(html_fragment: str) -> str:
     becomes one ASCII space; the result is stripped and holds only XML-legal characters.
     """
     text = html.unescape(_TEXT_ONLY.clean(_BLOCK_EDGE.sub(" <", html_fragment)))
-    return " ".join(strip_controls(text).split())
+    return " ".join(repair_mojibake(strip_controls(text)).split())
 
 
 # What makes feed readers (feedparser's lookslikehtml) and the W3C validator take text for HTML:
@@ -206,7 +207,23 @@ def as_text(value: str) -> str:
         if not looks_like_html(value):
             break
         value = plain_text(value)
-    return " ".join(value.split())
+    return " ".join(repair_mojibake(value).split())
+
+
+def repair_mojibake(text: str) -> str:
+    """Text that is UTF-8 read as Latin-1 (``cafÃ©``), read as UTF-8 (``café``); any other
+    text as it is.
+
+    This is feedparser's rule, applied to every text it reads, and the W3C validator's warning
+    (BadCharacters): a text whose every character is Latin-1 and whose Latin-1 bytes are valid
+    UTF-8 is mojibake. Repairing it here means every reader shows what we do.
+    """
+    if text.isascii():
+        return text
+    try:
+        return strip_controls(text.encode("latin-1").decode("utf-8"))
+    except UnicodeError:
+        return text
 
 
 _ZWJ = "\u200d"  # joins the character after it to the one before it

@@ -28,8 +28,10 @@ STYLES = {
 
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _PRETTY_KEEP = frozenset("._~!$&'()+,;=@")
-#: What ``escape_path`` leaves alone besides letters, digits and ``-._~``.
-_PATH_SAFE = "/!$&'()*+,;=:@"
+#: What ``escape_path`` leaves alone besides letters, digits and ``-._~``; but ``&``, which we
+#: percent-encode: readers take ``&amp;`` in a link for an HTML entity (feedparser turns
+#: ``/a&amp;b/`` into ``/a&b/``), and a server decodes ``%26`` to the same file name.
+_PATH_SAFE = "/!$'()*+,;=:@"
 #: Longest slug, in UTF-8 bytes, that still leaves room for ``.atom`` in a 255-byte file name.
 _MAX_SLUG_BYTES = 200
 

@@ -257,9 +257,10 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
     tpl = rules.permalink
     own = data.get("permalink")
     if own is not None:
-        if isinstance(own, str) and own.strip():
+        own = content.strip_controls(own).strip() if isinstance(own, str) else own
+        if isinstance(own, str) and own:
             try:
-                tpl = permalink.template(own.strip())
+                tpl = permalink.template(own)
             except permalink.PermalinkError as e:
                 raise ParseError(str(e), line_of("permalink")) from e
         else:
@@ -355,14 +356,15 @@ def load_yaml(fm_text: str, fm_line: int) -> dict[str, Any]:
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line = fm_line + (mark.line if mark else 0)
+        # Count lines as we do: YAML also breaks lines at NEL, U+2028 and U+2029.
+        line = fm_line + (fm_text.count("\n", 0, mark.index) if mark else 0)
         raise ParseError(f"bad YAML in front matter: {e.problem or e}", line) from e
     except yaml.YAMLError as e:
         raise ParseError(f"bad YAML in front matter: {e}", fm_line) from e
     except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as e:
         # PyYAML's constructors let these through: 2021-02-30, "!!timestamp x", a 5000-digit int.
-        why, line = _unreadable(node, e)
-        raise ParseError(f"bad YAML in front matter: {why}", fm_line + line) from e
+        why, index = _unreadable(node, e)
+        raise ParseError(f"bad YAML in front matter: {why}", fm_line + fm_text.count("\n", 0, index)) from e
     finally:
         loader.dispose()
     if data is None:
@@ -373,7 +375,7 @@ def load_yaml(fm_text: str, fm_line: int) -> dict[str, Any]:
 
 
 def _unreadable(node: yaml.Node | None, error: Exception) -> tuple[str, int]:
-    """Why YAML could not build the front matter, and the line (in it) of the key at fault:
+    """Why YAML could not build the front matter, and where (a character index) the key at fault is:
     ``date: 2021-02-30 is not a valid timestamp (day is out of range for month)``."""
     # A ValueError says why (a day out of range); PyYAML's other errors here say nothing useful.
     reason = f" ({str(error).split(':')[0]})" if isinstance(error, ValueError) else ""
@@ -386,8 +388,8 @@ def _unreadable(node: yaml.Node | None, error: Exception) -> tuple[str, int]:
                 if isinstance(value_node, yaml.ScalarNode):
                     kind = value_node.tag.rsplit(":", 1)[-1]
                     shown = value_node.value[:40] + ("…" if len(value_node.value) > 40 else "")
-                    return f"{key}: {shown} is not a valid {kind}{reason}", key_node.start_mark.line
-                return f"{key}: a value YAML cannot build{reason}", key_node.start_mark.line
+                    return f"{key}: {shown} is not a valid {kind}{reason}", key_node.start_mark.index
+                return f"{key}: a value YAML cannot build{reason}", key_node.start_mark.index
     return f"a value YAML cannot build{reason}", 0
 
 
@@ -400,7 +402,8 @@ def _text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    # The file was cleaned of control characters, but YAML escapes ("\0", "\x1f") make new ones.
+    return content.strip_controls(str(value)).strip()
 
 
 def _names(first: tuple[str, ...], data: dict[str, Any], plural: str, singular: str, line_of: Any) -> tuple[str, ...]:
@@ -413,7 +416,7 @@ def _names(first: tuple[str, ...], data: dict[str, Any], plural: str, singular: 
     names: list[str] = list(first)
     for item in items:
         if isinstance(item, str):
-            names.extend(item.split())
+            names.extend(content.strip_controls(item).split())
         elif isinstance(item, (int, float, bool, date)):
             names.append(_text(item))
         elif item is not None:
