@@ -15,7 +15,7 @@ from typing import NoReturn
 import click
 
 from . import config as config_mod
-from . import export, source
+from . import export
 from .config import Config
 from .documents import Documents
 from .errors import ConfigError, FeedsError, StorageError
@@ -54,24 +54,13 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 def check(ctx: click.Context, as_json: bool) -> None:
     """Read every post and report each problem with its file and line.
 
-    Exit status 1 when any post was rejected.
+    Reads through the index, so a second run re-reads only changed files. Exit status 1 when
+    any post was rejected.
     """
     config = _load(ctx)
-    try:
-        rules = source.rules_for(config)
-        files, problems = source.find(rules.root)
-    except ConfigError as e:
-        _fail(str(e))
-    except OSError as e:
-        _fail(f"{config.path}: [site] source {rules.root}: cannot read: {e.strerror or e}")
-    now = datetime.now(UTC)
-    published = 0
-    for file in files:
-        parsed = source.parse(file, rules)
-        problems.extend(parsed.problems)
-        if parsed.post is not None and (config.feeds.future or parsed.post.date <= now):
-            published += 1
-    problems.sort(key=lambda p: (p.path, p.line))
+    documents = _documents(config, quiet=True)
+    problems = documents.index.problems()
+    published = documents.index.count(documents.published_at(datetime.now(UTC)))
     errors = sum(p.level == "error" for p in problems)
     if as_json:
         click.echo(json.dumps(
@@ -109,7 +98,7 @@ def export_command(ctx: click.Context, out: Path, full: bool) -> None:
     click.echo(str(stats))
 
 
-def _documents(config: Config, *, only_if_empty: bool = False) -> Documents:
+def _documents(config: Config, *, only_if_empty: bool = False, quiet: bool = False) -> Documents:
     """Open the index for ``config`` and bring it up to date, logging what changed."""
     try:
         documents = Documents.from_config(config)
@@ -122,7 +111,7 @@ def _documents(config: Config, *, only_if_empty: bool = False) -> Documents:
         _fail(str(e), status=1)
     except OSError as e:
         _fail(f"{config.path}: [site] source {config.site.source}: cannot read: {e.strerror or e}")
-    if r.changed or r.removed:
+    if (r.changed or r.removed) and not quiet:
         click.echo(f"index: {r.changed} changed, {r.removed} removed in {r.seconds:.2f} s", err=True)
     return documents
 

@@ -293,6 +293,7 @@ class Index:
         try:
             generation = int(self._meta(db, "generation") or 0) + 1
             touched = 0
+            shared = {str(u) for (p,) in gone for (u,) in db.execute("SELECT url FROM posts WHERE path = ?", (p,))}
             if gone:
                 db.executemany("INSERT INTO changes SELECT ?, kind, slug FROM members WHERE path = ?", ((generation, p) for (p,) in gone))
                 for table in ("posts", "members", "problems", "files"):
@@ -306,15 +307,15 @@ class Index:
                 db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)",
                                [(p.path, p.line, p.level, p.message) for r in batch for p in r.problems])
                 db.executemany(f"INSERT INTO posts ({_POST_COLUMNS}, ts) VALUES ({', '.join('?' * 12)})", [_row(p) for p in posts])
+                shared.update(p.url for p in posts)
                 members = [m for p in posts for m in _members(p)]
                 db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", members)
                 if record:
                     db.executemany("INSERT INTO changes VALUES (?, ?, ?)", [(generation, k, sl) for k, sl, *_ in members])
-            db.executemany("INSERT INTO problems SELECT p.path, 1, 'warning', 'same permalink as ' || q.path"
-                           " || ': both are published; this one''s entry id is its permalink with the path as fragment'"
-                           " FROM posts p JOIN posts q ON q.url = p.url AND q.path < p.path WHERE p.path = ?"
-                           " AND NOT EXISTS (SELECT 1 FROM posts r WHERE r.url = p.url AND r.path < q.path)",
-                           ((f.path,) for f in changed))
+            if record and shared:
+                # A post sharing a permalink with one added or removed may have a new entry id.
+                db.executemany("INSERT INTO changes SELECT ?, m.kind, m.slug FROM posts p JOIN members m"
+                               " ON m.path = p.path WHERE p.url = ?", ((generation, u) for u in shared))
             if name_problems is not None:
                 # misnamed files are not in `files`: a full scan replaces their warnings
                 db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
@@ -484,8 +485,15 @@ class Index:
         return datetime.fromtimestamp(int(str(ts)) / 1_000_000, UTC)
 
     def problems(self) -> list[Problem]:
-        """Every problem found, by path and line."""
-        rows = self._query("SELECT path, line, level, message FROM problems ORDER BY path, line")
+        """Every problem found, by path and line; posts sharing a permalink are found here, so
+        the warning follows the other post's coming and going."""
+        rows = self._query(
+            "SELECT path, line, level, message FROM problems UNION ALL"
+            " SELECT p.path, 1, 'warning', 'same permalink as ' || MIN(q.path) || ': both are published;"
+            " this one''s entry id is its permalink with its path as fragment'"
+            " FROM posts p JOIN posts q ON q.url = p.url AND q.path < p.path GROUP BY p.path"
+            " ORDER BY 1, 2"
+        )
         return [Problem(str(p), int(str(ln)), str(lv), str(m)) for p, ln, lv, m in rows]
 
     def count(self, now: datetime) -> int:

@@ -255,3 +255,21 @@ def test_render_missing_can_keep_to_some_scopes(index: Index) -> None:
     assert index.render_missing(50, NOW, {Scope(ScopeKind.TAG, "站长消息")}) == 1
     # the 50 newest of the site and of emnews: the 2022-05-26 post and 49 of emnews are left
     assert index.render_missing(50, NOW) == 50
+
+
+def test_posts_sharing_a_permalink_follow_each_other(index: Index, finews_copy: Path) -> None:
+    same = "---\ntitle: {t}\ndate: 2021-12-09\ncategories: {c}\npermalink: /same/\n---\nx\n"
+    (finews_copy / "_posts" / "2021-12-09-a.md").write_text(same.format(t="a", c="one"), encoding="utf-8")
+    (finews_copy / "_posts" / "2021-12-09-b.md").write_text(same.format(t="b", c="two"), encoding="utf-8")
+    index.refresh()
+    ids = {p.title: p.entry_id for p in index.posts(SITE, NOW, 200)}
+    assert ids["a"] == "https://finews.withounder.com/same/"
+    assert ids["b"] == "https://finews.withounder.com/same/#_posts/2021-12-09-b.md"
+    assert any(p.path == "_posts/2021-12-09-b.md" and "same permalink as _posts/2021-12-09-a.md" in p.message for p in index.problems())
+    g = index.generation
+    (finews_copy / "_posts" / "2021-12-09-a.md").unlink()
+    index.refresh()
+    [b] = index.posts(Scope(ScopeKind.CATEGORY, "two"), NOW, 5)
+    assert b.entry_id == b.url, "alone again, it takes its permalink as id"
+    assert Scope(ScopeKind.CATEGORY, "two") in index.changed_scopes(g), "so its feeds are rebuilt"
+    assert not any("same permalink" in p.message for p in index.problems())
