@@ -235,12 +235,6 @@ class Index:
         """
         started = time.perf_counter()
         name_problems: list[Problem] | None = None
-        if paths is None:
-            files, name_problems = source.find(self.rules.root)
-        else:
-            found = (source.stat_post(self.rules.root, p) for p in paths)
-            files = [f for f in found if f is not None]
-        on_disk = {f.path: f for f in files}
         try:
             db = self._db()
             if paths is None:
@@ -250,8 +244,14 @@ class Index:
         except sqlite3.Error as e:
             raise StorageError(f"{self.path}: {e}") from e
         known = {p: (s, m) for p, s, m in rows}
-        changed = [f for f in files if known.get(f.path) != (f.size, f.mtime_ns)]
-        removed = [p for p in known if p not in on_disk]
+        if paths is None:
+            changed, seen, name_problems = source.scan(self.rules.root, known)
+        else:
+            found = (source.stat_post(self.rules.root, p) for p in paths)
+            files = [f for f in found if f is not None]
+            seen = {f.path for f in files}
+            changed = [f for f in files if known.get(f.path) != (f.size, f.mtime_ns)]
+        removed = [p for p in known if p not in seen]
         unsettled: tuple[str, ...] = ()
         if settle > 0:
             now = time.time_ns()

@@ -13,7 +13,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -101,23 +101,42 @@ def find(root: Path) -> tuple[list[SourceFile], list[Problem]]:
     Raises:
         OSError: ``root`` itself cannot be read.
     """
-    files: list[SourceFile] = []
+    files, _, problems = scan(root, {})
+    return files, problems
+
+
+def scan(root: Path, known: Mapping[str, tuple[int, int]]) -> tuple[list[SourceFile], set[str], list[Problem]]:
+    """The post files under ``root`` whose (size, mtime) differ from ``known`` (sorted by
+    path), every post path seen, and a warning for each file skipped.
+
+    A path already known is a post's: it needs one stat and a look-up, nothing more, so a
+    scan of a large site that changed little costs little more than listing it.
+
+    Raises:
+        OSError: ``root`` itself cannot be read.
+    """
+    changed: list[SourceFile] = []
+    seen: set[str] = set()
     problems: list[Problem] = []
     for posts_dir in _posts_dirs(root, ""):
         for rel, st in _walk(root, posts_dir):
-            name = rel.rsplit("/", 1)[-1]
-            if not _printable(rel):
+            if st is not None and rel in known:
+                seen.add(rel)
+                if known[rel] != (st.st_size, st.st_mtime_ns):
+                    changed.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
+            elif not _printable(rel):
                 shown = os.fsencode(rel).decode("utf-8", "replace")
                 problems.append(Problem(shown, 1, "warning", "skipped: the file's path is not valid UTF-8 or holds control characters; rename it"))
-            elif not POST_NAME.fullmatch(name):
+            elif not POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
                 problems.append(Problem(rel, 1, "warning", "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"))
             elif st is None:
                 problems.append(Problem(rel, 1, "warning", "skipped: a symbolic link; feeds reads only regular files, so a post cannot pull in a file from elsewhere"))
             else:
-                files.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
-    files.sort(key=lambda f: f.path)
+                seen.add(rel)
+                changed.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
+    changed.sort(key=lambda f: f.path)
     problems.sort(key=lambda p: p.path)
-    return files, problems
+    return changed, seen, problems
 
 
 def stat_post(root: Path, rel: str) -> SourceFile | None:
