@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .documents import Documents, Layout
+from .index import Index
+from .model import Scope
 from .errors import ExportError
 
 #: Files the layout owns: the export may remove these when their scope is gone.
@@ -62,17 +64,16 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
     started = time.perf_counter()
     root = prepare(out)
     index = documents.index
-    with index.snapshot() as generation:
-        last = None if full else Mark.read(root)
-        mark = Mark(index.identity, generation, now.isoformat(), repr(documents.options), 0)
-        scopes = None
-        if last is not None and last.identity == mark.identity and last.options == mark.options and last.at <= mark.at:
-            scopes = index.changed_scopes(last.generation) | index.due_scopes(datetime.fromisoformat(last.at), now)
-            if not scopes:  # nothing to do: not even the lists need counting again
-                mark = dataclasses.replace(mark, size=last.size)
-                mark.write(root)
-                return Stats(0, last.size, 0, time.perf_counter() - started)
-        index.render_missing(documents.options.limit, now, scopes)
+    last = None if full else Mark.read(root)
+    mark, scopes = _plan(index, last, now, repr(documents.options))
+    if scopes is not None and not scopes and last is not None:  # nothing to do, not even lists
+        dataclasses.replace(mark, size=last.size).write(root)
+        return Stats(0, last.size, 0, time.perf_counter() - started)
+    # Render before the read snapshot below: a long-lived reader would keep SQLite from folding
+    # the rendered content back into the file, and every later read would wade through the WAL.
+    index.render_missing(documents.options.limit, now, scopes)
+    with index.snapshot():
+        mark, scopes = _plan(index, last, now, repr(documents.options))
         layout = documents.layout(now, scopes)
         written, unchanged, removed = apply(root, layout, progress)
     if scopes is None:
@@ -82,6 +83,14 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
         untouched = layout.size - len(written) - len(unchanged)
     dataclasses.replace(mark, size=layout.size).write(root)
     return Stats(len(written), len(unchanged) + untouched, removed, time.perf_counter() - started)
+
+
+def _plan(index: Index, last: Mark | None, now: datetime, options: str) -> tuple[Mark, set[Scope] | None]:
+    """The mark this export will leave, and the scopes to rebuild (``None``: all of them)."""
+    mark = Mark(index.identity, index.generation, now.isoformat(), options, 0)
+    if last is None or last.identity != mark.identity or last.options != mark.options or last.at > mark.at:
+        return mark, None
+    return mark, index.changed_scopes(last.generation) | index.due_scopes(datetime.fromisoformat(last.at), now)
 
 
 @dataclass(frozen=True, slots=True)
