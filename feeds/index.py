@@ -31,7 +31,7 @@ from . import __version__, permalink, source
 from .errors import StorageError
 from .model import SITE, Post, Problem, Scope, ScopeKind
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -54,6 +54,7 @@ CREATE TABLE members (
 ) WITHOUT ROWID;
 CREATE INDEX members_path ON members (path);
 CREATE INDEX posts_url ON posts (url);
+CREATE INDEX posts_ts ON posts (ts);  -- next_due() runs every round of every worker
 -- the scopes each generation touched, so an export rebuilds only those
 CREATE TABLE changes (generation INTEGER NOT NULL, kind TEXT NOT NULL, slug TEXT NOT NULL);
 CREATE INDEX changes_generation ON changes (generation);
@@ -176,7 +177,6 @@ class Index:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA cache_size=-65536")  # 64 MiB: a cold fill inserts into big B-trees
         return db
 
     @staticmethod
@@ -289,6 +289,9 @@ class Index:
     ) -> int:
         """Apply a refresh in one transaction, parsing as it goes; readers see all or nothing."""
         gone = [(p,) for p in removed] + [(f.path,) for f in changed]
+        # A big page cache while writing (a cold fill inserts into big B-trees), the default
+        # (2 MiB) the rest of the time: every worker holds a few connections.
+        db.execute(f"PRAGMA cache_size = {-65536 if len(changed) > 1000 else -2000}")
         db.execute("BEGIN IMMEDIATE")
         try:
             generation = int(self._meta(db, "generation") or 0) + 1
@@ -328,6 +331,8 @@ class Index:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        finally:
+            db.execute("PRAGMA cache_size = -2000")
         return generation
 
     # -- rendering -----------------------------------------------------------------------------
