@@ -99,6 +99,8 @@ class Feeds:
         return self._respond(entry, request)
 
     def _limit(self, req: Request) -> int | Response:
+        if not req.query_string:  # most polls: no query to parse
+            return self.default_limit
         values = req.args.getlist("limit")
         if not values:
             return self.default_limit
@@ -123,7 +125,7 @@ class Feeds:
             if entry is None:
                 raise
             return entry
-        if entry is not None:
+        if entry is not None and self._last_good.get(base) != key:
             self._last_good[base] = key
             self._last_good.move_to_end(base)
             if len(self._last_good) > _LAST_GOOD:
@@ -170,7 +172,10 @@ def _not_modified(entry: Entry, req: Request) -> bool:
     """RFC 9110 13.1.2 and 13.1.3: If-None-Match decides when present (weak comparison, either
     coding's tag matches); otherwise If-Modified-Since, ignored unless it is one valid HTTP-date.
     A date in the future is a valid one: the RFC compares it as it is."""
-    if "If-None-Match" in req.headers:
+    if_none_match = req.headers.get("If-None-Match")
+    if if_none_match is not None:
+        if if_none_match in (entry.etag, entry.gzip_etag):  # what a reader sends back: no parsing
+            return True
         tags = req.if_none_match
         return tags.star_tag or any(tags.contains_weak(t[1:-1]) for t in (entry.etag, entry.gzip_etag))
     since = req.headers.get("If-Modified-Since")
