@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 try:
+    from . import timed  # type: ignore[import-not-found]
     from .corpus import BENCH_DIR, corpus  # type: ignore[import-not-found]
 except ImportError:
+    import timed  # type: ignore[import-not-found,no-redef]
     from corpus import BENCH_DIR, corpus  # type: ignore[import-not-found,no-redef]
 
 FEEDS = Path(sys.executable).parent / "feeds"
@@ -28,21 +27,19 @@ FEEDS = Path(sys.executable).parent / "feeds"
 
 def export(config: Path, out: Path) -> tuple[float, str, float]:
     """Run ``feeds export`` as a user would; (seconds, its last line, peak RSS in MB)."""
-    started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = subprocess.run([str(FEEDS), "--config", str(config), "export", str(out)], capture_output=True, text=True, check=True)
-    seconds = time.perf_counter() - started
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return seconds, result.stdout.strip().splitlines()[-1], peak
+    done = timed.run([str(FEEDS), "--config", str(config), "export", str(out)], config.parent / "export.log")
+    return done.seconds, done.output.strip().splitlines()[-1], done.peak_mb
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--posts", type=int, default=10_000)
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args()
-    source = corpus(args.posts)
-    work = BENCH_DIR / f"export-{args.posts}"
+#: The measurements, in the order they are made in each run.
+CASES = ("cold", "warm (nothing changed)", "after one new post")
+
+
+def measure(posts: int, runs: int, work: Path | None = None) -> dict[str, list[tuple[float, str, float]]]:
+    """Each case of :data:`CASES` ``runs`` times, in ``work`` (default: BENCH_DIR/export-N);
+    case → one (seconds, last line, peak MB) per run."""
+    source = corpus(posts)
+    work = work or BENCH_DIR / f"export-{posts}"
     shutil.rmtree(work, ignore_errors=True)
     site = work / "site"
     (site / "_posts").mkdir(parents=True)
@@ -52,18 +49,29 @@ def main() -> None:
     config.write_text(f'[site]\ntitle = "金融新闻"\nurl = "https://finews.withounder.com"\nsource = "{site}"\n'
                       f'timezone = "Asia/Shanghai"\nlang = "zh-CN"\n[feeds]\nfuture = true\n[index]\npath = "{work}/index.sqlite3"\n',
                       encoding="utf-8")
-    rows: dict[str, list[tuple[float, str, float]]] = {"cold": [], "warm (nothing changed)": [], "after one new post": []}
-    for run in range(args.runs):
+    rows: dict[str, list[tuple[float, str, float]]] = {case: [] for case in CASES}
+    for run in range(runs):
         out = work / "out"
         shutil.rmtree(out, ignore_errors=True)
         for p in work.glob("index.sqlite3*"):
             p.unlink()
-        rows["cold"].append(export(config, out))
-        rows["warm (nothing changed)"].append(export(config, out))
+        rows[CASES[0]].append(export(config, out))
+        rows[CASES[1]].append(export(config, out))
         new = site / "_posts" / f"2026-11-30-bench{run}.md"
         new.write_text("---\ntitle: \"新的一篇\"\ndate: 2026-11-30 12:00:00 +0800\ncategories: youjiangribao\ntags: 右江日报新闻\n---\n<p>正文</p>\n", encoding="utf-8")
-        rows["after one new post"].append(export(config, out))
-        new.unlink()
+        try:
+            rows[CASES[2]].append(export(config, out))
+        finally:
+            new.unlink()
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--posts", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    rows = measure(args.posts, args.runs)
     print(f"feeds export of {args.posts:,} generated posts, median of {args.runs} runs")
     print(f"{'measurement':<26}{'seconds':>9}{'peak MB':>9}  last line")
     for name, results in rows.items():

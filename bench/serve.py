@@ -1,6 +1,6 @@
 """Requests per second and latency of a cached feed under gunicorn, beside its two bounds.
 
-    python bench/serve.py [--posts N] [--duration S] [--runs R] [--connections C]
+    python bench/serve.py [--posts N] [--duration S] [--runs R] [--connections C] [--json PATH]
 
 Measures, with wrk (2 threads, no Accept-Encoding), a 200 and a 304 (If-None-Match with the
 ETag) of the site's ``/feed.atom`` and a 200 of its busiest category's Atom feed, from:
@@ -358,6 +358,7 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=10, help="seconds per wrk run (default 10)")
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are shown (default 3)")
     ap.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    ap.add_argument("--json", metavar="PATH", help="also write the medians to PATH as JSON (for bench/run)")
     args = ap.parse_args()
 
     wrk_bin, nginx_bin = ensure_tools()
@@ -502,6 +503,13 @@ def report(args: argparse.Namespace, targets: list[Target], results: dict[str, l
         runs = [r.rps for r in results[t.name]]
         spread = (max(runs) - min(runs)) / rps if rps else 0
         print(f"{t.name:<{width}}{rps:>9,.0f}{p50:>9.2f}{p99:>9.2f}{ratio_nginx:>9}{ratio_bare:>9}{spread:>8.0%}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "load": load, "site_bytes": len(site_body), "category_bytes": len(cat_body), "category": category.name,
+            "rows": [{"name": t.name, "server": t.server, "kind": t.kind, "rps": medians[t.name][0],
+                      "p50_ms": medians[t.name][1], "p99_ms": medians[t.name][2],
+                      "errors": sum(r.errors for r in results[t.name])} for t in targets],
+        }, ensure_ascii=False, indent=1), encoding="utf-8")
     errors = {t.name: sum(r.errors for r in results[t.name]) for t in targets}
     for name, n in errors.items():
         if n:

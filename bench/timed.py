@@ -1,0 +1,54 @@
+"""Run a command to its end and measure its wall time and peak memory."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """One finished command."""
+
+    #: Wall-clock seconds from start to exit.
+    seconds: float
+    #: Peak resident memory in MB of the command's largest process (it and the children it
+    #: waited for; the kernel's ru_maxrss from wait4).
+    peak_mb: float
+    #: Its standard output and error, interleaved.
+    output: str
+
+
+def run(argv: list[str], log: Path, *, cwd: Path | None = None, env: dict[str, str] | None = None) -> Timed:
+    """Run ``argv`` in its own process group, output to ``log``; exit with the log's end on failure.
+
+    The whole group is killed if we are interrupted, so nothing it started outlives us.
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                cwd=cwd, env=env, start_new_session=True)
+        try:
+            os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # exited, not yet reaped
+            seconds = time.perf_counter() - started
+        finally:
+            _kill_group(proc.pid)  # anything it left behind; its group lives while it is unreaped
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it has been reaped
+    output = log.read_text(errors="replace")
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} exited with status {proc.returncode}; end of {log}:\n{output[-3000:]}")
+    return Timed(seconds, usage.ru_maxrss / 1024, output)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
