@@ -218,7 +218,7 @@ def serving_rows(posts: int, runs: int, quick: bool, run: Path) -> list[Row]:
                         ("304 site", "304 /feed.atom")):
         f, bare, nginx = by[("feeds", kind)], by[("bare", kind)], by[("nginx", kind)]
         ratio = f["rps"] / bare["rps"]
-        rows.append(Row(f"serve {label} vs bare Flask", cell(f), cell(bare), f"{ratio:.2f}", "≥ 0.90", ratio >= 0.9))
+        rows.append(Row(f"serve {label} vs bare Flask", cell(f), cell(bare), f"{ratio:.3f}", "≥ 0.90", ratio >= 0.9))
         rows.append(Row("  … vs nginx (keep-alive)", "", cell(nginx), f"{f['rps'] / nginx['rps']:.2f}"))
     close = by.get(("nginx-close", "200 site"))
     if close:
