@@ -204,13 +204,7 @@ class Server:
         with socket.create_connection(("127.0.0.1", self.port), timeout=15) as s:
             s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
             data = _read_all(s)
-        head, _, rest = data.partition(b"\r\n\r\n")
-        status_line, *fields = head.decode("latin-1").split("\r\n")
-        parsed = {}
-        for f in fields:
-            name, _, value = f.partition(":")
-            parsed[name.strip().lower()] = value.strip()
-        return Reply(int(status_line.split(" ", 2)[1]), parsed, rest)
+        return _reply(data)
 
     def send(self, data: bytes) -> Reply:
         """``exchange()`` with this server."""
@@ -298,7 +292,13 @@ def exchange(port: int, data: bytes, timeout: float = 15.0) -> Reply:
                 chunks.append(chunk)
         except ConnectionResetError:
             pass
-    head, _, rest = b"".join(chunks).partition(b"\r\n\r\n")
+    return _reply(b"".join(chunks))
+
+
+def _reply(data: bytes) -> Reply:
+    """A raw HTTP answer: the body is every byte after the header block, whatever the headers
+    claim; no header block at all (the server hung up) is status 0."""
+    head, _, rest = data.partition(b"\r\n\r\n")
     if not head:
         return Reply(0, {}, b"")
     status_line, *fields = head.decode("latin-1").split("\r\n")
