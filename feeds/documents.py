@@ -14,14 +14,14 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-from . import build, pages, source
+from . import pages, source, writers
 from .config import Config
 from .index import Index
 from .model import SITE, Feed, Scope, ScopeKind
 
 #: Content-Type of each kind of document.
 MEDIA_TYPES: dict[str, str] = {
-    **{fmt: f"{media}; charset=utf-8" for fmt, media in build.MEDIA_TYPES.items()},
+    **{fmt: f"{media}; charset=utf-8" for fmt, media in writers.MEDIA_TYPES.items()},
     "html": "text/html; charset=utf-8",
     "opml": "text/x-opml; charset=utf-8",
 }
@@ -226,4 +226,4 @@ def _relocated(doc: Document, feed: Feed, alias: str) -> Document:
 
 def _feed_document(feed: Feed, fmt: str) -> Document:
     modified = max((p.updated for p in feed.posts), default=None)
-    return Document(build.render(feed, fmt), MEDIA_TYPES[fmt], modified)
+    return Document(writers.render(feed, fmt), MEDIA_TYPES[fmt], modified)

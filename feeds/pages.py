@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from feeds.build import MEDIA_TYPES, xml_safe
+from feeds.writers import MEDIA_TYPES, xml_safe
 from feeds.dates import rfc822
 from feeds.model import Scope, ScopeKind
 

@@ -24,7 +24,7 @@ from .cache import Cache, Entry
 from .config import Config
 from .errors import StorageError
 from .documents import Document, Documents, Target, resolve
-from .live import Live, State
+from .refresher import Refresher, State
 
 log = logging.getLogger("feeds")
 
@@ -53,7 +53,7 @@ def create_app(config: Config | str | os.PathLike[str] | None = None) -> Flask:
         config = config_mod.load(config)
     documents = Documents.from_config(config)
     cache = Cache.from_config(config.cache)
-    live = Live(documents.index, config.cache.refresh_seconds,
+    live = Refresher(documents.index, config.cache.refresh_seconds,
                 clock=lambda: documents.published_at(datetime.now(UTC)))
     live.start()
     feeds = Feeds(config, documents, cache, live)
@@ -71,7 +71,7 @@ def create_app(config: Config | str | os.PathLike[str] | None = None) -> Flask:
 class Feeds:
     """The parts of one app and its one view."""
 
-    def __init__(self, config: Config, documents: Documents, cache: Cache, live: Live) -> None:
+    def __init__(self, config: Config, documents: Documents, cache: Cache, live: Refresher) -> None:
         self.documents = documents
         self.cache = cache
         self.live = live

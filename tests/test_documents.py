@@ -80,7 +80,7 @@ def test_scope_feeds_are_titled_site_dot_name_and_limit_applies(documents: Docum
 def test_jekyll_feed_aliases_are_the_atom_written_for_their_place(documents: Documents) -> None:
     import dataclasses
 
-    from feeds import build
+    from feeds import writers
 
     for scope, _ in documents.index.scopes(NOW):
         feed = documents.feed(scope, NOW, 50)
@@ -88,7 +88,7 @@ def test_jekyll_feed_aliases_are_the_atom_written_for_their_place(documents: Doc
         assert target is not None
         doc = documents.render(target, NOW)
         assert doc is not None
-        assert doc.body == build.render(dataclasses.replace(feed, location=target.alias), "atom")
+        assert doc.body == writers.render(dataclasses.replace(feed, location=target.alias), "atom")
 
 
 def documents_alias(scope: Scope) -> str:

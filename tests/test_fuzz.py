@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feeds import build, export, permalink, source
+from feeds import export, permalink, source, writers
 from feeds.documents import Documents, Options
 from feeds.index import Index
 from feeds.model import SITE, Feed, Post
@@ -188,7 +188,7 @@ def safe(fragment: str) -> None:
 def check_documents(feed: Feed) -> None:
     [post] = feed.posts
     for fmt in ("atom", "rss"):
-        body = build.render(feed, fmt)
+        body = writers.render(feed, fmt)
         tree = etree.fromstring(body, XML_PARSER)  # well-formed XML 1.0, or this raises
         if fmt == "atom":
             assert ATOM_RNG.validate(tree), ATOM_RNG.error_log
@@ -196,17 +196,17 @@ def check_documents(feed: Feed) -> None:
         assert parsed.bozo == 0, parsed.get("bozo_exception")
         [entry] = parsed.entries
         assert entry.title == post.title, (fmt, entry.title, post.title)
-        assert [t.term for t in entry.get("tags", [])] == list(build.terms(post)), fmt
+        assert [t.term for t in entry.get("tags", [])] == list(writers.terms(post)), fmt
         assert entry.link == post.url and entry.id == post.url
         assert entry.published_parsed[:6] == post.date.astimezone(UTC).timetuple()[:6], fmt
         if fmt == "atom":
             if post.summary:  # without one, feedparser gives the content as the summary
                 assert entry.summary == post.summary
             assert entry.get("author", "") == (post.author or "")
-    doc = json.loads(build.render(feed, "json").decode("utf-8"))
+    doc = json.loads(writers.render(feed, "json").decode("utf-8"))
     [item] = doc["items"]
     assert item["title"] == post.title and item["id"] == post.url
-    assert item.get("tags", []) == list(build.terms(post))
+    assert item.get("tags", []) == list(writers.terms(post))
     safe(item.get("content_html", ""))
 
 

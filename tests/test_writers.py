@@ -1,4 +1,4 @@
-"""build.py: a Feed to RSS, Atom and JSON Feed, read back by real parsers, pinned by golden files.
+"""writers.py: a Feed to RSS, Atom and JSON Feed, read back by real parsers, pinned by golden files.
 
 Golden files: ``FEEDS_REGEN_GOLDEN=1 pytest tests/test_build.py`` rewrites them; review the diff.
 """
@@ -21,8 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feeds import __version__, build
-from feeds.build import atom, json_feed, render, rss
+from feeds import __version__, writers
+from feeds.writers import atom, json_feed, render, rss
 from feeds.model import FORMATS, SITE, Feed, Post, Scope, ScopeKind
 
 from .conftest import check_golden
@@ -187,7 +187,7 @@ def test_rss_dates_are_rfc822_with_each_posts_own_offset() -> None:
 
 def test_atom_dates_are_rfc3339_with_each_posts_own_offset() -> None:
     root = xml(atom(FEED))
-    ns = {"a": build.ATOM_NS}
+    ns = {"a": writers.ATOM_NS}
     assert root.xpath("a:entry/a:published/text()", namespaces=ns) == [
         "2022-01-10T08:03:44+08:00",
         "2022-01-09T12:00:00+05:45",
@@ -271,7 +271,7 @@ def test_atom_matches_the_rfc_4287_schema(name: str) -> None:
 
 
 def test_atom_links_lang_and_subtitle() -> None:
-    ns = {"a": build.ATOM_NS}
+    ns = {"a": writers.ATOM_NS}
     root = xml(atom(FEED))
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-CN"
     assert root.findtext("a:id", namespaces=ns) == f"{SITE_URL}/feed.atom"
@@ -297,7 +297,7 @@ def test_the_feed_author_falls_back_to_site_title_then_host(
     author: str, title: str, expected: str
 ) -> None:
     feed = make_feed(author=author, title=title)
-    assert xml(atom(feed)).findtext("a:author/a:name", namespaces={"a": build.ATOM_NS}) == expected
+    assert xml(atom(feed)).findtext("a:author/a:name", namespaces={"a": writers.ATOM_NS}) == expected
     assert json.loads(json_feed(feed))["authors"] == [{"name": expected}]
 
 
@@ -322,9 +322,9 @@ def test_rss_plain_text_uses_hex_references() -> None:
 def test_summary_only_feeds_carry_no_full_content() -> None:
     assert b"<content" not in atom(SUMMARY_FEED)
     assert b"content:encoded" not in rss(SUMMARY_FEED)
-    entries = xml(atom(SUMMARY_FEED)).findall("a:entry", {"a": build.ATOM_NS})
+    entries = xml(atom(SUMMARY_FEED)).findall("a:entry", {"a": writers.ATOM_NS})
     # An empty summary is left out (the last post has none).
-    assert [e.findtext("a:summary", namespaces={"a": build.ATOM_NS}) for e in entries] == [
+    assert [e.findtext("a:summary", namespaces={"a": writers.ATOM_NS}) for e in entries] == [
         p.summary or None for p in POSTS
     ]
 
@@ -388,8 +388,8 @@ def test_any_text_gives_well_formed_valid_output(
                          full_content=full)
         root = xml(atom(feed))
         assert ATOM_RNG.validate(root), ATOM_RNG.error_log
-        kept = build.xml_safe(title)
-        assert root.findtext("a:entry/a:title", namespaces={"a": build.ATOM_NS}) == kept
+        kept = writers.xml_safe(title)
+        assert root.findtext("a:entry/a:title", namespaces={"a": writers.ATOM_NS}) == kept
         assert xml(rss(feed)).findtext("channel/item/title") == kept
         assert json.loads(json_feed(feed))["items"][0]["title"] == kept
 
@@ -397,7 +397,7 @@ def test_any_text_gives_well_formed_valid_output(
 def test_a_post_whose_permalink_is_taken_has_its_own_id() -> None:
     p = dataclasses.replace(POSTS[0], guid=POSTS[0].url + "#_posts/b.md")
     feed = make_feed((p,))
-    assert xml(atom(feed)).findtext("a:entry/a:id", namespaces={"a": build.ATOM_NS}) == p.guid
+    assert xml(atom(feed)).findtext("a:entry/a:id", namespaces={"a": writers.ATOM_NS}) == p.guid
     guid = xml(rss(feed)).find("channel/item/guid")
     assert guid is not None and guid.text == p.guid and guid.get("isPermaLink") == "false"
     assert json.loads(json_feed(feed))["items"][0]["id"] == p.guid

@@ -96,7 +96,7 @@ class _Changes(FileSystemEventHandler):
         return paths, full
 
 
-class Live:
+class Refresher:
     """The background thread that keeps one worker's view of the index fresh."""
 
     def __init__(
@@ -162,7 +162,7 @@ class Live:
                 self.tick()
         else:
             self._wake.set()  # the thread's first round refreshes
-        self._thread = threading.Thread(target=self._run, name="feeds-live", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="feeds-refresher", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

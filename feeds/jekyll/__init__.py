@@ -1,0 +1,1 @@
+"""What Jekyll itself would read from a site: its files, front matter, config and rules."""
