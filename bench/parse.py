@@ -13,7 +13,8 @@ import statistics
 import time
 from zoneinfo import ZoneInfo
 
-from feeds import permalink, source
+from feeds.jekyll import frontmatter, permalink, posts
+from feeds.jekyll.files import find
 
 try:
     from .corpus import corpus  # type: ignore[import-not-found]
@@ -27,27 +28,27 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     root = corpus(args.posts)
-    rules = source.Rules(root=root, site_url="https://finews.withounder.com", zone=ZoneInfo("Asia/Shanghai"),
-                         permalink=permalink.template("date"), max_post_bytes=10 * 1024 * 1024, summary_length=200)
-    files, _ = source.find(root)
+    rules = posts.Rules(root=root, site_url="https://finews.withounder.com", zone=ZoneInfo("Asia/Shanghai"),
+                        permalink=permalink.template("date"), max_post_bytes=10 * 1024 * 1024, summary_length=200)
+    files, _ = find(root)
     raws = [(f.path, (root / f.path).read_bytes()) for f in files]
 
     def front_matter_only() -> None:
         for _, raw in raws:
-            split = source.split_front_matter(source.decode(raw))
+            split = frontmatter.split_front_matter(frontmatter.decode(raw))
             assert split is not None
-            source.load_yaml(split[0], split[2])
+            frontmatter.load_yaml(split[0], split[2])
 
     def parsed_posts() -> None:
         for path, raw in raws:
-            source.parse_bytes(path, raw, rules, [])
+            posts.parse_bytes(path, raw, rules, [])
 
     def rendered_posts() -> None:
         # what a post in some feed costs: parsed, then its body read again and rendered
         for path, raw in raws:
-            post = source.parse_bytes(path, raw, rules, [])
+            post = posts.parse_bytes(path, raw, rules, [])
             assert post is not None
-            source.finish(root, post, rules.summary_length)
+            posts.finish(root, post, rules.summary_length)
 
     print(f"{len(raws)} posts from {root}, median of {args.runs} runs (files already read into memory)")
     print(f"{'measurement':<28}{'posts/s':>12}{'µs/post':>10}  (one core)")

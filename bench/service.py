@@ -35,7 +35,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from feeds.model import Scope, ScopeKind
-from feeds.permalink import scope_slug
+from feeds.jekyll.permalink import scope_slug
 
 try:
     from .corpus import BENCH_DIR  # type: ignore[import-not-found]

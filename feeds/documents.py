@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-from . import pages, source, writers
+from . import pages, writers
 from .config import Config
 from .index import Index
+from .jekyll import posts as jekyll_posts
 from .model import SITE, Feed, Scope, ScopeKind
 
 #: Content-Type of each kind of document.
@@ -130,7 +131,7 @@ class Documents:
         Raises:
             ConfigError: the config's permalink is bad.
         """
-        return cls(Index(config.index.path, source.rules_for(config)), Options.from_config(config))
+        return cls(Index(config.index.path, jekyll_posts.rules_for(config)), Options.from_config(config))
 
     def published_at(self, now: datetime) -> datetime:
         """The instant whose published posts the documents show: ``now``, or the end of time

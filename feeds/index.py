@@ -27,8 +27,11 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
-from . import __version__, permalink, source
+from . import __version__
 from .errors import StorageError
+from .jekyll import files as jekyll_files
+from .jekyll import permalink
+from .jekyll import posts as jekyll_posts
 from .model import SITE, Post, Problem, Scope, ScopeKind
 
 SCHEMA_VERSION = 6
@@ -44,7 +47,7 @@ CREATE TABLE posts (
     date TEXT NOT NULL, updated TEXT NOT NULL,   -- ISO 8601 with the post's own offset
     categories TEXT NOT NULL, tags TEXT NOT NULL, -- names joined by U+001F (never in a name), order kept
     author TEXT, url TEXT NOT NULL,
-    content_html TEXT,                -- NULL until first rendered (source.finish)
+    content_html TEXT,                -- NULL until first rendered (jekyll.posts.finish)
     summary TEXT NOT NULL             -- '' until rendered, unless the front matter gave one
 );
 -- which scopes a post belongs to; the site scope is kind 'site', slug ''
@@ -92,7 +95,7 @@ def _micros(dt: datetime) -> int:
 class Index:
     """One index file for one site and its parsing rules; safe to share between threads."""
 
-    def __init__(self, path: Path, rules: source.Rules, *, jobs: int | None = None) -> None:
+    def __init__(self, path: Path, rules: jekyll_posts.Rules, *, jobs: int | None = None) -> None:
         self.path = path
         self.rules = rules
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -245,9 +248,9 @@ class Index:
             raise StorageError(f"{self.path}: {e}") from e
         known = {p: (s, m) for p, s, m in rows}
         if paths is None:
-            changed, seen, name_problems = source.scan(self.rules.root, known)
+            changed, seen, name_problems = jekyll_files.scan(self.rules.root, known)
         else:
-            found = (source.stat_post(self.rules.root, p) for p in paths)
+            found = (jekyll_files.stat_post(self.rules.root, p) for p in paths)
             files = [f for f in found if f is not None]
             seen = {f.path for f in files}
             changed = [f for f in files if known.get(f.path) != (f.size, f.mtime_ns)]
@@ -266,15 +269,15 @@ class Index:
             raise StorageError(f"{self.path}: cannot write the index: {e}") from e
         return Refresh(len(changed), len(removed), time.perf_counter() - started, generation, unsettled)
 
-    def _parse(self, files: list[source.SourceFile]) -> Iterator[source.Parsed]:
+    def _parse(self, files: list[jekyll_files.SourceFile]) -> Iterator[jekyll_posts.Parsed]:
         """Parse ``files`` in order, on every core when there are many (results stream, so a
         cold start never holds all bodies in memory)."""
         if len(files) < _PARALLEL_THRESHOLD or self.jobs < 2:
             for f in files:
-                yield source.parse(f, self.rules)
+                yield jekyll_posts.parse(f, self.rules)
             return
         with self._pool() as pool:
-            yield from pool.map(source.parse, files, itertools.repeat(self.rules), chunksize=64)
+            yield from pool.map(jekyll_posts.parse, files, itertools.repeat(self.rules), chunksize=64)
 
     def _pool(self) -> ProcessPoolExecutor:
         # forkserver, not fork: a service calls this from a thread, and forking threads deadlocks.
@@ -283,7 +286,7 @@ class Index:
     def _write(
         self,
         db: sqlite3.Connection,
-        changed: list[source.SourceFile],
+        changed: list[jekyll_files.SourceFile],
         removed: list[str],
         name_problems: list[Problem] | None,
     ) -> int:
@@ -360,13 +363,13 @@ class Index:
             self._persist(zip(ids, (self._finish(p) for p in todo)), wait=True)
         else:
             with self._pool() as pool:
-                done = pool.map(source.finish, itertools.repeat(self.rules.root), todo,
+                done = pool.map(jekyll_posts.finish, itertools.repeat(self.rules.root), todo,
                                 itertools.repeat(self.rules.summary_length), chunksize=64)
                 self._persist(zip(ids, done), wait=True)
         return len(todo)
 
     def _finish(self, post: Post) -> Post:
-        return source.finish(self.rules.root, post, self.rules.summary_length)
+        return jekyll_posts.finish(self.rules.root, post, self.rules.summary_length)
 
     def _persist(self, rendered: Iterable[tuple[int, Post]], *, wait: bool = False) -> None:
         """Store rendered content by row id (never reused, so a post replaced meanwhile keeps

@@ -32,9 +32,11 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feeds import export, permalink, source, writers
+from feeds import export, writers
 from feeds.documents import Documents, Options
 from feeds.index import Index
+from feeds.jekyll import files as jekyll_files
+from feeds.jekyll import permalink, posts
 from feeds.model import SITE, Feed, Post
 
 from .conftest import FIXTURES
@@ -142,9 +144,9 @@ def post_file(draw: st.DrawFn) -> tuple[str, bytes]:
 
 # -- what must hold -------------------------------------------------------------------------------
 
-def rules(root: Path) -> source.Rules:
-    return source.Rules(root=root, site_url=SITE_URL, zone=NEW_YORK, permalink=permalink.template("date"),
-                        max_post_bytes=1_000_000, summary_length=50)
+def rules(root: Path) -> posts.Rules:
+    return posts.Rules(root=root, site_url=SITE_URL, zone=NEW_YORK, permalink=permalink.template("date"),
+                       max_post_bytes=1_000_000, summary_length=50)
 
 
 def visible(text: str) -> bool:
@@ -152,7 +154,7 @@ def visible(text: str) -> bool:
     return all(unicodedata.category(c) not in ("Cc", "Cs", "Zl", "Zp") and c not in "\ufffe\uffff" for c in text)
 
 
-def check_problems(parsed: source.Parsed, path: str, raw: bytes) -> None:
+def check_problems(parsed: posts.Parsed, path: str, raw: bytes) -> None:
     lines = raw.count(b"\n") + 1
     for problem in parsed.problems:
         assert problem.path == path and 1 <= problem.line <= lines and problem.level in ("error", "warning"), problem
@@ -218,15 +220,15 @@ def test_any_post_parses_renders_builds_and_reads_back(post: tuple[str, bytes], 
         root = Path(tmp)
         (root / "_posts").mkdir()
         (root / "_posts" / name).write_bytes(raw)
-        [file], misnamed = source.find(root)
+        [file], misnamed = jekyll_files.find(root)
         assert not misnamed
-        parsed = source.parse(file, rules(root))
+        parsed = posts.parse(file, rules(root))
         check_problems(parsed, file.path, raw)
         errors = [p.message.split(":")[0] for p in parsed.problems if p.level == "error"]
         event("published" if parsed.post else f"error: {errors[0]}" if errors else "skipped")
         if parsed.post is None:
             return
-        done = source.finish(root, parsed.post, 50)
+        done = posts.finish(root, parsed.post, 50)
         check_post(done)
         safe(done.content_html)
         feed = Feed(scope=SITE, title="Fuzz <site> & co", description="", site_url=SITE_URL, lang="en",
@@ -298,8 +300,8 @@ def _files(out: Path) -> Iterator[Path]:
 def test_yaml_escapes_cannot_put_controls_back(tmp_path: Path, text: str) -> None:
     (tmp_path / "_posts").mkdir()
     (tmp_path / "_posts" / "2021-01-01-x.md").write_text(f"---\n{text}---\nbody\n", encoding="utf-8")
-    [file], _ = source.find(tmp_path)
-    parsed = source.parse(file, rules(tmp_path))
+    [file], _ = jekyll_files.find(tmp_path)
+    parsed = posts.parse(file, rules(tmp_path))
     assert parsed.post is not None
     check_post(parsed.post)
     assert "\x1f" not in "".join(parsed.post.tags)

@@ -26,8 +26,10 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from feeds import config, content, export, permalink, source
+from feeds import config, content, export
 from feeds.documents import Documents
+from feeds.jekyll import files as jekyll_files
+from feeds.jekyll import permalink, posts
 from feeds.model import Problem
 
 from .conftest import FIXTURES
@@ -180,13 +182,13 @@ def test_the_whole_site_takes_well_under_ten_seconds(run: Run) -> None:
 
 
 def test_a_billion_laughs_costs_no_more_than_its_text() -> None:
-    rules = source.Rules(root=HOSTILE, site_url=SITE_URL, zone=ZoneInfo("America/New_York"),
-                         permalink=permalink.template("date"), max_post_bytes=MAX_POST_BYTES, summary_length=200)
+    rules = posts.Rules(root=HOSTILE, site_url=SITE_URL, zone=ZoneInfo("America/New_York"),
+                        permalink=permalink.template("date"), max_post_bytes=MAX_POST_BYTES, summary_length=200)
     for name in ("2021-01-06-alias-bomb-tags.md", "2021-01-07-alias-bomb-unused.md"):
         path = HOSTILE / "_posts" / name
         tracemalloc.start()
         started = time.perf_counter()
-        source.parse(source.SourceFile(f"_posts/{name}", path.stat().st_size, 0), rules)
+        posts.parse(jekyll_files.SourceFile(f"_posts/{name}", path.stat().st_size, 0), rules)
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
@@ -353,10 +355,10 @@ def test_a_second_export_writes_nothing(run: Run) -> None:
 # -- the rules behind the cases above, one at a time -------------------------------------------
 
 def test_a_symlink_is_refused_by_a_full_scan_and_by_a_watched_change_alike(run: Run) -> None:
-    files, _ = source.find(run.site)
+    files, _ = jekyll_files.find(run.site)
     assert "_posts/2021-02-03-symlink.md" not in {f.path for f in files}
-    assert source.stat_post(run.site, "_posts/2021-02-03-symlink.md") is None
-    assert source.stat_post(run.site, "_posts/2021-02-05-fifo.md") is None
+    assert jekyll_files.stat_post(run.site, "_posts/2021-02-03-symlink.md") is None
+    assert jekyll_files.stat_post(run.site, "_posts/2021-02-05-fifo.md") is None
     assert "Secret outside the site" not in (run.out / "feed.json").read_text(encoding="utf-8")
 
 

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feeds import permalink, source
 from feeds.index import Index
+from feeds.jekyll import permalink
+from feeds.jekyll.posts import Rules
 from feeds.model import SITE, Scope, ScopeKind
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -22,8 +23,8 @@ EMNEWS = Scope(ScopeKind.CATEGORY, "emnews", "emnews")
 
 
 def make_index(root: Path, db: Path) -> Index:
-    rules = source.Rules(root=root, site_url="https://finews.withounder.com", zone=ZoneInfo("Asia/Shanghai"),
-                         permalink=permalink.template("date"), max_post_bytes=10_000_000, summary_length=200)
+    rules = Rules(root=root, site_url="https://finews.withounder.com", zone=ZoneInfo("Asia/Shanghai"),
+                  permalink=permalink.template("date"), max_post_bytes=10_000_000, summary_length=200)
     return Index(db, rules, jobs=1)
 
 
@@ -140,8 +141,8 @@ def test_the_file_can_be_deleted_or_corrupted(finews_copy: Path, tmp_path: Path)
 def test_other_rules_rebuild_the_index(finews_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "i.sqlite3"
     make_index(finews_copy, db).refresh()
-    rules = source.Rules(root=finews_copy, site_url="https://example.com", zone=ZoneInfo("UTC"),
-                         permalink=permalink.template("pretty"), max_post_bytes=10_000_000, summary_length=200)
+    rules = Rules(root=finews_copy, site_url="https://example.com", zone=ZoneInfo("UTC"),
+                  permalink=permalink.template("pretty"), max_post_bytes=10_000_000, summary_length=200)
     ix = Index(db, rules, jobs=1)
     assert ix.refresh().changed == 151
     assert ix.posts(SITE, NOW, 1)[0].url.startswith("https://example.com/")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds import permalink
+from feeds.jekyll import permalink
 
 CST = timezone(timedelta(hours=8))
 WHEN = datetime(2022, 1, 10, 8, 3, 44, tzinfo=CST)

@@ -1,50 +1,20 @@
-"""The parser's Jekyll rules, on the real sample site and on small sites of our own."""
+"""Jekyll's post rules, on the real sample site and on small sites of our own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import html as lxml_html
 
-from feeds import dates, source
+from feeds import dates
+from feeds.jekyll import files, posts
 from feeds.model import Post, Problem
 
 from .conftest import FINEWS
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-URL = "https://finews.withounder.com"
-
-
-def rules(root: Path, *, zone: str = "Asia/Shanghai", permalink: str = "date", max_bytes: int = 10 * 1024 * 1024) -> source.Rules:
-    from feeds import permalink as pl
-
-    return source.Rules(root=root, site_url=URL, zone=ZoneInfo(zone), permalink=pl.template(permalink), max_post_bytes=max_bytes, summary_length=200)
-
-
-def parse_site(root: Path, **kw: object) -> tuple[dict[str, Post], list[Problem]]:
-    r = rules(root, **kw)  # type: ignore[arg-type]
-    files, problems = source.find(root)
-    posts = {}
-    for f in files:
-        parsed = source.parse(f, r)
-        problems.extend(parsed.problems)
-        if parsed.post:
-            posts[parsed.post.path] = source.finish(root, parsed.post, r.summary_length)
-    return posts, problems
-
-
-def one(site: Callable[[dict[str, str]], Path], text: str, name: str = "_posts/2021-12-08-hello.md", **kw: object) -> tuple[Post | None, list[Problem]]:
-    root = site({name: text})
-    posts, problems = parse_site(root, **kw)
-    return posts.get(name), problems
-
-
-FM = "---\ntitle: Hello\ndate: 2021-12-08 10:00:00 +0800\n{extra}---\nBody text.\n"
-
+from .jekyll_site import FM, URL, one, parse_site, rules
 
 # -- the real corpus ---------------------------------------------------------------------------
 
@@ -54,8 +24,8 @@ def finews() -> tuple[dict[str, Post], list[Problem]]:
 
 
 def test_corpus_gives_151_posts_no_error_and_15_warnings(finews: tuple[dict[str, Post], list[Problem]]) -> None:
-    posts, problems = finews
-    assert len(posts) == 151
+    found, problems = finews
+    assert len(found) == 151
     assert not [p for p in problems if p.level == "error"]
     names = [p for p in problems if "not a post" in p.message]
     blanks = [p for p in problems if "blank line" in p.message]
@@ -107,82 +77,6 @@ def test_relative_and_protocol_relative_links(finews: tuple[dict[str, Post], lis
     assert 'href="https://finews.withounder.com/emnews/2021/12/08/emnews/"' in rel.content_html
     old = finews[0]["_posts/2021-12-08-202112082206779752.md"]
     assert 'href="https://finews.zning.me/emnews/"' in old.content_html
-
-
-# -- rule 1: which files are posts --------------------------------------------------------------
-
-def test_posts_in_nested_folders_and_category_folders(site: Callable[[dict[str, str]], Path]) -> None:
-    root = site({
-        "_posts/2021/2021-12-08-a.md": FM.format(extra=""),
-        "news/world/_posts/2021-12-08-b.md": FM.format(extra="categories: extra\n"),
-        "_drafts/2021-12-08-draft.md": FM.format(extra=""),
-        "_posts/.hidden.md": "x",
-        "_posts/notes.txt": "x",
-    })
-    posts, problems = parse_site(root)
-    assert sorted(posts) == ["_posts/2021/2021-12-08-a.md", "news/world/_posts/2021-12-08-b.md"]
-    assert posts["news/world/_posts/2021-12-08-b.md"].categories == ("news", "world", "extra")
-    assert [str(p) for p in problems] == ["_posts/notes.txt:1: warning: not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"]
-
-
-# -- rule 2: front matter ---------------------------------------------------------------------
-
-def test_bom_crlf_and_blank_lines_are_accepted(site: Callable[[dict[str, str]], Path]) -> None:
-    text = "\ufeff\r\n  \r\n---\r\ntitle: Hi\r\ntags: [a, b]\r\n---\r\nBody\r\n"
-    post, problems = one(site, text)
-    assert post is not None and post.title == "Hi" and post.tags == ("a", "b")
-    assert [p.message for p in problems] == ["2 blank line(s) before the front matter: Jekyll does not see this front matter; feeds reads it"]
-    assert "\r" not in post.content_html
-
-
-def test_no_front_matter_is_not_a_post(site: Callable[[dict[str, str]], Path]) -> None:
-    post, problems = one(site, "Just text\n")
-    assert post is None
-    assert problems[0].level == "warning" and "no front matter" in problems[0].message
-
-
-def test_unclosed_front_matter_is_an_error_with_its_line(site: Callable[[dict[str, str]], Path]) -> None:
-    post, problems = one(site, "\n---\ntitle: x\n")
-    assert post is None
-    assert (problems[-1].level, problems[-1].line) == ("error", 2)
-    assert "never closed" in problems[-1].message
-
-
-# -- rule 3: YAML ---------------------------------------------------------------------------------
-
-def test_yaml_error_reports_the_line_of_the_error(site: Callable[[dict[str, str]], Path]) -> None:
-    text = '---\nlayout: post\ntitle: "say "hi" now"\ndate: 2021-12-08\n---\nbody\n'
-    post, problems = one(site, text)
-    assert post is None
-    assert problems == [Problem("_posts/2021-12-08-hello.md", 3, "error", problems[0].message)]
-    assert problems[0].message.startswith("bad YAML in front matter")
-
-
-@pytest.mark.parametrize("fm", ["- a\n- b\n", "just a string\n", "42\n"])
-def test_front_matter_must_be_a_mapping(site: Callable[[dict[str, str]], Path], fm: str) -> None:
-    post, problems = one(site, f"---\n{fm}---\nbody\n")
-    assert post is None and problems[0].level == "error" and "mapping" in problems[0].message
-
-
-def test_empty_front_matter_uses_the_file_name(site: Callable[[dict[str, str]], Path]) -> None:
-    post, _ = one(site, "---\n---\nbody\n")
-    assert post is not None and post.title == "hello"
-    assert dates.rfc3339(post.date) == "2021-12-08T00:00:00+08:00"
-
-
-def test_control_characters_cost_no_post(site: Callable[[dict[str, str]], Path]) -> None:
-    post, problems = one(site, "---\ntitle: \"a\x0bb\x00c\"\n---\nx\x0by\x1f\n")
-    assert post is not None and post.title == "abc"
-    assert "\x0b" not in post.content_html and "xy" in post.content_html
-    assert not [p for p in problems if p.level == "error"]
-
-
-def test_non_utf8_is_an_error_naming_the_line(site: Callable[[dict[str, str]], Path]) -> None:
-    root = site({})
-    (root / "_posts" / "2021-12-08-gbk.md").write_bytes("---\ntitle: x\n---\n中文\n".encode("gbk"))
-    posts, problems = parse_site(root)
-    assert not posts
-    assert problems[0].level == "error" and problems[0].line == 4 and "not UTF-8" in problems[0].message
 
 
 # -- rule 4: dates -------------------------------------------------------------------------------
@@ -257,7 +151,7 @@ def test_title_defaults_to_the_slug(site: Callable[[dict[str, str]], Path]) -> N
 
 
 def test_site_and_post_permalinks(site: Callable[[dict[str, str]], Path]) -> None:
-    post, _ = one(site, FM.format(extra="categories: News\n"), permalink="pretty")
+    post, _ = one(site, FM.format(extra="categories: News\n"), permalink_style="pretty")
     assert post is not None and post.url == f"{URL}/news/2021/12/08/hello/"
     post, _ = one(site, FM.format(extra="permalink: /:year/:title/\n"))
     assert post is not None and post.url == f"{URL}/2021/hello/"
@@ -306,10 +200,10 @@ def test_offsets_are_fixed_timezones(finews: tuple[dict[str, Post], list[Problem
 
 def test_parsing_leaves_rendering_for_later(site: Callable[[dict[str, str]], Path]) -> None:
     root = site({"_posts/2021-12-08-hello.md": FM.format(extra="") + "*hi*\n"})
-    [f], _ = source.find(root)
-    post = source.parse(f, rules(root)).post
+    [f], _ = files.find(root)
+    post = posts.parse(f, rules(root)).post
     assert post is not None and post.content_html == "" and post.summary == ""
-    done = source.finish(root, post, 200)
+    done = posts.finish(root, post, 200)
     assert "<em>hi</em>" in done.content_html and done.summary == "Body text. hi"
     (root / f.path).unlink()
-    assert source.finish(root, post, 200) == post, "a file gone since leaves the post as it was"
+    assert posts.finish(root, post, 200) == post, "a file gone since leaves the post as it was"

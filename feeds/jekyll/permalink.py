@@ -15,7 +15,7 @@ import unicodedata
 from datetime import datetime
 from urllib.parse import quote
 
-from .errors import FeedsError
+from ..errors import FeedsError
 
 #: Jekyll's built-in permalink styles.
 STYLES = {

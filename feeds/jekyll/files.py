@@ -1,0 +1,143 @@
+"""Finding and reading a Jekyll site's post files, and saying which files are skipped and why.
+
+Posts live in ``<source>/_posts/**`` and ``<source>/<dir>/.../_posts/**`` (the folders above
+``_posts`` are categories), named ``YYYY-MM-DD-<slug>.<md|markdown|html>``; folders and files
+starting with ``.``, ``_``, ``#`` or ``~`` are ignored, as Jekyll ignores them. Only regular files
+are read, never through a symbolic link, so a post cannot pull in a file from elsewhere.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import Problem
+
+POST_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.(md|markdown|html)")
+_IGNORED_PREFIXES = (".", "_", "#", "~")
+#: Characters a post's path must not hold: lone surrogates (bytes that are not UTF-8) and controls.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A post file found on disk, with the stat the index compares to see it changed."""
+
+    #: Relative to the site source, ``/``-separated.
+    path: str
+    size: int
+    mtime_ns: int
+
+
+def find(root: Path) -> tuple[list[SourceFile], list[Problem]]:
+    """Every post file under ``root``, sorted by path, and a warning for each misnamed file.
+
+    Raises:
+        OSError: ``root`` itself cannot be read.
+    """
+    files, _, problems = scan(root, {})
+    return files, problems
+
+
+def scan(root: Path, known: Mapping[str, tuple[int, int]]) -> tuple[list[SourceFile], set[str], list[Problem]]:
+    """The post files under ``root`` whose (size, mtime) differ from ``known`` (sorted by
+    path), every post path seen, and a warning for each file skipped.
+
+    A path already known is a post's: it needs one stat and a look-up, nothing more, so a
+    scan of a large site that changed little costs little more than listing it.
+
+    Raises:
+        OSError: ``root`` itself cannot be read.
+    """
+    changed: list[SourceFile] = []
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for posts_dir in _posts_dirs(root, ""):
+        for rel, st in _walk(root, posts_dir):
+            if st is not None and rel in known:
+                seen.add(rel)
+                if known[rel] != (st.st_size, st.st_mtime_ns):
+                    changed.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
+            elif not _printable(rel):
+                shown = os.fsencode(rel).decode("utf-8", "replace")
+                problems.append(Problem(shown, 1, "warning", "skipped: the file's path is not valid UTF-8 or holds control characters; rename it"))
+            elif not POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
+                problems.append(Problem(rel, 1, "warning", "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"))
+            elif st is None:
+                problems.append(Problem(rel, 1, "warning", "skipped: a symbolic link; feeds reads only regular files, so a post cannot pull in a file from elsewhere"))
+            else:
+                seen.add(rel)
+                changed.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
+    changed.sort(key=lambda f: f.path)
+    problems.sort(key=lambda p: p.path)
+    return changed, seen, problems
+
+
+def stat_post(root: Path, rel: str) -> SourceFile | None:
+    """The post file at ``rel`` as :func:`find` would list it, or ``None`` if there is no
+    such post file (gone, misnamed, or outside a ``_posts`` folder)."""
+    parts = rel.split("/")
+    if "_posts" not in parts[:-1] or not POST_NAME.fullmatch(parts[-1]) or not _printable(rel):
+        return None
+    if any(p.startswith(_IGNORED_PREFIXES) and p != "_posts" for p in parts):
+        return None
+    try:
+        st = os.stat(root / rel, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return SourceFile(rel, st.st_size, st.st_mtime_ns)
+
+
+def _posts_dirs(root: Path, rel: str) -> Iterator[str]:
+    """``_posts`` folders at any depth below ``root``, skipping folders Jekyll ignores."""
+    with os.scandir(root / rel if rel else root) as entries:
+        subdirs = sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
+    for name in subdirs:
+        sub = f"{rel}/{name}" if rel else name
+        if name == "_posts":
+            yield sub
+        elif not name.startswith(_IGNORED_PREFIXES) and name not in ("node_modules", "vendor"):
+            yield from _posts_dirs(root, sub)
+
+
+def _walk(root: Path, rel: str) -> Iterator[tuple[str, os.stat_result | None]]:
+    """Regular files below ``rel``, with their stat; symbolic links to files with ``None``
+    (:func:`stat_post` refuses them too, so a full scan and a watched change agree)."""
+    with os.scandir(root / rel) as entries:
+        for e in entries:
+            if e.name.startswith(_IGNORED_PREFIXES):
+                continue
+            sub = f"{rel}/{e.name}"
+            if e.is_dir(follow_symlinks=False):
+                yield from _walk(root, sub)
+            elif e.is_file(follow_symlinks=False):
+                yield sub, e.stat(follow_symlinks=False)
+            elif e.is_symlink() and e.is_file():
+                yield sub, None
+
+
+def _printable(rel: str) -> bool:
+    """False for a path the index cannot store or a terminal cannot show: bytes that are not
+    UTF-8 (decoded as lone surrogates) or control characters."""
+    return _UNPRINTABLE.search(rel) is None
+
+
+def read(path: Path) -> bytes:
+    """A post file's bytes, refusing anything but a regular file: a symbolic link or a FIFO
+    put in its place since it was listed is neither followed nor waited on.
+
+    Raises:
+        OSError: the file cannot be opened or read, or is not a regular file.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return f.read()

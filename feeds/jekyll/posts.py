@@ -1,0 +1,258 @@
+"""Jekyll's post rules: one post file and the site's rules give a :class:`~feeds.model.Post` or
+the problems that kept it out, never an exception.
+
+Each file's problems come back as :class:`~feeds.model.Problem` values with the file and line,
+so one bad post costs only itself. Dates, names, permalinks and the front matter keys that
+Jekyll and its plugins read (``published``, ``slug``, ``last_modified_at``...) follow Jekyll.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from .. import content, dates
+from ..config import Config
+from ..errors import ConfigError, ParseError
+from ..model import Post, Problem
+from . import permalink
+from .files import POST_NAME, SourceFile, read
+from .frontmatter import decode, load_yaml, split_front_matter
+
+_MARKDOWN = (".md", ".markdown")
+#: The earliest date a post may have: the Unix epoch, which every feed reader can show.
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+#: A front matter with more category or tag names than this is hostile, not a post.
+_MAX_NAMES = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What parsing needs from the config, and nothing else."""
+
+    root: Path
+    site_url: str
+    zone: tzinfo
+    #: A checked permalink template (see :func:`feeds.jekyll.permalink.template`).
+    permalink: str
+    max_post_bytes: int
+    summary_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one file gave: a post (``None`` if skipped or unpublished) and its problems.
+
+    The post is not rendered yet: ``content_html`` is empty and ``summary`` holds only what the
+    front matter gave. Rendering is most of what a post costs and only posts some feed shows
+    need it, so the index renders on first use (:func:`finish`).
+    """
+
+    post: Post | None
+    problems: tuple[Problem, ...] = ()
+
+
+def finish(root: Path, post: Post, summary_length: int) -> Post:
+    """``post`` with its body, read again from its file, rendered to safe HTML, and a summary
+    unless the front matter gave one. A file gone or broken since leaves the content empty:
+    the next refresh drops or re-reads the post."""
+    try:
+        split = split_front_matter(decode(read(root / post.path)))
+    except (OSError, ParseError):
+        split = None
+    if split is None:
+        return post
+    html = content.render(split[1], markdown=post.path.endswith(_MARKDOWN), page_url=post.url)
+    summary = post.summary or content.summarize(content.plain_text(html), summary_length)
+    return replace(post, content_html=html, summary=summary)
+
+
+def parse(file: SourceFile, rules: Rules) -> Parsed:
+    """Read and parse one post file; every problem is returned, never raised."""
+    problems: list[Problem] = []
+    if file.size > rules.max_post_bytes:
+        return Parsed(None, (Problem(file.path, 1, "warning", f"skipped: {file.size} bytes is over [site] max_post_bytes ({rules.max_post_bytes})"),))
+    try:
+        raw = read(rules.root / file.path)
+        if len(raw) > rules.max_post_bytes:  # it grew since it was listed
+            return Parsed(None, (Problem(file.path, 1, "warning", f"skipped: {len(raw)} bytes is over [site] max_post_bytes ({rules.max_post_bytes})"),))
+        post = parse_bytes(file.path, raw, rules, problems)
+    except ParseError as e:
+        problems.append(Problem(file.path, e.line, "error", e.message))
+        return Parsed(None, tuple(problems))
+    except OSError as e:
+        problems.append(Problem(file.path, 1, "error", f"cannot read: {e.strerror or e}"))
+        return Parsed(None, tuple(problems))
+    except Exception as e:  # noqa: BLE001 - the one broad catch: a post we did not foresee costs only itself
+        problems.append(Problem(file.path, 1, "error", f"cannot parse: {type(e).__name__}: {e}"))
+        return Parsed(None, tuple(problems))
+    return Parsed(post, tuple(problems))
+
+
+def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) -> Post | None:
+    """Parse one file's bytes, all but the body's rendering; warnings go to ``problems``.
+
+    Returns ``None`` for a post hidden with ``published: false`` or with no front matter.
+
+    Raises:
+        ParseError: the post cannot be published (bad bytes, YAML, date).
+    """
+    text = decode(raw)
+    name = path.rsplit("/", 1)[-1]
+    m = POST_NAME.fullmatch(name)
+    if m is None:
+        raise ParseError("not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html")
+    file_date, file_slug, _ext = m.groups()
+    split = split_front_matter(text)
+    if split is None:
+        problems.append(Problem(path, 1, "warning", "no front matter: Jekyll copies this file as is and does not publish it as a post; skipped"))
+        return None
+    fm_text, _body, fm_line, blank_lines = split
+    if blank_lines:
+        problems.append(Problem(path, 1, "warning", f"{blank_lines} blank line(s) before the front matter: Jekyll does not see this front matter; feeds reads it"))
+    data = load_yaml(fm_text, fm_line)
+    if data.get("published", True) is False:
+        return None
+
+    def line_of(key: str) -> int:
+        found = re.search(rf"^{re.escape(key)}[ \t]*:", fm_text, re.MULTILINE)
+        return fm_line + fm_text.count("\n", 0, found.start()) if found else fm_line
+
+    raw_date = data.get("date")
+    key = "date"
+    if raw_date is None or raw_date == "":
+        raw_date, key = file_date, ""
+    try:
+        when = dates.parse(raw_date, rules.zone)
+    except dates.DateError as e:
+        raise ParseError(f"bad date: {e}", line_of(key) if key else 1) from e
+    if when.meant < _EARLIEST:
+        # Year 1 and the like: readers misread them (newsboat shows 0001 as 2001) or overflow.
+        raise ParseError(f"bad date: {dates.rfc3339(when.meant)} is before 1970, which feed readers cannot show", line_of(key) if key else 1)
+
+    slug = _text(data.get("slug")) or file_slug
+    # "a/b/_posts/x.md": the folders above _posts are categories, as in Jekyll.
+    folder_cats = tuple(path.split("/_posts/", 1)[0].split("/")) if "/_posts/" in path else ()
+    categories = _names(folder_cats, data, "categories", "category", line_of)
+    tags = _names((), data, "tags", "tag", line_of)
+
+    tpl = rules.permalink
+    own = data.get("permalink")
+    if own is not None:
+        own = content.strip_controls(own).strip() if isinstance(own, str) else own
+        if isinstance(own, str) and own:
+            try:
+                tpl = permalink.template(own)
+            except permalink.PermalinkError as e:
+                raise ParseError(str(e), line_of("permalink")) from e
+        else:
+            problems.append(Problem(path, line_of("permalink"), "warning", "permalink must be a string; the site's is used"))
+    # The page's URL comes from the names as Jekyll reads them; the feeds show them as text.
+    url = rules.site_url + permalink.url_path(
+        tpl, date=when.jekyll.astimezone(rules.zone), slug=slug, categories=categories
+    )
+    categories, tags = _shown(categories), _shown(tags)
+    jekyll_day = when.jekyll.astimezone(rules.zone).date()
+    if when.naive and jekyll_day != when.meant.date():
+        problems.append(Problem(path, line_of("date"), "warning", (
+            f"naive time {raw_date} is {dates.rfc3339(when.meant)} in the site zone, but Jekyll reads it "
+            f"as UTC and dates the page {jekyll_day.isoformat()} ({dates.rfc3339(when.jekyll.astimezone(rules.zone))}); "
+            "the feeds give the first and link to the page Jekyll publishes"
+        )))
+
+    updated = when.meant
+    for ukey in ("last_modified_at", "updated"):
+        if data.get(ukey) not in (None, ""):
+            try:
+                updated = dates.parse(data[ukey], rules.zone).meant
+            except dates.DateError as e:
+                problems.append(Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {e}"))
+            if updated < _EARLIEST:
+                problems.append(Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {dates.rfc3339(updated)} is before 1970"))
+                updated = when.meant
+            break
+
+    excerpt = _text(data.get("excerpt")) or _text(data.get("description"))
+    post = Post(
+        path=path,
+        slug=file_slug,
+        title=content.as_text(_text(data.get("title"))) or file_slug,
+        date=when.meant,
+        updated=updated,
+        categories=categories,
+        tags=tags,
+        author=_author(data.get("author")),
+        url=url,
+        content_html="",
+        summary=content.summarize(content.plain_text(excerpt), rules.summary_length) if excerpt else "",
+    )
+    return post
+
+
+def _text(value: object) -> str:
+    """A scalar as Jekyll would print it; anything else (lists, maps, sets, binary) counts as
+    absent: a set prints in no fixed order, so it could not give the same bytes twice."""
+    if value is None or isinstance(value, (list, dict, tuple, set, bytes)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    # The file was cleaned of control characters, but YAML escapes ("\0", "\x1f") make new ones.
+    return content.strip_controls(str(value)).strip()
+
+
+def _names(first: tuple[str, ...], data: dict[str, Any], plural: str, singular: str, line_of: Any) -> tuple[str, ...]:
+    """Categories or tags: a string splits on white space, a list is taken item by item."""
+    value = data.get(plural)
+    key = plural
+    if value is None:
+        value, key = data.get(singular), singular
+    items: list[object] = list(value) if isinstance(value, list) else [value]
+    names: list[str] = list(first)
+    for item in items:
+        if isinstance(item, str):
+            names.extend(content.strip_controls(item).split())
+        elif isinstance(item, (int, float, bool, date)):
+            names.append(_text(item))
+        elif item is not None:
+            raise ParseError(f"{key} must be a string or a list of strings", line_of(key))
+        if len(names) > _MAX_NAMES:
+            raise ParseError(f"{key}: more than {_MAX_NAMES} names", line_of(key))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _shown(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Names as the feeds show them: text, never HTML (:func:`feeds.content.as_text`)."""
+    return tuple(dict.fromkeys(n for n in map(content.as_text, names) if n))
+
+
+def _author(value: object) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, list):
+        value = ", ".join(_text(v) for v in value if _text(v))
+    return content.as_text(_text(value)) or None
+
+
+def rules_for(config: Config) -> Rules:
+    """The parsing rules a config sets.
+
+    Raises:
+        ConfigError: ``[site] permalink`` names an unknown placeholder.
+    """
+    try:
+        tpl = permalink.template(config.site.permalink)
+    except permalink.PermalinkError as e:
+        raise ConfigError(f"{config.path}: [site] permalink: {e}") from e
+    return Rules(
+        root=config.site.source,
+        site_url=config.site.url,
+        zone=config.site.timezone,
+        permalink=tpl,
+        max_post_bytes=config.site.max_post_bytes,
+        summary_length=config.feeds.summary_length,
+    )
