@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from feeds.writers import MEDIA_TYPES, xml_safe
+from feeds.content import strip_illegal_xml
 from feeds.dates import rfc822
 from feeds.model import Scope, ScopeKind
+from feeds.writers import MEDIA_TYPES
 
 #: How each format is named to people (link text, autodiscovery titles).
 FORMAT_LABELS: dict[str, str] = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -69,7 +70,7 @@ def opml(
     site_name = _site_name(site_title, site_url)
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = xml_safe(site_name)
+    etree.SubElement(head, "title").text = strip_illegal_xml(site_name)
     if created is not None:
         etree.SubElement(head, "dateCreated").text = rfc822(created)
     body = etree.SubElement(root, "body")
@@ -77,7 +78,7 @@ def opml(
         parent = etree.SubElement(body, "outline", text=label)
         for listing in group:
             # OPML's text may hold HTML, so a name is escaped as HTML: a tag called <b> stays text.
-            name = escape(xml_safe(_scope_name(listing.scope, site_name)), quote=False)
+            name = escape(strip_illegal_xml(_scope_name(listing.scope, site_name)), quote=False)
             etree.SubElement(
                 parent,
                 "outline",
@@ -179,4 +180,4 @@ def _check(formats: Sequence[str]) -> None:
 
 def _e(text: str) -> str:
     """Escaped for HTML text and double-quoted attributes, minus characters HTML forbids too."""
-    return escape(xml_safe(text), quote=True)
+    return escape(strip_illegal_xml(text), quote=True)

@@ -19,7 +19,6 @@ import dataclasses
 import functools
 import html
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feeds import __version__
+from feeds.content import strip_illegal_xml, xml_legal
 from feeds.dates import rfc822, rfc3339
 from feeds.model import Feed, Post
 
@@ -45,10 +45,6 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 #: What an empty feed is dated: a fixed instant, so an empty feed is as stable as a full one.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-#: Characters XML 1.0 forbids (lxml refuses them) and lone surrogates (UTF-8 cannot hold them).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +305,7 @@ class _Xml:
             self.close()
         self._parts += ["</", self._open.pop(), ">\n"]
         text = "".join(self._parts)
-        if _NOT_XML.search(text):
+        if not xml_legal(text):
             raise ValueError("a character XML 1.0 forbids")
         return text.encode("utf-8")
 
@@ -318,19 +314,12 @@ def _attrs(attrs: dict[str, str]) -> str:
     return "".join(f' {name}="{_attr(value)}"' for name, value in attrs.items())
 
 
-def xml_safe(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids (and lone surrogates).
-
-    Inputs are already clean (``content.py`` strips them from content); this only keeps a stray
-    control character in a title or a name from crashing a whole feed.
-    """
-    return _NOT_XML.sub("", text)
-
-
 def _clean_json(value: Any) -> Any:
-    """Every string in ``value`` (nested tuples, lists and dicts) through :func:`xml_safe`."""
+    """Every string in ``value`` (nested tuples, lists and dicts) without the characters XML 1.0
+    forbids. Inputs are already clean (``content.py`` strips them from content); this only keeps
+    a stray control character in a title or a name from crashing a whole feed."""
     if isinstance(value, str):
-        return xml_safe(value)
+        return strip_illegal_xml(value)
     if isinstance(value, dict):
         return {k: _clean_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feeds.content import plain_text, render, strip_illegal_xml, summarize
+from feeds.content import plain_text, render, strip_illegal_xml, summarize, xml_legal
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 SITE = "https://finews.withounder.com"
@@ -308,6 +308,7 @@ def test_strip_illegal_xml_leaves_only_xml_characters(text: str) -> None:
         for c in clean
     )
     assert strip_illegal_xml(clean) == clean
+    assert xml_legal(text) == (clean == text)
     parses_as_xml_text(clean)
 
 
