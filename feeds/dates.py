@@ -30,6 +30,10 @@ _ISOISH = re.compile(
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
+#: The Unix epoch: the earliest instant a post may have (every feed reader can show it; year 1
+#: they misread or overflow), and what an empty feed is dated, so it is as stable as a full one.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 class DateError(ValueError):
     """A value is not a date we can read; the message quotes it."""
@@ -165,3 +169,36 @@ def rfc822(dt: datetime) -> str:
 def http_date(dt: datetime) -> str:
     """``Mon, 10 Jan 2022 00:03:44 GMT`` for Last-Modified (RFC 9110 IMF-fixdate)."""
     return format_datetime(dt.astimezone(UTC), usegmt=True)
+
+
+_DAY = "(?:" + "|".join(_DAYS) + ")"
+_MONTH = "(?P<month>" + "|".join(_MONTHS) + ")"
+_TIME = "(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
+#: RFC 9110 5.6.7's three forms: IMF-fixdate, then the obsolete rfc850-date and asctime-date.
+_HTTP_DATES = (
+    re.compile(rf"{_DAY}, (?P<day>[0-9]{{2}}) {_MONTH} (?P<year>[0-9]{{4}}) {_TIME} GMT"),
+    re.compile(rf"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?P<day>[0-9]{{2}})-{_MONTH}-(?P<year>[0-9]{{2}}) {_TIME} GMT"),
+    re.compile(rf"{_DAY} {_MONTH} (?P<day>[0-9 ][0-9]) {_TIME} (?P<year>[0-9]{{4}})"),
+)
+
+
+def parse_http_date(value: str) -> datetime | None:
+    """The instant of an HTTP-date (RFC 9110 5.6.7), or ``None`` for anything else: another
+    format, a list of dates, an impossible day or a year before 1. Parsed by hand because
+    ``email.utils`` takes far more than HTTP-dates and raises OverflowError on huge numbers."""
+    for form in _HTTP_DATES:
+        m = form.fullmatch(value.strip())
+        if m is None:
+            continue
+        year = int(m["year"])
+        if len(m["year"]) == 2:  # rfc850: more than 50 years ahead means the century before
+            this_year = datetime.now(UTC).year
+            year += this_year - this_year % 100
+            if year > this_year + 50:
+                year -= 100
+        try:
+            return datetime(year, _MONTHS.index(m["month"]) + 1, int(m["day"]), int(m["hour"]),
+                            int(m["minute"]), min(int(m["second"]), 59), tzinfo=UTC)  # 60: a leap second
+        except ValueError:
+            return None
+    return None

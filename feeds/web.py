@@ -20,6 +20,7 @@ from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_mod
+from . import dates
 from .cache import Cache, Entry
 from .config import Config
 from .errors import StorageError
@@ -181,41 +182,8 @@ def _not_modified(entry: Entry, req: Request) -> bool:
     since = req.headers.get("If-Modified-Since")
     if since is None or entry.last_modified is None:
         return False
-    when, modified = _http_date(since), _http_date(entry.last_modified)
+    when, modified = dates.parse_http_date(since), dates.parse_http_date(entry.last_modified)
     return when is not None and modified is not None and modified <= when
-
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH = "(?P<month>" + "|".join(_MONTHS) + ")"
-_TIME = "(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
-#: RFC 9110 5.6.7's three forms: IMF-fixdate, then the obsolete rfc850-date and asctime-date.
-_HTTP_DATES = (
-    re.compile(rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<day>[0-9]{{2}}) {_MONTH} (?P<year>[0-9]{{4}}) {_TIME} GMT"),
-    re.compile(rf"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?P<day>[0-9]{{2}})-{_MONTH}-(?P<year>[0-9]{{2}}) {_TIME} GMT"),
-    re.compile(rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} (?P<day>[0-9 ][0-9]) {_TIME} (?P<year>[0-9]{{4}})"),
-)
-
-
-def _http_date(value: str) -> datetime | None:
-    """The instant of an HTTP-date (RFC 9110 5.6.7), or ``None`` for anything else: another
-    format, a list of dates, an impossible day or a year before 1. Parsed by hand because
-    ``email.utils`` takes far more than HTTP-dates and raises OverflowError on huge numbers."""
-    for form in _HTTP_DATES:
-        m = form.fullmatch(value.strip())
-        if m is None:
-            continue
-        year = int(m["year"])
-        if len(m["year"]) == 2:  # rfc850: more than 50 years ahead means the century before
-            this_year = datetime.now(UTC).year
-            year += this_year - this_year % 100
-            if year > this_year + 50:
-                year -= 100
-        try:
-            return datetime(year, _MONTHS.index(m["month"]) + 1, int(m["day"]), int(m["hour"]),
-                            int(m["minute"]), min(int(m["second"]), 59), tzinfo=UTC)  # 60: a leap second
-        except ValueError:
-            return None
-    return None
 
 
 def _text(status: int, message: str, **headers: str) -> Response:

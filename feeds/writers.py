@@ -21,13 +21,13 @@ import html
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from feeds import __version__
 from feeds.content import strip_illegal_xml, xml_legal
-from feeds.dates import rfc822, rfc3339
+from feeds.dates import EPOCH, rfc822, rfc3339
 from feeds.model import Feed, Post
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -42,9 +42,6 @@ MEDIA_TYPES: dict[str, str] = {
 }
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-
-#: What an empty feed is dated: a fixed instant, so an empty feed is as stable as a full one.
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

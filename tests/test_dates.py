@@ -108,6 +108,24 @@ def test_http_date_is_gmt() -> None:
     assert dates.http_date(dt) == "Mon, 10 Jan 2022 00:03:44 GMT"
 
 
+@pytest.mark.parametrize("value", [
+    "Mon, 10 Jan 2022 00:03:44 GMT",  # IMF-fixdate
+    "Monday, 10-Jan-22 00:03:44 GMT",  # rfc850-date
+    "Mon Jan 10 00:03:44 2022",  # asctime-date
+    "  Mon, 10 Jan 2022 00:03:44 GMT ",
+])
+def test_the_three_http_date_forms_are_read(value: str) -> None:
+    assert dates.parse_http_date(value) == datetime(2022, 1, 10, 0, 3, 44, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value", [
+    "Mon, 10 Jan 2022 00:03:44 +0000", "Mon, 31 Feb 2022 00:03:44 GMT", "2022-01-10T00:03:44Z",
+    "Mon, 10 Jan 2022 00:03:44 GMT, Tue, 11 Jan 2022 00:03:44 GMT", "Mon, 10 Jan 99999999999999999999 00:03:44 GMT", "",
+])
+def test_anything_else_is_no_http_date(value: str) -> None:
+    assert dates.parse_http_date(value) is None
+
+
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
 moments = st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30), timezones=offsets)
 
@@ -141,3 +159,8 @@ def test_any_text_is_a_date_or_a_date_error(text: str) -> None:
     except dates.DateError:
         return
     assert d.meant.utcoffset() is not None
+
+
+@given(moments)
+def test_http_dates_read_back(dt: datetime) -> None:
+    assert dates.parse_http_date(dates.http_date(dt)) == dt.replace(microsecond=0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,6 @@ from .files import POST_NAME, SourceFile, read
 from .frontmatter import decode, load_yaml, split_front_matter
 
 _MARKDOWN = (".md", ".markdown")
-#: The earliest date a post may have: the Unix epoch, which every feed reader can show.
-_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 #: A front matter with more category or tag names than this is hostile, not a post.
 _MAX_NAMES = 1000
 
@@ -129,7 +127,7 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
         when = dates.parse(raw_date, rules.zone)
     except dates.DateError as e:
         raise ParseError(f"bad date: {e}", line_of(key) if key else 1) from e
-    if when.meant < _EARLIEST:
+    if when.meant < dates.EPOCH:
         # Year 1 and the like: readers misread them (newsboat shows 0001 as 2001) or overflow.
         raise ParseError(f"bad date: {dates.rfc3339(when.meant)} is before 1970, which feed readers cannot show", line_of(key) if key else 1)
 
@@ -170,7 +168,7 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
                 updated = dates.parse(data[ukey], rules.zone).meant
             except dates.DateError as e:
                 problems.append(Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {e}"))
-            if updated < _EARLIEST:
+            if updated < dates.EPOCH:
                 problems.append(Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {dates.rfc3339(updated)} is before 1970"))
                 updated = when.meant
             break
