@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-from . import pages, writers
+from . import pages, rendering, writers
 from .config import Config
 from .index import Index
 from .jekyll import posts as jekyll_posts
@@ -157,7 +157,7 @@ class Documents:
         site = o.title or urlsplit(o.url).netloc
         title = site if scope.kind is ScopeKind.SITE else f"{site} · {scope.name}"
         return Feed(scope=scope, title=title, description=o.description, site_url=o.url, lang=o.lang,
-                    author=o.author, posts=self.index.posts(scope, now, limit), full_content=o.full_content)
+                    author=o.author, posts=rendering.posts(self.index, scope, now, limit), full_content=o.full_content)
 
     def layout(self, now: datetime, scopes: Collection[Scope] | None = None) -> Layout:
         """The documents of the layout at ``now``, built as they are consumed, each scope
@@ -195,7 +195,7 @@ class Documents:
     def _listing(self, fmt: str, listings: list[pages.Listing], now: datetime) -> Document:
         o = self.options
         newest = self.index.posts(SITE, now, 1)
-        modified = newest[0].date if newest else None
+        modified = newest[0].post.date if newest else None
         if fmt == "opml":
             body = pages.opml(o.title, o.url, listings, o.formats, modified)
         else:

@@ -9,8 +9,6 @@ output folder, and nothing there that is not part of the layout, is ever written
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import re
 import tempfile
@@ -21,7 +19,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .documents import Documents, Layout
-from .index import Index
+from . import rendering
+from .index import ExportMark, Index
 from .model import Scope
 from .errors import ExportError
 
@@ -31,6 +30,8 @@ _OWNED = re.compile(
     r"|(category|tag)/[^/]+\.(atom|rss|json)|feed/(by_tag/)?[^/]+\.xml)"
 )
 _TEMP_PREFIX = ".feeds-tmp-"
+#: Where earlier exports kept their mark, in the published folder: removed when seen.
+_OLD_MARK = ".feeds-export"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +51,13 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
            progress: Callable[[int, int], None] | None = None) -> Stats:
     """Bring ``out`` up to date with the documents at ``now``.
 
-    After a first, full export, a mark file in ``out`` records the index state it showed; the
-    next export rebuilds only the scopes that changed since (or whose future posts fell due),
-    so an unchanged site costs a scan of the posts and nothing more. ``full`` rebuilds and
-    compares every file, and restores any that were deleted by hand. ``progress`` is called
-    with (files done, files to do).
+    After a first, full export, the index keeps a mark of the state ``out`` shows (keyed by its
+    resolved path, so nothing in ``out`` changes unless a document does); the next export
+    rebuilds only the scopes that changed since (or whose future posts fell due), so an
+    unchanged site costs a scan of the posts and nothing more. A new index file, other
+    options or a mark the index no longer covers (:mod:`feeds.index.marks`) make it a full
+    one. ``full`` rebuilds and compares every file, and restores any that were deleted by
+    hand. ``progress`` is called with (files done, files to do).
 
     Raises:
         ExportError: a path would leave ``out`` or be written twice, or a file cannot be
@@ -64,16 +67,17 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
     started = time.perf_counter()
     root = prepare(out)
     index = documents.index
-    last = None if full else Mark.read(root)
-    mark, scopes = _plan(index, last, now, repr(documents.options))
+    options = repr(documents.options)
+    with index.snapshot() as generation:
+        last, scopes = _plan(index, root, full, now, options)
     if scopes is not None and not scopes and last is not None:  # nothing to do, not even lists
-        dataclasses.replace(mark, size=last.size).write(root)
+        index.save_export_mark(root, ExportMark(generation, now.isoformat(), options, last.size))
         return Stats(0, last.size, 0, time.perf_counter() - started)
     # Render before the read snapshot below: a long-lived reader would keep SQLite from folding
     # the rendered content back into the file, and every later read would wade through the WAL.
-    index.render_missing(documents.options.limit, now, scopes)
-    with index.snapshot():
-        mark, scopes = _plan(index, last, now, repr(documents.options))
+    rendering.render_missing(index, documents.options.limit, now, scopes)
+    with index.snapshot() as generation:
+        last, scopes = _plan(index, root, full, now, options)
         layout = documents.layout(now, scopes)
         written, unchanged, removed = apply(root, layout, progress)
     if scopes is None:
@@ -81,42 +85,17 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
         untouched = 0
     else:
         untouched = layout.size - len(written) - len(unchanged)
-    dataclasses.replace(mark, size=layout.size).write(root)
+    index.save_export_mark(root, ExportMark(generation, now.isoformat(), options, layout.size))
+    _unlink(root / _OLD_MARK)
     return Stats(len(written), len(unchanged) + untouched, removed, time.perf_counter() - started)
 
 
-def _plan(index: Index, last: Mark | None, now: datetime, options: str) -> tuple[Mark, set[Scope] | None]:
-    """The mark this export will leave, and the scopes to rebuild (``None``: all of them)."""
-    mark = Mark(index.identity, index.generation, now.isoformat(), options, 0)
-    if last is None or last.identity != mark.identity or last.options != mark.options or last.at > mark.at:
-        return mark, None
-    return mark, index.changed_scopes(last.generation) | index.due_scopes(datetime.fromisoformat(last.at), now)
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """What the files in an export folder show: which index, at which generation and time,
-    under which options. Kept in ``.feeds-export`` beside them."""
-
-    identity: str
-    generation: int
-    #: ISO 8601 instant the export was made for.
-    at: str
-    options: str
-    #: Files in the layout then.
-    size: int
-
-    FILE = ".feeds-export"
-
-    @classmethod
-    def read(cls, root: Path) -> Mark | None:
-        try:
-            return cls(**json.loads((root / cls.FILE).read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def write(self, root: Path) -> None:
-        _write(root / self.FILE, json.dumps(dataclasses.asdict(self), ensure_ascii=False).encode("utf-8"))
+def _plan(index: Index, root: Path, full: bool, now: datetime, options: str) -> tuple[ExportMark | None, set[Scope] | None]:
+    """The mark ``root`` has, and the scopes to rebuild (``None``: all of them)."""
+    last = None if full else index.export_mark(root)
+    if last is None or last.options != options or datetime.fromisoformat(last.at) > now:
+        return last, None
+    return last, index.changed_scopes(last.generation) | index.due_scopes(datetime.fromisoformat(last.at), now)
 
 
 def prepare(out: Path) -> Path:

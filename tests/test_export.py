@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -14,20 +16,22 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from feeds import export
+from feeds import config, export
 from feeds.cli import main
-from feeds.documents import Document, Layout
+from feeds.documents import Document, Documents, Layout
+from feeds.index import marks
 from feeds.errors import ExportError
 
 from .conftest import FIXTURES
 
 ATOM_RNG = etree.RelaxNG(etree.parse(str(FIXTURES / "atom.rng")))
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 REAL = "https://finews.withounder.com/youjiangribao/2022/01/10/202201102241180920.html"
 
 
 def published(out: Path) -> list[Path]:
-    """The files a static host would serve, without the export's own mark."""
-    return [p for p in out.rglob("*") if p.is_file() and p.name != ".feeds-export"]
+    """The files a static host would serve: every file of the folder."""
+    return [p for p in out.rglob("*") if p.is_file()]
 
 
 def run_export(config: Path, out: Path) -> str:
@@ -229,3 +233,61 @@ def test_a_rebuilt_index_means_a_full_export(tmp_path: Path, write_config: Calla
     (tmp_path / "feeds-index.sqlite3").unlink()
     (out / "category/emnews.atom").unlink()
     assert run_export(config, out).startswith("1 written, 29 unchanged")
+
+
+def test_the_export_keeps_no_state_in_the_published_folder(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    config = write_config()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".feeds-export").write_text('{"identity": "old"}', encoding="utf-8")  # an earlier release's mark
+    run_export(config, out)
+    assert not (out / ".feeds-export").exists()
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    assert run_export(config, out).startswith("0 written, 30 unchanged")
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before, "an export that writes nothing changes nothing"
+
+
+def test_versions_stay_bounded_and_exports_after_pruning_stay_right(
+        tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of generations, each retiring a tag: the index keeps what the live folder's
+    mark needs, drops the abandoned folder's mark after KEEP_GENERATIONS, and both folders
+    then export right (the abandoned one in full)."""
+    monkeypatch.setattr(marks, "KEEP_GENERATIONS", 500)
+    documents = Documents.from_config(config.load(write_config(source=finews_copy)))
+    index = documents.index
+    index.refresh()
+    live, abandoned = tmp_path / "live", tmp_path / "abandoned"
+    export.export(documents, abandoned, NOW)
+    export.export(documents, live, NOW)
+    db = sqlite3.connect(index.path)
+    most = 0
+    for i in range(2000):
+        new, old = f"_posts/2022-06-01-p{i}.md", f"_posts/2022-06-01-p{i - 1}.md"
+        (finews_copy / new).write_text(f"---\ntitle: 第{i}篇\ncategories: sitenews\ntags: t{i}\n---\n正文\n", encoding="utf-8")
+        (finews_copy / old).unlink(missing_ok=True)
+        index.refresh([new, old])
+        if i % 100 == 99:
+            most = max(most, db.execute("SELECT COUNT(*) FROM versions").fetchone()[0])
+        if i % 400 == 199:
+            export.export(documents, live, NOW)
+    db.close()
+    assert index.generation > 2000
+    # 8 live scopes, and tags retired since the oldest mark still in force (the abandoned
+    # folder's until generation 500, then the live folder's, exported every 400 and last 200 ago)
+    assert most <= 8 + 500, most
+    assert index.export_mark(live.resolve()) is not None
+    assert index.export_mark(abandoned.resolve()) is None
+    (live / "category/emnews.atom").unlink()
+    (abandoned / "category/emnews.atom").unlink()
+    export.export(documents, live, NOW)
+    export.export(documents, abandoned, NOW)
+    assert not (live / "category/emnews.atom").exists(), "the live folder's export was incremental"
+    assert (abandoned / "category/emnews.atom").exists(), "the abandoned folder's export was full"
+    full = tmp_path / "full"
+    export.export(documents, full, NOW, full=True)
+    expected = {p.relative_to(full): p.read_bytes() for p in published(full)}
+    assert {p.relative_to(abandoned): p.read_bytes() for p in published(abandoned)} == expected
+    del expected[Path("category/emnews.atom")]
+    assert {p.relative_to(live): p.read_bytes() for p in published(live)} == expected
+    assert sorted(p.name for p in (live / "tag").glob("t*")) == ["t1999.atom", "t1999.json", "t1999.rss"]
+    index.close()

@@ -1,0 +1,137 @@
+"""The read side of the index: posts, scopes, versions and problems as model types.
+
+Every query is one statement on this thread's connection; wrap several in :meth:`snapshot`
+to read one state of the index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Collection, Iterator
+from datetime import datetime
+
+from ..model import SITE, Post, Problem, Scope, ScopeKind
+from .connection import Store
+from .schema import READ_COLUMNS, ReadRow, Stored, from_micros, from_row, micros
+
+_ORDER = {ScopeKind.SITE: 0, ScopeKind.CATEGORY: 1, ScopeKind.TAG: 2}
+
+
+def _scope(kind: str, slug: str, name: str = "") -> Scope:
+    return Scope(ScopeKind(kind), slug, name)
+
+
+def _counted(kind: str, slug: str, name: str, count: int) -> tuple[Scope, int]:
+    return _scope(kind, slug, name), count
+
+
+class Queries:
+    """Reads one index file; see :class:`feeds.index.Index`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[int]:
+        """Read in one transaction, so every query inside sees one state of the index; yields
+        that state's generation. Several documents built inside agree with each other."""
+        with self.store.errors():
+            db = self.store.db()
+            db.execute("BEGIN")
+        try:
+            yield self.generation
+        finally:
+            db.execute("COMMIT")
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every refresh that changed a post; the same in every process."""
+        return self.store.one(int, "SELECT value FROM meta WHERE key = 'generation'") or 0
+
+    @property
+    def identity(self) -> str:
+        """Made anew with the file: a generation number means nothing across two identities."""
+        return self.store.one(str, "SELECT value FROM meta WHERE key = 'identity'") or ""
+
+    def posts(self, scope: Scope, now: datetime, limit: int) -> tuple[Stored, ...]:
+        """The newest ``limit`` posts of ``scope`` published at ``now``: newest first, ties by
+        path. Content not rendered yet is empty (see :mod:`feeds.rendering`)."""
+        return tuple(from_row(r) for r in self.store.rows(
+            ReadRow.make,
+            f"SELECT {READ_COLUMNS} FROM members m JOIN posts p ON p.path = m.path"
+            " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts DESC, m.path LIMIT ?",
+            (scope.kind.value, scope.slug, micros(now), limit),
+        ))
+
+    def unrendered(self, limit: int, now: datetime, scopes: Collection[Scope] | None = None) -> list[tuple[int, Post]]:
+        """(row, post) of each post without content that is one of the first ``limit`` entries of some scope
+        at ``now`` (of ``scopes`` only, if given): what feeds at ``now`` would render."""
+        if scopes is not None and not scopes:
+            return []
+        wanted, params = "", []
+        if scopes is not None and len(scopes) < 10_000:
+            wanted = " AND (kind, slug) IN (VALUES " + ", ".join("(?, ?)" for _ in scopes) + ")"
+            params = [v for s in scopes for v in (s.kind.value, s.slug)]
+        return [(r.id, from_row(r).post) for r in self.store.rows(
+            ReadRow.make,
+            f"SELECT {READ_COLUMNS} FROM posts p WHERE p.content_html IS NULL AND p.path IN (SELECT path FROM"
+            " (SELECT path, row_number() OVER (PARTITION BY kind, slug ORDER BY ts DESC, path) AS n"
+            f" FROM members WHERE ts <= ?{wanted}) WHERE n <= ?)",
+            (micros(now), *params, limit),
+        )]
+
+    def changed_scopes(self, since: int) -> set[Scope]:
+        """Scopes whose posts changed after generation ``since`` (names left empty)."""
+        return set(self.store.rows(_scope, "SELECT kind, slug FROM versions WHERE generation > ?", (since,)))
+
+    def versions(self, since: int = 0) -> dict[tuple[str, str], int]:
+        """(kind, slug) → the last generation that changed the scope, for changes after
+        generation ``since``. A scope never changed since the first fill has version 0."""
+        rows = self.store.rows(lambda k, s, g: ((k, s), g), "SELECT kind, slug, generation FROM versions WHERE generation > ?", (since,))
+        return dict(rows)
+
+    def version(self, scope: Scope) -> int:
+        """The last generation that changed ``scope``; 0 if none since the first fill."""
+        return self.store.one(int, "SELECT generation FROM versions WHERE kind = ? AND slug = ?", (scope.kind.value, scope.slug)) or 0
+
+    def due_scopes(self, after: datetime, until: datetime) -> set[Scope]:
+        """Scopes with a post that falls due in (``after``, ``until``]: their feeds changed
+        with time alone."""
+        return set(self.store.rows(_scope, "SELECT DISTINCT kind, slug FROM members WHERE ts > ? AND ts <= ?",
+                                   (micros(after), micros(until))))
+
+    def scopes(self, now: datetime) -> list[tuple[Scope, int]]:
+        """Every scope with a post published at ``now``, with its count: the site, then
+        categories, then tags, each by slug. A scope's name is the least of its names."""
+        found = self.store.rows(_counted, "SELECT kind, slug, MIN(name), COUNT(*) FROM members WHERE ts <= ? GROUP BY kind, slug",
+                                (micros(now),))
+        return sorted(found, key=lambda sc: (_ORDER[sc[0].kind], sc[0].slug))
+
+    def scope(self, kind: ScopeKind, slug: str, now: datetime) -> Scope | None:
+        """The scope ``kind``/``slug`` if it has a post published at ``now``."""
+        if kind is ScopeKind.SITE:
+            return SITE
+        name = self.store.one(str, "SELECT MIN(name) FROM members WHERE kind = ? AND slug = ? AND ts <= ?",
+                              (kind.value, slug, micros(now)))
+        return None if name is None else Scope(kind, slug, name)
+
+    def next_due(self, now: datetime) -> datetime | None:
+        """When the next post dated after ``now`` becomes due, so caches know when to expire."""
+        ts = self.store.one(int, "SELECT MIN(ts) FROM posts WHERE ts > ?", (micros(now),))
+        return None if ts is None else from_micros(ts)
+
+    def problems(self) -> list[Problem]:
+        """Every problem found, by path and line; posts sharing a permalink are found here, so
+        the warning follows the other post's coming and going."""
+        return self.store.rows(
+            Problem,
+            "SELECT path, line, level, message FROM problems UNION ALL"
+            " SELECT p.path, 1, 'warning', 'same permalink as ' || MIN(q.path) || ': both are published;"
+            " this one''s entry id is its permalink with its path as fragment'"
+            " FROM posts p JOIN posts q ON q.url = p.url AND q.path < p.path GROUP BY p.path"
+            " ORDER BY 1, 2",
+        )
+
+    def count(self, now: datetime) -> int:
+        """Posts published at ``now``."""
+        return self.store.one(int, "SELECT COUNT(*) FROM posts WHERE ts <= ?", (micros(now),)) or 0

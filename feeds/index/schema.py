@@ -1,0 +1,168 @@
+"""The index's tables, as one SQL text with its version, and the conversion of a post to its
+rows and back.
+
+The file only caches what is on disk, so there are no migrations: a file of another version
+(its fingerprint holds :data:`SCHEMA_VERSION`) is rebuilt. Bump the version with any change
+here; a new table is one more statement in :data:`SCHEMA`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
+from urllib.parse import quote
+
+from ..dates import EPOCH
+from ..jekyll import permalink
+from ..model import Post, ScopeKind
+
+SCHEMA_VERSION = 7
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+-- every post file seen, parsed or not, with the stat that tells it changed
+CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE posts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: rendered content lands on its own row
+    path TEXT NOT NULL UNIQUE,
+    ts INTEGER NOT NULL,              -- the post's instant, microseconds since the epoch (UTC)
+    slug TEXT NOT NULL, title TEXT NOT NULL,
+    date TEXT NOT NULL, updated TEXT NOT NULL,   -- ISO 8601 with the post's own offset
+    categories TEXT NOT NULL, tags TEXT NOT NULL, -- names joined by U+001F (never in a name), order kept
+    author TEXT, url TEXT NOT NULL,
+    content_html TEXT,                -- NULL until first rendered (feeds.rendering)
+    summary TEXT NOT NULL             -- '' until rendered, unless the front matter gave one
+);
+-- which scopes a post belongs to; the site scope is kind 'site', slug ''
+CREATE TABLE members (
+    kind TEXT NOT NULL, slug TEXT NOT NULL, ts INTEGER NOT NULL, path TEXT NOT NULL, name TEXT NOT NULL,
+    PRIMARY KEY (kind, slug, ts DESC, path)
+) WITHOUT ROWID;
+CREATE INDEX members_path ON members (path);
+CREATE INDEX posts_url ON posts (url);
+CREATE INDEX posts_ts ON posts (ts);  -- next_due() runs every round of every worker
+-- the last generation that changed each scope (none since the first fill: no row); one row a
+-- scope, so "changed since g" is "version > g" and the table never grows with time
+CREATE TABLE versions (
+    kind TEXT NOT NULL, slug TEXT NOT NULL, generation INTEGER NOT NULL, PRIMARY KEY (kind, slug)
+) WITHOUT ROWID;
+CREATE INDEX versions_generation ON versions (generation);
+-- what each export folder shows (its resolved path): the next export there starts from it
+CREATE TABLE exports (
+    folder TEXT PRIMARY KEY, generation INTEGER NOT NULL,
+    at TEXT NOT NULL,                 -- ISO 8601 instant the export was made for
+    options TEXT NOT NULL, size INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE problems (path TEXT NOT NULL, line INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);
+CREATE INDEX problems_path ON problems (path);
+"""
+POST_COLUMNS = "path, slug, title, date, updated, categories, tags, author, url, content_html, summary, ts"
+#: A post's columns, its row id and whether a post earlier by path shares its permalink.
+READ_COLUMNS = ", ".join(f"p.{c}" for c in POST_COLUMNS.split(", ")) + (
+    ", p.id, EXISTS (SELECT 1 FROM posts q WHERE q.url = p.url AND q.path < p.path)"
+)
+#: Joins names in one column: a control character the parser removes from every text.
+_SEP = "\x1f"
+
+
+class PostRow(NamedTuple):
+    """A row of ``posts`` as written (:data:`POST_COLUMNS`)."""
+
+    path: str
+    slug: str
+    title: str
+    date: str
+    updated: str
+    categories: str
+    tags: str
+    author: str | None
+    url: str
+    content_html: str | None
+    summary: str
+    ts: int
+
+
+class ReadRow(NamedTuple):
+    """A row of ``posts`` as read (:data:`READ_COLUMNS`)."""
+
+    post: PostRow
+    id: int
+    #: A post earlier by path has the same permalink.
+    shared_url: bool
+
+    @classmethod
+    def make(cls, *values: object) -> ReadRow:
+        """The row of the values a query of :data:`READ_COLUMNS` gives."""
+        return cls(PostRow(*values[:12]), *values[12:])  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A post as the index holds it."""
+
+    post: Post
+    #: The row to store the post's content in once rendered; ``None`` when it has content.
+    #: Row ids are never reused, so content rendered for a post replaced meanwhile is dropped.
+    unrendered: int | None
+
+
+class MemberRow(NamedTuple):
+    """A row of ``members``: one scope a post is in."""
+
+    kind: str
+    slug: str
+    ts: int
+    path: str
+    name: str
+
+
+def micros(dt: datetime) -> int:
+    """``dt`` as the index stores instants: whole microseconds since the epoch (UTC)."""
+    delta = dt - EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(ts: int) -> datetime:
+    """The instant of a stored ``ts`` (UTC)."""
+    return EPOCH + timedelta(microseconds=ts)
+
+
+def to_row(post: Post) -> PostRow:
+    """The row of a parsed post: its content is not rendered yet (NULL)."""
+    return PostRow(
+        post.path, post.slug, post.title, post.date.isoformat(), post.updated.isoformat(),
+        _SEP.join(post.categories), _SEP.join(post.tags),
+        post.author, post.url, None, post.summary, micros(post.date),
+    )
+
+
+def from_row(read: ReadRow) -> Stored:
+    """The post of a row; a post earlier by path with the same permalink gives it an entry id
+    of its own (the permalink with its path as fragment)."""
+    row = read.post
+    post = Post(
+        path=row.path, slug=row.slug, title=row.title,
+        date=datetime.fromisoformat(row.date), updated=datetime.fromisoformat(row.updated),
+        categories=_names(row.categories), tags=_names(row.tags),
+        author=row.author, url=row.url,
+        content_html=row.content_html or "", summary=row.summary,
+        guid=f"{row.url}#{quote(row.path)}" if read.shared_url else "",
+    )
+    return Stored(post, read.id if row.content_html is None else None)
+
+
+def members(post: Post) -> Iterable[MemberRow]:
+    """One row per scope the post is in; names sharing a slug count once."""
+    ts = micros(post.date)
+    yield MemberRow(ScopeKind.SITE.value, "", ts, post.path, "")
+    for kind, names in ((ScopeKind.CATEGORY, post.categories), (ScopeKind.TAG, post.tags)):
+        seen: dict[str, str] = {}
+        for name in names:
+            seen.setdefault(permalink.scope_slug(name), name)
+        for slug, name in seen.items():
+            yield MemberRow(kind.value, slug, ts, post.path, name)
+
+
+def _names(column: str) -> tuple[str, ...]:
+    return tuple(column.split(_SEP)) if column else ()

@@ -1,0 +1,51 @@
+"""Rendering posts' content when a feed first needs it, and keeping it in the index.
+
+Parsing leaves a post's body unrendered: rendering is most of what a post costs and only the
+posts some feed shows need it. A request renders the few posts it lacks and stores them if the
+index is free; an export first renders every post its feeds will show, on every core, so that
+building the feeds renders nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from . import parallel
+from .index import Index, Stored
+from .jekyll import posts as jekyll_posts
+from .model import Post, Scope
+
+
+def posts(index: Index, scope: Scope, now: datetime, limit: int) -> tuple[Post, ...]:
+    """The newest ``limit`` posts of ``scope`` published at ``now``, rendered: newest first,
+    ties by path. What this renders is stored if the index's write lock is free."""
+    return complete(index, index.posts(scope, now, limit))
+
+
+def complete(index: Index, stored: Collection[Stored]) -> tuple[Post, ...]:
+    """The posts of ``stored``, each rendered; those rendered here are stored, best effort."""
+    done = [(s.unrendered, _finish(s.post, index.rules)) for s in stored if s.unrendered is not None]
+    if done:
+        index.store_rendered(done)
+    fresh = iter(p for _, p in done)
+    return tuple(s.post if s.unrendered is None else next(fresh) for s in stored)
+
+
+def render_missing(index: Index, limit: int, now: datetime, scopes: Collection[Scope] | None = None) -> int:
+    """Render, on every core, each post that is one of the first ``limit`` entries of some
+    scope at ``now`` (of ``scopes`` only, if given) and has no content yet, and store them;
+    returns how many. Feeds then build without rendering anything, which is what makes a cold
+    export of a large site fast.
+
+    Raises:
+        StorageError: the index fails.
+    """
+    todo = index.unrendered(limit, now, scopes)
+    done = parallel.map_ordered(_finish, [p for _, p in todo], index.rules, index.jobs)
+    index.store_rendered(zip((row for row, _ in todo), done), wait=True)
+    return len(todo)
+
+
+def _finish(post: Post, rules: jekyll_posts.Rules) -> Post:
+    return jekyll_posts.finish(rules.root, post, rules.summary_length)
