@@ -170,16 +170,16 @@ class Documents:
         listings = [pages.Listing(s, n) for s, n in self.index.scopes(now)]
         atom = "atom" in self.options.formats
         per_scope = len(self.options.formats) + atom
-        existing = {(listing.scope.kind, listing.scope.slug): listing.scope for listing in listings}
+        existing = {listing.scope: listing.scope for listing in listings}
         wanted = [listing.scope for listing in listings] if scopes is None else sorted(
-            {(s.kind.value, s.slug): s for s in scopes}.values(), key=lambda s: (s.kind.value, s.slug))
+            set(scopes), key=lambda s: (s.kind.value, s.slug))
 
         def documents() -> Iterator[tuple[str, Document | None]]:
             if scopes is None or scopes:
                 yield "index.html", self._listing("html", listings, now)
                 yield "feeds.opml", self._listing("opml", listings, now)
             for wanted_scope in wanted:
-                scope = existing.get((wanted_scope.kind, wanted_scope.slug))
+                scope = existing.get(wanted_scope)
                 feed = self.feed(scope, now, self.options.limit) if scope else None
                 docs = {fmt: _feed_document(feed, fmt) for fmt in self.options.formats} if feed else {}
                 for fmt in self.options.formats:

@@ -7,7 +7,7 @@ functions that return new values, never by adding attributes.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
@@ -59,13 +59,17 @@ class ScopeKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """A set of posts that gets its own feeds. Names sharing a slug share a scope."""
+    """A set of posts that gets its own feeds. Names sharing a slug share a scope.
+
+    A scope is its kind and slug: two scopes that differ only in the name shown are equal and
+    hash alike, so a scope parsed from a URL finds the one the index named.
+    """
 
     kind: ScopeKind
     #: URL-safe key (Jekyll's ``slugify``); empty for the site scope.
     slug: str = ""
     #: Display name: the first name seen for this slug; empty for the site scope.
-    name: str = ""
+    name: str = field(default="", compare=False)
 
     @property
     def path(self) -> str:
