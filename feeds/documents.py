@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 from . import pages, writers
 from .config import Config
 from .index import Index
 from .jekyll import posts as jekyll_posts
-from .model import SITE, Feed, Scope, ScopeKind
+from .model import SITE, Feed, Scope, ScopeKind, site_name
 
 #: Content-Type of each kind of document.
 MEDIA_TYPES: dict[str, str] = {
@@ -153,8 +152,7 @@ class Documents:
     def feed(self, scope: Scope, now: datetime, limit: int) -> Feed:
         """The feed of ``scope``: its newest ``limit`` posts published at ``now``."""
         o = self.options
-        # A feed needs a title: an untitled site is named by its host.
-        site = o.title or urlsplit(o.url).netloc
+        site = site_name(o.title, o.url)
         title = site if scope.kind is ScopeKind.SITE else f"{site} · {scope.name}"
         return Feed(scope=scope, title=title, description=o.description, site_url=o.url, lang=o.lang,
                     author=o.author, posts=self.index.posts(scope, now, limit), full_content=o.full_content)

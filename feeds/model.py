@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +100,12 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.level}: {self.message}"
+
+
+def site_name(title: str, site_url: str) -> str:
+    """What the site is called: its title, else its host. Feeds, lists and authors all need
+    something to call the site, and an untitled one must be called the same everywhere."""
+    return title or urlsplit(site_url).netloc
 
 
 #: The feed formats, as used in URL extensions and ``[feeds] formats``.

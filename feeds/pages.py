@@ -11,12 +11,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from urllib.parse import urlsplit
 
 from lxml import etree
 
 from feeds.content import strip_illegal_xml
 from feeds.dates import rfc822
+from feeds import model
 from feeds.model import Scope, ScopeKind
 from feeds.writers import MEDIA_TYPES
 
@@ -67,7 +67,7 @@ def opml(
     """
     _check(formats)
     fmt = next((f for f in formats if f != "json"), formats[0])
-    site_name = _site_name(site_title, site_url)
+    site_name = model.site_name(site_title, site_url)
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = strip_illegal_xml(site_name)
@@ -109,7 +109,7 @@ def index_page(
         ValueError: a format is unknown.
     """
     _check(formats)
-    site_name = _site_name(site_title, site_url)
+    site_name = model.site_name(site_title, site_url)
     site = Scope(ScopeKind.SITE)
     head = [
         "<!doctype html>",
@@ -164,11 +164,6 @@ def _grouped(listings: Sequence[Listing]) -> Iterator[tuple[str, list[Listing]]]
 
 def _scope_name(scope: Scope, site_name: str) -> str:
     return site_name if scope.kind is ScopeKind.SITE else scope.name or scope.slug
-
-
-def _site_name(site_title: str, site_url: str) -> str:
-    """The site title, else its host: a list needs something to call the site."""
-    return site_title or urlsplit(site_url).netloc
 
 
 def _check(formats: Sequence[str]) -> None:

@@ -23,12 +23,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from feeds import __version__
 from feeds.content import strip_illegal_xml, xml_legal
 from feeds.dates import EPOCH, rfc822, rfc3339
-from feeds.model import Feed, Post
+from feeds.model import Feed, Post, site_name
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -222,7 +221,7 @@ def site_author(feed: Feed) -> str:
 
     Atom needs an author for every entry, and a feed-level one covers entries that name none.
     """
-    return feed.author or feed.title.split(" · ")[0].strip() or urlsplit(feed.site_url).netloc
+    return feed.author or site_name(feed.title.split(" · ")[0].strip(), feed.site_url)
 
 
 def terms(post: Post) -> tuple[str, ...]:
