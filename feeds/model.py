@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +71,6 @@ class Scope:
     #: Display name: the first name seen for this slug; empty for the site scope.
     name: str = field(default="", compare=False)
 
-    @property
-    def path(self) -> str:
-        """The URL path stem, without the format's extension (``category/emnews``)."""
-        if self.kind is ScopeKind.SITE:
-            return "feed"
-        return f"{self.kind.value}/{self.slug}"
-
-    def href(self, fmt: str) -> str:
-        """The feed's percent-encoded path relative to the site root (``category/emnews.atom``)."""
-        return f"{quote(self.path)}.{fmt}"
-
 
 SITE = Scope(ScopeKind.SITE)
 
@@ -138,9 +127,3 @@ class Feed:
     def home_url(self) -> str:
         """The site's home page, the feeds' ``alternate`` link."""
         return self.site_url + "/"
-
-    def url(self, fmt: str) -> str:
-        """The absolute URL this feed is served at in format ``fmt`` (its ``rel="self"``)."""
-        if self.location:
-            return f"{self.site_url}/{quote(self.location)}"
-        return f"{self.site_url}/{self.scope.href(fmt)}"

@@ -28,6 +28,7 @@ from feeds import __version__
 from feeds.content import strip_illegal_xml, xml_legal
 from feeds.dates import EPOCH, rfc822, rfc3339
 from feeds.model import Feed, Post, site_name
+from feeds.urls import feed_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -74,7 +75,7 @@ def links(feed: Feed, fmt: str) -> tuple[Link, ...]:
     each as ``link``; RSS writes ``alternate`` as its channel ``link``, the rest as ``atom:link``.
     """
     return (
-        Link("self", feed.url(fmt), MEDIA_TYPES[fmt]),
+        Link("self", feed_url(feed, fmt), MEDIA_TYPES[fmt]),
         Link("alternate", feed.home_url, "text/html"),
     )
 
@@ -107,7 +108,7 @@ def _cleaned(feed: Feed) -> Feed:
 def atom(feed: Feed) -> bytes:
     """Atom 1.0 (RFC 4287). ``xml:lang`` on the root; every entry inherits the feed's author."""
     doc = _Xml("feed", {"xmlns": ATOM_NS, "xml:lang": feed.lang})
-    doc.leaf("id", feed.url("atom"))
+    doc.leaf("id", feed_url(feed, "atom"))
     doc.leaf("title", feed.title)
     if feed.description:
         doc.leaf("subtitle", feed.description)
@@ -187,7 +188,7 @@ def json_feed(feed: Feed) -> bytes:
         "version": JSON_FEED_VERSION,
         "title": feed.title,
         "home_page_url": feed.home_url,
-        "feed_url": feed.url("json"),
+        "feed_url": feed_url(feed, "json"),
     }
     if feed.description:
         doc["description"] = feed.description
