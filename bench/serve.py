@@ -43,6 +43,7 @@ from urllib.parse import unquote
 from feeds import config as config_mod
 from feeds.documents import Documents
 from feeds.model import Scope, ScopeKind
+from feeds.urls import feed_href
 
 try:
     from .corpus import BENCH_DIR, REPO, corpus  # type: ignore[import-not-found]
@@ -387,7 +388,7 @@ def measure(args: argparse.Namespace, wrk_bin: str, nginx_bin: str, config: Path
     procs.wait_ready(feeds, feeds_port, "/feeds.opml", timeout=3600)
 
     category, count = busiest_category(config)
-    paths = {"site": "/feed.atom", "category": "/" + category.href("atom")}
+    paths = {"site": "/feed.atom", "category": "/" + feed_href(category, "atom")}
     bodies: dict[str, bytes] = {}
     responses: dict[str, dict[str, object]] = {}
     for kind, path in paths.items():

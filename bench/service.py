@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 from feeds.model import Scope, ScopeKind
 from feeds.jekyll.permalink import scope_slug
+from feeds.urls import feed_href
 
 try:
     from .corpus import BENCH_DIR  # type: ignore[import-not-found]
@@ -280,8 +281,8 @@ def freshness(service: Service, posts_dir: Path, category: str, tag: str, count:
     """Write ``count`` posts one after another; how long each took to reach its three feeds."""
     paths = {
         "site": "/feed.atom",
-        "category": "/" + Scope(ScopeKind.CATEGORY, scope_slug(category)).href("atom"),
-        "tag": "/" + Scope(ScopeKind.TAG, scope_slug(tag)).href("atom"),
+        "category": "/" + feed_href(Scope(ScopeKind.CATEGORY, scope_slug(category)), "atom"),
+        "tag": "/" + feed_href(Scope(ScopeKind.TAG, scope_slug(tag)), "atom"),
     }
     for url in paths.values():
         status, _, _ = get(service.port, url)

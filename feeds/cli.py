@@ -15,7 +15,7 @@ from typing import NoReturn
 import click
 
 from . import config as config_mod
-from . import export
+from . import export, urls
 from .config import Config
 from .documents import Documents
 from .errors import ConfigError, FeedsError, StorageError
@@ -125,7 +125,7 @@ def list_command(ctx: click.Context) -> None:
     now = documents.published_at(datetime.now(UTC))
     for scope, count in documents.index.scopes(now):
         for fmt in config.feeds.formats:
-            feed_url = f"{config.site.url}/{scope.href(fmt)}"
+            feed_url = f"{config.site.url}/{urls.feed_href(scope, fmt)}"
             click.echo(f"{scope.kind.value}\t{scope.name or '-'}\t{count}\t{feed_url}")
 
 

@@ -1,24 +1,20 @@
-"""Every URL of the feed layout and the document behind it: the one map the service and the
-export share, so a static copy answers every URL with the bytes the service sends.
-
-The layout (DESIGN, "URLs"): ``index.html``, ``feeds.opml``, ``feed.<fmt>``,
-``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, and jekyll-feed's ``feed.xml``,
-``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml`` as Atom that names itself at that path.
+"""The document behind every URL of the layout (:mod:`feeds.urls`): the one map the service
+and the export share, so a static copy answers every URL with the bytes the service sends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-from . import pages, rendering, writers
+from . import pages, rendering, urls, writers
 from .config import Config
 from .index import Index
 from .jekyll import posts as jekyll_posts
-from .model import SITE, Feed, Scope, ScopeKind
+from .model import SITE, Feed, Scope, ScopeKind, site_name
+from .urls import Target
 
 #: Content-Type of each kind of document.
 MEDIA_TYPES: dict[str, str] = {
@@ -26,19 +22,7 @@ MEDIA_TYPES: dict[str, str] = {
     "html": "text/html; charset=utf-8",
     "opml": "text/x-opml; charset=utf-8",
 }
-_KINDS = {"category": ScopeKind.CATEGORY, "tag": ScopeKind.TAG}
 END_OF_TIME = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One URL of the layout, parsed; ``scope`` is ``None`` for the index page and OPML."""
-
-    #: ``atom``, ``rss``, ``json``, ``html`` or ``opml``.
-    fmt: str
-    scope: Scope | None = None
-    #: Set for jekyll-feed's paths: where the Atom document says it lives.
-    alias: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,38 +69,6 @@ class Options:
                    feeds.formats, feeds.content == "full", feeds.limit, feeds.future)
 
 
-def resolve(path: str, formats: Sequence[str]) -> Target | None:
-    """The target of a URL path (percent-decoded, without the leading ``/``), or ``None``.
-
-    Only the shape is checked here; whether the scope exists is the index's to say.
-    """
-    if path in ("", "index.html"):
-        return Target("html")
-    if path == "feeds.opml":
-        return Target("opml")
-    if path == "feed.xml":
-        return Target("atom", SITE, alias=path) if "atom" in formats else None
-    stem, dot, fmt = path.rpartition(".")
-    if not dot:
-        return None
-    if path.startswith("feed/") and fmt == "xml" and "atom" in formats:
-        rest = stem[len("feed/"):]
-        kind, slug = (ScopeKind.TAG, rest[len("by_tag/"):]) if rest.startswith("by_tag/") else (ScopeKind.CATEGORY, rest)
-        return Target("atom", Scope(kind, slug), alias=path) if _is_slug(slug) else None
-    if fmt not in formats:
-        return None
-    if stem == "feed":
-        return Target(fmt, SITE)
-    kind_name, _, slug = stem.partition("/")
-    if kind_name in _KINDS and _is_slug(slug):
-        return Target(fmt, Scope(_KINDS[kind_name], slug))
-    return None
-
-
-def _is_slug(text: str) -> bool:
-    return bool(text) and "/" not in text and text not in (".", "..")
-
-
 class Documents:
     """Builds the document of any target from the index at a given instant."""
 
@@ -153,8 +105,7 @@ class Documents:
     def feed(self, scope: Scope, now: datetime, limit: int) -> Feed:
         """The feed of ``scope``: its newest ``limit`` posts published at ``now``."""
         o = self.options
-        # A feed needs a title: an untitled site is named by its host.
-        site = o.title or urlsplit(o.url).netloc
+        site = site_name(o.title, o.url)
         title = site if scope.kind is ScopeKind.SITE else f"{site} · {scope.name}"
         return Feed(scope=scope, title=title, description=o.description, site_url=o.url, lang=o.lang,
                     author=o.author, posts=rendering.posts(self.index, scope, now, limit), full_content=o.full_content)
@@ -170,22 +121,22 @@ class Documents:
         listings = [pages.Listing(s, n) for s, n in self.index.scopes(now)]
         atom = "atom" in self.options.formats
         per_scope = len(self.options.formats) + atom
-        existing = {(listing.scope.kind, listing.scope.slug): listing.scope for listing in listings}
+        existing = {listing.scope: listing.scope for listing in listings}
         wanted = [listing.scope for listing in listings] if scopes is None else sorted(
-            {(s.kind.value, s.slug): s for s in scopes}.values(), key=lambda s: (s.kind.value, s.slug))
+            set(scopes), key=lambda s: (s.kind.value, s.slug))
 
         def documents() -> Iterator[tuple[str, Document | None]]:
             if scopes is None or scopes:
-                yield "index.html", self._listing("html", listings, now)
-                yield "feeds.opml", self._listing("opml", listings, now)
+                yield urls.INDEX_PAGE, self._listing("html", listings, now)
+                yield urls.OPML, self._listing("opml", listings, now)
             for wanted_scope in wanted:
-                scope = existing.get((wanted_scope.kind, wanted_scope.slug))
+                scope = existing.get(wanted_scope)
                 feed = self.feed(scope, now, self.options.limit) if scope else None
                 docs = {fmt: _feed_document(feed, fmt) for fmt in self.options.formats} if feed else {}
                 for fmt in self.options.formats:
-                    yield f"{wanted_scope.path}.{fmt}", docs.get(fmt)
+                    yield urls.feed_path(wanted_scope, fmt), docs.get(fmt)
                 if atom:
-                    alias = _alias(wanted_scope)
+                    alias = urls.jekyll_feed_path(wanted_scope)
                     yield alias, _relocated(docs["atom"], feed, alias) if feed else None
 
         size = 2 + len(listings) * per_scope
@@ -203,25 +154,16 @@ class Documents:
         return Document(body, MEDIA_TYPES[fmt], modified)
 
 
-def _alias(scope: Scope) -> str:
-    """jekyll-feed's path for a scope's Atom feed."""
-    if scope.kind is ScopeKind.SITE:
-        return "feed.xml"
-    if scope.kind is ScopeKind.TAG:
-        return f"feed/by_tag/{scope.slug}.xml"
-    return f"feed/{scope.slug}.xml"
-
-
 def _relocated(doc: Document, feed: Feed, alias: str) -> Document:
     """The Atom document of ``feed`` as served at ``alias``: only its ``id`` and self link name
     another URL, so those two are swapped in the bytes instead of writing the feed again (a
     quarter of an export's Atom writing). Falls back to writing it when the swap is unsure."""
-    old = xml_escape(feed.url("atom")).encode("utf-8")
+    old = xml_escape(urls.feed_url(feed, "atom")).encode("utf-8")
     moved = replace(feed, location=alias)
     head, entry, rest = doc.body.partition(b"<entry>")
     if head.count(old) != 2:
         return _feed_document(moved, "atom")
-    new = xml_escape(moved.url("atom")).encode("utf-8")
+    new = xml_escape(urls.feed_url(moved, "atom")).encode("utf-8")
     return replace(doc, body=head.replace(old, new) + entry + rest)
 
 

@@ -10,7 +10,6 @@ output folder, and nothing there that is not part of the layout, is ever written
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,12 +22,8 @@ from . import rendering
 from .index import ExportMark, Index
 from .model import Scope
 from .errors import ExportError
+from . import urls
 
-#: Files the layout owns: the export may remove these when their scope is gone.
-_OWNED = re.compile(
-    r"(index\.html|feeds\.opml|feed\.(atom|rss|json|xml)"
-    r"|(category|tag)/[^/]+\.(atom|rss|json)|feed/(by_tag/)?[^/]+\.xml)"
-)
 _TEMP_PREFIX = ".feeds-tmp-"
 #: Where earlier exports kept their mark, in the published folder: removed when seen.
 _OLD_MARK = ".feeds-export"
@@ -172,7 +167,7 @@ def _remove_stale(root: Path, keep: set[str]) -> int:
             rel = path.relative_to(root).as_posix()
             if name.startswith(_TEMP_PREFIX):
                 _unlink(path)
-            elif _OWNED.fullmatch(rel) is not None and rel not in keep:
+            elif urls.owned(rel) and rel not in keep:
                 removed += _unlink(path)
     return removed
 

@@ -7,9 +7,9 @@ functions that return new values, never by adding attributes.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,24 +59,17 @@ class ScopeKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """A set of posts that gets its own feeds. Names sharing a slug share a scope."""
+    """A set of posts that gets its own feeds. Names sharing a slug share a scope.
+
+    A scope is its kind and slug: two scopes that differ only in the name shown are equal and
+    hash alike, so a scope parsed from a URL finds the one the index named.
+    """
 
     kind: ScopeKind
     #: URL-safe key (Jekyll's ``slugify``); empty for the site scope.
     slug: str = ""
     #: Display name: the first name seen for this slug; empty for the site scope.
-    name: str = ""
-
-    @property
-    def path(self) -> str:
-        """The URL path stem, without the format's extension (``category/emnews``)."""
-        if self.kind is ScopeKind.SITE:
-            return "feed"
-        return f"{self.kind.value}/{self.slug}"
-
-    def href(self, fmt: str) -> str:
-        """The feed's percent-encoded path relative to the site root (``category/emnews.atom``)."""
-        return f"{quote(self.path)}.{fmt}"
+    name: str = field(default="", compare=False)
 
 
 SITE = Scope(ScopeKind.SITE)
@@ -96,6 +89,12 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.level}: {self.message}"
+
+
+def site_name(title: str, site_url: str) -> str:
+    """What the site is called: its title, else its host. Feeds, lists and authors all need
+    something to call the site, and an untitled one must be called the same everywhere."""
+    return title or urlsplit(site_url).netloc
 
 
 #: The feed formats, as used in URL extensions and ``[feeds] formats``.
@@ -128,9 +127,3 @@ class Feed:
     def home_url(self) -> str:
         """The site's home page, the feeds' ``alternate`` link."""
         return self.site_url + "/"
-
-    def url(self, fmt: str) -> str:
-        """The absolute URL this feed is served at in format ``fmt`` (its ``rel="self"``)."""
-        if self.location:
-            return f"{self.site_url}/{quote(self.location)}"
-        return f"{self.site_url}/{self.scope.href(fmt)}"

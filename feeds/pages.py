@@ -11,10 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from urllib.parse import urlsplit
 
 from lxml import etree
 
+from feeds import model, urls
 from feeds.content import strip_illegal_xml
 from feeds.dates import rfc822
 from feeds.model import Scope, ScopeKind
@@ -32,7 +32,7 @@ _CSS = (
 )
 
 _OPML_LINK = (
-    '<p><a href="feeds.opml">feeds.opml</a>: every feed above as OPML,'
+    f'<p><a href="{urls.OPML}">{urls.OPML}</a>: every feed above as OPML,'
     " to subscribe to them all in one import.</p>"
 )
 
@@ -67,7 +67,7 @@ def opml(
     """
     _check(formats)
     fmt = next((f for f in formats if f != "json"), formats[0])
-    site_name = _site_name(site_title, site_url)
+    site_name = model.site_name(site_title, site_url)
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = strip_illegal_xml(site_name)
@@ -85,7 +85,7 @@ def opml(
                 type="rss",
                 text=name,
                 title=name,
-                xmlUrl=f"{site_url}/{listing.scope.href(fmt)}",
+                xmlUrl=f"{site_url}/{urls.feed_href(listing.scope, fmt)}",
                 htmlUrl=f"{site_url}/",
             )
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
@@ -109,7 +109,7 @@ def index_page(
         ValueError: a format is unknown.
     """
     _check(formats)
-    site_name = _site_name(site_title, site_url)
+    site_name = model.site_name(site_title, site_url)
     site = Scope(ScopeKind.SITE)
     head = [
         "<!doctype html>",
@@ -125,7 +125,7 @@ def index_page(
         head.append(
             f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}"'
             f' title="{_e(site_name)} ({FORMAT_LABELS[fmt]})"'
-            f' href="{_e(site_url)}/{_e(site.href(fmt))}">'
+            f' href="{_e(site_url)}/{_e(urls.feed_href(site, fmt))}">'
         )
     head += [f"<style>{_CSS}</style>", "</head>", "<body>", f"<h1>{_e(site_name)}</h1>"]
     if site_description:
@@ -148,7 +148,7 @@ def _item(listing: Listing, formats: Sequence[str]) -> str:
     name = _scope_name(listing.scope, "All posts")
     count = f"{listing.count} post" + ("" if listing.count == 1 else "s")
     feeds = " · ".join(
-        f'<a href="{_e(listing.scope.href(fmt))}">{FORMAT_LABELS[fmt]}</a>' for fmt in formats
+        f'<a href="{_e(urls.feed_href(listing.scope, fmt))}">{FORMAT_LABELS[fmt]}</a>' for fmt in formats
     )
     return f'<li>{_e(name)} <span class="n">({count})</span>: {feeds}</li>'
 
@@ -164,11 +164,6 @@ def _grouped(listings: Sequence[Listing]) -> Iterator[tuple[str, list[Listing]]]
 
 def _scope_name(scope: Scope, site_name: str) -> str:
     return site_name if scope.kind is ScopeKind.SITE else scope.name or scope.slug
-
-
-def _site_name(site_title: str, site_url: str) -> str:
-    """The site title, else its host: a list needs something to call the site."""
-    return site_title or urlsplit(site_url).netloc
 
 
 def _check(formats: Sequence[str]) -> None:

@@ -24,8 +24,9 @@ from . import dates
 from .cache import Cache, Entry
 from .config import Config
 from .errors import StorageError
-from .documents import Document, Documents, Target, resolve
+from .documents import Document, Documents
 from .refresher import Refresher, State
+from .urls import Target, resolve
 
 log = logging.getLogger("feeds")
 

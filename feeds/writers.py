@@ -23,12 +23,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from feeds import __version__
 from feeds.content import strip_illegal_xml, xml_legal
 from feeds.dates import EPOCH, rfc822, rfc3339
-from feeds.model import Feed, Post
+from feeds.model import Feed, Post, site_name
+from feeds.urls import feed_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -75,7 +75,7 @@ def links(feed: Feed, fmt: str) -> tuple[Link, ...]:
     each as ``link``; RSS writes ``alternate`` as its channel ``link``, the rest as ``atom:link``.
     """
     return (
-        Link("self", feed.url(fmt), MEDIA_TYPES[fmt]),
+        Link("self", feed_url(feed, fmt), MEDIA_TYPES[fmt]),
         Link("alternate", feed.home_url, "text/html"),
     )
 
@@ -108,7 +108,7 @@ def _cleaned(feed: Feed) -> Feed:
 def atom(feed: Feed) -> bytes:
     """Atom 1.0 (RFC 4287). ``xml:lang`` on the root; every entry inherits the feed's author."""
     doc = _Xml("feed", {"xmlns": ATOM_NS, "xml:lang": feed.lang})
-    doc.leaf("id", feed.url("atom"))
+    doc.leaf("id", feed_url(feed, "atom"))
     doc.leaf("title", feed.title)
     if feed.description:
         doc.leaf("subtitle", feed.description)
@@ -188,7 +188,7 @@ def json_feed(feed: Feed) -> bytes:
         "version": JSON_FEED_VERSION,
         "title": feed.title,
         "home_page_url": feed.home_url,
-        "feed_url": feed.url("json"),
+        "feed_url": feed_url(feed, "json"),
     }
     if feed.description:
         doc["description"] = feed.description
@@ -222,7 +222,7 @@ def site_author(feed: Feed) -> str:
 
     Atom needs an author for every entry, and a feed-level one covers entries that name none.
     """
-    return feed.author or feed.title.split(" · ")[0].strip() or urlsplit(feed.site_url).netloc
+    return feed.author or site_name(feed.title.split(" · ")[0].strip(), feed.site_url)
 
 
 def terms(post: Post) -> tuple[str, ...]:

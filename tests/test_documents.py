@@ -1,4 +1,4 @@
-"""URL paths to targets, and targets to documents, on the real corpus."""
+"""Targets to documents, on the real corpus."""
 
 from __future__ import annotations
 
@@ -9,44 +9,12 @@ from pathlib import Path
 import pytest
 
 from feeds import config
-from feeds.documents import Documents, Target, resolve
-from feeds.model import SITE, Scope, ScopeKind
+from feeds.documents import Documents
+from feeds.model import Scope, ScopeKind
+from feeds.urls import Target, resolve
 
 FORMATS = ("atom", "rss", "json")
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("path", "target"),
-    [
-        ("", Target("html")),
-        ("index.html", Target("html")),
-        ("feeds.opml", Target("opml")),
-        ("feed.atom", Target("atom", SITE)),
-        ("feed.json", Target("json", SITE)),
-        ("category/emnews.rss", Target("rss", Scope(ScopeKind.CATEGORY, "emnews"))),
-        ("tag/东财滚动新闻.json", Target("json", Scope(ScopeKind.TAG, "东财滚动新闻"))),
-        ("feed.xml", Target("atom", SITE, alias="feed.xml")),
-        ("feed/emnews.xml", Target("atom", Scope(ScopeKind.CATEGORY, "emnews"), alias="feed/emnews.xml")),
-        ("feed/by_tag/x.xml", Target("atom", Scope(ScopeKind.TAG, "x"), alias="feed/by_tag/x.xml")),
-    ],
-)
-def test_layout_paths(path: str, target: Target) -> None:
-    assert resolve(path, FORMATS) == target
-
-
-@pytest.mark.parametrize(
-    "path",
-    ["feed.html", "category/.atom", "category/a/b.atom", "category/...atom", "tag/..", "other/x.atom",
-     "feed/a/b.xml", "feed/by_tag/.xml", "category/emnews", "feed", "feed.atom/x"],
-)
-def test_other_paths_are_not_feeds(path: str) -> None:
-    assert resolve(path, FORMATS) is None
-
-
-def test_formats_switched_off_are_not_served() -> None:
-    assert resolve("feed.json", ("atom",)) is None
-    assert resolve("feed.xml", ("rss",)) is None
 
 
 @pytest.fixture

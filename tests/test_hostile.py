@@ -53,6 +53,9 @@ PROBLEMS = [
     ("_posts/2021-02-02-huge-body.md", 1, "warning", "over [site] max_post_bytes"),
     ("_posts/2021-02-03-symlink.md", 1, "warning", "a symbolic link"),
     ("_posts/2021-02-04-\ufffd.md", 1, "warning", "not valid UTF-8"),
+    ("_posts/2021-02-05-fifo.md", 1, "warning", "not a regular file"),
+    ("_posts/2021-02-06-dangling.md", 1, "warning", "a symbolic link"),
+    ("_posts/2021-02-07-linked-folder", 1, "warning", "a symbolic link to a folder"),
     ("_posts/2021-03-14-dst-gap.md", 3, "warning", "Jekyll reads it as UTC"),
     ("_posts/2021-06-04-nonsense-date.md", 3, "error", "bad date: not a date: 'next tuesday-ish'"),
     ("_posts/2021-06-05-impossible-date.md", 4, "error", "date: 2021-02-30 is not a valid timestamp"),
@@ -131,6 +134,11 @@ def _build_site(base: Path) -> Path:
     os.symlink(secret, posts / "2021-02-03-symlink.md")
     (posts / os.fsdecode(b"2021-02-04-\xff.md")).write_text("---\ntitle: Latin-1 name\n---\nx\n", encoding="utf-8")
     os.mkfifo(posts / "2021-02-05-fifo.md")
+    os.symlink(base / "gone.md", posts / "2021-02-06-dangling.md")
+    elsewhere = base / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "2021-02-07-secret.md").write_text("---\ntitle: Secret in a linked folder\n---\nPrivate.\n", encoding="utf-8")
+    os.symlink(elsewhere, posts / "2021-02-07-linked-folder")
     return site
 
 
@@ -359,7 +367,10 @@ def test_a_symlink_is_refused_by_a_full_scan_and_by_a_watched_change_alike(run: 
     assert "_posts/2021-02-03-symlink.md" not in {f.path for f in files}
     assert jekyll_files.stat_post(run.site, "_posts/2021-02-03-symlink.md") is None
     assert jekyll_files.stat_post(run.site, "_posts/2021-02-05-fifo.md") is None
-    assert "Secret outside the site" not in (run.out / "feed.json").read_text(encoding="utf-8")
+    assert jekyll_files.stat_post(run.site, "_posts/2021-02-06-dangling.md") is None
+    assert jekyll_files.stat_post(run.site, "_posts/2021-02-07-linked-folder/2021-02-07-secret.md") is None
+    feed = (run.out / "feed.json").read_text(encoding="utf-8")
+    assert "Secret outside the site" not in feed and "Secret in a linked folder" not in feed
 
 
 @pytest.mark.parametrize(("title", "shown"), [

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from lxml import etree
 
+from feeds import urls
 from feeds.model import FORMATS, SITE, Feed, Scope, ScopeKind
 from feeds.pages import Listing, index_page, opml
 
@@ -38,8 +39,8 @@ LISTINGS = (
 
 
 def feed_url(scope: Scope, fmt: str) -> str:
-    """What the model says the feed's URL is, to check the lists agree with it."""
-    return Feed(scope, "", "", SITE_URL, "en", "", ()).url(fmt)
+    """What the layout says the feed's URL is, to check the lists agree with it."""
+    return urls.feed_url(Feed(scope, "", "", SITE_URL, "en", "", ()), fmt)
 
 
 class Collector(HTMLParser):

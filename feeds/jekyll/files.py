@@ -8,6 +8,7 @@ are read, never through a symbolic link, so a post cannot pull in a file from el
 
 from __future__ import annotations
 
+import enum
 import errno
 import os
 import re
@@ -58,21 +59,25 @@ def scan(root: Path, known: Mapping[str, tuple[int, int]]) -> tuple[list[SourceF
     seen: set[str] = set()
     problems: list[Problem] = []
     for posts_dir in _posts_dirs(root, ""):
-        for rel, st in _walk(root, posts_dir):
-            if st is not None and rel in known:
+        for rel, found in _walk(root, posts_dir):
+            if not isinstance(found, _Odd) and rel in known:
                 seen.add(rel)
-                if known[rel] != (st.st_size, st.st_mtime_ns):
-                    changed.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
+                if known[rel] != (found.st_size, found.st_mtime_ns):
+                    changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
             elif not _printable(rel):
                 shown = os.fsencode(rel).decode("utf-8", "replace")
                 problems.append(Problem(shown, 1, "warning", "skipped: the file's path is not valid UTF-8 or holds control characters; rename it"))
+            elif found is _Odd.FOLDER_LINK:
+                problems.append(Problem(rel, 1, "warning", "skipped: a symbolic link to a folder; feeds does not follow it, so posts cannot come from elsewhere"))
             elif not POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
                 problems.append(Problem(rel, 1, "warning", "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"))
-            elif st is None:
+            elif found is _Odd.LINK:
                 problems.append(Problem(rel, 1, "warning", "skipped: a symbolic link; feeds reads only regular files, so a post cannot pull in a file from elsewhere"))
+            elif found is _Odd.SPECIAL:
+                problems.append(Problem(rel, 1, "warning", "skipped: not a regular file (a FIFO, socket or device); feeds reads only regular files"))
             else:
                 seen.add(rel)
-                changed.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
+                changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
     changed.sort(key=lambda f: f.path)
     problems.sort(key=lambda p: p.path)
     return changed, seen, problems
@@ -80,13 +85,17 @@ def scan(root: Path, known: Mapping[str, tuple[int, int]]) -> tuple[list[SourceF
 
 def stat_post(root: Path, rel: str) -> SourceFile | None:
     """The post file at ``rel`` as :func:`find` would list it, or ``None`` if there is no
-    such post file (gone, misnamed, or outside a ``_posts`` folder)."""
+    such post file (gone, misnamed, outside a ``_posts`` folder, or below a symbolic link to a
+    folder, which :func:`find` does not follow either)."""
     parts = rel.split("/")
     if "_posts" not in parts[:-1] or not POST_NAME.fullmatch(parts[-1]) or not _printable(rel):
         return None
     if any(p.startswith(_IGNORED_PREFIXES) and p != "_posts" for p in parts):
         return None
     try:
+        folders = (os.stat(root.joinpath(*parts[:i]), follow_symlinks=False) for i in range(1, len(parts)))
+        if not all(stat.S_ISDIR(f.st_mode) for f in folders):
+            return None
         st = os.stat(root / rel, follow_symlinks=False)
     except OSError:
         return None
@@ -107,9 +116,21 @@ def _posts_dirs(root: Path, rel: str) -> Iterator[str]:
             yield from _posts_dirs(root, sub)
 
 
-def _walk(root: Path, rel: str) -> Iterator[tuple[str, os.stat_result | None]]:
-    """Regular files below ``rel``, with their stat; symbolic links to files with ``None``
-    (:func:`stat_post` refuses them too, so a full scan and a watched change agree)."""
+class _Odd(enum.Enum):
+    """What an entry of a ``_posts`` folder is when it is neither a folder nor a regular file."""
+
+    #: A symbolic link to a file, or to nothing.
+    LINK = "link"
+    #: A symbolic link to a folder.
+    FOLDER_LINK = "folder link"
+    #: A FIFO, a socket or a device.
+    SPECIAL = "special"
+
+
+def _walk(root: Path, rel: str) -> Iterator[tuple[str, os.stat_result | _Odd]]:
+    """Every entry below ``rel`` but the folders walked into: regular files with their stat,
+    anything else with what it is, so each gets its warning. None of those is
+    read (:func:`stat_post` refuses them too, so a full scan and a watched change agree)."""
     with os.scandir(root / rel) as entries:
         for e in entries:
             if e.name.startswith(_IGNORED_PREFIXES):
@@ -119,8 +140,10 @@ def _walk(root: Path, rel: str) -> Iterator[tuple[str, os.stat_result | None]]:
                 yield from _walk(root, sub)
             elif e.is_file(follow_symlinks=False):
                 yield sub, e.stat(follow_symlinks=False)
-            elif e.is_symlink() and e.is_file():
-                yield sub, None
+            elif e.is_symlink():
+                yield sub, _Odd.FOLDER_LINK if e.is_dir() else _Odd.LINK
+            else:
+                yield sub, _Odd.SPECIAL
 
 
 def _printable(rel: str) -> bool:

@@ -1,0 +1,97 @@
+"""The URL layout: where each document lives, relative to the site root, both ways.
+
+This is the one place that knows the layout (DESIGN, "URLs"): ``index.html``, ``feeds.opml``,
+``feed.<fmt>``, ``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, and jekyll-feed's ``feed.xml``,
+``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml`` as Atom that names itself at that path.
+The service resolves requests with it, the export names its files and knows which it owns with
+it, and the feeds, lists and CLI link with it, so a static copy answers every URL the service does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from .model import FORMATS, SITE, Feed, Scope, ScopeKind
+
+INDEX_PAGE = "index.html"
+OPML = "feeds.opml"
+#: The site scope's path stem; also the folder of jekyll-feed's per-scope paths.
+_SITE_STEM = "feed"
+_KINDS = {kind.value: kind for kind in (ScopeKind.CATEGORY, ScopeKind.TAG)}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One URL of the layout, parsed; ``scope`` is ``None`` for the index page and OPML."""
+
+    #: ``atom``, ``rss``, ``json``, ``html`` or ``opml``.
+    fmt: str
+    scope: Scope | None = None
+    #: Set for jekyll-feed's paths: where the Atom document says it lives.
+    alias: str = ""
+
+
+def feed_path(scope: Scope, fmt: str) -> str:
+    """Where ``scope``'s feed in ``fmt`` lives, not percent-encoded (``category/emnews.atom``)."""
+    if scope.kind is ScopeKind.SITE:
+        return f"{_SITE_STEM}.{fmt}"
+    return f"{scope.kind.value}/{scope.slug}.{fmt}"
+
+
+def feed_href(scope: Scope, fmt: str) -> str:
+    """:func:`feed_path`, percent-encoded: a link relative to the site root."""
+    return quote(feed_path(scope, fmt))
+
+
+def jekyll_feed_path(scope: Scope) -> str:
+    """jekyll-feed's path for a scope's Atom feed (``feed/emnews.xml``, ``feed/by_tag/x.xml``)."""
+    if scope.kind is ScopeKind.SITE:
+        return f"{_SITE_STEM}.xml"
+    if scope.kind is ScopeKind.TAG:
+        return f"{_SITE_STEM}/by_tag/{scope.slug}.xml"
+    return f"{_SITE_STEM}/{scope.slug}.xml"
+
+
+def feed_url(feed: Feed, fmt: str) -> str:
+    """The absolute URL ``feed`` is served at in ``fmt``: its ``rel="self"`` and Atom id."""
+    return f"{feed.site_url}/{quote(feed.location or feed_path(feed.scope, fmt))}"
+
+
+def resolve(path: str, formats: Sequence[str]) -> Target | None:
+    """The target of a URL path (percent-decoded, without the leading ``/``), or ``None``.
+
+    Only the shape is checked here; whether the scope exists is the index's to say.
+    """
+    if path in ("", INDEX_PAGE):
+        return Target("html")
+    if path == OPML:
+        return Target("opml")
+    if path == jekyll_feed_path(SITE):
+        return Target("atom", SITE, alias=path) if "atom" in formats else None
+    stem, dot, fmt = path.rpartition(".")
+    if not dot:
+        return None
+    if path.startswith(f"{_SITE_STEM}/") and fmt == "xml" and "atom" in formats:
+        rest = stem[len(_SITE_STEM) + 1:]
+        kind, slug = (ScopeKind.TAG, rest[len("by_tag/"):]) if rest.startswith("by_tag/") else (ScopeKind.CATEGORY, rest)
+        return Target("atom", Scope(kind, slug), alias=path) if _is_slug(slug) else None
+    if fmt not in formats:
+        return None
+    if stem == _SITE_STEM:
+        return Target(fmt, SITE)
+    kind_name, _, slug = stem.partition("/")
+    if kind_name in _KINDS and _is_slug(slug):
+        return Target(fmt, Scope(_KINDS[kind_name], slug))
+    return None
+
+
+def owned(path: str) -> bool:
+    """Whether a file at ``path`` (relative to an export folder) is one the layout writes in
+    some format: the export may remove it when its scope is gone or its format switched off."""
+    return bool(path) and resolve(path, FORMATS) is not None
+
+
+def _is_slug(text: str) -> bool:
+    return bool(text) and "/" not in text and text not in (".", "..")

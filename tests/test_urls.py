@@ -1,0 +1,72 @@
+"""The URL layout, both ways: scopes to paths, and paths back to what they serve."""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.model import SITE, Feed, Scope, ScopeKind
+from feeds.urls import Target, feed_href, feed_path, feed_url, jekyll_feed_path, owned, resolve
+
+FORMATS = ("atom", "rss", "json")
+NEWS = Scope(ScopeKind.CATEGORY, "深圳 news", "深圳 News")
+TAG = Scope(ScopeKind.TAG, "x", "X")
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("", Target("html")),
+        ("index.html", Target("html")),
+        ("feeds.opml", Target("opml")),
+        ("feed.atom", Target("atom", SITE)),
+        ("feed.json", Target("json", SITE)),
+        ("category/emnews.rss", Target("rss", Scope(ScopeKind.CATEGORY, "emnews"))),
+        ("tag/东财滚动新闻.json", Target("json", Scope(ScopeKind.TAG, "东财滚动新闻"))),
+        ("feed.xml", Target("atom", SITE, alias="feed.xml")),
+        ("feed/emnews.xml", Target("atom", Scope(ScopeKind.CATEGORY, "emnews"), alias="feed/emnews.xml")),
+        ("feed/by_tag/x.xml", Target("atom", Scope(ScopeKind.TAG, "x"), alias="feed/by_tag/x.xml")),
+    ],
+)
+def test_layout_paths(path: str, target: Target) -> None:
+    assert resolve(path, FORMATS) == target
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["feed.html", "category/.atom", "category/a/b.atom", "category/...atom", "tag/..", "other/x.atom",
+     "feed/a/b.xml", "feed/by_tag/.xml", "category/emnews", "feed", "feed.atom/x"],
+)
+def test_other_paths_are_not_feeds(path: str) -> None:
+    assert resolve(path, FORMATS) is None
+
+
+def test_formats_switched_off_are_not_served() -> None:
+    assert resolve("feed.json", ("atom",)) is None
+    assert resolve("feed.xml", ("rss",)) is None
+
+
+def test_scopes_to_paths() -> None:
+    assert [feed_path(s, "atom") for s in (SITE, NEWS, TAG)] == ["feed.atom", "category/深圳 news.atom", "tag/x.atom"]
+    assert feed_href(NEWS, "rss") == "category/%E6%B7%B1%E5%9C%B3%20news.rss"
+    assert [jekyll_feed_path(s) for s in (SITE, NEWS, TAG)] == ["feed.xml", "feed/深圳 news.xml", "feed/by_tag/x.xml"]
+
+
+def test_a_feed_names_its_own_place() -> None:
+    feed = Feed(NEWS, "", "", "https://example.com", "en", "", ())
+    assert feed_url(feed, "json") == "https://example.com/category/%E6%B7%B1%E5%9C%B3%20news.json"
+    moved = Feed(NEWS, "", "", "https://example.com", "en", "", (), location="feed/深圳 news.xml")
+    assert feed_url(moved, "atom") == "https://example.com/feed/%E6%B7%B1%E5%9C%B3%20news.xml"
+
+
+def test_every_path_resolves_back_to_its_scope() -> None:
+    for scope in (SITE, NEWS, TAG):
+        for fmt in FORMATS:
+            assert resolve(feed_path(scope, fmt), FORMATS) == Target(fmt, scope)
+        assert resolve(jekyll_feed_path(scope), FORMATS) == Target("atom", scope, alias=jekyll_feed_path(scope))
+
+
+def test_the_export_owns_the_layout_in_every_format_and_nothing_else() -> None:
+    for path in ("index.html", "feeds.opml", "feed.json", "feed.xml", "category/a.rss", "tag/b.json", "feed/a.xml", "feed/by_tag/b.xml"):
+        assert owned(path), path
+    for path in ("", ".feeds-export", "robots.txt", "category/a.txt", "category/a/b.atom", "feed/a.atom", "x/feed.atom"):
+        assert not owned(path), path
