@@ -2,7 +2,7 @@
 
     python bench/parse.py [--posts 10000] [--runs 5]
 
-Generates (or reuses) a corpus with ../shared/tools/gen_corpus.py under $FEEDS_BENCH_DIR
+Generates (or reuses) a corpus with tests/corpusgen.py (bench/corpus.py) under $FEEDS_BENCH_DIR
 (default /tmp/feeds-bench), outside the repository, and prints the median of several runs.
 """
 

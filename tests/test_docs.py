@@ -72,6 +72,6 @@ def test_readme_shows_the_real_cli_help() -> None:
 def test_readme_starts_with_the_serve_and_test_commands() -> None:
     blocks = re.findall(r"```sh\n(.*?)\n```", README.read_text(encoding="utf-8"), re.DOTALL)
     assert blocks[0].endswith("feeds serve")
-    assert blocks[1].endswith("python -m pytest")
+    assert blocks[1] == "scripts/test"
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert blocks[1] in ci, ".ci/run runs the README's test command"

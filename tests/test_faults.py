@@ -26,10 +26,9 @@ from lxml import etree
 from feeds import config
 from feeds.web import create_app
 
-from .conftest import REPO
+from . import corpusgen
 
 FEEDS = Path(sys.executable).parent / "feeds"
-GENERATOR = REPO.parent / "shared" / "tools" / "gen_corpus.py"
 
 
 def post(title: str, cats: str = "emnews") -> str:
@@ -132,7 +131,7 @@ def test_half_written_posts_are_never_served(app: Flask, finews_copy: Path) -> N
 @pytest.fixture(scope="module")
 def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("big")
-    subprocess.run([sys.executable, str(GENERATOR), str(root), "1500", "--categories", "300"], check=True, capture_output=True)
+    corpusgen.generate(root, 1500, categories=300)
     return root
 
 
