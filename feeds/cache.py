@@ -5,18 +5,21 @@ generation and the next publication time), so an entry never goes stale: a chang
 makes new keys, and old entries age out of the bounded store. Output is deterministic, so every
 worker computes the same ETag for the same key, whichever backend holds it.
 
-``memory`` keeps entries per process, least recently used out past ``max_bytes``;
-``filesystem`` keeps them in a folder that the workers of one machine share.
+``memory`` keeps entries per process, ``filesystem`` in a folder that the workers of one machine
+share; both drop the least recently used entries past ``max_bytes``.
 """
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,41 +107,155 @@ class MemoryStore:
 
 
 class FilesystemStore:
-    """Entries as files in ``folder``, one per key, written atomically; shared by processes.
+    """Entries as files in ``folder``, one per key, least recently used out past ``max_bytes``.
 
-    Old keys are not swept here: they stop being asked for when the index changes, and the
-    folder can be emptied at any time.
+    Shared by the processes of one machine. An entry appears whole or not at all (written aside,
+    then renamed in), so readers need no lock. A file's modification time is its last use: a
+    read sets it. Writers take turns under an exclusive ``flock`` on ``.total``, the file that
+    keeps the folder's total; when a write takes the total past ``max_bytes``, the oldest
+    files go until it is at most three quarters of it — a sweep for every quarter written, not
+    one scan per write. The sweep counts the files themselves, so a total that drifted (a
+    process killed between rename and count, the folder emptied by hand) is put right. A file
+    that another process removed first is simply gone: nothing here fails for it.
     """
 
-    def __init__(self, folder: Path) -> None:
+    #: An entry's file name: the SHA-256 of its key, in hex.
+    _NAME = re.compile("[0-9a-f]{64}")
+
+    def __init__(self, folder: Path, max_bytes: int, clock: Callable[[], int] = time.time_ns) -> None:
+        """``clock`` gives the time in nanoseconds that a use stamps on an entry (tests drive it)."""
         self.folder = folder
+        self.max_bytes = max_bytes
+        self._clock = clock
         folder.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
         return self.folder / hashlib.sha256(key.encode("utf-8")).hexdigest()
 
     def get(self, key: str) -> Entry | None:
+        path = self._path(key)
         try:
-            data = self._path(key).read_bytes()
+            data = path.read_bytes()
             head_end = data.index(b"\n")
             head = json.loads(data[:head_end])
             body_end = head_end + 1 + head["body"]
             if head["key"] != key or len(data) != body_end + head["gzipped"]:
                 return None
-            return Entry(data[head_end + 1:body_end], data[body_end:], head["etag"], head["media_type"], head["last_modified"])
+            entry = Entry(data[head_end + 1:body_end], data[body_end:], head["etag"], head["media_type"], head["last_modified"])
         except (OSError, ValueError, KeyError):
             return None
+        self._stamp(path)
+        return entry
 
     def put(self, key: str, entry: Entry) -> None:
         head = json.dumps({"key": key, "body": len(entry.body), "gzipped": len(entry.gzipped), "etag": entry.etag,
                            "media_type": entry.media_type, "last_modified": entry.last_modified}).encode("utf-8")
+        data = head + b"\n" + entry.body + entry.gzipped
+        if len(data) > self.max_bytes:
+            return
+        path = self._path(key)
+        tmp = None
         try:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             with os.fdopen(fd, "wb") as f:
-                f.write(head + b"\n" + entry.body + entry.gzipped)
-            os.replace(tmp, self._path(key))
+                f.write(data)
+            self._stamp(Path(tmp))
+            with _Total(self.folder / ".total") as saved:
+                replaced = _size(path)
+                os.replace(tmp, path)
+                tmp = None
+                total = saved.read(default=self.max_bytes + 1) + len(data) - replaced
+                if total > self.max_bytes:
+                    total = self._sweep()
+                saved.write(max(0, total))
         except OSError:
             pass  # a cache that cannot write still serves: the entry is built again next time
+        finally:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+
+    def bytes(self) -> int:
+        """What the entries take on disk now, counted file by file."""
+        return sum(size for _, size, _ in self._entries())
+
+    def _stamp(self, path: Path) -> None:
+        now = self._clock()
+        try:
+            os.utime(path, ns=(now, now))
+        except OSError:
+            pass  # evicted meanwhile by another process
+
+    def _entries(self) -> list[tuple[int, int, str]]:
+        """Every entry file as (last use in ns, size, name); files that vanish are skipped."""
+        found = []
+        with os.scandir(self.folder) as it:
+            for item in it:
+                if self._NAME.fullmatch(item.name):
+                    try:
+                        st = item.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    found.append((st.st_mtime_ns, st.st_size, item.name))
+        return found
+
+    def _sweep(self) -> int:
+        """Remove the least recently used entries down to 3/4 of the bound; the total left."""
+        entries = sorted(self._entries())
+        total = sum(size for _, size, _ in entries)
+        low = self.max_bytes * 3 // 4
+        for _, size, name in entries:
+            if total <= low:
+                break
+            try:
+                os.unlink(self.folder / name)
+            except FileNotFoundError:
+                pass  # the folder was emptied meanwhile
+            total -= size
+        return total
+
+
+class _Total:
+    """A number kept in a file, held under an exclusive ``flock`` for a ``with`` block.
+
+    The lock is per open, so it also keeps apart the threads of one process. The number is
+    written in place, fixed width, never truncated: replacing a file's bytes by truncation makes
+    ext4 flush it on close, which cost milliseconds a write.
+    """
+
+    _WIDTH = 20
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd = -1
+
+    def __enter__(self) -> _Total:
+        self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except OSError:
+            os.close(self._fd)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self._fd)  # closing releases the lock
+
+    def read(self, default: int) -> int:
+        """The number saved, or ``default`` if there is none or it is garbled."""
+        try:
+            return int(os.pread(self._fd, self._WIDTH, 0))
+        except ValueError:
+            return default
+
+    def write(self, value: int) -> None:
+        os.pwrite(self._fd, b"%0*d" % (self._WIDTH, value), 0)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 class Cache:
@@ -154,7 +271,7 @@ class Cache:
     @classmethod
     def from_config(cls, config: CacheConfig) -> Cache:
         if config.backend == "filesystem":
-            return cls(FilesystemStore(config.dir))
+            return cls(FilesystemStore(config.dir, config.max_bytes))
         return cls(MemoryStore(config.max_bytes))
 
     def get(self, key: str, build: Callable[[], Document | None]) -> Entry | None:

@@ -70,7 +70,7 @@ class CacheConfig:
     backend: str = key("memory", help="`memory` (per worker) or `filesystem` (shared by workers).", choices=("memory", "filesystem"))
     url: str = key("", help="Reserved for a networked backend; unused by `memory` and `filesystem`.")
     dir: Path = key(Path(".cache/feeds"), help="The `filesystem` backend's folder; relative to the config file.")
-    max_bytes: int = key(64 * 1024 * 1024, help="The `memory` backend's bound; least recently used feeds go first.")
+    max_bytes: int = key(64 * 1024 * 1024, help="Either backend's bound (bytes in memory or in the folder); least recently used feeds go first.")
     refresh_seconds: float = key(2.0, help="How often the service looks for changed posts; a change is served within this time.")
     max_age: int = key(-1, help="`Cache-Control: max-age` in seconds; -1 means refresh_seconds rounded up.")
 

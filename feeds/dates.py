@@ -155,9 +155,13 @@ def rfc822(dt: datetime) -> str:
     """``Mon, 10 Jan 2022 08:03:44 +0800`` for RSS: English names and the post's own offset.
 
     Written by hand rather than with ``strftime`` or a locale switch, so it is right under any
-    locale and safe in threads.
+    locale and safe in threads. An offset that is not a whole or half hour (Nepal's +0545,
+    Chatham's +1245) is written as the same instant in UTC: the W3C validator, like older
+    RFC 822 readers, knows only minutes 00 and 30 (``ProblematicalRFC822Date``).
     """
     offset = dt.utcoffset() or timedelta(0)
+    if offset % timedelta(minutes=30):
+        dt, offset = dt.astimezone(UTC), timedelta(0)
     sign = "-" if offset < timedelta(0) else "+"
     minutes = abs(int(offset.total_seconds())) // 60
     return (

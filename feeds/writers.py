@@ -107,7 +107,8 @@ def _cleaned(feed: Feed) -> Feed:
 @_guarded
 def atom(feed: Feed) -> bytes:
     """Atom 1.0 (RFC 4287). ``xml:lang`` on the root; every entry inherits the feed's author."""
-    doc = _Xml("feed", {"xmlns": ATOM_NS, "xml:lang": feed.lang})
+    root = {"xmlns": ATOM_NS, "xml:lang": feed.lang} if feed.lang else {"xmlns": ATOM_NS}
+    doc = _Xml("feed", root)
     doc.leaf("id", feed_url(feed, "atom"))
     doc.leaf("title", feed.title)
     if feed.description:
@@ -132,12 +133,14 @@ def atom(feed: Feed) -> bytes:
             doc.close()
         for term in terms(post):
             doc.leaf("category", None, {"term": term})
-        # An empty one is left out: the W3C validator warns about a blank summary as much as about
-        # a missing one, and only a post with no body has none.
-        if post.summary:
-            doc.leaf("summary", post.summary, {"type": "text"})
-        if feed.full_content:
-            doc.leaf("content", post.content_html, {"type": "html"})
+        body = _body(feed, post)
+        # The W3C rules want text in every entry (a summary or a content, neither blank): a post
+        # with neither is summarized by its title.
+        summary = post.summary or ("" if body else post.title)
+        if summary:
+            doc.leaf("summary", summary, {"type": "text"})
+        if body:
+            doc.leaf("content", body, {"type": "html"})
         doc.close()
     return doc.finish()
 
@@ -151,7 +154,8 @@ def rss(feed: Feed) -> bytes:
     doc.leaf("link", feed.home_url)
     # RSS requires a non-empty description.
     doc.plain("description", feed.description or feed.title)
-    doc.leaf("language", feed.lang)
+    if feed.lang:
+        doc.leaf("language", feed.lang)
     doc.leaf("lastBuildDate", rfc822(_newest(p.date for p in feed.posts)))
     doc.leaf("generator", f"feeds {__version__}")
     for link in links(feed, "rss"):
@@ -165,11 +169,15 @@ def rss(feed: Feed) -> bytes:
         doc.leaf("pubDate", rfc822(post.date))
         for term in terms(post):
             doc.plain("category", term)
-        # RSS descriptions are HTML, so the plain-text summary is escaped once more. Always
-        # present, even empty: content:encoded must follow a description.
-        doc.leaf("description", html.escape(post.summary, quote=False))
-        if feed.full_content:
-            doc.leaf("content:encoded", post.content_html)
+        body = _body(feed, post)
+        # RSS descriptions are HTML, so the plain-text summary is escaped once more. The title
+        # stands in for a missing one when a content:encoded follows, which needs a description
+        # before it; an item with neither has its title alone.
+        description = post.summary or (post.title if body else "")
+        if description:
+            doc.leaf("description", html.escape(description, quote=False))
+        if body:
+            doc.leaf("content:encoded", body)
         creator = post.author or feed.author
         if creator:
             doc.plain("dc:creator", creator)
@@ -180,9 +188,10 @@ def rss(feed: Feed) -> bytes:
 def json_feed(feed: Feed) -> bytes:
     """JSON Feed 1.1, keys in a fixed order, compact, UTF-8, one final newline.
 
-    Without full content an item carries its summary as ``content_text``: JSON Feed needs
-    ``content_html`` or ``content_text``. U+2028 and U+2029 are written escaped, so the document
-    is also a valid JavaScript literal.
+    An item without full content (the feed's choice, or a post with no body) carries its
+    summary, else its title, as ``content_text``: JSON Feed needs ``content_html`` or
+    ``content_text``, and neither is written blank. U+2028 and U+2029 are written escaped, so
+    the document is also a valid JavaScript literal.
     """
     doc: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
@@ -192,19 +201,20 @@ def json_feed(feed: Feed) -> bytes:
     }
     if feed.description:
         doc["description"] = feed.description
-    doc["language"] = feed.lang
+    if feed.lang:
+        doc["language"] = feed.lang
     doc["authors"] = [{"name": site_author(feed)}]
-    doc["items"] = [_json_item(post, feed.full_content) for post in feed.posts]
+    doc["items"] = [_json_item(post, _body(feed, post)) for post in feed.posts]
     text = json.dumps(_clean_json(doc), ensure_ascii=False, indent=None, separators=(",", ":"))
     return (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
 
 
-def _json_item(post: Post, full_content: bool) -> dict[str, Any]:
+def _json_item(post: Post, body: str) -> dict[str, Any]:
     item: dict[str, Any] = {"id": post.entry_id, "url": post.url, "title": post.title}
-    if full_content:
-        item["content_html"] = post.content_html
+    if body:
+        item["content_html"] = body
     else:
-        item["content_text"] = post.summary
+        item["content_text"] = post.summary or post.title
     if post.summary:
         item["summary"] = post.summary
     item["date_published"] = rfc3339(post.date)
@@ -228,6 +238,12 @@ def site_author(feed: Feed) -> str:
 def terms(post: Post) -> tuple[str, ...]:
     """A post's categories, then its tags, each once (a tag may repeat a category's name)."""
     return tuple(dict.fromkeys((*post.categories, *post.tags)))
+
+
+def _body(feed: Feed, post: Post) -> str:
+    """The HTML an entry carries in full: none in a summary feed, none for a post whose body is
+    empty or only white space (the W3C rules flag a blank content as ``NotBlank``)."""
+    return post.content_html if feed.full_content and post.content_html.strip() else ""
 
 
 def _newest(dates: Iterable[datetime]) -> datetime:

@@ -103,6 +103,18 @@ def test_rfc822_ignores_the_locale() -> None:
             locale.setlocale(locale.LC_TIME, old)
 
 
+@pytest.mark.parametrize(("minutes", "written"), [
+    (8 * 60, "Mon, 10 Jan 2022 08:03:44 +0800"),
+    (5 * 60 + 30, "Mon, 10 Jan 2022 08:03:44 +0530"),
+    (-(3 * 60 + 30), "Mon, 10 Jan 2022 08:03:44 -0330"),
+    (5 * 60 + 45, "Mon, 10 Jan 2022 02:18:44 +0000"),  # Nepal
+    (12 * 60 + 45, "Sun, 09 Jan 2022 19:18:44 +0000"),  # Chatham: the day before in UTC
+])
+def test_rfc822_keeps_whole_and_half_hour_offsets_and_writes_others_in_utc(minutes: int, written: str) -> None:
+    # The W3C validator warns ProblematicalRFC822Date for any offset minutes but 00 and 30.
+    assert dates.rfc822(datetime(2022, 1, 10, 8, 3, 44, tzinfo=timezone(timedelta(minutes=minutes)))) == written
+
+
 def test_http_date_is_gmt() -> None:
     dt = datetime(2022, 1, 10, 8, 3, 44, tzinfo=timezone(timedelta(hours=8)))
     assert dates.http_date(dt) == "Mon, 10 Jan 2022 00:03:44 GMT"
@@ -136,7 +148,8 @@ def test_formats_round_trip_to_the_same_instant_and_offset(dt: datetime) -> None
     back = datetime.fromisoformat(dates.rfc3339(dt))
     assert back == dt and back.utcoffset() == dt.utcoffset()
     rfc = dateutil_parser.parse(dates.rfc822(dt))
-    assert rfc == dt and rfc.utcoffset() == dt.utcoffset()
+    offset = dt.utcoffset()
+    assert rfc == dt and rfc.utcoffset() == (offset if offset and not offset % timedelta(minutes=30) else timedelta(0))
     assert dates.parse(dates.rfc3339(dt), SHANGHAI).meant == dt
 
 

@@ -63,13 +63,17 @@ def with_feedgen(feed: Feed, fmt: str) -> bytes:
         entry.updated(post.updated)
         for term in dict.fromkeys((*post.categories, *post.tags)):  # categories, then tags, once
             entry.category(term=term)
-        if post.summary:
-            if fmt == "rss":
-                entry.description(html.escape(post.summary, quote=False))  # RSS descriptions are HTML
-            else:
-                entry.summary(post.summary)
-        if feed.full_content:
-            entry.content(post.content_html, type="html")
+        # The validity rules (README, "Feeds"): nothing blank; an entry with no body is summarized
+        # by its title in Atom, and an RSS content:encoded needs a description before it.
+        body = post.content_html if feed.full_content and post.content_html.strip() else ""
+        if fmt == "rss":
+            description = post.summary or (post.title if body else "")
+            if description:
+                entry.description(html.escape(description, quote=False))  # RSS descriptions are HTML
+        elif post.summary or not body:
+            entry.summary(post.summary or post.title)
+        if body:
+            entry.content(body, type="html")
     saved = locale.setlocale(locale.LC_ALL)
     try:
         return bytes(fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True))

@@ -157,10 +157,37 @@ def test_index_links_every_feed_relatively_in_order() -> None:
 def test_index_shows_untrusted_names_as_text() -> None:
     assert b"<script>" not in PAGE
     text = "".join(parse_html(PAGE).text)
-    assert "<script>alert(1)</script> (1 post)" in text
-    assert 'a & "b" (2 posts)' in text
-    assert "All posts (40 posts)" in text
+    assert "<script>alert(1)</script> (1 篇)" in text
+    assert 'a & "b" (2 篇)' in text
+    assert "全部文章 (40 篇)" in text
     assert "财经新闻 <每日>" in text
+
+
+ENGLISH_WORDS = (["Site", "Categories", "Tags"], "All posts (40 posts)", "emnews (1 post)",
+                 "feeds.opml: every feed above as OPML, to subscribe to them all in one import.")
+SIMPLIFIED = (["本站", "分类", "标签"], "全部文章 (40 篇)", "emnews (1 篇)",
+              "feeds.opml：以上所有订阅源的 OPML 列表，一次导入即可全部订阅。")
+TRADITIONAL = (["本站", "分類", "標籤"], "全部文章 (40 篇)", "emnews (1 篇)",
+               "feeds.opml：以上所有訂閱源的 OPML 清單，一次匯入即可全部訂閱。")
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ENGLISH_WORDS), ("en-GB", ENGLISH_WORDS), ("fr", ENGLISH_WORDS), ("", ENGLISH_WORDS),
+    ("x-klingon", ENGLISH_WORDS), ("zhx", ENGLISH_WORDS),
+    ("zh", SIMPLIFIED), ("zh-CN", SIMPLIFIED), ("zh-Hans", SIMPLIFIED), ("zh-SG", SIMPLIFIED),
+    ("zh_cn", SIMPLIFIED), ("zh-Hans-HK", SIMPLIFIED),
+    ("zh-TW", TRADITIONAL), ("zh-HK", TRADITIONAL), ("zh-Hant", TRADITIONAL), ("zh-MO", TRADITIONAL),
+    ("zh-hant-cn", TRADITIONAL), ("ZH_TW", TRADITIONAL),
+])
+def test_index_words_follow_the_site_language(lang: str, words: tuple[list[str], str, str, str]) -> None:
+    headings, site_row, category_row, opml_line = words
+    listings = (Listing(SITE, 40), Listing(EMNEWS, 1), Listing(SCRIPT, 2))
+    html = index_page("Finews", "", SITE_URL, lang, listings, ["atom"]).decode()
+    assert [part.split("</h2>")[0] for part in html.split("<h2>")[1:]] == headings
+    text = " ".join("".join(parse_html(html.encode()).text).split())
+    assert f"{site_row}: Atom" in text and f"{category_row}: Atom" in text
+    assert "<script>alert(1)</script> (2 " in text and "<script>" not in html.split("</head>")[1]
+    assert text.endswith(opml_line)
 
 
 def test_index_of_an_untitled_site_is_titled_by_its_host() -> None:

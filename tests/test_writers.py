@@ -178,7 +178,7 @@ def test_rss_dates_are_rfc822_with_each_posts_own_offset() -> None:
     assert channel is not None
     assert [d.text for d in channel.iter("pubDate")] == [
         "Mon, 10 Jan 2022 08:03:44 +0800",
-        "Sun, 09 Jan 2022 12:00:00 +0545",
+        "Sun, 09 Jan 2022 06:15:00 +0000",  # +0545: the W3C rules know only :00 and :30
         "Sat, 08 Jan 2022 07:00:00 -0500",
     ]
     # lastBuildDate is the newest entry's date, not the latest updated.
@@ -323,10 +323,92 @@ def test_summary_only_feeds_carry_no_full_content() -> None:
     assert b"<content" not in atom(SUMMARY_FEED)
     assert b"content:encoded" not in rss(SUMMARY_FEED)
     entries = xml(atom(SUMMARY_FEED)).findall("a:entry", {"a": writers.ATOM_NS})
-    # An empty summary is left out (the last post has none).
+    # The last post has no summary: its title stands in, as an entry needs some text.
     assert [e.findtext("a:summary", namespaces={"a": writers.ATOM_NS}) for e in entries] == [
-        p.summary or None for p in POSTS
+        p.summary or p.title for p in POSTS
     ]
+
+
+# --- nothing blank ------------------------------------------------------------------------------
+
+
+def blanks(data: bytes, fmt: str) -> list[str]:
+    """Every element, attribute or JSON string that says nothing: empty or only white space.
+
+    An XML element may be empty when it has attributes (``<link href=…/>``, ``<category term=…/>``).
+    """
+    if fmt == "json":
+        def strings(value: object, where: str) -> Iterator[tuple[str, str]]:
+            if isinstance(value, str):
+                yield where, value
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    yield from strings(v, f"{where}.{k}")
+            elif isinstance(value, list):
+                for i, v in enumerate(value):
+                    yield from strings(v, f"{where}[{i}]")
+
+        return [where for where, text in strings(json.loads(data), "") if not text.strip()]
+    found = []
+    for element in xml(data).iter():
+        tag = etree.QName(element).localname
+        found += [f"{tag}@{name}" for name, value in element.attrib.items() if not value.strip()]
+        if not len(element) and not element.attrib and not (element.text or "").strip():
+            found.append(tag)
+    return found
+
+
+#: A post with no body: no content and no summary.
+BODILESS = post("bodiless", "空正文", POSTS[0].date, content_html="", summary="")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", ALL_FEEDS)
+def test_no_element_comes_out_blank(name: str, fmt: str) -> None:
+    assert blanks(render(ALL_FEEDS[name], fmt), fmt) == []
+
+
+@pytest.mark.parametrize("content_html", ["", " ", "\n"])
+def test_a_post_with_no_body_leaves_content_out_and_keeps_its_title_as_text(content_html: str) -> None:
+    feed = make_feed((replace(BODILESS, content_html=content_html),))
+    entry = xml(atom(feed)).find("a:entry", {"a": writers.ATOM_NS})
+    assert entry is not None and entry.find("a:content", {"a": writers.ATOM_NS}) is None
+    # The W3C rules want a summary or a content in every Atom entry.
+    assert entry.findtext("a:summary", namespaces={"a": writers.ATOM_NS}) == "空正文"
+    item = xml(rss(feed)).find("channel/item")
+    assert item is not None and [child.tag for child in item] == ["title", "link", "guid", "pubDate"]
+    [json_item] = json.loads(json_feed(feed))["items"]
+    assert "content_html" not in json_item and "summary" not in json_item
+    assert json_item["content_text"] == "空正文"  # JSON Feed needs content_html or content_text
+    for fmt in FORMATS:
+        assert blanks(render(feed, fmt), fmt) == [], fmt
+
+
+def test_a_post_with_a_body_but_no_summary_gets_its_title_as_rss_description() -> None:
+    # content:encoded needs a description before it (the W3C rules: NeedDescriptionBeforeContent).
+    item = xml(rss(make_feed((replace(BODILESS, content_html="<p><img src=\"a.png\"></p>"),)))).find("channel/item")
+    assert item is not None and item.findtext("description") == "空正文"
+    assert item.findtext("{%s}encoded" % writers.CONTENT_NS) == '<p><img src="a.png"></p>'
+
+
+@settings(max_examples=60, deadline=None)
+@given(content_html=st.sampled_from(["", " \n", "<p>正文</p>"]), summary=st.sampled_from(["", "摘要"]),
+       author=st.sampled_from([None, "张三"]), feed_author=st.sampled_from(["", "编辑部"]),
+       lang=st.sampled_from(["", "zh-CN"]), description=st.sampled_from(["", "说明"]),
+       terms=st.sampled_from([(), ("深圳",)]), full=st.booleans())
+def test_no_combination_of_missing_fields_comes_out_blank(
+    content_html: str, summary: str, author: str | None, feed_author: str, lang: str,
+    description: str, terms: tuple[str, ...], full: bool,
+) -> None:
+    p = replace(BODILESS, content_html=content_html, summary=summary, author=author, tags=terms)
+    feed = make_feed((p,), author=feed_author, lang=lang, description=description, full_content=full)
+    for fmt in FORMATS:
+        data = render(feed, fmt)
+        assert blanks(data, fmt) == [], fmt
+    assert ATOM_RNG.validate(xml(atom(feed))), ATOM_RNG.error_log
+    for fmt in ("atom", "rss"):
+        parsed = feedparser.parse(render(feed, fmt))
+        assert parsed.bozo == 0 and [e.title for e in parsed.entries] == ["空正文"], fmt
 
 
 # --- JSON Feed ------------------------------------------------------------------------------------
@@ -356,7 +438,7 @@ def test_json_feed_fields_in_fixed_order() -> None:
 
 def test_json_summary_only_uses_content_text() -> None:
     items = json.loads(json_feed(SUMMARY_FEED))["items"]
-    assert [item["content_text"] for item in items] == [p.summary for p in POSTS]
+    assert [item["content_text"] for item in items] == [p.summary or p.title for p in POSTS]
     assert all("content_html" not in item for item in items)
     assert "description" not in json.loads(json_feed(make_feed(description="")))
 
