@@ -156,7 +156,8 @@ def rss(feed: Feed) -> bytes:
     doc.plain("description", feed.description or feed.title)
     if feed.lang:
         doc.leaf("language", feed.lang)
-    doc.leaf("lastBuildDate", rfc822(_newest(p.date for p in feed.posts)))
+    # The newest entry's last change, as Atom's feed-level ``updated``: the two agree.
+    doc.leaf("lastBuildDate", rfc822(_newest(p.updated for p in feed.posts)))
     doc.leaf("generator", f"feeds {__version__}")
     for link in links(feed, "rss"):
         if link.rel != "alternate":

@@ -181,8 +181,10 @@ def test_rss_dates_are_rfc822_with_each_posts_own_offset() -> None:
         "Sun, 09 Jan 2022 06:15:00 +0000",  # +0545: the W3C rules know only :00 and :30
         "Sat, 08 Jan 2022 07:00:00 -0500",
     ]
-    # lastBuildDate is the newest entry's date, not the latest updated.
-    assert channel.findtext("lastBuildDate") == "Mon, 10 Jan 2022 08:03:44 +0800"
+    # lastBuildDate is the latest entry update, as Atom's feed-level updated (#15): a later
+    # edit of an older post counts, though the newest post is dated earlier.
+    assert channel.findtext("lastBuildDate") == "Tue, 11 Jan 2022 01:30:00 +0000"  # +0545 as UTC
+    assert xml(atom(FEED)).findtext(f"{{{writers.ATOM_NS}}}updated") == "2022-01-11T07:15:00+05:45"
 
 
 def test_atom_dates_are_rfc3339_with_each_posts_own_offset() -> None:
