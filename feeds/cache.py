@@ -40,7 +40,7 @@ class Entry:
     #: Strong validator of ``body`` (quoted); the gzip form's is :attr:`gzip_etag`.
     etag: str
     media_type: str
-    #: HTTP date of the newest entry, or ``None``.
+    #: HTTP date of the document's last change (:attr:`Document.modified`), or ``None``.
     last_modified: str | None
 
     @property

@@ -32,7 +32,8 @@ class Document:
     body: bytes
     #: Content-Type, with ``charset=utf-8``.
     media_type: str
-    #: The newest entry's time (Last-Modified), or ``None`` when there is none.
+    #: Last-Modified: when the document last changed (whole seconds, never earlier than a
+    #: time it was given before; see docs/decisions.md), or ``None``. Not part of the bytes.
     modified: datetime | None
 
 
@@ -72,9 +73,12 @@ class Options:
 class Documents:
     """Builds the document of any target from the index at a given instant."""
 
-    def __init__(self, index: Index, options: Options) -> None:
+    def __init__(self, index: Index, options: Options, changed: datetime | None = None) -> None:
         self.index = index
         self.options = options
+        #: When the settings last changed (the config file's mtime): no document's
+        #: Last-Modified is earlier, as settings change the bytes of every document.
+        self.changed = changed
 
     @classmethod
     def from_config(cls, config: Config) -> Documents:
@@ -83,12 +87,18 @@ class Documents:
         Raises:
             ConfigError: the config's permalink is bad.
         """
-        return cls(Index(config.index.path, jekyll_posts.rules_for(config)), Options.from_config(config))
+        try:
+            changed: datetime | None = datetime.fromtimestamp(int(config.path.stat().st_mtime), UTC)
+        except OSError:  # no file behind it (a config built in code)
+            changed = None
+        return cls(Index(config.index.path, jekyll_posts.rules_for(config)), Options.from_config(config), changed)
 
     def published_at(self, now: datetime) -> datetime:
-        """The instant whose published posts the documents show: ``now``, or the end of time
-        when ``[feeds] future`` publishes every post at once. Callers pass this on as ``now``."""
-        return END_OF_TIME if self.options.future else now
+        """The instant whose published posts the documents show: ``now`` in whole seconds (so a
+        post due at 08:00:00.5 shows from 08:00:01, no earlier than the Last-Modified it
+        brings), or the end of time when ``[feeds] future`` publishes every post at once.
+        Callers pass this on as ``now``."""
+        return END_OF_TIME if self.options.future else now.replace(microsecond=0)
 
     def render(self, target: Target, now: datetime, limit: int | None = None) -> Document | None:
         """The document for ``target`` as of ``now``; ``None`` when its scope has no post."""
@@ -99,7 +109,7 @@ class Documents:
         if scope is None:
             return None
         feed = self.feed(scope, now, limit or self.options.limit)
-        doc = _feed_document(feed, target.fmt)
+        doc = _feed_document(feed, target.fmt, self.modified(scope, now))
         return _relocated(doc, feed, target.alias) if target.alias else doc
 
     def feed(self, scope: Scope, now: datetime, limit: int) -> Feed:
@@ -132,7 +142,8 @@ class Documents:
             for wanted_scope in wanted:
                 scope = existing.get(wanted_scope)
                 feed = self.feed(scope, now, self.options.limit) if scope else None
-                docs = {fmt: _feed_document(feed, fmt) for fmt in self.options.formats} if feed else {}
+                modified = self.modified(feed.scope, now) if feed else None
+                docs = {fmt: _feed_document(feed, fmt, modified) for fmt in self.options.formats} if feed else {}
                 for fmt in self.options.formats:
                     yield urls.feed_path(wanted_scope, fmt), docs.get(fmt)
                 if atom:
@@ -143,15 +154,20 @@ class Documents:
         count = size if scopes is None else (2 if scopes else 0) + len(wanted) * per_scope
         return Layout(size, count, documents())
 
+    def modified(self, scope: Scope | None, now: datetime) -> datetime | None:
+        """Last-Modified of the documents of ``scope`` (``None``: the lists) at ``now``: the
+        index's (:meth:`Index.modified`), no earlier than the settings' last change."""
+        found = [t for t in (self.index.modified(scope, now), self.changed) if t is not None]
+        return max(found, default=None)
+
     def _listing(self, fmt: str, listings: list[pages.Listing], now: datetime) -> Document:
         o = self.options
-        newest = self.index.posts(SITE, now, 1)
-        modified = newest[0].post.date if newest else None
         if fmt == "opml":
-            body = pages.opml(o.title, o.url, listings, o.formats, modified)
+            newest = self.index.posts(SITE, now, 1)
+            body = pages.opml(o.title, o.url, listings, o.formats, newest[0].post.date if newest else None)
         else:
             body = pages.index_page(o.title, o.description, o.url, o.lang, listings, o.formats)
-        return Document(body, MEDIA_TYPES[fmt], modified)
+        return Document(body, MEDIA_TYPES[fmt], self.modified(None, now))
 
 
 def _relocated(doc: Document, feed: Feed, alias: str) -> Document:
@@ -162,11 +178,10 @@ def _relocated(doc: Document, feed: Feed, alias: str) -> Document:
     moved = replace(feed, location=alias)
     head, entry, rest = doc.body.partition(b"<entry>")
     if head.count(old) != 2:
-        return _feed_document(moved, "atom")
+        return _feed_document(moved, "atom", doc.modified)
     new = xml_escape(urls.feed_url(moved, "atom")).encode("utf-8")
     return replace(doc, body=head.replace(old, new) + entry + rest)
 
 
-def _feed_document(feed: Feed, fmt: str) -> Document:
-    modified = max((p.updated for p in feed.posts), default=None)
+def _feed_document(feed: Feed, fmt: str, modified: datetime | None) -> Document:
     return Document(writers.render(feed, fmt), MEDIA_TYPES[fmt], modified)

@@ -157,8 +157,8 @@ class Refresher:
         to serve before that), which ``feeds serve`` does before forking its workers."""
         if self.refresh_state(self.clock()).generation == 0:
             self.tick()
-            if self._pending:  # files written just now: give them their settle time, then read them
-                time.sleep(self.settle)
+            if self._pending:  # files written just now: wait until they are settled, then read them
+                time.sleep(max(self.settle, 1 - time.time() % 1))
                 self.tick()
         else:
             self._wake.set()  # the thread's first round refreshes
@@ -229,7 +229,7 @@ class Refresher:
         if self._need_rebuild or not self.index.intact():
             self._need_rebuild = True  # stays set if the rebuild fails, so it is tried again
             self._watch()
-            r = self.index.rebuild()
+            r = self.index.rebuild(settle=self.settle)
             log.warning("index %s was missing or broken: rebuilt with %d posts in %.2f s", self.index.path, r.changed, r.seconds)
             self._need_rebuild = False
             self._need_full = self._observer is None

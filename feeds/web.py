@@ -3,7 +3,7 @@
 ``create_app(config)`` builds the index, the cache and the refresher and keeps them on the app;
 importing this module does nothing. A request looks its document up by (target, limit, index
 state); a miss builds it once per process from one consistent snapshot of the index. Headers
-follow RFC 9110: a strong ETag per content coding, Last-Modified from the newest entry,
+follow RFC 9110: a strong ETag per content coding, Last-Modified when the document changed,
 ``If-None-Match`` before ``If-Modified-Since``, 304 with no body, ``Vary: Accept-Encoding``.
 Error bodies are one short line of plain text; no traceback reaches a client.
 """

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -88,8 +89,6 @@ def test_the_bytes_are_the_exported_bytes(client: FlaskClient, tmp_path: Path, w
 def test_the_real_post_is_served(client: FlaskClient) -> None:
     d = feedparser.parse(client.get("/category/youjiangribao.atom").data)
     assert d.bozo == 0 and d.entries[0].title == "深百协作朝乡村振兴迈进" and d.entries[0].id == REAL
-    r = client.get("/category/youjiangribao.atom")
-    assert r.headers["Last-Modified"] == "Mon, 10 Jan 2022 00:03:44 GMT"
 
 
 def test_limit(client: FlaskClient) -> None:
@@ -152,9 +151,10 @@ def test_if_none_match_gives_304_with_no_body(client: FlaskClient) -> None:
 
 def test_if_modified_since(client: FlaskClient) -> None:
     lm = client.get("/feed.atom").headers["Last-Modified"]
+    at = parsedate_to_datetime(lm)
     assert client.get("/feed.atom", headers={"If-Modified-Since": lm}).status_code == 304
-    assert client.get("/feed.atom", headers={"If-Modified-Since": "Sun, 01 Jan 2023 00:00:00 GMT"}).status_code == 304
-    assert client.get("/feed.atom", headers={"If-Modified-Since": "Sun, 01 Jan 2017 00:00:00 GMT"}).status_code == 200
+    assert client.get("/feed.atom", headers={"If-Modified-Since": format_datetime(at + timedelta(days=1), usegmt=True)}).status_code == 304
+    assert client.get("/feed.atom", headers={"If-Modified-Since": format_datetime(at - timedelta(seconds=1), usegmt=True)}).status_code == 200
     assert client.get("/feed.atom", headers={"If-Modified-Since": "yesterday"}).status_code == 200
 
 

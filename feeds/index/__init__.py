@@ -52,7 +52,10 @@ class Index(Queries):
         source is scanned, which at 100,000 posts takes most of a second.
 
         A file modified less than ``settle`` seconds ago may still be being written: it is left
-        as it was and named in :attr:`Refresh.unsettled`, for the caller to retry.
+        as it was and named in :attr:`Refresh.unsettled`, for the caller to retry. With
+        ``settle``, a change dated in the current second (a file's mtime, or for a removal its
+        folder's) waits too, so each scope's stamp (:meth:`modified`) is a second no later
+        change can share, on this host or any other that reads the same disk.
 
         Raises:
             OSError: the source folder cannot be read (nothing is changed then).
@@ -60,15 +63,15 @@ class Index(Queries):
         """
         return refresh.refresh(self.store, self.rules, self.jobs, paths, settle)
 
-    def rebuild(self) -> Refresh:
+    def rebuild(self, *, settle: float = 0.0) -> Refresh:
         """Start a new file and fill it from the disk. Other threads and processes go on reading
-        the old one until the new one holds every post.
+        the old one until the new one holds every post. ``settle``: as for :meth:`refresh`.
 
         Raises:
             OSError, StorageError: as :meth:`refresh`.
         """
         self.store.recreate()
-        return self.refresh()
+        return self.refresh(settle=settle)
 
     def intact(self) -> bool:
         """Whether the file at ``path`` is the index this thread reads: not deleted, replaced

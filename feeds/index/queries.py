@@ -94,6 +94,24 @@ class Queries:
         """The last generation that changed ``scope``; 0 if none since the first fill."""
         return self.store.one(int, "SELECT generation FROM versions WHERE kind = ? AND slug = ?", (scope.kind.value, scope.slug)) or 0
 
+    def modified(self, scope: Scope | None, now: datetime) -> datetime | None:
+        """When the documents of ``scope`` (``None``: the lists of every scope) last changed as
+        of ``now``, in whole seconds (UTC): the scope's stamp, or the instant its newest post
+        published at ``now`` fell due, rounded up, if later. ``None`` for a scope never seen.
+
+        Both come from the disk (file times, post dates), so every host reading the same posts
+        gives a value that only rises; see docs/decisions.md.
+        """
+        if scope is None:
+            stamp = self.store.one(int, "SELECT MAX(modified) FROM stamps")
+            due = self.store.one(int, "SELECT MAX(ts) FROM posts WHERE ts <= ?", (micros(now),))
+        else:
+            key = (scope.kind.value, scope.slug)
+            stamp = self.store.one(int, "SELECT modified FROM stamps WHERE kind = ? AND slug = ?", key)
+            due = self.store.one(int, "SELECT MAX(ts) FROM members WHERE kind = ? AND slug = ? AND ts <= ?", (*key, micros(now)))
+        seconds = [s for s in (stamp, None if due is None else -(-due // 1_000_000)) if s is not None]
+        return from_micros(max(seconds) * 1_000_000) if seconds else None
+
     def due_scopes(self, after: datetime, until: datetime) -> set[Scope]:
         """Scopes with a post that falls due in (``after``, ``until``]: their feeds changed
         with time alone."""

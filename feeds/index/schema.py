@@ -18,7 +18,7 @@ from ..dates import EPOCH
 from ..jekyll import permalink
 from ..model import Post, ScopeKind
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -48,6 +48,12 @@ CREATE TABLE versions (
     kind TEXT NOT NULL, slug TEXT NOT NULL, generation INTEGER NOT NULL, PRIMARY KEY (kind, slug)
 ) WITHOUT ROWID;
 CREATE INDEX versions_generation ON versions (generation);
+-- when each scope's documents last changed, in whole seconds since the epoch (Last-Modified):
+-- dated from file and folder times on the disk, raised by every refresh that changes the scope,
+-- never lowered, kept when the scope loses its posts (docs/decisions.md)
+CREATE TABLE stamps (
+    kind TEXT NOT NULL, slug TEXT NOT NULL, modified INTEGER NOT NULL, PRIMARY KEY (kind, slug)
+) WITHOUT ROWID;
 -- what each export folder shows (its resolved path): the next export there starts from it
 CREATE TABLE exports (
     folder TEXT PRIMARY KEY, generation INTEGER NOT NULL,

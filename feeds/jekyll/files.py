@@ -104,6 +104,48 @@ def stat_post(root: Path, rel: str) -> SourceFile | None:
     return SourceFile(rel, st.st_size, st.st_mtime_ns)
 
 
+def folder_time(root: Path, rel: str) -> int:
+    """The mtime (ns) of the nearest folder above ``rel`` that still exists, ``root`` at the
+    latest: the kernel sets it when an entry is unlinked or renamed in it, so it dates the
+    removal of the post at ``rel`` (or of a folder that held it).
+
+    Raises:
+        OSError: ``root`` itself cannot be read.
+    """
+    parts = rel.split("/")[:-1]
+    while parts:
+        try:
+            st = os.stat(root.joinpath(*parts), follow_symlinks=False)
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            return st.st_mtime_ns
+        parts.pop()
+    return os.stat(root).st_mtime_ns
+
+
+def newest_folder(root: Path) -> int:
+    """The newest mtime (ns) of ``root`` and every folder that may hold posts: a bound on the
+    time of every removal :func:`folder_time` could date, for a fill that saw none of them.
+
+    Raises:
+        OSError: ``root`` itself cannot be read.
+    """
+    newest = os.stat(root).st_mtime_ns
+    folders = [root]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for e in entries:
+                    if e.is_dir(follow_symlinks=False) and (e.name == "_posts" or not (
+                            e.name.startswith(_IGNORED_PREFIXES) or e.name in ("node_modules", "vendor"))):
+                        newest = max(newest, e.stat(follow_symlinks=False).st_mtime_ns)
+                        folders.append(Path(e.path))
+        except OSError:
+            continue  # unreadable below the root: the scan reports what it cannot read
+    return newest
+
+
 def _posts_dirs(root: Path, rel: str) -> Iterator[str]:
     """``_posts`` folders at any depth below ``root``, skipping folders Jekyll ignores."""
     with os.scandir(root / rel if rel else root) as entries:
