@@ -52,13 +52,15 @@ class State:
     next_due: datetime | None
     #: (kind, slug) → the generation that last changed that scope (0: none since the fill).
     versions: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    #: The version of a scope missing from ``versions`` (:meth:`~feeds.index.Index.pruned`).
+    floor: int = 0
 
     def version(self, scope: Scope | None) -> int:
         """What a document of ``scope`` depends on: its scope's version, or for the lists of
         every scope (``None``), the generation."""
         if scope is None:
             return self.generation
-        return self.versions.get((scope.kind.value, scope.slug), 0)
+        return self.versions.get((scope.kind.value, scope.slug), self.floor)
 
     def key(self, scope: Scope | None) -> str:
         """The part of a cache key that changes when the document may: a new post in one
@@ -138,14 +140,14 @@ class Refresher:
         """Read the state from the index now (a request that found it moved calls this)."""
         before = self._state
         with self.index.snapshot() as generation:
-            identity = self.index.identity
-            if identity != before.identity:
+            identity, floor = self.index.identity, self.index.pruned()
+            if identity != before.identity or floor != before.floor:  # rows may have gone
                 versions: Mapping[tuple[str, str], int] = self.index.versions()
             elif generation != before.generation:
                 versions = {**before.versions, **self.index.versions(before.generation)}
             else:
                 versions = before.versions
-            state = State(identity, generation, self.index.next_due(now), versions)
+            state = State(identity, generation, self.index.next_due(now), versions, floor)
         self._state = state
         return state
 

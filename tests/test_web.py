@@ -238,3 +238,14 @@ def test_a_new_post_rebuilds_only_the_feeds_it_is_in(client: FlaskClient, finews
     assert feeds.cache.builds == builds + 1, "emnews rebuilt once"
     assert client.get(other, headers={"If-None-Match": etag}).status_code == 304
     assert feeds.cache.builds == builds + 1, "youjiangribao served from the cache as it was"
+
+
+def test_a_category_that_loses_its_last_post_is_gone_for_every_app(make_app: Callable[..., Flask], tmp_path: Path, finews_copy: Path) -> None:
+    # youjiangribao holds one post; a second app sharing the cache folder starts after the delete,
+    # reading versions afresh from the index, where the vanished scope's row has been pruned.
+    extra = f'backend = "filesystem"\ndir = "{tmp_path / "cache"}"\n'
+    first = make_app(extra).test_client()
+    assert first.get("/category/youjiangribao.atom").status_code == 200
+    (finews_copy / "_posts" / "2022-01-10-202201102241180920.md").unlink()
+    wait_for(lambda: first.get("/category/youjiangribao.atom").status_code == 404, 3.0)
+    assert make_app(extra).test_client().get("/category/youjiangribao.atom").status_code == 404

@@ -61,6 +61,7 @@ def prune(db: sqlite3.Connection, generation: int) -> None:
     db.execute("DELETE FROM exports WHERE generation < ? OR generation < ?", (generation - KEEP_GENERATIONS, pruned))
     oldest = db.execute("SELECT MIN(generation) FROM exports").fetchone()[0]
     floor = generation if oldest is None else int(oldest)
-    db.execute("DELETE FROM versions WHERE generation <= ? AND NOT EXISTS"
-               " (SELECT 1 FROM members m WHERE m.kind = versions.kind AND m.slug = versions.slug)", (floor,))
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('pruned', ?)", (str(floor),))
+    gone = db.execute("DELETE FROM versions WHERE generation <= ? AND NOT EXISTS"
+                      " (SELECT 1 FROM members m WHERE m.kind = versions.kind AND m.slug = versions.slug)", (floor,))
+    if gone.rowcount:  # the floor is every missing scope's version: move it only when rows went
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('pruned', ?)", (str(floor),))

@@ -86,13 +86,24 @@ class Queries:
 
     def versions(self, since: int = 0) -> dict[tuple[str, str], int]:
         """(kind, slug) → the last generation that changed the scope, for changes after
-        generation ``since``. A scope never changed since the first fill has version 0."""
+        generation ``since``. A scope missing here has version :meth:`pruned`."""
         rows = self.store.rows(lambda k, s, g: ((k, s), g), "SELECT kind, slug, generation FROM versions WHERE generation > ?", (since,))
         return dict(rows)
 
+    def pruned(self) -> int:
+        """The version of every scope without a row: the generation through which the rows of
+        vanished scopes were pruned (0 before any). A vanished scope thus never falls back to
+        a version it had while it held posts, and cached copies of those are never served."""
+        return self.store.one(int, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned'") or 0
+
     def version(self, scope: Scope) -> int:
-        """The last generation that changed ``scope``; 0 if none since the first fill."""
-        return self.store.one(int, "SELECT generation FROM versions WHERE kind = ? AND slug = ?", (scope.kind.value, scope.slug)) or 0
+        """The last generation that changed ``scope``, else :meth:`pruned`."""
+        return self.store.one(
+            int,
+            "SELECT COALESCE((SELECT generation FROM versions WHERE kind = ? AND slug = ?),"
+            " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned'), 0)",
+            (scope.kind.value, scope.slug),
+        ) or 0
 
     def modified(self, scope: Scope | None, now: datetime) -> datetime | None:
         """When the documents of ``scope`` (``None``: the lists of every scope) last changed as
