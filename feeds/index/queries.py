@@ -90,6 +90,14 @@ class Queries:
         rows = self.store.rows(lambda k, s, g: ((k, s), g), "SELECT kind, slug, generation FROM versions WHERE generation > ?", (since,))
         return dict(rows)
 
+    def digests(self, since: int = 0) -> dict[tuple[str, str], int]:
+        """(kind, slug) → the scope's digest, for scopes changed after generation ``since``
+        (0: every scope). Equal on every index over the same files, unlike versions."""
+        where = "" if since == 0 else " WHERE EXISTS (SELECT 1 FROM versions v WHERE v.kind = d.kind AND v.slug = d.slug AND v.generation > ?)"
+        rows = self.store.rows(lambda k, s, d: ((k, s), d), "SELECT kind, slug, digest FROM digests d" + where,
+                               (since,) if since else ())
+        return dict(rows)
+
     def version(self, scope: Scope) -> int:
         """The last generation that changed ``scope``; 0 if none since the first fill."""
         return self.store.one(int, "SELECT generation FROM versions WHERE kind = ? AND slug = ?", (scope.kind.value, scope.slug)) or 0
