@@ -5,7 +5,8 @@
 Measures, with wrk (2 threads, no Accept-Encoding), a 200 and a 304 (If-None-Match with the
 ETag) of the site's ``/feed.atom`` and a 200 of its busiest category's Atom feed, from:
 
-* ``feeds serve`` (gunicorn, 2 sync workers), the feeds warm in its cache;
+* ``feeds serve`` with 2 workers under each ``[server] engine`` (``--engines``), the feeds warm
+  in its cache;
 * nginx sending the exported file of the same URL (gzip off, ETag on, 2 workers), the ceiling
   for any server; also once without keep-alive, which gunicorn's sync workers never do;
 * a bare Flask app under the same gunicorn settings that sends the same bytes and headers from
@@ -359,8 +360,11 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=10, help="seconds per wrk run (default 10)")
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are shown (default 3)")
     ap.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    ap.add_argument("--engines", default="sync,gthread,granian",
+                    help="[server] engines to measure, comma-separated (default sync,gthread,granian)")
     ap.add_argument("--json", metavar="PATH", help="also write the medians to PATH as JSON (for bench/run)")
     args = ap.parse_args()
+    args.engines = args.engines.split(",")
 
     wrk_bin, nginx_bin = ensure_tools()
     config, export_dir = site(args.posts or None)
@@ -381,11 +385,15 @@ def main() -> None:
 
 def measure(args: argparse.Namespace, wrk_bin: str, nginx_bin: str, config: Path, export_dir: Path,
             run: Path, procs: Processes) -> bool:
-    feeds_port = free_port()
-    print(f"feeds: starting {BIN / 'feeds'} serve on 127.0.0.1:{feeds_port} ({WORKERS} sync workers)", flush=True)
-    feeds = procs.start("feeds", [str(BIN / "feeds"), "--config", str(config), "serve", "--host", "127.0.0.1",
-                                  "--port", str(feeds_port), "--workers", str(WORKERS)])
-    procs.wait_ready(feeds, feeds_port, "/feeds.opml", timeout=3600)
+    ports: dict[str, int] = {}
+    for engine in args.engines:
+        ports[engine] = port = free_port()
+        print(f"feeds: starting {BIN / 'feeds'} serve --engine {engine} on 127.0.0.1:{port} ({WORKERS} workers)",
+              flush=True)
+        proc = procs.start(f"feeds-{engine}", [str(BIN / "feeds"), "--config", str(config), "serve", "--host", "127.0.0.1",
+                                               "--port", str(port), "--workers", str(WORKERS), "--engine", engine])
+        procs.wait_ready(proc, port, "/feeds.opml", timeout=3600)
+    feeds_port = ports[args.engines[0]]
 
     category, count = busiest_category(config)
     paths = {"site": "/feed.atom", "category": "/" + feed_href(category, "atom")}
@@ -435,11 +443,12 @@ def measure(args: argparse.Namespace, wrk_bin: str, nginx_bin: str, config: Path
     procs.wait_ready(bare, bare_port, paths["site"], timeout=60)
 
     site_p, cat_p = paths["site"], paths["category"]
-    targets = [
-        Target(f"feeds 200 {site_p}", "200 site", "feeds", feeds_port, site_p),
-        Target(f"feeds 200 {cat_p}", "200 category", "feeds", feeds_port, cat_p),
-        Target(f"feeds 304 {site_p}", "304 site", "feeds", feeds_port, site_p,
+    targets = [t for engine, port in ports.items() for t in (
+        Target(f"feeds {engine} 200 {site_p}", "200 site", f"feeds-{engine}", port, site_p),
+        Target(f"feeds {engine} 200 {cat_p}", "200 category", f"feeds-{engine}", port, cat_p),
+        Target(f"feeds {engine} 304 {site_p}", "304 site", f"feeds-{engine}", port, site_p,
                (("If-None-Match", site_etag),), 304),
+    )] + [
         Target(f"nginx 200 {site_p}", "200 site", "nginx", nginx_port, site_p),
         Target(f"nginx 200 {site_p} no keep-alive", "200 site", "nginx-close", nginx_close_port, site_p),
         Target(f"nginx 200 {cat_p}", "200 category", "nginx", nginx_port, cat_p),
@@ -491,7 +500,8 @@ def report(args: argparse.Namespace, targets: list[Target], results: dict[str, l
     print(f"load: wrk -t{THREADS} -c{args.connections} -d{args.duration:g}s, no Accept-Encoding; median of "
           f"{args.runs} runs. wrk and the servers share this machine's {os.cpu_count()} cores "
           f"(1-min load average before the runs: {load:.1f}; spread = (max - min) / median req/s).")
-    print(f"servers: gunicorn {WORKERS} sync workers (one request per connection, no keep-alive); "
+    print(f"servers: feeds serve with {WORKERS} workers per engine (sync: one request per connection, no "
+          f"keep-alive; gthread: gunicorn threads with keep-alive; granian: WSGI, keep-alive); "
           f"nginx {WORKERS} workers, sendfile, gzip off, keep-alive unless noted")
     print()
     width = max(len(t.name) for t in targets) + 2

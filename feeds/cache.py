@@ -6,7 +6,9 @@ makes new keys, and old entries age out of the bounded store. Output is determin
 worker computes the same ETag for the same key, whichever backend holds it.
 
 ``memory`` keeps entries per process, ``filesystem`` in a folder that the workers of one machine
-share; both drop the least recently used entries past ``max_bytes``.
+share; both drop the least recently used entries past ``max_bytes``. ``redis`` keeps a memory
+store per process in front of one Redis that every worker of every host shares
+(:mod:`feeds.sharing`).
 """
 
 from __future__ import annotations
@@ -106,6 +108,28 @@ class MemoryStore:
         return len(self._entries)
 
 
+def pack(key: str, entry: Entry) -> bytes:
+    """An entry as one byte string, for stores outside the process: a JSON line (the key, the
+    lengths and the headers), then the body and the gzip body."""
+    head = json.dumps({"key": key, "body": len(entry.body), "gzipped": len(entry.gzipped), "etag": entry.etag,
+                       "media_type": entry.media_type, "last_modified": entry.last_modified}).encode("utf-8")
+    return head + b"\n" + entry.body + entry.gzipped
+
+
+def unpack(key: str, data: bytes) -> Entry | None:
+    """The entry :func:`pack` made for ``key``; ``None`` if ``data`` is another key's (a hash
+    collision of names) or cut short."""
+    try:
+        head_end = data.index(b"\n")
+        head = json.loads(data[:head_end])
+        body_end = head_end + 1 + head["body"]
+        if head["key"] != key or len(data) != body_end + head["gzipped"]:
+            return None
+        return Entry(data[head_end + 1:body_end], data[body_end:], head["etag"], head["media_type"], head["last_modified"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 class FilesystemStore:
     """Entries as files in ``folder``, one per key, least recently used out past ``max_bytes``.
 
@@ -135,22 +159,15 @@ class FilesystemStore:
     def get(self, key: str) -> Entry | None:
         path = self._path(key)
         try:
-            data = path.read_bytes()
-            head_end = data.index(b"\n")
-            head = json.loads(data[:head_end])
-            body_end = head_end + 1 + head["body"]
-            if head["key"] != key or len(data) != body_end + head["gzipped"]:
-                return None
-            entry = Entry(data[head_end + 1:body_end], data[body_end:], head["etag"], head["media_type"], head["last_modified"])
-        except (OSError, ValueError, KeyError):
+            entry = unpack(key, path.read_bytes())
+        except OSError:
             return None
-        self._stamp(path)
+        if entry is not None:
+            self._stamp(path)
         return entry
 
     def put(self, key: str, entry: Entry) -> None:
-        head = json.dumps({"key": key, "body": len(entry.body), "gzipped": len(entry.gzipped), "etag": entry.etag,
-                           "media_type": entry.media_type, "last_modified": entry.last_modified}).encode("utf-8")
-        data = head + b"\n" + entry.body + entry.gzipped
+        data = pack(key, entry)
         if len(data) > self.max_bytes:
             return
         path = self._path(key)
@@ -258,11 +275,21 @@ def _size(path: Path) -> int:
         return 0
 
 
-class Cache:
-    """Get an entry, building it at most once per process however many requests wait for it."""
+class Shared(Protocol):
+    """Where the processes of several hosts share entries (:class:`feeds.sharing.RedisShare`)."""
 
-    def __init__(self, store: Store) -> None:
+    def get(self, key: str, build: Callable[[], Entry | None]) -> Entry | None: ...
+
+    def close(self) -> None: ...
+
+
+class Cache:
+    """Get an entry, building it at most once per process however many requests wait for it,
+    and with a ``shared`` store at most once across the hosts that share it."""
+
+    def __init__(self, store: Store, shared: Shared | None = None) -> None:
         self.store = store
+        self.shared = shared
         self._building: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         #: How many entries this process built (tests and logs read it).
@@ -272,6 +299,10 @@ class Cache:
     def from_config(cls, config: CacheConfig) -> Cache:
         if config.backend == "filesystem":
             return cls(FilesystemStore(config.dir, config.max_bytes))
+        if config.backend == "redis":
+            from .sharing import RedisShare  # redis-py is only needed here
+
+            return cls(MemoryStore(config.max_bytes), RedisShare(config.url, config.ttl))
         return cls(MemoryStore(config.max_bytes))
 
     def get(self, key: str, build: Callable[[], Document | None]) -> Entry | None:
@@ -280,19 +311,30 @@ class Cache:
         entry = self.store.get(key)
         if entry is not None:
             return entry
+
+        def make() -> Entry | None:
+            doc = build()
+            if doc is None:
+                return None
+            self.builds += 1
+            return Entry.of(doc)
+
         with self._guard:
             lock = self._building.setdefault(key, threading.Lock())
         try:
             with lock:
                 entry = self.store.get(key)
                 if entry is None:
-                    doc = build()
-                    if doc is not None:
-                        entry = Entry.of(doc)
+                    entry = make() if self.shared is None else self.shared.get(key, make)
+                    if entry is not None:
                         self.store.put(key, entry)
-                        self.builds += 1
         finally:  # also when build raises: a key asked for once must not stay here for good
             with self._guard:
                 if self._building.get(key) is lock:
                     del self._building[key]
         return entry
+
+    def close(self) -> None:
+        """Let go of the shared store's connections (the app's ``close()``)."""
+        if self.shared is not None:
+            self.shared.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -16,7 +17,7 @@ import click
 
 from . import config as config_mod
 from . import export, urls
-from .config import Config
+from .config import ENGINES, Config
 from .documents import Documents
 from .errors import ConfigError, FeedsError, StorageError
 from .progress import Progress
@@ -133,10 +134,13 @@ def list_command(ctx: click.Context) -> None:
 @click.option("--host", help="Address to listen on (default: [server] host).")
 @click.option("--port", type=int, help="Port to listen on (default: [server] port).")
 @click.option("--workers", type=int, help="Worker processes (default: [server] workers).")
+@click.option("--engine", type=click.Choice(ENGINES), help="WSGI server (default: [server] engine).")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
-    """Serve every feed over HTTP with gunicorn."""
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None, engine: str | None) -> None:
+    """Serve every feed over HTTP with gunicorn or granian."""
     config = _load(ctx)
+    if engine:
+        config = replace(config, server=replace(config.server, engine=engine))
     # Fill an empty index before the workers fork, so none of them is killed by gunicorn's
     # timeout while a large site is parsed; a filled one is brought up to date by the workers
     # while they serve.

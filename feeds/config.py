@@ -23,6 +23,8 @@ from .model import FORMATS
 #: Where the config is looked for when neither ``--config`` nor ``FEEDS_CONFIG`` names one.
 DEFAULT_PATH = Path("config.toml")
 ENV_VAR = "FEEDS_CONFIG"
+#: ``[server] engine``: the WSGI servers ``feeds serve`` runs (:mod:`feeds.server`).
+ENGINES = ("sync", "gthread", "granian")
 
 
 def key(default: Any = MISSING, *, help: str, choices: tuple[str, ...] = ()) -> Any:
@@ -67,10 +69,12 @@ class FeedsConfig:
 class CacheConfig:
     """``[cache]``: where built feeds are kept and how fresh they stay."""
 
-    backend: str = key("memory", help="`memory` (per worker) or `filesystem` (shared by workers).", choices=("memory", "filesystem"))
-    url: str = key("", help="Reserved for a networked backend; unused by `memory` and `filesystem`.")
+    backend: str = key("memory", help="`memory` (per worker), `filesystem` (shared by the workers of one host) or `redis` "
+                       "(shared by every host, with `memory` in front).", choices=("memory", "filesystem", "redis"))
+    url: str = key("", help="The `redis` backend's server: `redis://host:6379/0` (or `unix:///path?db=0`).")
+    ttl: int = key(86400, help="Seconds an entry stays in Redis; bound Redis's memory with `maxmemory` and an LRU policy.")
     dir: Path = key(Path(".cache/feeds"), help="The `filesystem` backend's folder; relative to the config file.")
-    max_bytes: int = key(64 * 1024 * 1024, help="Either backend's bound (bytes in memory or in the folder); least recently used feeds go first.")
+    max_bytes: int = key(64 * 1024 * 1024, help="The bound of `memory` (per worker, also in front of `redis`) or of the folder; least recently used feeds go first.")
     refresh_seconds: float = key(2.0, help="How often the service looks for changed posts; a change is served within this time.")
     max_age: int = key(-1, help="`Cache-Control: max-age` in seconds; -1 means refresh_seconds rounded up.")
 
@@ -84,11 +88,13 @@ class IndexConfig:
 
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
-    """``[server]``: how `feeds serve` runs gunicorn."""
+    """``[server]``: how `feeds serve` runs."""
 
     host: str = key("127.0.0.1", help="The address to listen on.")
     port: int = key(8000, help="The port to listen on.")
-    workers: int = key(2, help="Gunicorn worker processes.")
+    workers: int = key(2, help="Worker processes.")
+    engine: str = key("gthread", help="The WSGI server: `sync` (gunicorn, one request at a time per worker), "
+                      "`gthread` (gunicorn, threads and keep-alive) or `granian`.", choices=ENGINES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +250,10 @@ def _check(config: Config) -> Config:
         raise ConfigError(f"{path}: [cache] refresh_seconds must be more than 0")
     if cache.max_age < -1:
         raise ConfigError(f"{path}: [cache] max_age must be -1 (follow refresh_seconds) or more")
+    if cache.backend == "redis" and not cache.url:
+        raise ConfigError(f"{path}: [cache] url is needed by backend = \"redis\" (redis://host:6379/0)")
+    if cache.ttl < 1:
+        raise ConfigError(f"{path}: [cache] ttl must be at least 1")
     if cache.max_age == -1:
         cache = replace(cache, max_age=max(1, -int(-cache.refresh_seconds // 1)))
     if not 0 < config.server.port < 65536:

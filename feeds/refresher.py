@@ -52,6 +52,9 @@ class State:
     next_due: datetime | None
     #: (kind, slug) → the generation that last changed that scope (0: none since the fill).
     versions: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    #: (kind, slug) → the digest of the scope's posts (absent: no posts): the same on every
+    #: host over the same files, where generations and versions are not.
+    digests: Mapping[tuple[str, str], int] = field(default_factory=dict)
     #: The version of a scope missing from ``versions`` (:meth:`~feeds.index.Index.pruned`).
     floor: int = 0
 
@@ -64,9 +67,13 @@ class State:
 
     def key(self, scope: Scope | None) -> str:
         """The part of a cache key that changes when the document may: a new post in one
-        category leaves the cached feeds of every other category in place."""
+        category leaves the cached feeds of every other category in place. It is made of the
+        posts' digest, not of this index's generation, so every host over the same files
+        computes the same key and one host's build serves all (the lists of every scope,
+        ``None``, depend on every post: the site's digest)."""
         due = self.next_due.isoformat() if self.next_due else "-"
-        return f"{self.identity}:{'g' if scope is None else 's'}{self.version(scope)}@{due}"
+        kind, slug = ("site", "") if scope is None else (scope.kind.value, scope.slug)
+        return f"{self.digests.get((kind, slug), 0) & 0xFFFF_FFFF_FFFF_FFFF:016x}@{due}"
 
 
 class _Changes(FileSystemEventHandler):
@@ -141,13 +148,16 @@ class Refresher:
         before = self._state
         with self.index.snapshot() as generation:
             identity, floor = self.index.identity, self.index.pruned()
-            if identity != before.identity or floor != before.floor:  # rows may have gone
+            if identity != before.identity or floor != before.floor or before.generation == 0:
                 versions: Mapping[tuple[str, str], int] = self.index.versions()
+                digests: Mapping[tuple[str, str], int] = self.index.digests()
             elif generation != before.generation:
                 versions = {**before.versions, **self.index.versions(before.generation)}
+                digests = {**{k: v for k, v in before.digests.items() if k not in versions or versions[k] <= before.generation},
+                           **self.index.digests(before.generation)}
             else:
-                versions = before.versions
-            state = State(identity, generation, self.index.next_due(now), versions, floor)
+                versions, digests = before.versions, before.digests
+            state = State(identity, generation, self.index.next_due(now), versions, digests, floor)
         self._state = state
         return state
 

@@ -10,6 +10,9 @@ Error bodies are one short line of plain text; no traceback reaches a client.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
 import os
 import re
@@ -25,6 +28,7 @@ from .cache import Cache, Entry
 from .config import Config
 from .errors import StorageError
 from .documents import Document, Documents
+from .index import fingerprint
 from .refresher import Refresher, State
 from .urls import Target, resolve
 
@@ -83,10 +87,16 @@ class Feeds:
         self.cache_control = f"public, max-age={config.cache.max_age}"
         #: (target, limit) → the cache key of its last good entry, for when the index fails.
         self._last_good: OrderedDict[str, str] = OrderedDict()
+        #: Starts every cache key: hosts sharing a cache share entries only under the same
+        #: options, parsing rules and release.
+        self.namespace = hashlib.sha256(json.dumps(
+            [dataclasses.asdict(documents.options), fingerprint(documents.index.rules)], default=str, sort_keys=True,
+        ).encode("utf-8")).hexdigest()[:16]
 
     def close(self) -> None:
-        """Stop the refresher and close the index (tests and shutdown)."""
+        """Stop the refresher and close the index and the cache (tests and shutdown)."""
         self.live.stop()
+        self.cache.close()
 
     def serve(self, path: str) -> Response:
         target = resolve(path, self.formats)
@@ -116,7 +126,7 @@ class Feeds:
 
     def _entry(self, target: Target, limit: int) -> Entry | None:
         scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
-        base = f"{target.fmt}|{scope}|{target.alias}|{limit}"
+        base = f"{self.namespace}|{target.fmt}|{scope}|{target.alias}|{limit}"
         try:
             entry, key = self._fresh(target, limit, base)
         except StorageError as e:

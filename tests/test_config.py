@@ -49,7 +49,9 @@ def test_trailing_slash_of_the_url_is_dropped(write_config: Callable[..., Path])
         ("[feeds]\nlimit = 300\n", "[feeds] max_limit must be at least limit"),
         ('[site]\ntimezone = "Mars/Olympus"\n', "[site] timezone: unknown time zone 'Mars/Olympus'"),
         ('[site]\npermalink = 5\n', "[site] permalink must be a string"),
-        ('[cache]\nbackend = "redis"\n', "[cache] backend must be one of memory, filesystem"),
+        ('[cache]\nbackend = "memcached"\n', "[cache] backend must be one of memory, filesystem, redis"),
+        ('[cache]\nbackend = "redis"\n', "[cache] url is needed by backend"),
+        ('[server]\nengine = "uwsgi"\n', "[server] engine must be one of sync, gthread, granian"),
         ("[server]\nport = 70000\n", "[server] port must be between 1 and 65535"),
     ],
 )

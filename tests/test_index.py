@@ -299,3 +299,36 @@ def test_every_rule_takes_part_in_the_fingerprint(index: Index) -> None:
     assert set(changed) == {f.name for f in dataclasses.fields(Rules)}, "a new rule: add it here"
     for name, value in changed.items():
         assert fingerprint(dataclasses.replace(index.rules, **{name: value})) != fingerprint(index.rules), name
+
+
+def test_digests_are_the_same_on_every_index_over_the_same_files(finews_copy: Path, tmp_path: Path) -> None:
+    """Two hosts, an index each, one source: the digests (what cache keys are made of) agree
+    however each index got there, and change only for the scopes a change touched."""
+    one, two = make_index(finews_copy, tmp_path / "one.sqlite3"), make_index(finews_copy, tmp_path / "two.sqlite3")
+    try:
+        one.refresh()
+        two.refresh()
+        start = one.digests()
+        assert start == two.digests() and start[("site", "")] != 0
+        posts = finews_copy / "_posts"
+        (posts / "2026-03-01-a.md").write_text("---\ntitle: 甲\ncategories: emnews\n---\n正文\n", encoding="utf-8")
+        one.refresh()  # one sees the first post alone, two only both at once
+        (posts / "2026-03-02-b.md").write_text("---\ntitle: 乙\ntags: [摘要标签]\n---\n正文\n", encoding="utf-8")
+        one.refresh()
+        two.refresh()
+        changed = one.digests()
+        fresh = make_index(finews_copy, tmp_path / "fresh.sqlite3")
+        fresh.refresh()
+        assert changed == two.digests() == fresh.digests()
+        fresh.close()
+        moved = {k for k in changed if changed[k] != start.get(k)}
+        assert moved == {("site", ""), ("category", "emnews"), ("tag", "摘要标签")}
+        (posts / "2026-03-01-a.md").unlink()
+        (posts / "2026-03-02-b.md").unlink()
+        one.refresh()
+        two.refresh()
+        assert one.digests() == two.digests() == start, "back to the same files, back to the same digests"
+        assert one.generation != two.generation, "while the generations differ"
+    finally:
+        one.close()
+        two.close()

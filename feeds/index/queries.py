@@ -96,6 +96,14 @@ class Queries:
         a version it had while it held posts, and cached copies of those are never served."""
         return self.store.one(int, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned'") or 0
 
+    def digests(self, since: int = 0) -> dict[tuple[str, str], int]:
+        """(kind, slug) → the scope's digest, for scopes changed after generation ``since``
+        (0: every scope). Equal on every index over the same files, unlike versions."""
+        where = "" if since == 0 else " WHERE EXISTS (SELECT 1 FROM versions v WHERE v.kind = d.kind AND v.slug = d.slug AND v.generation > ?)"
+        rows = self.store.rows(lambda k, s, d: ((k, s), d), "SELECT kind, slug, digest FROM digests d" + where,
+                               (since,) if since else ())
+        return dict(rows)
+
     def version(self, scope: Scope) -> int:
         """The last generation that changed ``scope``, else :meth:`pruned`."""
         return self.store.one(

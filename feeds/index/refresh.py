@@ -3,11 +3,16 @@ still being written), parsing them on every core, and writing the result in one 
 
 A refresh bumps the generation when any post changed, and records for each scope it touched
 that generation as the scope's version, so an export or a cache rebuilds only those, and a
-stamp dated from the disk, its Last-Modified (see :func:`refresh` and docs/decisions.md).
+stamp dated from the disk, its Last-Modified (see :func:`refresh` and docs/decisions.md). It also
+keeps each scope's digest: the XOR of a mark per post, a hash of what its entry depends on (the
+file's path, size and modification time, and whether an earlier post shares its permalink). Two
+index files over the same files hold the same digests, so hosts with an index each agree on
+cache keys; XOR lets a refresh update a digest from the posts it touched alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import sqlite3
 import time
@@ -112,6 +117,11 @@ def _write(
             # The first fill records no versions: there is no earlier state to compare with.
             record = generation > 1
             shared = {str(u) for (p,) in gone for (u,) in db.execute("SELECT url FROM posts WHERE path = ?", (p,))}
+            delta: dict[tuple[str, str], int] = {}
+            for (p,) in gone:
+                _fold(delta, db.execute("SELECT m.kind, m.slug, p.mark FROM posts p JOIN members m ON m.path = p.path"
+                                        " WHERE p.path = ?", (p,)))
+            added: list[str] = []
             if gone:
                 for (p,) in gone:
                     touch(db.execute("SELECT kind, slug FROM members WHERE path = ?", (p,)), dated[p])
@@ -121,6 +131,7 @@ def _write(
             for batch in _batched(parsed, 512):
                 posts = [r.post for r in batch if r.post is not None]
                 touched += len(posts)
+                added += (p.path for p in posts)
                 db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)",
                                [(p.path, p.line, p.level, p.message) for r in batch for p in r.problems])
                 db.executemany(f"INSERT INTO posts ({POST_COLUMNS}) VALUES ({', '.join('?' * 12)})", [to_row(p) for p in posts])
@@ -141,8 +152,11 @@ def _write(
                 db.executemany("INSERT INTO stamps VALUES (?, ?, ?) ON CONFLICT (kind, slug)"
                                " DO UPDATE SET modified = MAX(modified + 1, excluded.modified)",
                                ((k, s, when) for (k, s), when in touched_at.items()))
-            elif cold is not None:
-                db.execute("INSERT OR REPLACE INTO stamps SELECT DISTINCT kind, slug, ? FROM members", (cold,))
+                _mark(db, delta, added, shared)
+            else:
+                if cold is not None:
+                    db.execute("INSERT OR REPLACE INTO stamps SELECT DISTINCT kind, slug, ? FROM members", (cold,))
+                _mark_all(db)
             if name_problems is not None:
                 # misnamed files are not in `files`: a full scan replaces their warnings
                 db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
@@ -155,6 +169,55 @@ def _write(
     finally:
         db.execute("PRAGMA cache_size = -2000")
     return generation
+
+
+def _mark(db: sqlite3.Connection, delta: dict[tuple[str, str], int], added: list[str], shared: set[str]) -> None:
+    """Mark the posts ``added`` and those sharing a permalink in ``shared`` (their entry id may
+    have changed), and fold ``delta`` (the marks of posts gone) and the marks' changes into the
+    digests of their scopes."""
+    paths = set(added) | {str(p) for u in shared for (p,) in db.execute("SELECT path FROM posts WHERE url = ?", (u,))}
+    marks = []
+    for path in paths:
+        row = db.execute(f"SELECT p.mark, {_MARK_COLUMNS} FROM posts p JOIN files f ON f.path = p.path"
+                         " WHERE p.path = ?", (path,)).fetchone()
+        old, new = row[0], _hash(*row[1:])
+        if old != new:
+            marks.append((new, path))
+            _fold(delta, ((k, s, old ^ new) for k, s in db.execute("SELECT kind, slug FROM members WHERE path = ?", (path,))))
+    db.executemany("UPDATE posts SET mark = ? WHERE path = ?", marks)
+    for (kind, slug), d in delta.items():
+        row = db.execute("SELECT digest FROM digests WHERE kind = ? AND slug = ?", (kind, slug)).fetchone()
+        digest = (row[0] if row else 0) ^ d
+        if digest:
+            db.execute("INSERT OR REPLACE INTO digests VALUES (?, ?, ?)", (kind, slug, digest))
+        else:
+            db.execute("DELETE FROM digests WHERE kind = ? AND slug = ?", (kind, slug))
+
+
+def _mark_all(db: sqlite3.Connection) -> None:
+    """Mark every post and compute every digest afresh (the first fill: one pass, no lookups)."""
+    marks = {str(row[0]): _hash(*row) for row in db.execute(f"SELECT {_MARK_COLUMNS} FROM posts p JOIN files f ON f.path = p.path")}
+    db.executemany("UPDATE posts SET mark = ? WHERE path = ?", ((m, p) for p, m in marks.items()))
+    digests: dict[tuple[str, str], int] = {}
+    _fold(digests, ((k, s, marks[p]) for k, s, p in db.execute("SELECT kind, slug, path FROM members")))
+    db.execute("DELETE FROM digests")
+    db.executemany("INSERT INTO digests VALUES (?, ?, ?)", ((k, s, d) for (k, s), d in digests.items() if d))
+
+
+#: What a post's mark is made of: its file's path, size and mtime, and whether it shares its
+#: permalink with a post earlier by path (then its entry id is another).
+_MARK_COLUMNS = "p.path, f.size, f.mtime_ns, EXISTS (SELECT 1 FROM posts q WHERE q.url = p.url AND q.path < p.path)"
+
+
+def _hash(path: str, size: int, mtime_ns: int, shares_url: int) -> int:
+    """A post's mark: 64 bits, signed as SQLite stores them."""
+    text = f"{path}\0{size}\0{mtime_ns}\0{shares_url}".encode("utf-8", "surrogateescape")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True)
+
+
+def _fold(into: dict[tuple[str, str], int], marks: Iterable[tuple[str, str, int]]) -> None:
+    for kind, slug, mark in marks:
+        into[(kind, slug)] = into.get((kind, slug), 0) ^ mark
 
 
 #: Makes an insert into ``versions`` raise the scope's version instead.

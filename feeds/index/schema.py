@@ -18,7 +18,7 @@ from ..dates import EPOCH
 from ..jekyll import permalink
 from ..model import Post, ScopeKind
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -32,7 +32,8 @@ CREATE TABLE posts (
     categories TEXT NOT NULL, tags TEXT NOT NULL, -- names joined by U+001F (never in a name), order kept
     author TEXT, url TEXT NOT NULL,
     content_html TEXT,                -- NULL until first rendered (feeds.rendering)
-    summary TEXT NOT NULL             -- '' until rendered, unless the front matter gave one
+    summary TEXT NOT NULL,            -- '' until rendered, unless the front matter gave one
+    mark INTEGER NOT NULL DEFAULT 0   -- what the post adds to its scopes' digests (see refresh.py)
 );
 -- which scopes a post belongs to; the site scope is kind 'site', slug ''
 CREATE TABLE members (
@@ -54,6 +55,9 @@ CREATE INDEX versions_generation ON versions (generation);
 CREATE TABLE stamps (
     kind TEXT NOT NULL, slug TEXT NOT NULL, modified INTEGER NOT NULL, PRIMARY KEY (kind, slug)
 ) WITHOUT ROWID;
+-- per scope, the XOR of its posts' marks: the same on every host whose files are the same, where
+-- generations and versions are not (each index file counts its own); cache keys are made of it
+CREATE TABLE digests (kind TEXT NOT NULL, slug TEXT NOT NULL, digest INTEGER NOT NULL, PRIMARY KEY (kind, slug)) WITHOUT ROWID;
 -- what each export folder shows (its resolved path): the next export there starts from it
 CREATE TABLE exports (
     folder TEXT PRIMARY KEY, generation INTEGER NOT NULL,
