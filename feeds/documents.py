@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from xml.sax.saxutils import escape as xml_escape
 
 from . import pages, rendering, urls, writers
@@ -61,12 +61,19 @@ class Options:
     limit: int
     #: ``[feeds] future``: publish posts dated ahead at once.
     future: bool = False
+    #: ``[site] timezone``: where the pages show times.
+    zone: tzinfo = UTC
 
     @classmethod
     def from_config(cls, config: Config) -> Options:
         site, feeds = config.site, config.feeds
         return cls(site.title, site.description, site.url, site.lang, site.author,
-                   feeds.formats, feeds.content == "full", feeds.limit, feeds.future)
+                   feeds.formats, feeds.content == "full", feeds.limit, feeds.future, site.timezone)
+
+    @property
+    def site(self) -> pages.Site:
+        """What the pages say about the site."""
+        return pages.Site(self.title, self.description, self.url, self.lang, self.zone, self.formats)
 
 
 class Documents:
@@ -93,11 +100,12 @@ class Documents:
     def render(self, target: Target, now: datetime, limit: int | None = None) -> Document | None:
         """The document for ``target`` as of ``now``; ``None`` when its scope has no post."""
         if target.scope is None:
-            listings = [pages.Listing(s, n) for s, n in self.index.scopes(now)]
-            return self._listing(target.fmt, listings, now)
+            return self._listing(target.fmt, self._listings(now), now)
         scope = self.index.scope(target.scope.kind, target.scope.slug, now)
         if scope is None:
             return None
+        if target.fmt == "html":
+            return self._preview(self.feed(scope, now, self.options.limit), now)
         feed = self.feed(scope, now, limit or self.options.limit)
         doc = _feed_document(feed, target.fmt)
         return _relocated(doc, feed, target.alias) if target.alias else doc
@@ -118,9 +126,9 @@ class Documents:
         two lists are built, and a scope that no longer has a post gives ``None`` for each of
         its paths: remove them.
         """
-        listings = [pages.Listing(s, n) for s, n in self.index.scopes(now)]
+        listings = self._listings(now)
         atom = "atom" in self.options.formats
-        per_scope = len(self.options.formats) + atom
+        per_scope = len(self.options.formats) + atom + 1  # and its preview page (not the site's)
         existing = {listing.scope: listing.scope for listing in listings}
         wanted = [listing.scope for listing in listings] if scopes is None else sorted(
             set(scopes), key=lambda s: (s.kind.value, s.slug))
@@ -138,10 +146,16 @@ class Documents:
                 if atom:
                     alias = urls.jekyll_feed_path(wanted_scope)
                     yield alias, _relocated(docs["atom"], feed, alias) if feed else None
+                if wanted_scope.kind is not ScopeKind.SITE:
+                    yield urls.page_path(wanted_scope), self._preview(feed, now) if feed else None
 
-        size = 2 + len(listings) * per_scope
-        count = size if scopes is None else (2 if scopes else 0) + len(wanted) * per_scope
+        size = 2 + len(listings) * per_scope - sum(listing.scope.kind is ScopeKind.SITE for listing in listings)
+        count = size if scopes is None else (2 if scopes else 0) + len(wanted) * per_scope - sum(
+            s.kind is ScopeKind.SITE for s in wanted)
         return Layout(size, count, documents())
+
+    def _listings(self, now: datetime) -> list[pages.Listing]:
+        return [pages.Listing(s, n, newest) for s, n, newest in self.index.dated_scopes(now)]
 
     def _listing(self, fmt: str, listings: list[pages.Listing], now: datetime) -> Document:
         o = self.options
@@ -150,8 +164,13 @@ class Documents:
         if fmt == "opml":
             body = pages.opml(o.title, o.url, listings, o.formats, modified)
         else:
-            body = pages.index_page(o.title, o.description, o.url, o.lang, listings, o.formats)
+            body = pages.index_page(o.site, listings)
         return Document(body, MEDIA_TYPES[fmt], modified)
+
+    def _preview(self, feed: Feed, now: datetime) -> Document:
+        """The preview page of ``feed``'s scope: the feed's entries, so it renders nothing more."""
+        body = pages.preview_page(self.options.site, feed, self.index.size(feed.scope, now))
+        return Document(body, MEDIA_TYPES["html"], _modified(feed))
 
 
 def _relocated(doc: Document, feed: Feed, alias: str) -> Document:
@@ -168,5 +187,8 @@ def _relocated(doc: Document, feed: Feed, alias: str) -> Document:
 
 
 def _feed_document(feed: Feed, fmt: str) -> Document:
-    modified = max((p.updated for p in feed.posts), default=None)
-    return Document(writers.render(feed, fmt), MEDIA_TYPES[fmt], modified)
+    return Document(writers.render(feed, fmt), MEDIA_TYPES[fmt], _modified(feed))
+
+
+def _modified(feed: Feed) -> datetime | None:
+    return max((p.updated for p in feed.posts), default=None)
