@@ -92,6 +92,12 @@ class Documents:
         """
         return cls(Index(config.index.path, jekyll_posts.rules_for(config)), Options.from_config(config))
 
+    @property
+    def signature(self) -> str:
+        """What, besides the posts, the documents' bytes depend on: the options and the page
+        templates. An export made under another signature is redone in full."""
+        return f"{self.options!r} templates={pages.templates_digest()}"
+
     def published_at(self, now: datetime) -> datetime:
         """The instant whose published posts the documents show: ``now``, or the end of time
         when ``[feeds] future`` publishes every post at once. Callers pass this on as ``now``."""

@@ -63,7 +63,7 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
     started = time.perf_counter()
     root = prepare(out)
     index = documents.index
-    options = repr(documents.options)
+    options = documents.signature
     with index.snapshot() as generation:
         last, scopes = _plan(index, root, full, now, options)
     if scopes is not None and not scopes and last is not None:  # nothing to do, not even lists

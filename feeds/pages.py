@@ -12,6 +12,8 @@ one small script are inline, and the pages work without the script.
 from __future__ import annotations
 
 import functools
+import hashlib
+from importlib import resources
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -279,6 +281,15 @@ def _templates() -> jinja2.Environment:
         keep_trailing_newline=True,
         finalize=_legal,
     )
+
+
+@functools.cache
+def templates_digest() -> str:
+    """A digest of every template's bytes: pages change with them even when no post does."""
+    digest = hashlib.sha256()
+    for name in sorted(_templates().list_templates()):
+        digest.update(name.encode() + b"\0" + (resources.files("feeds") / "templates" / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _legal(value: object) -> object:

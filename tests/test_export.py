@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -296,3 +297,23 @@ def test_versions_stay_bounded_and_exports_after_pruning_stay_right(
     assert {p.relative_to(live): p.read_bytes() for p in published(live)} == expected
     assert sorted(p.name for p in (live / "tag").glob("t*")) == ["t1999", "t1999.atom", "t1999.json", "t1999.rss"]
     index.close()
+
+
+def test_other_templates_mean_a_full_export(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    """An export by a release with other page templates is redone: the pages changed though no
+    post did."""
+    documents = Documents.from_config(config.load(write_config()))
+    documents.index.refresh()
+    out = tmp_path / "out"
+    export.export(documents, out, NOW)
+    root = out.resolve()
+    mark = documents.index.export_mark(root)
+    assert mark is not None and mark.options == documents.signature and "templates=" in mark.options
+    (out / "category/emnews/index.html").unlink()
+    export.export(documents, out, NOW)
+    assert not (out / "category/emnews/index.html").exists(), "the same templates: incremental"
+    older = mark.options.replace("templates=", "templates=0")
+    documents.index.save_export_mark(root, dataclasses.replace(mark, options=older))
+    export.export(documents, out, NOW)
+    assert (out / "category/emnews/index.html").is_file()
+    documents.index.close()
