@@ -143,7 +143,7 @@ def test_pages_are_valid_html5_that_run_only_our_script(page: bytes) -> None:
 
 
 def alternates(tree: ET.Element) -> list[dict[str, str]]:
-    return [dict(link.attrib) for link in tree.iter("link")]
+    return [dict(link.attrib) for link in tree.iter("link") if link.get("rel") == "alternate"]
 
 
 @pytest.mark.parametrize(("page", "scope", "title"), [
