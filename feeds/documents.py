@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from xml.sax.saxutils import escape as xml_escape
 
 from . import pages, rendering, urls, writers
@@ -62,12 +62,19 @@ class Options:
     limit: int
     #: ``[feeds] future``: publish posts dated ahead at once.
     future: bool = False
+    #: ``[site] timezone``: where the pages show times.
+    zone: tzinfo = UTC
 
     @classmethod
     def from_config(cls, config: Config) -> Options:
         site, feeds = config.site, config.feeds
         return cls(site.title, site.description, site.url, site.lang, site.author,
-                   feeds.formats, feeds.content == "full", feeds.limit, feeds.future)
+                   feeds.formats, feeds.content == "full", feeds.limit, feeds.future, site.timezone)
+
+    @property
+    def site(self) -> pages.Site:
+        """What the pages say about the site."""
+        return pages.Site(self.title, self.description, self.url, self.lang, self.zone, self.formats)
 
 
 class Documents:
@@ -93,6 +100,12 @@ class Documents:
             changed = None
         return cls(Index(config.index.path, jekyll_posts.rules_for(config)), Options.from_config(config), changed)
 
+    @property
+    def signature(self) -> str:
+        """What, besides the posts, the documents' bytes depend on: the options and the page
+        templates. An export made under another signature is redone in full."""
+        return f"{self.options!r} templates={pages.templates_digest()}"
+
     def published_at(self, now: datetime) -> datetime:
         """The instant whose published posts the documents show: ``now`` in whole seconds (so a
         post due at 08:00:00.5 shows from 08:00:01, no earlier than the Last-Modified it
@@ -103,11 +116,12 @@ class Documents:
     def render(self, target: Target, now: datetime, limit: int | None = None) -> Document | None:
         """The document for ``target`` as of ``now``; ``None`` when its scope has no post."""
         if target.scope is None:
-            listings = [pages.Listing(s, n) for s, n in self.index.scopes(now)]
-            return self._listing(target.fmt, listings, now)
+            return self._listing(target.fmt, self._listings(now), now)
         scope = self.index.scope(target.scope.kind, target.scope.slug, now)
         if scope is None:
             return None
+        if target.fmt == "html":
+            return self._preview(self.feed(scope, now, self.options.limit), now)
         feed = self.feed(scope, now, limit or self.options.limit)
         doc = _feed_document(feed, target.fmt, self.modified(scope, now))
         return _relocated(doc, feed, target.alias) if target.alias else doc
@@ -128,9 +142,9 @@ class Documents:
         two lists are built, and a scope that no longer has a post gives ``None`` for each of
         its paths: remove them.
         """
-        listings = [pages.Listing(s, n) for s, n in self.index.scopes(now)]
+        listings = self._listings(now)
         atom = "atom" in self.options.formats
-        per_scope = len(self.options.formats) + atom
+        per_scope = len(self.options.formats) + atom + 1  # and its preview page (not the site's)
         existing = {listing.scope: listing.scope for listing in listings}
         wanted = [listing.scope for listing in listings] if scopes is None else sorted(
             set(scopes), key=lambda s: (s.kind.value, s.slug))
@@ -149,9 +163,12 @@ class Documents:
                 if atom:
                     alias = urls.jekyll_feed_path(wanted_scope)
                     yield alias, _relocated(docs["atom"], feed, alias) if feed else None
+                if wanted_scope.kind is not ScopeKind.SITE:
+                    yield urls.page_path(wanted_scope), self._preview(feed, now) if feed else None
 
-        size = 2 + len(listings) * per_scope
-        count = size if scopes is None else (2 if scopes else 0) + len(wanted) * per_scope
+        size = 2 + len(listings) * per_scope - sum(listing.scope.kind is ScopeKind.SITE for listing in listings)
+        count = size if scopes is None else (2 if scopes else 0) + len(wanted) * per_scope - sum(
+            s.kind is ScopeKind.SITE for s in wanted)
         return Layout(size, count, documents())
 
     def modified(self, scope: Scope | None, now: datetime) -> datetime | None:
@@ -160,14 +177,22 @@ class Documents:
         found = [t for t in (self.index.modified(scope, now), self.changed) if t is not None]
         return max(found, default=None)
 
+    def _listings(self, now: datetime) -> list[pages.Listing]:
+        return [pages.Listing(s, n, newest) for s, n, newest in self.index.dated_scopes(now)]
+
     def _listing(self, fmt: str, listings: list[pages.Listing], now: datetime) -> Document:
         o = self.options
         if fmt == "opml":
             newest = self.index.posts(SITE, now, 1)
             body = pages.opml(o.title, o.url, listings, o.formats, newest[0].post.date if newest else None)
         else:
-            body = pages.index_page(o.title, o.description, o.url, o.lang, listings, o.formats)
+            body = pages.index_page(o.site, listings)
         return Document(body, MEDIA_TYPES[fmt], self.modified(None, now))
+
+    def _preview(self, feed: Feed, now: datetime) -> Document:
+        """The preview page of ``feed``'s scope: the feed's entries, so it renders nothing more."""
+        body = pages.preview_page(self.options.site, feed, self.index.size(feed.scope, now))
+        return Document(body, MEDIA_TYPES["html"], self.modified(feed.scope, now))
 
 
 def _relocated(doc: Document, feed: Feed, alias: str) -> Document:

@@ -9,6 +9,7 @@ output folder, and nothing there that is not part of the layout, is ever written
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
@@ -62,7 +63,7 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
     started = time.perf_counter()
     root = prepare(out)
     index = documents.index
-    options = repr(documents.options)
+    options = documents.signature
     with index.snapshot() as generation:
         last, scopes = _plan(index, root, full, now, options)
     if scopes is not None and not scopes and last is not None:  # nothing to do, not even lists
@@ -113,7 +114,7 @@ def apply(root: Path, layout: Layout, progress: Callable[[int, int], None] | Non
         if rel in written or rel in unchanged:
             raise ExportError(f"{target}: the export would write this file twice")
         if doc is None:
-            removed += _unlink(target)
+            removed += _unlink(target, root)
         elif _write(target, doc.body):
             written.add(rel)
         else:
@@ -168,16 +169,20 @@ def _remove_stale(root: Path, keep: set[str]) -> int:
             if name.startswith(_TEMP_PREFIX):
                 _unlink(path)
             elif urls.owned(rel) and rel not in keep:
-                removed += _unlink(path)
+                removed += _unlink(path, root)
     return removed
 
 
-def _unlink(path: Path) -> int:
-    """Remove ``path`` if it is there; 1 if it was."""
+def _unlink(path: Path, root: Path | None = None) -> int:
+    """Remove ``path`` if it is there; 1 if it was. A preview page's folder (under ``root``)
+    that this leaves empty goes too, so a static host stops answering its URL."""
     try:
         path.unlink()
     except FileNotFoundError:
         return 0
     except OSError as e:
         raise ExportError(f"{path}: cannot remove: {e.strerror or e}") from e
+    if root is not None and path.name == urls.INDEX_PAGE and path.parent != root:
+        with contextlib.suppress(OSError):  # not empty: someone else's files are there too
+            path.parent.rmdir()
     return 1

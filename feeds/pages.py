@@ -1,86 +1,47 @@
-"""The two documents that list feeds rather than posts: the OPML list and the HTML index page.
+"""The documents that people and their readers open to choose feeds: the OPML list, the index
+page and a preview page per category and tag.
 
-Both list every scope in the same order — the site, then categories, then tags, each group in
-the order given — and both are deterministic bytes: OPML's ``dateCreated`` is whatever the caller
-passes (never the clock), so an unchanged site exports unchanged files. The index page speaks the
-site's language (:func:`words_for`).
+All are deterministic bytes: OPML's ``dateCreated`` is whatever the caller passes (never the
+clock), times are shown in the site's zone, so an unchanged site exports unchanged files. The HTML
+pages come from the Jinja2 templates in ``feeds/templates/`` with autoescaping on, so every name,
+title and summary a post brings is text, never markup; they speak the site's language
+(:func:`feeds.words.words_for`) and need nothing from another host: the one stylesheet and the
+one small script are inline, and the pages work without the script.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from importlib import resources
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from html import escape
+from urllib.parse import quote
 
+import jinja2
 from lxml import etree
 
 from feeds import model, urls
 from feeds.content import strip_illegal_xml
 from feeds.dates import rfc822
-from feeds.model import Scope, ScopeKind
+from feeds.model import Feed, Scope, ScopeKind
+from feeds.words import ENGLISH, Words, words_for
 from feeds.writers import MEDIA_TYPES
 
 #: How each format is named to people (link text, autodiscovery titles).
 FORMAT_LABELS: dict[str, str] = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
+#: Web feed readers that subscribe from a link: (name, URL before the percent-encoded feed URL).
+READERS: tuple[tuple[str, str], ...] = (
+    ("Feedly", "https://feedly.com/i/subscription/feed%2F"),
+    ("Inoreader", "https://www.inoreader.com/?add_feed="),
+    ("NewsBlur", "https://www.newsblur.com/?url="),
+    ("The Old Reader", "https://theoldreader.com/feeds/subscribe?url="),
+)
 
 _GROUPS = (ScopeKind.SITE, ScopeKind.CATEGORY, ScopeKind.TAG)
 
-
-@dataclass(frozen=True, slots=True)
-class Words:
-    """The index page's own words in one language; names and counts are filled in, escaped."""
-
-    #: The headings of the three groups: the site, its categories, its tags.
-    site: str
-    categories: str
-    tags: str
-    #: What the site's own row is called.
-    all_posts: str
-    #: A post count, for one post and for any other number (``{n}``: the number).
-    one_post: str
-    posts: str
-    #: The sentence after the link to ``feeds.opml``.
-    opml: str
-
-    def heading(self, kind: ScopeKind) -> str:
-        return {ScopeKind.SITE: self.site, ScopeKind.CATEGORY: self.categories, ScopeKind.TAG: self.tags}[kind]
-
-    def count(self, n: int) -> str:
-        return self.one_post if n == 1 else self.posts.format(n=n)
-
-
-ENGLISH = Words("Site", "Categories", "Tags", "All posts", "1 post", "{n} posts",
-                ": every feed above as OPML, to subscribe to them all in one import.")
-SIMPLIFIED_CHINESE = Words("本站", "分类", "标签", "全部文章", "1 篇", "{n} 篇",
-                           "：以上所有订阅源的 OPML 列表，一次导入即可全部订阅。")
-TRADITIONAL_CHINESE = Words("本站", "分類", "標籤", "全部文章", "1 篇", "{n} 篇",
-                            "：以上所有訂閱源的 OPML 清單，一次匯入即可全部訂閱。")
-
-#: Regions whose Chinese is written in Traditional characters when the tag names no script.
-_TRADITIONAL_REGIONS = frozenset({"tw", "hk", "mo"})
-
-
-def words_for(lang: str) -> Words:
-    """The index page's words for a BCP 47 tag (``[site] lang``), case and ``_`` forgiven.
-
-    Chinese is Traditional for the ``Hant`` script or, with no script, Taiwan, Hong Kong and
-    Macau; Simplified otherwise (``zh``, ``zh-CN``, ``zh-Hans``, ``zh-SG``). Any other language
-    gets English, which is what the page said before it spoke others.
-    """
-    subtags = lang.lower().replace("_", "-").split("-")
-    if subtags[0] != "zh":
-        return ENGLISH
-    scripts = [tag for tag in subtags[1:] if tag in ("hans", "hant")]
-    if scripts:
-        return TRADITIONAL_CHINESE if scripts[0] == "hant" else SIMPLIFIED_CHINESE
-    return TRADITIONAL_CHINESE if _TRADITIONAL_REGIONS & set(subtags[1:]) else SIMPLIFIED_CHINESE
-
-_CSS = (
-    "body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;"
-    "color:#222;background:#fff}a{color:#0645ad}h2{margin-top:2rem;font-size:1.2rem}"
-    "ul{padding-left:1.2rem}li{margin:.25rem 0}.n{color:#666}"
-)
 
 @dataclass(frozen=True, slots=True)
 class Listing:
@@ -89,6 +50,34 @@ class Listing:
     scope: Scope
     #: Published posts in the scope (all of them, not the feed's limit).
     count: int
+    #: When its newest published post was published, aware; ``None``: not known.
+    newest: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """What every page says about the site; from ``[site]`` and ``[feeds] formats``."""
+
+    title: str
+    description: str
+    #: Without a trailing slash.
+    url: str
+    #: BCP 47 (``zh-CN``): the pages' ``lang`` and their words (:func:`feeds.words.words_for`).
+    lang: str
+    #: Where times are shown (``[site] timezone``).
+    zone: tzinfo
+    formats: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return model.site_name(self.title, self.url)
+
+
+def reader_format(formats: Sequence[str]) -> str:
+    """The format to hand a reader when only one is named (OPML, subscribe links): the first
+    XML format served, as many readers (newsboat among them) cannot read JSON Feed; JSON only
+    when nothing else is served."""
+    return next((f for f in formats if f != "json"), formats[0])
 
 
 def opml(
@@ -111,7 +100,7 @@ def opml(
         ValueError: a format is unknown.
     """
     _check(formats)
-    fmt = next((f for f in formats if f != "json"), formats[0])
+    fmt = reader_format(formats)
     site_name = model.site_name(site_title, site_url)
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
@@ -131,73 +120,180 @@ def opml(
                 text=name,
                 title=name,
                 xmlUrl=f"{site_url}/{urls.feed_href(listing.scope, fmt)}",
-                htmlUrl=f"{site_url}/",
+                htmlUrl=_page_url(site_url, listing.scope),
             )
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
-def index_page(
-    site_title: str,
-    site_description: str,
-    site_url: str,
-    lang: str,
-    listings: Sequence[Listing],
-    formats: Sequence[str],
-) -> bytes:
-    """The HTML5 page at ``/``: autodiscovery links for the site feed and a list of every feed.
+def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
+    """The HTML5 page at ``/``: the site's own feeds to subscribe to, then every category and
+    tag with its post count and last update, each linking to its preview page.
 
-    Its headings and words are in ``lang`` (:func:`words_for`); names stay as written.
-    Autodiscovery links are absolute (they match each feed's ``rel="self"``, which is what a reader
-    subscribes to); the links people click are relative, so an exported copy works on any host.
-    Every name is escaped: a tag called ``<script>`` shows as text.
+    The groups list their scopes by post count, most first, ties by slug; the script lets a
+    person filter them by name and sort them by name instead, and without it the whole list
+    shows. Autodiscovery links and subscribe addresses are absolute (they match each feed's
+    ``rel="self"``, which is what a reader subscribes to); the links people click to move
+    around are relative, so an exported copy works on any host.
 
     Raises:
         ValueError: a format is unknown.
     """
-    _check(formats)
-    words = words_for(lang)
-    site_name = model.site_name(site_title, site_url)
-    site = Scope(ScopeKind.SITE)
-    head = [
-        "<!doctype html>",
-        f'<html lang="{_e(lang)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(site_name)}</title>",
+    _check(site.formats)
+    words = words_for(site.lang)
+    own = next((listing for listing in listings if listing.scope.kind is ScopeKind.SITE), None)
+    groups = [
+        (kind.value, words.heading(kind), [
+            _Row(urls.page_href(listing.scope), _scope_name(listing.scope, site.name), listing.count,
+                 _day(listing.newest, site.zone))
+            for listing in sorted(group, key=lambda listing: (-listing.count, listing.scope.slug))
+        ])
+        for kind, group in _grouped(listings) if kind is not ScopeKind.SITE
     ]
-    if site_description:
-        head.append(f'<meta name="description" content="{_e(site_description)}">')
-    for fmt in formats:
-        head.append(
-            f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}"'
-            f' title="{_e(site_name)} ({FORMAT_LABELS[fmt]})"'
-            f' href="{_e(site_url)}/{_e(urls.feed_href(site, fmt))}">'
-        )
-    head += [f"<style>{_CSS}</style>", "</head>", "<body>", f"<h1>{_e(site_name)}</h1>"]
-    if site_description:
-        head.append(f"<p>{_e(site_description)}</p>")
-    body: list[str] = []
-    for kind, group in _grouped(listings):
-        body += [f"<h2>{_e(words.heading(kind))}</h2>", "<ul>"]
-        body += [_item(listing, formats, words) for listing in group]
-        body.append("</ul>")
-    body += [
-        f'<p><a href="{urls.OPML}">{urls.OPML}</a>{_e(words.opml)}</p>',
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(head + body).encode("utf-8")
-
-
-def _item(listing: Listing, formats: Sequence[str], words: Words) -> str:
-    name = _scope_name(listing.scope, words.all_posts)
-    count = _e(words.count(listing.count))
-    feeds = " · ".join(
-        f'<a href="{_e(urls.feed_href(listing.scope, fmt))}">{FORMAT_LABELS[fmt]}</a>' for fmt in formats
+    return _render(
+        "index.html", site, words, root="",
+        title=site.name,
+        alternates=_alternates(site, model.SITE, site.name),
+        count=own.count if own else 0,
+        updated=_when(own.newest, site.zone) if own and own.newest else None,
+        subscription=_subscription(site, model.SITE),
+        groups=groups,
+        opml=urls.OPML,
     )
-    return f'<li>{_e(name)} <span class="n">({count})</span>: {feeds}</li>'
+
+
+def preview_page(site: Site, feed: Feed, count: int) -> bytes:
+    """The HTML5 page of one category or tag (:func:`feeds.urls.page_path`): its name and post
+    count, the feed's entries (title linking to the post, time in the site's zone, summary),
+    each format's address with a copy button and links that subscribe in common readers, and
+    autodiscovery for each format. Links to other pages are relative to the page's folder.
+
+    Raises:
+        ValueError: a format is unknown.
+    """
+    _check(site.formats)
+    words = words_for(site.lang)
+    scope = feed.scope
+    name = _scope_name(scope, site.name)
+    posts = [_Entry(p.url, p.title, _iso(p.date, site.zone), _when(p.date, site.zone), p.summary) for p in feed.posts]
+    return _render(
+        "preview.html", site, words, root="../../",
+        title=feed.title,
+        name=name,
+        kind=words.kind(scope.kind),
+        alternates=_alternates(site, scope, feed.title),
+        count=count,
+        updated=posts[0].when if posts else None,
+        subscription=_subscription(site, scope),
+        posts=posts,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A scope in the index page's lists."""
+
+    href: str
+    name: str
+    count: int
+    #: The day of its newest post, ``YYYY-MM-DD`` in the site's zone, or empty.
+    day: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A post on a preview page."""
+
+    url: str
+    title: str
+    #: Its time for ``<time datetime>`` and for people, in the site's zone.
+    iso: str
+    when: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Address:
+    """One format of a feed, to copy: its label, its ``id`` in the page, its absolute URL."""
+
+    label: str
+    id: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Subscription:
+    """How to subscribe to one scope's feeds."""
+
+    addresses: tuple[_Address, ...]
+    #: The ``feed:`` link of the reader format, handled by a feed app if one is installed.
+    feed_link: str
+    #: (reader's name, link that subscribes there).
+    readers: tuple[tuple[str, str], ...]
+
+
+def _subscription(site: Site, scope: Scope) -> _Subscription:
+    addresses = tuple(_Address(FORMAT_LABELS[fmt], f"url-{fmt}", _feed_url(site.url, scope, fmt)) for fmt in site.formats)
+    main = _feed_url(site.url, scope, reader_format(site.formats))
+    readers = tuple((name, prefix + quote(main, safe="")) for name, prefix in READERS)
+    return _Subscription(addresses, f"feed:{main}", readers)
+
+
+def _alternates(site: Site, scope: Scope, title: str) -> list[tuple[str, str, str]]:
+    """(media type, title, absolute URL) of each format's feed, for autodiscovery."""
+    return [(MEDIA_TYPES[fmt], f"{title} ({FORMAT_LABELS[fmt]})", _feed_url(site.url, scope, fmt)) for fmt in site.formats]
+
+
+def _feed_url(site_url: str, scope: Scope, fmt: str) -> str:
+    return f"{site_url}/{urls.feed_href(scope, fmt)}"
+
+
+def _page_url(site_url: str, scope: Scope) -> str:
+    """The page a person reads a scope's feed on: its preview page, or the index for the site."""
+    return f"{site_url}/" + ("" if scope.kind is ScopeKind.SITE else urls.page_href(scope))
+
+
+def _iso(when: datetime, zone: tzinfo) -> str:
+    return when.astimezone(zone).isoformat(timespec="minutes")
+
+
+def _when(when: datetime, zone: tzinfo) -> str:
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _day(when: datetime | None, zone: tzinfo) -> str:
+    return when.astimezone(zone).strftime("%Y-%m-%d") if when else ""
+
+
+def _render(template: str, site: Site, words: Words, **context: object) -> bytes:
+    return _templates().get_template(template).render(site=site, w=words, **context).encode("utf-8")
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    """The templates, compiled once per process. Autoescaping is on for every template, and
+    every value is stripped of the characters HTML (like XML) forbids before it is escaped."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("feeds", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_legal,
+    )
+
+
+@functools.cache
+def templates_digest() -> str:
+    """A digest of every template's bytes: pages change with them even when no post does."""
+    digest = hashlib.sha256()
+    for name in sorted(_templates().list_templates()):
+        digest.update(name.encode() + b"\0" + (resources.files("feeds") / "templates" / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _legal(value: object) -> object:
+    return strip_illegal_xml(value) if type(value) is str else value
 
 
 def _grouped(listings: Sequence[Listing]) -> Iterator[tuple[ScopeKind, list[Listing]]]:
@@ -206,7 +302,6 @@ def _grouped(listings: Sequence[Listing]) -> Iterator[tuple[ScopeKind, list[List
         group = [listing for listing in listings if listing.scope.kind is kind]
         if group:
             yield kind, group
-
 
 
 def _scope_name(scope: Scope, site_name: str) -> str:
@@ -218,8 +313,3 @@ def _check(formats: Sequence[str]) -> None:
         if fmt not in MEDIA_TYPES:
             known = ", ".join(MEDIA_TYPES)
             raise ValueError(f"unknown feed format {fmt!r}; expected one of {known}")
-
-
-def _e(text: str) -> str:
-    """Escaped for HTML text and double-quoted attributes, minus characters HTML forbids too."""
-    return escape(strip_illegal_xml(text), quote=True)

@@ -1,8 +1,10 @@
 """The URL layout: where each document lives, relative to the site root, both ways.
 
 This is the one place that knows the layout (DESIGN, "URLs"): ``index.html``, ``feeds.opml``,
-``feed.<fmt>``, ``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, and jekyll-feed's ``feed.xml``,
-``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml`` as Atom that names itself at that path.
+``feed.<fmt>``, ``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, the preview pages
+``category/<slug>/`` and ``tag/<slug>/`` (``index.html`` in those folders), and jekyll-feed's
+``feed.xml``, ``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml`` as Atom that names itself at
+that path.
 The service resolves requests with it, the export names its files and knows which it owns with
 it, and the feeds, lists and CLI link with it, so a static copy answers every URL the service does.
 """
@@ -24,7 +26,8 @@ _KINDS = {kind.value: kind for kind in (ScopeKind.CATEGORY, ScopeKind.TAG)}
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One URL of the layout, parsed; ``scope`` is ``None`` for the index page and OPML."""
+    """One URL of the layout, parsed; ``scope`` is ``None`` for the index page and OPML, and
+    names the category or tag of a preview page (``html``)."""
 
     #: ``atom``, ``rss``, ``json``, ``html`` or ``opml``.
     fmt: str
@@ -43,6 +46,17 @@ def feed_path(scope: Scope, fmt: str) -> str:
 def feed_href(scope: Scope, fmt: str) -> str:
     """:func:`feed_path`, percent-encoded: a link relative to the site root."""
     return quote(feed_path(scope, fmt))
+
+
+def page_path(scope: Scope) -> str:
+    """Where the preview page of a category or tag is written, not percent-encoded
+    (``category/emnews/index.html``): a static host serves it at :func:`page_href`."""
+    return f"{scope.kind.value}/{scope.slug}/{INDEX_PAGE}"
+
+
+def page_href(scope: Scope) -> str:
+    """The preview page's link relative to the site root, percent-encoded (``category/emnews/``)."""
+    return quote(f"{scope.kind.value}/{scope.slug}/")
 
 
 def jekyll_feed_path(scope: Scope) -> str:
@@ -68,6 +82,10 @@ def resolve(path: str, formats: Sequence[str]) -> Target | None:
         return Target("html")
     if path == OPML:
         return Target("opml")
+    folder = path.removesuffix(INDEX_PAGE)
+    if folder.endswith("/"):
+        kind_name, _, slug = folder[:-1].partition("/")
+        return Target("html", Scope(_KINDS[kind_name], slug)) if kind_name in _KINDS and _is_slug(slug) else None
     if path == jekyll_feed_path(SITE):
         return Target("atom", SITE, alias=path) if "atom" in formats else None
     stem, dot, fmt = path.rpartition(".")

@@ -102,7 +102,7 @@ class Feeds:
         target = resolve(path, self.formats)
         if target is None:
             return _text(404, "not found")
-        limit = self._limit(request) if target.scope is not None else self.default_limit
+        limit = self._limit(request) if target.scope is not None and target.fmt != "html" else self.default_limit
         if isinstance(limit, Response):
             return limit
         entry = self._entry(target, limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -55,7 +56,8 @@ def test_the_layout_holds_every_url(exported: Path) -> None:
     for rel in ["index.html", "feeds.opml", "feed.atom", "feed.rss", "feed.json", "feed.xml",
                 "category/emnews.atom", "category/emnews.rss", "category/emnews.json", "category/youjiangribao.rss",
                 "tag/东财滚动新闻.atom", "tag/东财滚动新闻.rss", "tag/东财滚动新闻.json",
-                "feed/emnews.xml", "feed/by_tag/东财滚动新闻.xml"]:
+                "feed/emnews.xml", "feed/by_tag/东财滚动新闻.xml",
+                "category/emnews/index.html", "tag/东财滚动新闻/index.html"]:
         assert (exported / rel).is_file(), rel
 
 
@@ -119,10 +121,10 @@ def test_a_second_export_is_identical_and_rewrites_nothing(tmp_path: Path, write
     config = write_config(source=finews_copy)
     out = tmp_path / "out"
     first = run_export(config, out)
-    assert first.strip().startswith("30 written, 0 unchanged, 0 removed")
+    assert first.strip().startswith("36 written, 0 unchanged, 0 removed")
     snapshot = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in published(out)}
     second = run_export(config, out)
-    assert second.strip().startswith("0 written, 30 unchanged, 0 removed")
+    assert second.strip().startswith("0 written, 36 unchanged, 0 removed")
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in published(out)} == snapshot
     # and a fresh index gives the same bytes
     other = tmp_path / "other"
@@ -137,14 +139,18 @@ def test_a_new_post_rewrites_only_what_changed_and_gone_scopes_are_removed(tmp_p
     out = tmp_path / "out"
     run_export(config, out)
     (out / "README.txt").write_text("mine", encoding="utf-8")
+    (out / "tag/右江日报新闻/notes.txt").write_text("mine", encoding="utf-8")
     (finews_copy / "_posts/2022-01-10-202201102241180920.md").unlink()
     (finews_copy / "_posts/2022-06-01-new.md").write_text("---\ntitle: 新\ncategories: sitenews\n---\nx\n", encoding="utf-8")
     line = run_export(config, out).strip()
-    # feed.{atom,rss,json,xml}, sitenews x4, index.html, feeds.opml: 10 written; youjiangribao
-    # category and tag x4 each: 8 removed; emnews and its tag untouched.
-    assert line.startswith("10 written, 12 unchanged, 8 removed"), line
+    # feed.{atom,rss,json,xml}, sitenews x4 and its page, index.html, feeds.opml: 11 written;
+    # youjiangribao category and tag x4 and a page each: 10 removed; emnews and its tag untouched.
+    assert line.startswith("11 written, 15 unchanged, 10 removed"), line
     assert not (out / "category/youjiangribao.atom").exists()
+    assert not (out / "category/youjiangribao").exists(), "a gone scope's page folder goes with its page"
+    assert (out / "category/sitenews/index.html").is_file()
     assert (out / "README.txt").read_text(encoding="utf-8") == "mine", "files outside the layout are left alone"
+    assert [p.name for p in (out / "tag/右江日报新闻").iterdir()] == ["notes.txt"], "so is a page folder holding them"
 
 
 def write(items: list[tuple[str, Document | None]], out: Path) -> tuple[set[str], set[str], int]:
@@ -223,7 +229,7 @@ def test_full_restores_files_deleted_by_hand(tmp_path: Path, write_config: Calla
     (out / "category/emnews.atom").unlink()
     assert run_export(config, out).startswith("0 written")
     result = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
-    assert result.stdout.startswith("1 written, 29 unchanged") and (out / "category/emnews.atom").exists()
+    assert result.stdout.startswith("1 written, 35 unchanged") and (out / "category/emnews.atom").exists()
 
 
 def test_a_rebuilt_index_means_a_full_export(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
@@ -232,7 +238,7 @@ def test_a_rebuilt_index_means_a_full_export(tmp_path: Path, write_config: Calla
     run_export(config, out)
     (tmp_path / "feeds-index.sqlite3").unlink()
     (out / "category/emnews.atom").unlink()
-    assert run_export(config, out).startswith("1 written, 29 unchanged")
+    assert run_export(config, out).startswith("1 written, 35 unchanged")
 
 
 def test_the_export_keeps_no_state_in_the_published_folder(tmp_path: Path, write_config: Callable[..., Path]) -> None:
@@ -243,7 +249,7 @@ def test_the_export_keeps_no_state_in_the_published_folder(tmp_path: Path, write
     run_export(config, out)
     assert not (out / ".feeds-export").exists()
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
-    assert run_export(config, out).startswith("0 written, 30 unchanged")
+    assert run_export(config, out).startswith("0 written, 36 unchanged")
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before, "an export that writes nothing changes nothing"
 
 
@@ -289,5 +295,25 @@ def test_versions_stay_bounded_and_exports_after_pruning_stay_right(
     assert {p.relative_to(abandoned): p.read_bytes() for p in published(abandoned)} == expected
     del expected[Path("category/emnews.atom")]
     assert {p.relative_to(live): p.read_bytes() for p in published(live)} == expected
-    assert sorted(p.name for p in (live / "tag").glob("t*")) == ["t1999.atom", "t1999.json", "t1999.rss"]
+    assert sorted(p.name for p in (live / "tag").glob("t*")) == ["t1999", "t1999.atom", "t1999.json", "t1999.rss"]
     index.close()
+
+
+def test_other_templates_mean_a_full_export(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    """An export by a release with other page templates is redone: the pages changed though no
+    post did."""
+    documents = Documents.from_config(config.load(write_config()))
+    documents.index.refresh()
+    out = tmp_path / "out"
+    export.export(documents, out, NOW)
+    root = out.resolve()
+    mark = documents.index.export_mark(root)
+    assert mark is not None and mark.options == documents.signature and "templates=" in mark.options
+    (out / "category/emnews/index.html").unlink()
+    export.export(documents, out, NOW)
+    assert not (out / "category/emnews/index.html").exists(), "the same templates: incremental"
+    older = mark.options.replace("templates=", "templates=0")
+    documents.index.save_export_mark(root, dataclasses.replace(mark, options=older))
+    export.export(documents, out, NOW)
+    assert (out / "category/emnews/index.html").is_file()
+    documents.index.close()

@@ -32,6 +32,7 @@ from feeds.jekyll import files as jekyll_files
 from feeds.jekyll import permalink, posts
 from feeds.model import Problem
 
+from . import html_check
 from .conftest import FIXTURES
 
 HOSTILE = FIXTURES / "hostile"
@@ -99,7 +100,8 @@ PUBLISHED = {
 #: Parsed, but dated after NOW: in the index, in no feed.
 SCHEDULED = {"_posts/9999-06-01-year-9999.md"}
 
-#: What must never reach any file of the export (the index page has its own meta and style).
+#: What must never reach any file of the export (the pages have their own meta, style and one
+#: script: tests/html_check.py checks those).
 NEVER = ("<script", "onerror=", "javascript:", "data:text/html", "<base", "http-equiv")
 #: What must never reach a feed, in its markup or in the HTML it carries.
 FORBIDDEN = NEVER + ("onload=", "onclick=", "ontoggle=", "onmouseover=", "<iframe", "<svg", "<meta", "<style",
@@ -307,7 +309,23 @@ def test_every_feed_is_well_formed_valid_and_read_without_complaint(run: Run) ->
     for path in feeds_of(run, "json"):
         feed = json.loads(path.read_bytes().decode("utf-8"))
         assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["items"], path
-    lxml_html.document_fromstring((run.out / "index.html").read_bytes())
+    pages = [p for p in outputs(run) if p.suffix == ".html"]
+    assert len(pages) > 20
+    for path in pages:
+        html_check.parse(path.read_bytes())  # strict: the first parse error fails
+
+
+def test_markup_in_titles_and_names_is_text_on_every_page(run: Run) -> None:
+    title = "a < b & c ]]> bold &"
+    page = html_check.parse((run.out / "category/cat/index.html").read_bytes())
+    assert title in [html_check.text(a) for a in page.iter("a")]
+    assert html_check.text(page.find("body/header/h1")) == "cat"  # type: ignore[arg-type]
+    index = html_check.parse((run.out / "index.html").read_bytes())
+    names = {html_check.text(a) for a in index.iter("a")}
+    assert {"../../etc/passwd", "a/b", "!!!", "🎉", "x]]>y", '""', "?#%"} <= names
+    for path in (p for p in outputs(run) if p.name == "index.html" and p.parent != run.out):
+        texts = [html_check.text(h) for h in html_check.parse(path.read_bytes()).iter("h3")]
+        assert texts and all("<" not in t or t.startswith("a < b") for t in texts), (path, texts)
 
 
 def _html_fields(path: Path) -> Iterator[str]:
@@ -326,6 +344,9 @@ def _html_fields(path: Path) -> Iterator[str]:
 def test_no_script_handler_or_dangerous_url_reaches_any_file(run: Run) -> None:
     for path in outputs(run):
         raw = path.read_text(encoding="utf-8").lower()
+        if path.suffix == ".html":
+            html_check.check_safe(html_check.parse(path.read_bytes()), SITE_URL)
+            raw = raw.replace(html_check.OUR_SCRIPT.lower(), "").replace("<script>", "", 1)
         if path.suffix != ".json":  # in JSON, text fields are text; their HTML is checked below
             for bad in NEVER if path.suffix == ".html" else FORBIDDEN:
                 assert bad not in raw, (path, bad)

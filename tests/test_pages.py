@@ -1,4 +1,4 @@
-"""pages.py: the OPML list and the HTML index page, parsed back and pinned by golden files.
+"""pages.py: the OPML list, the index page and the preview pages, parsed back and pinned by golden files.
 
 Golden files: ``FEEDS_REGEN_GOLDEN=1 pytest tests/test_pages.py`` rewrites them; review the diff.
 """
@@ -6,18 +6,23 @@ Golden files: ``FEEDS_REGEN_GOLDEN=1 pytest tests/test_pages.py`` rewrites them;
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
+import tomllib
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
-from html.parser import HTMLParser
+from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import quote, unquote
+from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
 
 from feeds import urls
-from feeds.model import FORMATS, SITE, Feed, Scope, ScopeKind
-from feeds.pages import Listing, index_page, opml
+from feeds.model import FORMATS, SITE, Feed, Post, Scope, ScopeKind
+from feeds.pages import Listing, Site, index_page, opml, preview_page
 
-from .conftest import check_golden
+from . import html_check
+from .conftest import REPO, check_golden
 
 SITE_URL = "https://finews.withounder.com"
 CREATED = datetime(2022, 1, 10, 8, 3, 44, tzinfo=timezone(timedelta(hours=8)))
@@ -43,28 +48,6 @@ def feed_url(scope: Scope, fmt: str) -> str:
     return urls.feed_url(Feed(scope, "", "", SITE_URL, "en", "", ()), fmt)
 
 
-class Collector(HTMLParser):
-    """Every start tag with its attributes, and the text shown, from real HTML parsing."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def parse_html(data: bytes) -> Collector:
-    collector = Collector()
-    collector.feed(data.decode("utf-8"))
-    collector.close()
-    return collector
-
-
 # --- OPML -----------------------------------------------------------------------------------------
 
 
@@ -84,7 +67,8 @@ def test_opml_groups_site_categories_tags_one_xml_feed_each() -> None:
         outlines = group.findall("outline")
         assert [o.get("xmlUrl") for o in outlines] == [feed_url(s, "atom") for s in scopes]
         assert {o.get("type") for o in outlines} == {"rss"}
-        assert {o.get("htmlUrl") for o in outlines} == {f"{SITE_URL}/"}
+        assert [o.get("htmlUrl") for o in outlines] == [f"{SITE_URL}/{urls.page_href(s)}" if s.kind is not ScopeKind.SITE
+                                                        else f"{SITE_URL}/" for s in scopes]
 
 
 def test_opml_names_are_html_escaped_text() -> None:
@@ -117,27 +101,57 @@ def test_opml_is_deterministic() -> None:
     )
 
 
-# --- index.html -----------------------------------------------------------------------------------
+# --- the HTML pages ---------------------------------------------------------------------------
 
-PAGE = index_page("Finews & co", "财经新闻 <每日>", SITE_URL, "zh-CN", LISTINGS, FORMATS)
+ZONE = ZoneInfo("Asia/Shanghai")
+SITE_INFO = Site("Finews & co", "财经新闻 <每日>", SITE_URL, "zh-CN", ZONE, FORMATS)
+#: 00:03 UTC on the 10th is 08:03 in Shanghai; 18:00 UTC on the 9th is 02:00 on the 10th.
+MORNING = datetime(2022, 1, 10, 0, 3, 44, tzinfo=UTC)
+NIGHT = datetime(2022, 1, 9, 18, 0, tzinfo=UTC)
+DATED = tuple(dataclasses.replace(listing, newest=NIGHT if listing.scope is SCRIPT else MORNING) for listing in LISTINGS)
+PAGE = index_page(SITE_INFO, DATED)
+
+
+def post(title: str, when: datetime, summary: str, slug: str) -> Post:
+    return Post(path=f"_posts/{slug}.md", slug=slug, title=title, date=when, updated=when, categories=("深圳",),
+                tags=(), author=None, url=f"{SITE_URL}/2022/01/10/{quote(slug)}.html", content_html="", summary=summary)
+
+
+FEED = Feed(SHENZHEN, "Finews & co · 深圳", "", SITE_URL, "zh-CN", "", (
+    post("<script>alert(1)</script> & <b>co</b>", MORNING, 'Summary with <img src=x onerror=alert(1)> and "quotes"', "新闻"),
+    post("Second", NIGHT, "", "second"),
+))
+PREVIEW = preview_page(SITE_INFO, FEED, 3)
 
 
 def test_index_golden() -> None:
     check_golden("index.html", PAGE)
 
 
-def test_index_is_html5_with_autodiscovery_for_the_site_feeds() -> None:
-    assert PAGE.startswith(b"<!doctype html>\n<html lang=\"zh-CN\">")
-    page = parse_html(PAGE)
-    assert ("meta", {"charset": "utf-8"}) in page.tags
-    alternates = [attrs for tag, attrs in page.tags if tag == "link"]
-    assert alternates == [
-        {
-            "rel": "alternate",
-            "type": media,
-            "title": f"Finews & co ({label})",
-            "href": feed_url(SITE, fmt),
-        }
+def test_preview_golden() -> None:
+    check_golden("preview.html", PREVIEW)
+
+
+@pytest.mark.parametrize("page", [PAGE, PREVIEW], ids=["index", "preview"])
+def test_pages_are_valid_html5_that_run_only_our_script(page: bytes) -> None:
+    tree = html_check.parse(page)
+    html_check.check_safe(tree, SITE_URL)
+    assert page.startswith(b'<!doctype html>\n<html lang="zh-CN">')
+    assert [m.attrib for m in tree.iter("meta")][:2] == [
+        {"charset": "utf-8"}, {"name": "viewport", "content": "width=device-width, initial-scale=1"}]
+    assert len(list(tree.iter("script"))) == 1 and len(list(tree.iter("style"))) == 1
+
+
+def alternates(tree: ET.Element) -> list[dict[str, str]]:
+    return [dict(link.attrib) for link in tree.iter("link") if link.get("rel") == "alternate"]
+
+
+@pytest.mark.parametrize(("page", "scope", "title"), [
+    (PAGE, SITE, "Finews & co"), (PREVIEW, SHENZHEN, "Finews & co · 深圳"),
+], ids=["index", "preview"])
+def test_autodiscovery_names_each_format_of_the_pages_feed(page: bytes, scope: Scope, title: str) -> None:
+    assert alternates(html_check.parse(page)) == [
+        {"rel": "alternate", "type": media, "title": f"{title} ({label})", "href": feed_url(scope, fmt)}
         for fmt, media, label in [
             ("atom", "application/atom+xml", "Atom"),
             ("rss", "application/rss+xml", "RSS"),
@@ -146,29 +160,70 @@ def test_index_is_html5_with_autodiscovery_for_the_site_feeds() -> None:
     ]
 
 
-def test_index_links_every_feed_relatively_in_order() -> None:
-    hrefs = [attrs["href"] for tag, attrs in parse_html(PAGE).tags if tag == "a"]
-    scopes = [SITE, EMNEWS, SHENZHEN, SCRIPT, AMP]
-    expected = [feed_url(s, fmt).removeprefix(SITE_URL + "/") for s in scopes for fmt in FORMATS]
-    assert hrefs == [*expected, "feeds.opml"]
-    assert "category/%E6%B7%B1%E5%9C%B3.atom" in hrefs
+@pytest.mark.parametrize(("page", "scope"), [(PAGE, SITE), (PREVIEW, SHENZHEN)], ids=["index", "preview"])
+def test_subscribe_gives_each_address_to_copy_and_reader_links(page: bytes, scope: Scope) -> None:
+    tree = html_check.parse(page)
+    [section] = [s for s in tree.iter("section") if s.get("class") == "sub"]
+    fields = list(section.iter("input"))
+    assert [f.get("value") for f in fields] == [feed_url(scope, fmt) for fmt in FORMATS]
+    assert all(f.get("readonly") is not None for f in fields)
+    buttons = list(section.iter("button"))
+    assert [b.get("data-copy") for b in buttons] == [f.get("id") for f in fields]
+    assert all(b.get("hidden") is not None and b.text == "复制" for b in buttons), "shown by the script alone"
+    atom = quote(feed_url(scope, "atom"), safe="")
+    assert [(a.text, a.get("href")) for a in section.iter("a")] == [
+        ("阅读器应用", "feed:" + feed_url(scope, "atom")),
+        ("Feedly", f"https://feedly.com/i/subscription/feed%2F{atom}"),
+        ("Inoreader", f"https://www.inoreader.com/?add_feed={atom}"),
+        ("NewsBlur", f"https://www.newsblur.com/?url={atom}"),
+        ("The Old Reader", f"https://theoldreader.com/feeds/subscribe?url={atom}"),
+    ]
 
 
-def test_index_shows_untrusted_names_as_text() -> None:
-    assert b"<script>" not in PAGE
-    text = "".join(parse_html(PAGE).text)
-    assert "<script>alert(1)</script> (1 篇)" in text
-    assert 'a & "b" (2 篇)' in text
-    assert "全部文章 (40 篇)" in text
-    assert "财经新闻 <每日>" in text
+def test_index_lists_each_kind_by_post_count_linking_to_preview_pages() -> None:
+    tree = html_check.parse(PAGE)
+    sections = [s for s in tree.iter("section") if s.get("id")]
+    assert [(s.get("id"), html_check.text(s.find("h2"))) for s in sections] == [  # type: ignore[arg-type]
+        ("category", "分类 (2)"), ("tag", "标签 (2)")]
+    rows = [[(a.get("href"), html_check.text(li)) for li in s.iter("li") for a in li.iter("a")] for s in sections]
+    assert rows == [
+        [("category/emnews/", "emnews 12 2022-01-10"), ("category/%E6%B7%B1%E5%9C%B3/", "深圳 3 2022-01-10")],
+        [("tag/a-b/", 'a & "b" 2 2022-01-10'), ("tag/script-alert-1-script/", "<script>alert(1)</script> 1 2022-01-10")],
+    ]
+    assert [urls.resolve(unquote(href), FORMATS) for href, _ in rows[0]] == [
+        urls.Target("html", EMNEWS), urls.Target("html", SHENZHEN)]
 
 
-ENGLISH_WORDS = (["Site", "Categories", "Tags"], "All posts (40 posts)", "emnews (1 post)",
+def test_index_shows_the_site_its_count_update_and_the_opml_link() -> None:
+    tree = html_check.parse(PAGE)
+    header = tree.find("body/header")
+    assert header is not None and html_check.text(header) == "Finews & co 财经新闻 <每日> 全部文章 · 40 篇 · 更新于 2022-01-10 08:03"
+    footer = tree.find("body/footer")
+    assert footer is not None and [a.get("href") for a in footer.iter("a")] == ["feeds.opml"]
+    find = tree.find(".//form[@id='find']")
+    assert find is not None and find.get("hidden") is not None, "the filter box shows only with the script"
+    assert tree.find(".//p[@id='none']") is not None
+
+
+def test_preview_shows_its_entries_in_the_sites_zone_as_text() -> None:
+    tree = html_check.parse(PREVIEW)
+    header = tree.find("body/header")
+    assert header is not None and html_check.text(header) == "← 全部订阅源 深圳 分类 · 3 篇 · 更新于 2022-01-10 08:03"
+    assert [a.get("href") for a in header.iter("a")] == ["../../"]
+    entries = list(tree.find(".//ol[@class='posts']"))  # type: ignore[arg-type]
+    assert [(e.find("h3/a").get("href"), html_check.text(e)) for e in entries] == [  # type: ignore[union-attr]
+        (f"{SITE_URL}/2022/01/10/%E6%96%B0%E9%97%BB.html",
+         '<script>alert(1)</script> & <b>co</b> 2022-01-10 08:03 Summary with <img src=x onerror=alert(1)> and "quotes"'),
+        (f"{SITE_URL}/2022/01/10/second.html", "Second 2022-01-10 02:00"),
+    ]
+    assert [t.get("datetime") for t in tree.iter("time") if t.get("datetime")] == ["2022-01-10T08:03+08:00", "2022-01-10T02:00+08:00"]
+    assert b"<script>alert" not in PREVIEW and b"<b>" not in PREVIEW and b"<img" not in PREVIEW
+
+
+ENGLISH_WORDS = ("Categories", "Tags", "All posts · 40 posts", "Category · 1 post",
                  "feeds.opml: every feed above as OPML, to subscribe to them all in one import.")
-SIMPLIFIED = (["本站", "分类", "标签"], "全部文章 (40 篇)", "emnews (1 篇)",
-              "feeds.opml：以上所有订阅源的 OPML 列表，一次导入即可全部订阅。")
-TRADITIONAL = (["本站", "分類", "標籤"], "全部文章 (40 篇)", "emnews (1 篇)",
-               "feeds.opml：以上所有訂閱源的 OPML 清單，一次匯入即可全部訂閱。")
+SIMPLIFIED = ("分类", "标签", "全部文章 · 40 篇", "分类 · 1 篇", "feeds.opml：以上所有订阅源的 OPML 列表，一次导入即可全部订阅。")
+TRADITIONAL = ("分類", "標籤", "全部文章 · 40 篇", "分類 · 1 篇", "feeds.opml：以上所有訂閱源的 OPML 清單，一次匯入即可全部訂閱。")
 
 
 @pytest.mark.parametrize(("lang", "words"), [
@@ -179,26 +234,37 @@ TRADITIONAL = (["本站", "分類", "標籤"], "全部文章 (40 篇)", "emnews 
     ("zh-TW", TRADITIONAL), ("zh-HK", TRADITIONAL), ("zh-Hant", TRADITIONAL), ("zh-MO", TRADITIONAL),
     ("zh-hant-cn", TRADITIONAL), ("ZH_TW", TRADITIONAL),
 ])
-def test_index_words_follow_the_site_language(lang: str, words: tuple[list[str], str, str, str]) -> None:
-    headings, site_row, category_row, opml_line = words
-    listings = (Listing(SITE, 40), Listing(EMNEWS, 1), Listing(SCRIPT, 2))
-    html = index_page("Finews", "", SITE_URL, lang, listings, ["atom"]).decode()
-    assert [part.split("</h2>")[0] for part in html.split("<h2>")[1:]] == headings
-    text = " ".join("".join(parse_html(html.encode()).text).split())
-    assert f"{site_row}: Atom" in text and f"{category_row}: Atom" in text
-    assert "<script>alert(1)</script> (2 " in text and "<script>" not in html.split("</head>")[1]
-    assert text.endswith(opml_line)
+def test_page_words_follow_the_site_language(lang: str, words: tuple[str, str, str, str, str]) -> None:
+    categories, tags, site_line, scope_line, opml_line = words
+    site = Site("Finews", "", SITE_URL, lang, ZONE, ("atom",))
+    index = html_check.parse(index_page(site, (Listing(SITE, 40), Listing(EMNEWS, 1), Listing(SCRIPT, 2))))
+    assert [html_check.text(h).split(" (")[0] for h in index.iter("h2")][1:] == [categories, tags]
+    assert html_check.text(index.find("body/header/p")) == site_line  # type: ignore[arg-type]
+    assert html_check.text(index.find("body/footer")) == opml_line  # type: ignore[arg-type]
+    feed = Feed(EMNEWS, "Finews · emnews", "", SITE_URL, lang, "", ())
+    preview = html_check.parse(preview_page(site, feed, 1))
+    assert html_check.text(preview.find("body/header/p[@class='meta']")) == scope_line  # type: ignore[arg-type]
 
 
-def test_index_of_an_untitled_site_is_titled_by_its_host() -> None:
-    page = index_page("", "", SITE_URL, "en", [Listing(SITE, 0)], ["atom"])
+def test_pages_of_an_untitled_site_are_titled_by_its_host() -> None:
+    site = Site("", "", SITE_URL, "en", ZONE, ("atom",))
+    page = index_page(site, [Listing(SITE, 0)])
     assert b"<title>finews.withounder.com</title>" in page
-    assert b'<meta name="description"' not in page
+    assert b'<meta name="description"' not in page and b"<section id=" not in page
+    preview = preview_page(site, Feed(EMNEWS, "finews.withounder.com · emnews", "", SITE_URL, "en", "", ()), 0)
+    assert b"<title>finews.withounder.com \xc2\xb7 emnews</title>" in preview
+
+
+def test_every_template_ships_with_the_package() -> None:
+    package_data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    templates = [p.relative_to(REPO / "feeds").as_posix() for p in (REPO / "feeds" / "templates").rglob("*") if p.is_file()]
+    assert templates and all(any(fnmatch.fnmatch(t, pattern) for pattern in package_data["feeds"]) for t in templates)
 
 
 @pytest.mark.parametrize("make", [
     lambda: opml("Finews", SITE_URL, LISTINGS, ["atom", "xml"], None),
-    lambda: index_page("Finews", "", SITE_URL, "en", LISTINGS, ["xml"]),
+    lambda: index_page(dataclasses.replace(SITE_INFO, formats=("xml",)), LISTINGS),
+    lambda: preview_page(dataclasses.replace(SITE_INFO, formats=("atom", "xml")), FEED, 1),
 ])
 def test_an_unknown_format_is_a_value_error(make: Callable[[], bytes]) -> None:
     with pytest.raises(ValueError, match="'xml'"):

@@ -64,6 +64,8 @@ def wait_for(check: Callable[[], bool], seconds: float = 5.0) -> None:
         ("/feed.xml", "application/atom+xml"),
         ("/feed/emnews.xml", "application/atom+xml"),
         ("/feed/by_tag/" + quote("东财滚动新闻") + ".xml", "application/atom+xml"),
+        ("/category/emnews/", "text/html"),
+        ("/tag/" + quote("东财滚动新闻") + "/index.html", "text/html"),
     ],
 )
 def test_every_url_of_the_layout(client: FlaskClient, path: str, media: str) -> None:
@@ -82,8 +84,18 @@ def test_the_bytes_are_the_exported_bytes(client: FlaskClient, tmp_path: Path, w
     docs.index.refresh()
     export.export(docs, tmp_path / "out", datetime.now(UTC))
     docs.index.close()
-    for rel in ["feed.atom", "category/youjiangribao.rss", "tag/东财滚动新闻.json", "feed/by_tag/东财滚动新闻.xml", "feeds.opml", "index.html"]:
+    for rel in ["feed.atom", "category/youjiangribao.rss", "tag/东财滚动新闻.json", "feed/by_tag/东财滚动新闻.xml", "feeds.opml", "index.html",
+                "category/emnews/index.html", "tag/东财滚动新闻/index.html"]:
         assert client.get("/" + quote(rel)).data == (tmp_path / "out" / rel).read_bytes(), rel
+
+
+def test_a_preview_page_is_served_at_its_folder_and_ignores_limit(client: FlaskClient) -> None:
+    page = client.get("/category/youjiangribao/")
+    assert page.status_code == 200 and "深百协作朝乡村振兴迈进" in page.get_data(as_text=True)
+    assert page.headers["Last-Modified"] == client.get("/category/youjiangribao.atom").headers["Last-Modified"]
+    assert client.get("/category/youjiangribao/?limit=1").data == page.data
+    assert client.get("/category/youjiangribao/?limit=x").status_code == 200
+    assert client.get("/category/nope/").status_code == 404
 
 
 def test_the_real_post_is_served(client: FlaskClient) -> None:

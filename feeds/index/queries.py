@@ -21,8 +21,8 @@ def _scope(kind: str, slug: str, name: str = "") -> Scope:
     return Scope(ScopeKind(kind), slug, name)
 
 
-def _counted(kind: str, slug: str, name: str, count: int) -> tuple[Scope, int]:
-    return _scope(kind, slug, name), count
+def _counted(kind: str, slug: str, name: str, count: int, newest: int) -> tuple[Scope, int, datetime]:
+    return _scope(kind, slug, name), count, from_micros(newest)
 
 
 class Queries:
@@ -140,8 +140,13 @@ class Queries:
     def scopes(self, now: datetime) -> list[tuple[Scope, int]]:
         """Every scope with a post published at ``now``, with its count: the site, then
         categories, then tags, each by slug. A scope's name is the least of its names."""
-        found = self.store.rows(_counted, "SELECT kind, slug, MIN(name), COUNT(*) FROM members WHERE ts <= ? GROUP BY kind, slug",
-                                (micros(now),))
+        return [(scope, count) for scope, count, _ in self.dated_scopes(now)]
+
+    def dated_scopes(self, now: datetime) -> list[tuple[Scope, int, datetime]]:
+        """:meth:`scopes`, each with the instant of its newest post published at ``now`` (UTC):
+        what the index page shows as last updated."""
+        found = self.store.rows(_counted, "SELECT kind, slug, MIN(name), COUNT(*), MAX(ts) FROM members"
+                                " WHERE ts <= ? GROUP BY kind, slug", (micros(now),))
         return sorted(found, key=lambda sc: (_ORDER[sc[0].kind], sc[0].slug))
 
     def scope(self, kind: ScopeKind, slug: str, now: datetime) -> Scope | None:
@@ -151,6 +156,11 @@ class Queries:
         name = self.store.one(str, "SELECT MIN(name) FROM members WHERE kind = ? AND slug = ? AND ts <= ?",
                               (kind.value, slug, micros(now)))
         return None if name is None else Scope(kind, slug, name)
+
+    def size(self, scope: Scope, now: datetime) -> int:
+        """How many posts of ``scope`` are published at ``now``."""
+        return self.store.one(int, "SELECT COUNT(*) FROM members WHERE kind = ? AND slug = ? AND ts <= ?",
+                              (scope.kind.value, scope.slug, micros(now))) or 0
 
     def next_due(self, now: datetime) -> datetime | None:
         """When the next post dated after ``now`` becomes due, so caches know when to expire."""

@@ -1,0 +1,142 @@
+"""The pages in a real browser: headless Chromium against the real service on a free port.
+
+The index and a preview page must load with no console error and ask for nothing but their own
+URL, the filter box must narrow the list as one types (Chinese included), the sort must reorder
+it, the copy buttons must show, and the autodiscovery links must be in the DOM the browser built.
+Each page is photographed at desktop and phone width into ``$FEEDS_SCREENSHOTS`` (default
+``tests/.screenshots/``, git-ignored): look at them after a change to the templates.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from . import browser
+from .conftest import FINEWS
+from .server_fixture import Server, free_port, site_config
+
+# Read at import: the clean_env fixture removes FEEDS_* variables before each test.
+SCREENSHOTS = Path(os.environ.get("FEEDS_SCREENSHOTS") or Path(__file__).parent / ".screenshots")
+SITE_URL = "https://finews.withounder.com"
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844, "mobile": True}}
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(browser.missing()), reason=browser.missing() or "-")]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The real site plus two posts in a category and tag whose names sort first but whose
+    counts do not (and 安 sorts before 东 in pinyin, after it in code points)."""
+    base = tmp_path_factory.mktemp("browser-server")
+    site = base / "site"
+    shutil.copytree(FINEWS, site)
+    for day in (1, 2):
+        (site / f"_posts/2022-06-0{day}-a{day}.md").write_text(
+            f"---\ntitle: 第{day}篇\ncategories: aardvark\ntags: 安全\n---\n正文\n", encoding="utf-8")
+    port = free_port()
+    srv = Server(site_config(base, site, port), port, base / "server.log", base)
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[browser.Chromium]:
+    base = tmp_path_factory.mktemp("chromium")
+    running = browser.Chromium(base / "profile", base / "chromium.log")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def tab(chromium: browser.Chromium) -> Iterator[browser.Tab]:
+    opened = chromium.tab()
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def url(server: Server, path: str) -> str:
+    return f"http://127.0.0.1:{server.port}{path}"
+
+
+PAGES = {"index": "/", "preview": "/category/emnews/"}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_loads_clean_and_is_photographed(server: Server, tab: browser.Tab, page: str, size: str) -> None:
+    address = url(server, PAGES[page])
+    tab.open(address, **SIZES[size])  # type: ignore[arg-type]
+    assert tab.console_errors() == []
+    assert tab.requests() == [address], "the page asks for nothing else: no font, script or tracker"
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling"
+    assert tab.evaluate("[...document.querySelectorAll('button[data-copy]')].every(b => !b.hidden)")
+    tab.screenshot(SCREENSHOTS / f"{page}-{size}.png")
+
+
+@pytest.mark.parametrize(("page", "feed"), [("/", "feed"), ("/category/emnews/", "category/emnews")])
+def test_autodiscovery_links_are_in_the_dom(server: Server, tab: browser.Tab, page: str, feed: str) -> None:
+    tab.open(url(server, page))
+    links = tab.evaluate("[...document.querySelectorAll('link[rel=alternate]')].map(l => [l.type, l.href])")
+    assert links == [["application/atom+xml", f"{SITE_URL}/{feed}.atom"], ["application/rss+xml", f"{SITE_URL}/{feed}.rss"],
+                     ["application/feed+json", f"{SITE_URL}/{feed}.json"]]
+
+
+VISIBLE = "[...document.querySelectorAll('.scopes li:not([hidden])')].map(li => li.firstElementChild.textContent)"
+
+
+def test_the_filter_box_narrows_the_list_as_one_types(server: Server, tab: browser.Tab) -> None:
+    tab.open(url(server, "/"))
+    everything = tab.evaluate(VISIBLE)
+    assert len(everything) == 8 and tab.evaluate("!document.getElementById('find').hidden")
+    tab.evaluate("document.getElementById('q').focus()")
+    seen = []
+    for char in "news":
+        tab.type(char)
+        seen.append(tab.evaluate(VISIBLE))
+    assert seen[-1] == ["emnews", "sitenews"] and all(set(a) >= set(b) for a, b in zip(seen, seen[1:]))
+    assert tab.evaluate("document.getElementById('tag').hidden"), "a group with no match hides"
+    tab.evaluate("document.getElementById('q').value = ''")
+    tab.type("新闻")
+    assert sorted(tab.evaluate(VISIBLE)) == ["东财滚动新闻", "右江日报新闻"]
+    tab.type("zz")
+    assert tab.evaluate(VISIBLE) == [] and tab.evaluate("!document.getElementById('none').hidden")
+    assert tab.console_errors() == []
+
+
+def order(tab: browser.Tab, how: str) -> None:
+    tab.evaluate(f"(o => {{ o.value = '{how}'; o.dispatchEvent(new Event('change')); }})(document.getElementById('order'))")
+
+
+def test_the_sort_order_switches_between_count_and_name(server: Server, tab: browser.Tab) -> None:
+    tab.open(url(server, "/"))
+    categories = "[...document.querySelectorAll('#category li a')].map(a => a.textContent)"
+    tags = "[...document.querySelectorAll('#tag li a')].map(a => a.textContent)"
+    assert tab.evaluate(categories) == ["emnews", "aardvark", "sitenews", "youjiangribao"]  # 149, 2, 1, 1 posts
+    assert tab.evaluate(tags) == ["东财滚动新闻", "安全", "右江日报新闻", "站长消息"]
+    order(tab, "name")
+    assert tab.evaluate(categories) == ["aardvark", "emnews", "sitenews", "youjiangribao"]
+    assert tab.evaluate(tags) == ["安全", "东财滚动新闻", "右江日报新闻", "站长消息"]  # pinyin: an, dong, you, zhan
+    order(tab, "count")
+    assert tab.evaluate(tags) == ["东财滚动新闻", "安全", "右江日报新闻", "站长消息"]
+    assert tab.console_errors() == []
+
+
+def test_a_copy_button_copies_without_an_error(server: Server, tab: browser.Tab) -> None:
+    tab.open(url(server, "/tag/" + quote("东财滚动新闻") + "/"))
+    tab.evaluate("document.querySelector('button[data-copy]').click()")
+    tab.evaluate("new Promise(r => setTimeout(r, 100))")
+    assert tab.evaluate("document.querySelector('button[data-copy]').textContent") == "已复制"
+    assert tab.console_errors() == []
