@@ -104,6 +104,7 @@ def copy_site(fixture: Path, dest: Path, *, drop: tuple[str, ...] = (), config: 
     # No theme or plugin: a theme gem may be missing, and jekyll-feed's output is not compared.
     data.pop("theme", None)
     data.pop("plugins", None)
+    data.setdefault("url", "https://example.com")
     data.update({"future": True, **(config or {})})
     cfg_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     (dest / "feeds-oracle.json").write_text(ORACLE_PAGE, encoding="utf-8")
