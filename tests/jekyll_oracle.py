@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 import yaml
 
-from feeds import source
+from feeds.jekyll import files, posts
 from feeds.config import Config
 from feeds.model import Post
 
@@ -161,18 +161,18 @@ class Ours:
 
 def ours(config: Config) -> Ours:
     """Parse every post of ``config``'s site with our code, rendered as the index renders it."""
-    rules = source.rules_for(config)
-    files, _ = source.find(rules.root)
+    rules = posts.rules_for(config)
+    found, _ = files.find(rules.root)
     mine = Ours({}, {}, set())
-    for f in files:
-        parsed = source.parse(f, rules)
+    for f in found:
+        parsed = posts.parse(f, rules)
         errors = [str(p) for p in parsed.problems if p.level == "error"]
         if errors:
             mine.rejected[f.path] = "; ".join(errors)
         if any("Jekyll does not see this front matter" in p.message for p in parsed.problems):
             mine.unseen_front_matter.add(f.path)
         if parsed.post is not None:
-            mine.posts[f.path] = source.finish(rules.root, parsed.post, rules.summary_length)
+            mine.posts[f.path] = posts.finish(rules, parsed.post)
     return mine
 
 

@@ -228,7 +228,7 @@ def test_any_post_parses_renders_builds_and_reads_back(post: tuple[str, bytes], 
         event("published" if parsed.post else f"error: {errors[0]}" if errors else "skipped")
         if parsed.post is None:
             return
-        done = posts.finish(root, parsed.post, 50)
+        done = posts.finish(rules(root), parsed.post)
         check_post(done)
         safe(done.content_html)
         feed = Feed(scope=SITE, title="Fuzz <site> & co", description="", site_url=SITE_URL, lang="en",

@@ -51,7 +51,7 @@ ALLOWED: dict[str, dict[tuple[str, str], str]] = {
 PENDING: dict[str, str] = {
     "finews": "#14: posts whose front matter Jekyll misses link to /emnews/..., not Jekyll's page",
     "hostile": "#14: Jekyll publishes a post without front matter; we skip it",
-    "jekyllfeed": "#14: Liquid is not rendered, titles from slugs, tag lists split on spaces",
+    "jekyllfeed": "#14: titles from slugs, tag lists split on spaces, Ruby Time.parse dates",
 }
 
 SITES = ("finews", "hostile", "jekyllfeed")

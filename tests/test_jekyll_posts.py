@@ -203,7 +203,7 @@ def test_parsing_leaves_rendering_for_later(site: Callable[[dict[str, str]], Pat
     [f], _ = files.find(root)
     post = posts.parse(f, rules(root)).post
     assert post is not None and post.content_html == "" and post.summary == ""
-    done = posts.finish(root, post, 200)
+    done = posts.finish(rules(root), post)
     assert "<em>hi</em>" in done.content_html and done.summary == "Body text. hi"
     (root / f.path).unlink()
-    assert posts.finish(root, post, 200) == post, "a file gone since leaves the post as it was"
+    assert posts.finish(rules(root), post) == post, "a file gone since leaves the post as it was"

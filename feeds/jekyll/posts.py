@@ -9,16 +9,17 @@ Jekyll and its plugins read (``published``, ``slug``, ``last_modified_at``...) f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import content, dates
 from ..config import Config
 from ..errors import ConfigError, ParseError
 from ..model import Post, Problem
-from . import permalink
+from . import links, liquid, permalink
 from .files import POST_NAME, SourceFile, read
 from .frontmatter import decode, load_yaml, split_front_matter
 
@@ -38,6 +39,8 @@ class Rules:
     permalink: str
     max_post_bytes: int
     summary_length: int
+    #: The site's ``_config.yml`` with ``data``: Liquid's ``site`` (see :attr:`Config.jekyll`).
+    site: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,19 +56,54 @@ class Parsed:
     problems: tuple[Problem, ...] = ()
 
 
-def finish(root: Path, post: Post, summary_length: int) -> Post:
-    """``post`` with its body, read again from its file, rendered to safe HTML, and a summary
-    unless the front matter gave one. A file gone or broken since leaves the content empty:
-    the next refresh drops or re-reads the post."""
+def finish(rules: Rules, post: Post) -> Post:
+    """``post`` with its body, read again from its file, its Liquid rendered as Jekyll would,
+    then rendered to safe HTML, and a summary unless the front matter gave one. A file gone or
+    broken since leaves the content empty: the next refresh drops or re-reads the post."""
     try:
-        split = split_front_matter(decode(read(root / post.path)))
+        split = split_front_matter(decode(read(rules.root / post.path)))
+        data = load_yaml(split[0], split[2]) if split else {}
     except (OSError, ParseError):
         split = None
     if split is None:
         return post
-    html = content.render(split[1], markdown=post.path.endswith(_MARKDOWN), page_url=post.url)
-    summary = post.summary or content.summarize(content.plain_text(html), summary_length)
+    body, _ = _liquid(rules, post, data, split[1])
+    html = content.render(body, markdown=post.path.endswith(_MARKDOWN), page_url=post.url)
+    summary = post.summary or content.summarize(content.plain_text(html), rules.summary_length)
     return replace(post, content_html=html, summary=summary)
+
+
+def _liquid(rules: Rules, post: Post, data: dict[str, Any], body: str) -> tuple[str, liquid.LiquidWarning | None]:
+    """The body with its Liquid rendered (:func:`feeds.jekyll.liquid.render`), ``page`` being
+    the front matter with what Jekyll adds to it."""
+    page = {
+        **data,
+        "url": post.url[len(rules.site_url):],
+        "date": post.date,
+        "title": post.title,
+        "slug": post.slug,
+        "categories": list(post.categories),
+        "tags": list(post.tags),
+        "path": post.path,
+    }
+    finder = liquid.Links(
+        post=lambda name: _url_of(rules, links.find_post(rules.root, name)),
+        file=lambda rel: _url_of(rules, rel) if links.is_post(rel) else links.page_url(rules.root, rel),
+    )
+    base_path = urlsplit(rules.site_url).path
+    return liquid.render(body, site=rules.site, page=page, root=rules.root, base_path=base_path, links=finder)
+
+
+def _url_of(rules: Rules, rel: str | None) -> str | None:
+    """The site-relative URL of the post file ``rel``, read without its Liquid (so posts that
+    link to each other end); ``None`` if it is not a post that is published."""
+    if rel is None or not links.is_post(rel):
+        return None
+    try:
+        post = parse_bytes(rel, read(rules.root / rel), rules, [], render_liquid=False)
+    except (OSError, ParseError):
+        return None
+    return post.url[len(rules.site_url):] if post else None
 
 
 def parse(file: SourceFile, rules: Rules) -> Parsed:
@@ -90,8 +128,11 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
     return Parsed(post, tuple(problems))
 
 
-def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) -> Post | None:
+def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *, render_liquid: bool = True) -> Post | None:
     """Parse one file's bytes, all but the body's rendering; warnings go to ``problems``.
+
+    With ``render_liquid``, the body's Liquid is tried so that what cannot be rendered is a
+    warning now (the body is rendered for good by :func:`finish`).
 
     Returns ``None`` for a post hidden with ``published: false`` or with no front matter.
 
@@ -108,7 +149,7 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
     if split is None:
         problems.append(Problem(path, 1, "warning", "no front matter: Jekyll copies this file as is and does not publish it as a post; skipped"))
         return None
-    fm_text, _body, fm_line, blank_lines = split
+    fm_text, body, fm_line, blank_lines = split
     if blank_lines:
         problems.append(Problem(path, 1, "warning", f"{blank_lines} blank line(s) before the front matter: Jekyll does not see this front matter; feeds reads it"))
     data = load_yaml(fm_text, fm_line)
@@ -187,6 +228,11 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
         content_html="",
         summary=content.summarize(content.plain_text(excerpt), rules.summary_length) if excerpt else "",
     )
+    if render_liquid:
+        _, warning = _liquid(rules, post, data, body)
+        if warning is not None:
+            body_line = fm_line + fm_text.count("\n") + 1
+            problems.append(Problem(path, body_line + warning.line - 1, "warning", warning.message))
     return post
 
 
@@ -253,4 +299,5 @@ def rules_for(config: Config) -> Rules:
         permalink=tpl,
         max_post_bytes=config.site.max_post_bytes,
         summary_length=config.feeds.summary_length,
+        site=config.jekyll,
     )
