@@ -169,7 +169,7 @@ def ours(config: Config) -> Ours:
         errors = [str(p) for p in parsed.problems if p.level == "error"]
         if errors:
             mine.rejected[f.path] = "; ".join(errors)
-        if any("Jekyll does not see this front matter" in p.message for p in parsed.problems):
+        if any("blank line(s) before the front matter" in p.message for p in parsed.problems):
             mine.unseen_front_matter.add(f.path)
         if parsed.post is not None:
             mine.posts[f.path] = posts.finish(rules, parsed.post)

@@ -47,22 +47,12 @@ ALLOWED: dict[str, dict[tuple[str, str], str]] = {
     },
 }
 
-#: Fixtures we do not agree on yet, and why; strict, so a fix must remove its line.
-PENDING: dict[str, str] = {
-    "finews": "#14: posts whose front matter Jekyll misses link to /emnews/..., not Jekyll's page",
-    "hostile": "#14: Jekyll publishes a post without front matter; we skip it",
-    "jekyllfeed": "#14: titles from slugs, tag lists split on spaces, Ruby Time.parse dates",
-}
-
 SITES = ("finews", "hostile", "jekyllfeed")
 
 
 @pytest.mark.parametrize("permalink", oracle.PERMALINKS)
 @pytest.mark.parametrize("name", SITES)
-def test_agrees_with_jekyll(name: str, permalink: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    # finews's unseen front matter only matters where the URL holds the categories.
-    if name in PENDING and (name != "finews" or not permalink.startswith("/archive/")):
-        request.applymarker(pytest.mark.xfail(reason=PENDING[name], strict=True))
+def test_agrees_with_jekyll(name: str, permalink: str, tmp_path: Path) -> None:
     fixture = FIXTURES / name
     drop = JEKYLL_FAILS.get(name, {})
     site = oracle.copy_site(fixture, tmp_path / "site", drop=tuple(drop), config={"permalink": permalink})

@@ -129,7 +129,7 @@ def test_naive_date_in_a_dst_zone(site: Callable[[dict[str, str]], Path]) -> Non
     [
         ("categories: a b  a\ntags: x\n", ("a", "b"), ("x",)),
         ("category: solo\ntag: [1, 2.5, true, two]\n", ("solo",), ("1", "2.5", "true", "two")),
-        ("categories: [A, a, 'b c']\n", ("A", "a", "b", "c"), ()),
+        ("categories: [A, a, 'b c']\n", ("A", "a", "b c"), ()),
         ("categories:\n", (), ()),
     ],
 )
@@ -147,7 +147,9 @@ def test_published_false_hides_the_post_quietly(site: Callable[[dict[str, str]],
 
 def test_title_defaults_to_the_slug(site: Callable[[dict[str, str]], Path]) -> None:
     post, _ = one(site, '---\ntitle: ""\n---\nx\n')
-    assert post is not None and post.title == "hello"
+    assert post is not None and post.title == "Hello"
+    post, _ = one(site, "---\n---\nx\n", name="_posts/2013-12-12-dec-the-SECOND.md")
+    assert post is not None and post.title == "Dec The Second", "Jekyll's titleize_slug"
 
 
 def test_site_and_post_permalinks(site: Callable[[dict[str, str]], Path]) -> None:

@@ -61,11 +61,10 @@ def finish(rules: Rules, post: Post) -> Post:
     then rendered to safe HTML, and a summary unless the front matter gave one. A file gone or
     broken since leaves the content empty: the next refresh drops or re-reads the post."""
     try:
-        split = split_front_matter(decode(read(rules.root / post.path)))
-        data = load_yaml(split[0], split[2]) if split else {}
+        text = decode(read(rules.root / post.path))
+        split = split_front_matter(text) or ("", text, 1, 0)  # none: Jekyll publishes it as is
+        data = load_yaml(split[0], split[2]) if split[0] else {}
     except (OSError, ParseError):
-        split = None
-    if split is None:
         return post
     body, _ = _liquid(rules, post, data, split[1])
     html = content.render(body, markdown=post.path.endswith(_MARKDOWN), page_url=post.url)
@@ -147,12 +146,10 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
     file_date, file_slug, _ext = m.groups()
     split = split_front_matter(text)
     if split is None:
-        problems.append(Problem(path, 1, "warning", "no front matter: Jekyll copies this file as is and does not publish it as a post; skipped"))
-        return None
+        # Jekyll publishes a file in _posts without front matter too: name and folders say all.
+        split = ("", text, 1, 0)
     fm_text, body, fm_line, blank_lines = split
-    if blank_lines:
-        problems.append(Problem(path, 1, "warning", f"{blank_lines} blank line(s) before the front matter: Jekyll does not see this front matter; feeds reads it"))
-    data = load_yaml(fm_text, fm_line)
+    data = load_yaml(fm_text, fm_line) if fm_text else {}
     if data.get("published", True) is False:
         return None
 
@@ -193,6 +190,17 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
     url = rules.site_url + permalink.url_path(
         tpl, date=when.jekyll.astimezone(rules.zone), slug=slug, categories=categories
     )
+    if blank_lines:
+        # Jekyll does not see this front matter: its page is where the file name alone puts it.
+        seen = dates.parse(file_date, rules.zone).jekyll.astimezone(rules.zone)
+        jekyll_url = rules.site_url + permalink.url_path(rules.permalink, date=seen, slug=file_slug, categories=folder_cats)
+        where = f"at {jekyll_url}" + (f", not at {url}," if jekyll_url != url else "")
+        problems.append(Problem(path, 1, "warning", (
+            f"{blank_lines} blank line(s) before the front matter: Jekyll does not see it and publishes "
+            f"the page {where} with the title, date and categories of the file name; the feeds link "
+            "there and use the front matter for the rest. Delete the blank lines so that Jekyll reads it"
+        )))
+        url = jekyll_url
     categories, tags = _shown(categories), _shown(tags)
     jekyll_day = when.jekyll.astimezone(rules.zone).date()
     if when.naive and jekyll_day != when.meant.date():
@@ -218,7 +226,7 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
     post = Post(
         path=path,
         slug=file_slug,
-        title=content.as_text(_text(data.get("title"))) or file_slug,
+        title=content.as_text(_text(data.get("title"))) or titleize(file_slug),
         date=when.meant,
         updated=updated,
         categories=categories,
@@ -250,16 +258,19 @@ def _text(value: object) -> str:
 
 
 def _names(first: tuple[str, ...], data: dict[str, Any], plural: str, singular: str, line_of: Any) -> tuple[str, ...]:
-    """Categories or tags: a string splits on white space, a list is taken item by item."""
+    """Categories or tags: a string splits on white space, a list is taken item by item (an
+    item with spaces is one name), as Jekyll reads them."""
     value = data.get(plural)
     key = plural
     if value is None:
         value, key = data.get(singular), singular
     items: list[object] = list(value) if isinstance(value, list) else [value]
     names: list[str] = list(first)
+    if isinstance(value, str):
+        items, names = [], names + content.strip_controls(value).split()
     for item in items:
         if isinstance(item, str):
-            names.extend(content.strip_controls(item).split())
+            names.append(content.strip_controls(item).strip())
         elif isinstance(item, (int, float, bool, date)):
             names.append(_text(item))
         elif item is not None:
@@ -267,6 +278,12 @@ def _names(first: tuple[str, ...], data: dict[str, Any], plural: str, singular: 
         if len(names) > _MAX_NAMES:
             raise ParseError(f"{key}: more than {_MAX_NAMES} names", line_of(key))
     return tuple(dict.fromkeys(n for n in names if n))
+
+
+def titleize(slug: str) -> str:
+    """The title Jekyll gives a post without one: ``dec-the-second`` is ``Dec The Second``
+    (``Utils.titleize_slug``: each hyphen-separated word capitalized)."""
+    return " ".join(word.capitalize() for word in slug.split("-"))
 
 
 def _shown(names: tuple[str, ...]) -> tuple[str, ...]:
