@@ -18,12 +18,14 @@ from urllib.parse import urlsplit
 from .. import content, dates
 from ..config import Config
 from ..errors import ConfigError, ParseError
-from ..model import Post, Problem
+from ..model import Author, Post, Problem
 from . import links, liquid, permalink
 from .files import POST_NAME, SourceFile, read
 from .frontmatter import decode, load_yaml, split_front_matter
 
 _MARKDOWN = (".md", ".markdown")
+_LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+_WEB = re.compile(r"https?://[^\s]+\Z")
 #: A front matter with more category or tag names than this is hostile, not a post.
 _MAX_NAMES = 1000
 
@@ -67,8 +69,15 @@ def finish(rules: Rules, post: Post) -> Post:
     except (OSError, ParseError):
         return post
     body, _ = _liquid(rules, post, data, split[1])
-    html = content.render(body, markdown=post.path.endswith(_MARKDOWN), page_url=post.url)
-    summary = post.summary or content.summarize(content.plain_text(html), rules.summary_length)
+    markdown = post.path.endswith(_MARKDOWN)
+    html = content.render(body, markdown=markdown, page_url=post.url)
+    summary = post.summary
+    if not summary and not _text(data.get("description")) and data.get("excerpt") is None:
+        # Jekyll's excerpt: the body up to excerpt_separator, by default its first paragraph.
+        separator = _text(data.get("excerpt_separator")) or _text(rules.site.get("excerpt_separator")) or "\n\n"
+        head = body.lstrip("\n").split(separator, 1)[0]
+        excerpt = content.plain_text(content.render(head, markdown=markdown, page_url=post.url))
+        summary = content.summarize(excerpt, rules.summary_length)
     return replace(post, content_html=html, summary=summary)
 
 
@@ -222,7 +231,9 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
                 updated = when.meant
             break
 
-    excerpt = _text(data.get("excerpt")) or _text(data.get("description"))
+    # jekyll-feed's summary: description, else excerpt ("" is none), else Jekyll's excerpt,
+    # which needs the body and is made by finish().
+    excerpt = _text(data.get("description")) or _text(data.get("excerpt"))
     post = Post(
         path=path,
         slug=file_slug,
@@ -231,10 +242,12 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
         updated=updated,
         categories=categories,
         tags=tags,
-        author=_author(data.get("author")),
+        authors=_authors(data, rules.site),
         url=url,
         content_html="",
         summary=content.summarize(content.plain_text(excerpt), rules.summary_length) if excerpt else "",
+        lang=_lang(data.get("lang")),
+        excerpt_only=isinstance(data.get("feed"), dict) and data["feed"].get("excerpt_only") is True,
     )
     if render_liquid:
         _, warning = _liquid(rules, post, data, body)
@@ -291,12 +304,30 @@ def _shown(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in map(content.as_text, names) if n))
 
 
-def _author(value: object) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("name")
-    if isinstance(value, list):
-        value = ", ".join(_text(v) for v in value if _text(v))
-    return content.as_text(_text(value)) or None
+def _authors(data: dict[str, Any], site: dict[str, Any]) -> tuple[Author, ...]:
+    """``authors`` (a list), else ``author``, as jekyll-feed reads them: each a name, a mapping
+    with ``name``, ``email`` and ``uri`` (or ``url``), or a key into ``_data/authors.yml``."""
+    value = data.get("authors") or data.get("author")
+    known = site.get("data", {}).get("authors") if isinstance(site.get("data"), dict) else None
+    found: list[Author] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and isinstance(known, dict) and isinstance(known.get(item), dict):
+            item = {"name": item, **known[item]}
+        if isinstance(item, dict):
+            name, email, uri = (_text(item.get(k)) for k in ("name", "email", "uri"))
+            uri = uri or _text(item.get("url"))
+        else:
+            name, email, uri = _text(item), "", ""
+        name = content.as_text(name)
+        if name:
+            found.append(Author(name, email if "@" in email else "", uri if _WEB.match(uri) else ""))
+    return tuple(dict.fromkeys(found))
+
+
+def _lang(value: object) -> str:
+    """A post's ``lang`` if it looks like a BCP 47 tag (``fr-FR``), else empty."""
+    text = _text(value)
+    return text if _LANG.fullmatch(text) else ""
 
 
 def rules_for(config: Config) -> Rules:
