@@ -144,3 +144,14 @@ def test_a_bad_config_yml_names_the_file_and_key(tmp_path: Path, yml: str, messa
     with pytest.raises(ConfigError) as info:
         config.load(_one_key(tmp_path, site))
     assert message in str(info.value)
+
+
+def test_the_posts_collection_permalink_wins(tmp_path: Path) -> None:
+    """jekyllrb.com sets its posts' permalink under collections, as Jekyll allows."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_config.yml").write_text(
+        "url: https://a.example\npermalink: pretty\ncollections:\n  posts:\n    permalink: /news/:year/:title/\n",
+        encoding="utf-8",
+    )
+    assert config.load(_one_key(tmp_path, site)).site.permalink == "/news/:year/:title/"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -115,3 +116,16 @@ def test_posts_that_link_to_each_other_end(site: Callable[[dict[str, str]], Path
     done = [posts.finish(r, posts.parse(f, r).post) for f in found]  # type: ignore[arg-type]
     assert "/notes/2015/01/02/b.html" in done[0].content_html
     assert "/notes/2015/01/01/a.html" in done[1].content_html
+
+
+def test_link_follows_a_collections_permalink(site: Callable[[dict[str, str]], Path]) -> None:
+    root = site({
+        "_docs/config/defaults.md": "---\ntitle: D\n---\nx\n",
+        "_posts/2015-02-14-link.md": FM + "[d]({% link _docs/config/defaults.md %}) [p]({% link pages/team.md %})\n",
+        "pages/team.md": "---\npermalink: /team/\n---\nTeam\n",
+    })
+    r = dataclasses.replace(rules(root), site={**SITE, "collections": {"docs": {"permalink": "/:collection/:path/"}}})
+    [f], _ = files.find(root)
+    done = posts.finish(r, posts.parse(f, r).post)  # type: ignore[arg-type]
+    assert 'href="https://orchard.example/notes/docs/config/defaults/"' in done.content_html
+    assert 'href="https://orchard.example/notes/team/"' in done.content_html

@@ -6,7 +6,9 @@ its ``permalink`` or its path, with ``.html`` for Markdown and HTML, as Jekyll w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ..errors import ParseError
 from .files import POST_NAME, find, read
@@ -34,10 +36,11 @@ def is_post(rel: str) -> bool:
     return "_posts" in rel.split("/")[:-1] and POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]) is not None
 
 
-def page_url(root: Path, rel: str) -> str | None:
+def page_url(root: Path, rel: str, site: Mapping[str, Any]) -> str | None:
     """The site-relative URL Jekyll gives the file ``rel`` that is not a post: its front
-    matter's ``permalink``, else its path with ``.html`` for Markdown and HTML (a collection's
-    ``_docs/x.md`` is ``/docs/x.html``, ``index.md`` its folder); ``None`` if no such file."""
+    matter's ``permalink``; in a collection (``_docs/x.md``) the collection's ``permalink``
+    (default ``/:collection/:path:output_ext``); else its path, with ``.html`` for Markdown and
+    HTML and ``index.md`` its folder. ``None`` if there is no such file."""
     if not rel or ".." in rel.split("/") or rel.startswith("/") or not (root / rel).is_file():
         return None
     try:
@@ -47,10 +50,19 @@ def page_url(root: Path, rel: str) -> str | None:
         own = None
     if isinstance(own, str) and own.startswith("/"):
         return own
-    path = "/" + rel.removeprefix("_")
-    stem, dot, ext = path.rpartition(".")
-    if dot and ext in ("md", "markdown", "html"):
-        path = stem + ".html"
-        if path.endswith("/index.html"):
-            path = path[: -len("index.html")]
-    return path
+    stem, dot, ext = rel.rpartition(".")
+    rendered = bool(dot) and ext in ("md", "markdown", "html")
+    output_ext = ".html" if rendered else (dot + ext)
+    stem = stem if dot else rel
+    if rel.startswith("_") and "/" in rel:
+        name, _, inner = stem.partition("/")
+        collections = site.get("collections")
+        config = collections.get(name[1:]) if isinstance(collections, dict) else None
+        template = config.get("permalink") if isinstance(config, dict) else None
+        url = str(template or "/:collection/:path:output_ext")
+        for key, value in (("collection", name[1:]), ("path", inner), ("name", inner.rsplit("/", 1)[-1]),
+                           ("title", inner.rsplit("/", 1)[-1]), ("output_ext", output_ext)):
+            url = url.replace(f":{key}", value)
+        return url
+    path = "/" + stem + output_ext
+    return path[: -len("index.html")] if path.endswith("/index.html") else path

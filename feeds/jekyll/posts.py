@@ -96,7 +96,7 @@ def _liquid(rules: Rules, post: Post, data: dict[str, Any], body: str) -> tuple[
     }
     finder = liquid.Links(
         post=lambda name: _url_of(rules, links.find_post(rules.root, name)),
-        file=lambda rel: _url_of(rules, rel) if links.is_post(rel) else links.page_url(rules.root, rel),
+        file=lambda rel: _url_of(rules, rel) if links.is_post(rel) else links.page_url(rules.root, rel, rules.site),
     )
     base_path = urlsplit(rules.site_url).path
     return liquid.render(body, site=rules.site, page=page, root=rules.root, base_path=base_path, links=finder)

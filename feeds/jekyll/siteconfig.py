@@ -103,7 +103,7 @@ def _data(folder: Path) -> dict[str, Any]:
 def settings(site: dict[str, Any], path: Path) -> list[Setting]:
     """What ``site`` (from :func:`read`) says about our config keys: ``url`` + ``baseurl``,
     ``title``, ``description``, ``lang``, ``timezone``, ``author`` (a name or a mapping with
-    one), ``permalink``, ``future``, and jekyll-feed's ``feed.posts_limit`` and
+    one), ``permalink`` (``collections.posts.permalink`` first), ``future``, and jekyll-feed's ``feed.posts_limit`` and
     ``feed.excerpt_only``.
 
     Raises:
@@ -120,6 +120,12 @@ def settings(site: dict[str, Any], path: Path) -> list[Setting]:
     for key in ("title", "description", "lang", "timezone", "permalink"):
         if site.get(key) not in (None, ""):
             put("site", key, _str(site[key], path, key), key)
+    # Posts are a collection too: its own permalink wins over the site's, as in Jekyll.
+    collections = site.get("collections")
+    posts = collections.get("posts") if isinstance(collections, dict) else None
+    if isinstance(posts, dict) and posts.get("permalink"):
+        found = [f for f in found if f.key != "permalink"]
+        put("site", "permalink", _str(posts["permalink"], path, "collections.posts.permalink"), "collections.posts.permalink")
     author = site.get("author")
     if isinstance(author, dict):
         author = author.get("name")
