@@ -55,6 +55,8 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 def check(ctx: click.Context, as_json: bool) -> None:
     """Read every post and report each problem with its file and line.
 
+    Also says which value is used where config.toml and the site's _config.yml differ.
+
     Reads through the index, so a second run re-reads only changed files. Exit status 1 when
     any post was rejected.
     """
@@ -65,13 +67,15 @@ def check(ctx: click.Context, as_json: bool) -> None:
     errors = sum(p.level == "error" for p in problems)
     if as_json:
         click.echo(json.dumps(
-            {"posts": published, "problems": [
+            {"posts": published, "config": list(config.origins), "problems": [
                 {"path": p.path, "line": p.line, "level": p.level, "message": p.message} for p in problems
             ]},
             ensure_ascii=False,
             indent=2,
         ))
     else:
+        for origin in config.origins:
+            click.echo(f"{config.path}: note: {origin}")
         for problem in problems:
             click.echo(str(problem))
         click.echo(f"{published} posts, {errors} errors, {len(problems) - errors} warnings")

@@ -1,8 +1,12 @@
-"""Read and check ``config.toml`` into one frozen settings object.
+"""Read and check ``config.toml``, over the site's ``_config.yml``, into one frozen settings object.
 
 Each key is declared once, below, as a dataclass field with its type, default and help; the
 loader, the checks and the README's key table all come from these declarations. Errors name the
 file, the section and the key (``config.toml: [feeds] limit must be an integer``).
+
+Only ``[site] source`` is required: the site's ``_config.yml`` gives ``url``, ``title``,
+``timezone`` and the rest as Jekyll reads them (:mod:`feeds.jekyll.siteconfig`). A key set in
+``config.toml`` wins; where the two differ, :attr:`Config.origins` says so for ``feeds check``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .jekyll import siteconfig
 from .model import FORMATS
 
 #: Where the config is looked for when neither ``--config`` nor ``FEEDS_CONFIG`` names one.
@@ -36,8 +41,8 @@ def key(default: Any = MISSING, *, help: str, choices: tuple[str, ...] = ()) -> 
 class SiteConfig:
     """``[site]``: the Jekyll site read and the identity of its feeds."""
 
-    url: str = key(help="The site's absolute URL (`https://example.com`); every link is made absolute against it.")
-    source: Path = key(help="The Jekyll site folder, holding `_posts/`; relative to the config file.")
+    source: Path = key(help="The Jekyll site folder, holding `_posts/` and `_config.yml`; relative to the config file.")
+    url: str = key("", help="The site's absolute URL (`https://example.com/blog`); every link is made absolute against it. Default: `_config.yml`'s `url` + `baseurl`; required if that has none.")
     title: str = key("", help="The site's name: the feeds' title.")
     description: str = key("", help="The feeds' description or subtitle.")
     lang: str = key("en", help="BCP 47 language of the feeds (`zh-CN`).")
@@ -107,6 +112,11 @@ class Config:
     index: IndexConfig = IndexConfig()
     server: ServerConfig = ServerConfig()
     path: Path = Path("config.toml")
+    #: The site's ``_config.yml`` with ``data`` from ``_data/``: what Liquid sees as ``site``.
+    #: Empty when the site has neither.
+    jekyll: dict[str, Any] = field(default_factory=dict)
+    #: One line per key set in both files with different values: which one is used, from where.
+    origins: tuple[str, ...] = ()
 
 
 #: Section name → its settings class, in the order the README documents them.
@@ -155,17 +165,36 @@ def from_dict(data: dict[str, Any], path: Path = DEFAULT_PATH) -> Config:
     for name in data:
         if name not in SECTIONS:
             raise ConfigError(f"{path}: unknown section [{name}]")
-    sections: dict[str, Any] = {}
-    for name, cls in SECTIONS.items():
+    tables: dict[str, dict[str, Any]] = {}
+    for name in SECTIONS:
         table = data.get(name, {})
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [{name}] must be a table")
-        sections[name] = _section(cls, name, table, path, base)
-    config = Config(path=path, **sections)
+        tables[name] = dict(table)
+    if "source" not in tables["site"]:
+        raise ConfigError(f"{path}: [site] source is required")
+    source = _convert(tables["site"]["source"], Path, (), f"{path}: [site] source", base)
+    jekyll = siteconfig.read(source)
+    yml = source / siteconfig.CONFIG_FILE
+    origins: list[str] = []
+    #: (section, key) → where a value taken from _config.yml came from, for error messages.
+    taken: dict[tuple[str, str], str] = {}
+    for s in siteconfig.settings(jekyll, yml):
+        table = tables[s.section]
+        if s.key not in table:
+            table[s.key] = s.value
+            taken[s.section, s.key] = f"{yml}: {s.source_key}"
+        elif str(table[s.key]).rstrip("/") != str(s.value).rstrip("/"):
+            origins.append(
+                f"[{s.section}] {s.key} = {table[s.key]!r} from {path} is used; "
+                f"{yml.name} {s.source_key} says {s.value!r}"
+            )
+    sections = {name: _section(cls, name, tables[name], path, base, taken) for name, cls in SECTIONS.items()}
+    config = Config(path=path, jekyll=jekyll, origins=tuple(origins), **sections)
     return _check(config)
 
 
-def _section(cls: type, section: str, table: dict[str, Any], path: Path, base: Path) -> Any:
+def _section(cls: type, section: str, table: dict[str, Any], path: Path, base: Path, taken: dict[tuple[str, str], str]) -> Any:
     declared = {f.name: f for f in fields(cls)}
     for name in table:
         if name not in declared:
@@ -173,7 +202,7 @@ def _section(cls: type, section: str, table: dict[str, Any], path: Path, base: P
     values: dict[str, Any] = {}
     hints = typing.get_type_hints(cls)
     for name, f in declared.items():
-        where = f"{path}: [{section}] {name}"
+        where = taken.get((section, name)) or f"{path}: [{section}] {name}"
         if name not in table:
             if f.default is MISSING:
                 raise ConfigError(f"{where} is required")
@@ -233,6 +262,8 @@ def _convert(raw: Any, hint: Any, choices: tuple[str, ...], where: str, base: Pa
 def _check(config: Config) -> Config:
     """Checks that span keys or need more than a type."""
     path = config.path
+    if not config.site.url:
+        raise ConfigError(f"{path}: [site] url is required: set it, or url in the site's {siteconfig.CONFIG_FILE}")
     parts = urlsplit(config.site.url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(f"{path}: [site] url must be an absolute http(s) URL, not {config.site.url!r}")

@@ -27,6 +27,15 @@ _ISOISH = re.compile(
     r"\s*(?:([Zz]|UTC|GMT)|([+-])(\d{1,2})(?::?(\d{2}))?)?"
 )
 
+#: A time as Ruby's ``Date._parse`` finds it, with the zone only when it follows the time.
+_RUBY_TIME = re.compile(
+    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:\s*([ap]m)\b)?"
+    r"(?:\s*((?:gmt|utc)?[-+]\d{1,2}(?::?\d{2})?|z\b|gmt\b|utc\b))?",
+    re.IGNORECASE,
+)
+_RUBY_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+_RUBY_ZONE = re.compile(r"[-+]\d{2}:?\d{2}\b|\b(?:UTC|GMT|Z)\b", re.IGNORECASE)
+
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -131,19 +140,40 @@ def _parse_string(text: str, zone: tzinfo) -> PostDate:
 
 def _parse_free(text: str, zone: tzinfo) -> PostDate:
     """Other forms Ruby's ``Time.parse`` takes (``Jan 10 2022 8:03``); a year, month and day
-    must all be written, or it is an error rather than a guess."""
+    must all be written, or it is an error rather than a guess.
+
+    Like Ruby's ``Date._parse``, the time and a zone right after it are found first, then the
+    date in what is left, and other words are ignored: ``2023-01-29 18:30:22 2023 -0800`` is
+    18:30:22 in the site's zone (the ``-0800`` follows the year, not the time), as Jekyll has it.
+    """
     if not any(c.isdigit() for c in text):
         raise DateError(f"not a date: {text!r}")
+    found = _RUBY_TIME.search(text)
+    rest = text[: found.start()] + " " + text[found.end():] if found else text
+    if found:
+        # The date from what is left; a zone not right after the time is ignored, as in Ruby.
+        ymd = _RUBY_DATE.search(rest)
+        day = _ymd(_RUBY_ZONE.sub(" ", rest)) if ymd is None else date(int(ymd[1]), int(ymd[2]), int(ymd[3]))
+        hour, minute, second, frac, meridian, zone_text = found.groups()
+        h = int(hour) % 12 + (12 if meridian.lower() == "pm" else 0) if meridian else int(hour)
+        micro = int((frac or "0")[:6].ljust(6, "0"))
+        dt = datetime(day.year, day.month, day.day, h, int(minute), int(second or 0), micro)
+        if zone_text:
+            return _parse_string(f"{dt.isoformat()} {zone_text}", zone)
+        return _naive(dt, zone)
+    return _naive(datetime.combine(_ymd(text), time()), zone)
+
+
+def _ymd(text: str) -> date:
+    """The date in ``text`` by dateutil; a year, month and day must all be written."""
     try:
         one = dateutil_parser.parse(text, default=datetime(1, 1, 1))
         two = dateutil_parser.parse(text, default=datetime(2, 2, 2))
     except (ValueError, OverflowError) as e:
-        raise DateError(f"not a date: {text!r}") from e
+        raise DateError(f"not a date: {text.strip()!r}") from e
     if (one.year, one.month, one.day) != (two.year, two.month, two.day):
-        raise DateError(f"not a date: {text!r} (needs a year, month and day)")
-    if one.tzinfo is None:
-        return _naive(one, zone)
-    return _aware(fixed(one))
+        raise DateError(f"not a date: {text.strip()!r} (needs a year, month and day)")
+    return one.date()
 
 
 def rfc3339(dt: datetime) -> str:

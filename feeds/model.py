@@ -13,6 +13,19 @@ from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """A person a post credits, as jekyll-feed reads ``author``/``authors`` (a name, a mapping,
+    or a key into ``_data/authors.yml``)."""
+
+    #: Plain text; never empty.
+    name: str
+    #: An e-mail address as written, or empty.
+    email: str = ""
+    #: The author's page (``uri``, else ``url``), or empty.
+    uri: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """One published-or-scheduled post, normalized from its Jekyll file."""
 
@@ -31,8 +44,8 @@ class Post:
     categories: tuple[str, ...]
     #: Tag names as written; no duplicates, order kept.
     tags: tuple[str, ...]
-    #: The post's author, or ``None`` to fall back to the site's.
-    author: str | None
+    #: The post's authors in order, each once; empty to fall back to the site's author.
+    authors: tuple[Author, ...]
     #: The absolute, percent-encoded permalink: the page Jekyll publishes. Also the entry id.
     url: str
     #: Sanitized HTML with absolute links and only XML 1.0 characters.
@@ -42,6 +55,10 @@ class Post:
     #: The entry id when it cannot be the permalink (another post, first by path, has the same
     #: one): the permalink with the file's path as fragment. Empty: the id is :attr:`url`.
     guid: str = ""
+    #: The post's BCP 47 language (front matter ``lang``); empty: the feed's.
+    lang: str = ""
+    #: Only the summary in feeds, never the content (front matter ``feed: excerpt_only``).
+    excerpt_only: bool = False
 
     @property
     def entry_id(self) -> str:

@@ -48,4 +48,4 @@ def render_missing(index: Index, limit: int, now: datetime, scopes: Collection[S
 
 
 def _finish(post: Post, rules: jekyll_posts.Rules) -> Post:
-    return jekyll_posts.finish(rules.root, post, rules.summary_length)
+    return jekyll_posts.finish(rules, post)

@@ -27,7 +27,7 @@ from typing import Any
 from feeds import __version__
 from feeds.content import strip_illegal_xml, xml_legal
 from feeds.dates import EPOCH, rfc822, rfc3339
-from feeds.model import Feed, Post, site_name
+from feeds.model import Author, Feed, Post, site_name
 from feeds.urls import feed_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -121,15 +121,19 @@ def atom(feed: Feed) -> bytes:
     doc.close()
     doc.leaf("generator", "feeds", {"version": __version__})
     for post in feed.posts:
-        doc.open("entry")
+        doc.open("entry", {"xml:lang": post.lang} if post.lang else None)
         doc.leaf("id", post.entry_id)
         doc.leaf("title", post.title, {"type": "text"})
         doc.leaf("link", None, {"rel": "alternate", "href": post.url, "type": "text/html"})
         doc.leaf("published", rfc3339(post.date))
         doc.leaf("updated", rfc3339(post.updated))
-        if post.author:
+        for author in post.authors:
             doc.open("author")
-            doc.leaf("name", post.author)
+            doc.leaf("name", author.name)
+            if author.email:
+                doc.leaf("email", author.email)
+            if author.uri:
+                doc.leaf("uri", author.uri)
             doc.close()
         for term in terms(post):
             doc.leaf("category", None, {"term": term})
@@ -179,8 +183,8 @@ def rss(feed: Feed) -> bytes:
             doc.leaf("description", html.escape(description, quote=False))
         if body:
             doc.leaf("content:encoded", body)
-        creator = post.author or feed.author
-        if creator:
+        # RSS's own <author> must be an e-mail address; dc:creator takes names.
+        for creator in [a.name for a in post.authors] or ([feed.author] if feed.author else []):
             doc.plain("dc:creator", creator)
         doc.close()
     return doc.finish()
@@ -223,8 +227,11 @@ def _json_item(post: Post, body: str) -> dict[str, Any]:
     tags = terms(post)
     if tags:
         item["tags"] = list(tags)
-    if post.author:
-        item["authors"] = [{"name": post.author}]
+    if post.authors:
+        # JSON Feed authors have a name and a url, no e-mail address.
+        item["authors"] = [{"name": a.name, **({"url": a.uri} if a.uri else {})} for a in post.authors]
+    if post.lang:
+        item["language"] = post.lang
     return item
 
 
@@ -242,9 +249,10 @@ def terms(post: Post) -> tuple[str, ...]:
 
 
 def _body(feed: Feed, post: Post) -> str:
-    """The HTML an entry carries in full: none in a summary feed, none for a post whose body is
-    empty or only white space (the W3C rules flag a blank content as ``NotBlank``)."""
-    return post.content_html if feed.full_content and post.content_html.strip() else ""
+    """The HTML an entry carries in full: none in a summary feed or for a post with
+    ``feed: excerpt_only``, none for a post whose body is empty or only white space (the W3C
+    rules flag a blank content as ``NotBlank``)."""
+    return post.content_html if feed.full_content and not post.excerpt_only and post.content_html.strip() else ""
 
 
 def _newest(dates: Iterable[datetime]) -> datetime:
@@ -291,8 +299,8 @@ class _Xml:
         self._parts = ["<?xml version='1.0' encoding='utf-8'?>\n<", root, _attrs(attrs), ">\n"]
         self._open = [root]
 
-    def open(self, tag: str) -> None:
-        self._parts += ["  " * len(self._open), "<", tag, ">\n"]
+    def open(self, tag: str, attrs: dict[str, str] | None = None) -> None:
+        self._parts += ["  " * len(self._open), "<", tag, _attrs(attrs) if attrs else "", ">\n"]
         self._open.append(tag)
 
     def close(self) -> None:
@@ -338,6 +346,8 @@ def _clean_json(value: Any) -> Any:
         return {k: _clean_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(_clean_json(v) for v in value)
+    if isinstance(value, Author):
+        return Author(*(_clean_json(v) for v in dataclasses.astuple(value)))
     return value
 
 

@@ -26,6 +26,16 @@ def check_golden(name: str, data: bytes) -> None:
     assert data == path.read_bytes(), f"{path} differs; FEEDS_REGEN_GOLDEN=1 rewrites it"
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What the Jekyll oracle compared, so that CI's log shows it (``test_jekyll_oracle``)."""
+    from . import jekyll_oracle
+
+    if jekyll_oracle.REPORTS:
+        terminalreporter.section("Jekyll oracle")
+        for line in jekyll_oracle.summary(jekyll_oracle.REPORTS):
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No FEEDS_* variable leaks into a test or out of it."""

@@ -27,7 +27,7 @@ def parse_site(root: Path, **kw: object) -> tuple[dict[str, Post], list[Problem]
         parsed = posts.parse(f, r)
         problems.extend(parsed.problems)
         if parsed.post:
-            done[parsed.post.path] = posts.finish(root, parsed.post, r.summary_length)
+            done[parsed.post.path] = posts.finish(r, parsed.post)
     return done, problems
 
 

@@ -79,3 +79,14 @@ def test_list_names_every_feed_with_its_count(write_config: Callable[..., Path])
     assert len(lines) == 7 * 3
     assert lines[0] == "site\t-\t151\thttps://finews.withounder.com/feed.atom"
     assert "tag\t东财滚动新闻\t149\thttps://finews.withounder.com/tag/%E4%B8%9C%E8%B4%A2%E6%BB%9A%E5%8A%A8%E6%96%B0%E9%97%BB.json" in lines
+
+
+def test_check_says_which_value_wins_where_the_configs_differ(write_config: Callable[..., Path]) -> None:
+    # The corpus's _config.yml says title 金融消息 and author ZNing.
+    path = write_config('[site]\ntitle = "Finance news"\n')
+    code, out, _ = run("--config", str(path), "check")
+    assert code == 0
+    notes = [line for line in out.splitlines() if ": note: " in line]
+    assert notes == [f"{path}: note: [site] title = 'Finance news' from {path} is used; _config.yml title says '金融消息'"]
+    data = json.loads(run("--config", str(path), "check", "--json")[1])
+    assert data["config"] == [notes[0].split(": note: ", 1)[1]]

@@ -90,3 +90,68 @@ def test_env_var_then_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     monkeypatch.setenv("FEEDS_CONFIG", str(tmp_path / "other.toml"))
     assert config.find_path() == tmp_path / "other.toml"
     assert config.find_path("x.toml") == Path("x.toml"), "--config wins over the variable"
+
+
+def _one_key(tmp_path: Path, site: Path, more: str = "") -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[site]\nsource = "{site}"\n{more}', encoding="utf-8")
+    return path
+
+
+def test_the_sites_config_yml_fills_what_config_toml_leaves_out(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "_data").mkdir(parents=True)
+    (site / "_config.yml").write_text(
+        "url: https://orchard.example/\nbaseurl: /notes\ntitle: 果园\ndescription: Notes\nlang: zh-CN\n"
+        "timezone: Asia/Shanghai\nauthor:\n  name: Pat\npermalink: pretty\nfuture: true\n"
+        "feed:\n  posts_limit: 20\n  excerpt_only: true\n",
+        encoding="utf-8",
+    )
+    (site / "_data" / "authors.yml").write_text("pat:\n  name: Pat Gardener\n", encoding="utf-8")
+    c = config.load(_one_key(tmp_path, site))
+    assert c.site.url == "https://orchard.example/notes"
+    assert (c.site.title, c.site.description, c.site.lang, c.site.author) == ("果园", "Notes", "zh-CN", "Pat")
+    assert c.site.timezone == zoneinfo.ZoneInfo("Asia/Shanghai")
+    assert c.site.permalink == "pretty"
+    assert (c.feeds.future, c.feeds.limit, c.feeds.content) == (True, 20, "summary")
+    assert c.jekyll["data"] == {"authors": {"pat": {"name": "Pat Gardener"}}}
+    assert c.origins == ()
+
+
+def test_config_toml_wins_and_says_so(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_config.yml").write_text("url: https://a.example\ntitle: Jekyll's\nlang: en\n", encoding="utf-8")
+    c = config.load(_one_key(tmp_path, site, 'title = "Ours"\nlang = "en"\n'))
+    assert c.site.title == "Ours" and c.site.url == "https://a.example"
+    assert c.origins == (f"[site] title = 'Ours' from {tmp_path / 'config.toml'} is used; _config.yml title says \"Jekyll's\"",)
+
+
+@pytest.mark.parametrize(
+    ("yml", "message"),
+    [
+        ("timezone: Mars/Olympus\nurl: https://a.example\n", "_config.yml: timezone: unknown time zone 'Mars/Olympus'"),
+        ("url: https://a.example\nfeed:\n  posts_limit: many\n", "_config.yml: feed.posts_limit must be an integer"),
+        ("title: [a\n", "_config.yml:2: not valid YAML"),
+        ("- a list\n", "_config.yml: must be a mapping"),
+        ("title: no url\n", "[site] url is required: set it, or url in the site's _config.yml"),
+    ],
+)
+def test_a_bad_config_yml_names_the_file_and_key(tmp_path: Path, yml: str, message: str) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_config.yml").write_text(yml, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        config.load(_one_key(tmp_path, site))
+    assert message in str(info.value)
+
+
+def test_the_posts_collection_permalink_wins(tmp_path: Path) -> None:
+    """jekyllrb.com sets its posts' permalink under collections, as Jekyll allows."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_config.yml").write_text(
+        "url: https://a.example\npermalink: pretty\ncollections:\n  posts:\n    permalink: /news/:year/:title/\n",
+        encoding="utf-8",
+    )
+    assert config.load(_one_key(tmp_path, site)).site.permalink == "/news/:year/:title/"

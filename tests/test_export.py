@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -317,3 +318,19 @@ def test_other_templates_mean_a_full_export(tmp_path: Path, write_config: Callab
     export.export(documents, out, NOW)
     assert (out / "category/emnews/index.html").is_file()
     documents.index.close()
+def test_the_bundled_example_exports_with_its_one_key_config(tmp_path: Path) -> None:
+    """README's example: config.toml names only the site; its _config.yml gives the rest."""
+    from .conftest import REPO
+
+    shutil.copy(REPO / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(REPO / "example", tmp_path / "example")
+    toml = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    assert [line for line in toml.splitlines() if "=" in line] == ['source = "example"']
+    result = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"), "export", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    atom = (tmp_path / "out" / "feed.atom").read_bytes()
+    assert b'xml:lang="zh-CN"' in atom
+    feed = feedparser.parse(atom)
+    assert (feed.feed.title, feed.feed.subtitle) == ("金融消息", "金融消息: news from finews.withounder.com")
+    assert all(e.link.startswith("https://finews.withounder.com/") for e in feed.entries)
+    assert len(feed.entries) == len(list((REPO / "example" / "_posts").iterdir()))

@@ -155,7 +155,7 @@ def posts(draw: Callable[..., Any], index: int) -> Post:
     return Post(
         path=f"_posts/{index}.md", slug=slug, title=draw(name), date=date, updated=draw(instants),
         categories=tuple(draw(st.lists(name, max_size=3))), tags=tuple(draw(st.lists(name, max_size=3))),
-        author=None, url=url, content_html=f"<p>{html.escape(body)}</p>{link}", summary=body,
+        authors=(), url=url, content_html=f"<p>{html.escape(body)}</p>{link}", summary=body,
         guid=draw(st.sampled_from(["", f"{url}#_posts/{index}.md"])),
     )
 

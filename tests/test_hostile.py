@@ -62,8 +62,6 @@ PROBLEMS = [
     ("_posts/2021-06-05-impossible-date.md", 4, "error", "date: 2021-02-30 is not a valid timestamp"),
     ("_posts/2021-06-10-bad-timestamp-tag.md", 3, "error", "date: garbage is not a valid timestamp"),
     ("_posts/2021-06-11-huge-integer.md", 2, "error", "is not a valid int"),
-    ("_posts/2021-06-12-no-front-matter.md", 1, "warning", "no front matter"),
-    ("_posts/2021-06-13-empty.md", 1, "warning", "no front matter"),
     ("_posts/2021-06-16-deep-nesting.md", 3, "error", "exceeded maximum nesting depth"),
     ("_posts/2021-11-07-dst-fold.md", 3, "warning", "Jekyll reads it as UTC"),
     ("_posts/9999-12-31-end-of-time.md", 3, "error", "out of range"),
@@ -83,7 +81,7 @@ PUBLISHED = {
     "_posts/2021-01-13-script-body.html": "Scripts in HTML",
     "_posts/2021-01-14-hostile-names.md": "Hostile names",
     "_posts/2021-01-15-news-lower.md": "Lower-case news",
-    "_posts/2021-01-16-script-title.md": "script-title",
+    "_posts/2021-01-16-script-title.md": "Script Title",
     "_posts/2021-01-17-mojibake.md": "Café at £5",
     "_posts/2021-02-01-huge-front-matter.md": "Huge front matter",
     "_posts/2021-03-14-dst-gap.md": "In the spring-forward gap",
@@ -94,7 +92,9 @@ PUBLISHED = {
     "_posts/2021-06-07-permalink-url.md": "Full-URL permalink",
     "_posts/2021-06-08-same-permalink-a.md": "Same permalink, first",
     "_posts/2021-06-09-same-permalink-b.md": "Same permalink, second",
-    "_posts/2021-06-14-set-title.md": "set-title",
+    "_posts/2021-06-12-no-front-matter.md": "No Front Matter",
+    "_posts/2021-06-13-empty.md": "Empty",
+    "_posts/2021-06-14-set-title.md": "Set Title",
     "_posts/2021-11-07-dst-fold.md": "In the fall-back fold",
 }
 #: Parsed, but dated after NOW: in the index, in no feed.

@@ -18,14 +18,29 @@ def test_bom_crlf_and_blank_lines_are_accepted(site: Callable[[dict[str, str]], 
     text = "\ufeff\r\n  \r\n---\r\ntitle: Hi\r\ntags: [a, b]\r\n---\r\nBody\r\n"
     post, problems = one(site, text)
     assert post is not None and post.title == "Hi" and post.tags == ("a", "b")
-    assert [p.message for p in problems] == ["2 blank line(s) before the front matter: Jekyll does not see this front matter; feeds reads it"]
+    assert [p.message for p in problems] == [
+        "2 blank line(s) before the front matter: Jekyll does not see it and publishes the page at "
+        "https://finews.withounder.com/2021/12/08/hello.html with the title, date and categories of the "
+        "file name; the feeds link there and use the front matter for the rest. Delete the blank lines "
+        "so that Jekyll reads it"
+    ]
     assert "\r" not in post.content_html
 
 
-def test_no_front_matter_is_not_a_post(site: Callable[[dict[str, str]], Path]) -> None:
-    post, problems = one(site, "Just text\n")
-    assert post is None
-    assert problems[0].level == "warning" and "no front matter" in problems[0].message
+def test_blank_lines_link_to_the_page_jekyll_writes(site: Callable[[dict[str, str]], Path]) -> None:
+    """Jekyll misses the front matter, so its page has no categories and the file's date: the
+    feeds keep the author's title and date but link to the page that exists (#14)."""
+    post, problems = one(site, "\n---\ntitle: Hi\ndate: 2021-12-08 23:00:00 +0000\ncategories: emnews\n---\nBody\n")
+    assert post is not None and (post.title, post.categories) == ("Hi", ("emnews",))
+    assert dates.rfc3339(post.date) == "2021-12-08T23:00:00+00:00"
+    assert post.url == "https://finews.withounder.com/2021/12/08/hello.html"
+    assert "not at https://finews.withounder.com/emnews/2021/12/09/hello.html" in problems[0].message
+
+
+def test_no_front_matter_is_a_post_as_in_jekyll(site: Callable[[dict[str, str]], Path]) -> None:
+    post, problems = one(site, "Just text\n", name="CON/_posts/2021-12-08-no-matter.md")
+    assert post is not None and (post.title, post.categories) == ("No Matter", ("CON",))
+    assert post.content_html == "<p>Just text</p>\n" and not problems
 
 
 def test_unclosed_front_matter_is_an_error_with_its_line(site: Callable[[dict[str, str]], Path]) -> None:
@@ -53,7 +68,7 @@ def test_front_matter_must_be_a_mapping(site: Callable[[dict[str, str]], Path], 
 
 def test_empty_front_matter_uses_the_file_name(site: Callable[[dict[str, str]], Path]) -> None:
     post, _ = one(site, "---\n---\nbody\n")
-    assert post is not None and post.title == "hello"
+    assert post is not None and post.title == "Hello"
     assert dates.rfc3339(post.date) == "2021-12-08T00:00:00+08:00"
 
 

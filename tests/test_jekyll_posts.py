@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Callable
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -11,7 +13,7 @@ from lxml import html as lxml_html
 
 from feeds import dates
 from feeds.jekyll import files, posts
-from feeds.model import Post, Problem
+from feeds.model import Author, Post, Problem
 
 from .conftest import FINEWS
 from .jekyll_site import FM, URL, one, parse_site, rules
@@ -129,7 +131,7 @@ def test_naive_date_in_a_dst_zone(site: Callable[[dict[str, str]], Path]) -> Non
     [
         ("categories: a b  a\ntags: x\n", ("a", "b"), ("x",)),
         ("category: solo\ntag: [1, 2.5, true, two]\n", ("solo",), ("1", "2.5", "true", "two")),
-        ("categories: [A, a, 'b c']\n", ("A", "a", "b", "c"), ()),
+        ("categories: [A, a, 'b c']\n", ("A", "a", "b c"), ()),
         ("categories:\n", (), ()),
     ],
 )
@@ -147,7 +149,9 @@ def test_published_false_hides_the_post_quietly(site: Callable[[dict[str, str]],
 
 def test_title_defaults_to_the_slug(site: Callable[[dict[str, str]], Path]) -> None:
     post, _ = one(site, '---\ntitle: ""\n---\nx\n')
-    assert post is not None and post.title == "hello"
+    assert post is not None and post.title == "Hello"
+    post, _ = one(site, "---\n---\nx\n", name="_posts/2013-12-12-dec-the-SECOND.md")
+    assert post is not None and post.title == "Dec The Second", "Jekyll's titleize_slug"
 
 
 def test_site_and_post_permalinks(site: Callable[[dict[str, str]], Path]) -> None:
@@ -181,10 +185,41 @@ def test_markdown_renders_and_html_is_taken_as_is(site: Callable[[dict[str, str]
 
 
 def test_author_forms(site: Callable[[dict[str, str]], Path]) -> None:
-    post, _ = one(site, FM.format(extra="author: {name: 张三}\n"))
-    assert post is not None and post.author == "张三"
+    post, _ = one(site, FM.format(extra="author: {name: 张三, email: z@example.com, uri: 'https://z.example/'}\n"))
+    assert post is not None and post.authors == (Author("张三", "z@example.com", "https://z.example/"),)
+    post, _ = one(site, FM.format(extra="author: 李四\n"))
+    assert post is not None and post.authors == (Author("李四"),)
+    post, _ = one(site, FM.format(extra="authors: [a, {name: b, url: 'http://b.example'}, a, {email: x@y}]\n"))
+    assert post is not None and post.authors == (Author("a"), Author("b", "", "http://b.example")), "once each, nameless dropped"
+    post, _ = one(site, FM.format(extra="author: {name: c, email: not-an-address, uri: 'javascript:alert(1)'}\n"))
+    assert post is not None and post.authors == (Author("c"),)
     post, _ = one(site, FM.format(extra=""))
-    assert post is not None and post.author is None
+    assert post is not None and post.authors == ()
+
+
+def test_authors_from_the_sites_data(site: Callable[[dict[str, str]], Path]) -> None:
+    root = site({"_posts/2021-12-08-hello.md": FM.format(extra="authors: [robin, stranger]\n")})
+    r = dataclasses.replace(rules(root), site={"data": {"authors": {"robin": {"name": "Robin P", "email": "r@o.example"}}}})
+    [f], _ = files.find(root)
+    post = posts.parse(f, r).post
+    assert post is not None and post.authors == (Author("Robin P", "r@o.example"), Author("stranger"))
+
+
+def test_summary_lang_and_excerpt_only_as_jekyll_feed_has_them(site: Callable[[dict[str, str]], Path]) -> None:
+    def summary(extra: str, body: str = "First para.\n\nSecond para.\n") -> str:
+        post, _ = one(site, FM.format(extra=extra).replace("Body text.\n", body))
+        assert post is not None
+        return post.summary
+
+    assert summary("description: Desc\nexcerpt: Ex\n") == "Desc"
+    assert summary("excerpt: Ex\n") == "Ex"
+    assert summary('excerpt: ""\n') == "", "an empty excerpt means none"
+    assert summary("") == "First para.", "Jekyll's excerpt: the first paragraph"
+    assert summary("excerpt_separator: <!--more-->\n", "One\n\ntwo <!--more--> three\n") == "One two"
+    post, _ = one(site, FM.format(extra="lang: fr-FR\nfeed:\n  excerpt_only: true\n"))
+    assert post is not None and (post.lang, post.excerpt_only) == ("fr-FR", True)
+    post, _ = one(site, FM.format(extra='lang: "<x>"\n'))
+    assert post is not None and (post.lang, post.excerpt_only) == ("", False)
 
 
 def test_huge_file_is_skipped_with_a_warning(site: Callable[[dict[str, str]], Path]) -> None:
@@ -203,7 +238,7 @@ def test_parsing_leaves_rendering_for_later(site: Callable[[dict[str, str]], Pat
     [f], _ = files.find(root)
     post = posts.parse(f, rules(root)).post
     assert post is not None and post.content_html == "" and post.summary == ""
-    done = posts.finish(root, post, 200)
+    done = posts.finish(rules(root), post)
     assert "<em>hi</em>" in done.content_html and done.summary == "Body text. hi"
     (root / f.path).unlink()
-    assert posts.finish(root, post, 200) == post, "a file gone since leaves the post as it was"
+    assert posts.finish(rules(root), post) == post, "a file gone since leaves the post as it was"

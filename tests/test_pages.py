@@ -114,7 +114,7 @@ PAGE = index_page(SITE_INFO, DATED)
 
 def post(title: str, when: datetime, summary: str, slug: str) -> Post:
     return Post(path=f"_posts/{slug}.md", slug=slug, title=title, date=when, updated=when, categories=("深圳",),
-                tags=(), author=None, url=f"{SITE_URL}/2022/01/10/{quote(slug)}.html", content_html="", summary=summary)
+                tags=(), authors=(), url=f"{SITE_URL}/2022/01/10/{quote(slug)}.html", content_html="", summary=summary)
 
 
 FEED = Feed(SHENZHEN, "Finews & co · 深圳", "", SITE_URL, "zh-CN", "", (

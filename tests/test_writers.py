@@ -23,7 +23,7 @@ from lxml import etree
 
 from feeds import __version__, writers
 from feeds.writers import atom, json_feed, render, rss
-from feeds.model import FORMATS, SITE, Feed, Post, Scope, ScopeKind
+from feeds.model import FORMATS, SITE, Author, Feed, Post, Scope, ScopeKind
 
 from .conftest import check_golden
 
@@ -45,7 +45,7 @@ def post(slug: str, title: str, date: datetime, **fields: object) -> Post:
         "updated": date,
         "categories": (),
         "tags": (),
-        "author": None,
+        "authors": (),
         "url": f"{SITE_URL}/{date:%Y/%m/%d}/{slug}.html",
         "content_html": f"<p>{title}</p>",
         "summary": title,
@@ -62,7 +62,8 @@ POSTS = (
         updated=datetime(2022, 1, 10, 9, 30, tzinfo=BEIJING),
         categories=("youjiangribao",),
         tags=("乡村振兴", "深圳"),
-        author="张三",
+        authors=(Author("张三", "zhang@example.com", "https://example.com/zhang"),),
+        lang="zh-Hans",
         content_html=f'<p>深百协作 <a href="{SITE_URL}/x.html">详情</a> &amp; 更多</p>',
         summary="深百协作 详情 & 更多",
     ),
@@ -248,7 +249,8 @@ def test_feedparser_reads_atom_updated_and_authors() -> None:
     ]
     assert parsed.feed.author == "Finews"
     # Only a post's own author is written; the feed's covers the rest (Atom inheritance).
-    assert [e.get("author") for e in parsed.entries] == ["张三", None, None]
+    assert [e.get("author") for e in parsed.entries] == ["张三 (zhang@example.com)", None, None]
+    assert parsed.entries[0].author_detail == {"name": "张三", "email": "zhang@example.com", "href": "https://example.com/zhang"}
     assert parsed.feed.generator_detail == {"name": "feeds", "version": __version__}
 
 
@@ -402,7 +404,7 @@ def test_no_combination_of_missing_fields_comes_out_blank(
     content_html: str, summary: str, author: str | None, feed_author: str, lang: str,
     description: str, terms: tuple[str, ...], full: bool,
 ) -> None:
-    p = replace(BODILESS, content_html=content_html, summary=summary, author=author, tags=terms)
+    p = replace(BODILESS, content_html=content_html, summary=summary, authors=(Author(author),) if author else (), tags=terms)
     feed = make_feed((p,), author=feed_author, lang=lang, description=description, full_content=full)
     for fmt in FORMATS:
         data = render(feed, fmt)
@@ -428,10 +430,11 @@ def test_json_feed_fields_in_fixed_order() -> None:
     first, second, third = doc["items"]
     assert list(first) == [
         "id", "url", "title", "content_html", "summary", "date_published", "date_modified",
-        "tags", "authors",
+        "tags", "authors", "language",
     ]
     assert first["date_published"] == "2022-01-10T08:03:44+08:00"
-    assert first["authors"] == [{"name": "张三"}]
+    assert first["authors"] == [{"name": "张三", "url": "https://example.com/zhang"}]
+    assert first["language"] == "zh-Hans", "the post's own lang"
     assert second["tags"] == ["<b>bold</b> & co", "nepal"]  # the repeated name once
     assert second["title"] == "a < b && c ]]> d"
     assert "summary" not in third and "authors" not in third
@@ -466,7 +469,7 @@ def test_any_text_gives_well_formed_valid_output(
     title: str, term: str, summary: str, author: str
 ) -> None:
     p = post("x", title, POSTS[0].date, categories=(term,), summary=summary,
-             content_html=summary, author=author or None)
+             content_html=summary, authors=(Author(author, "a@b.example", "https://a.example/"),) if author else ())
     for full in (True, False):
         feed = make_feed((p,), title=title, description=summary, author=author,
                          full_content=full)
@@ -488,3 +491,15 @@ def test_a_post_whose_permalink_is_taken_has_its_own_id() -> None:
     assert guid is not None and guid.text == p.guid and guid.get("isPermaLink") == "false"
     assert json.loads(json_feed(feed))["items"][0]["id"] == p.guid
     assert json.loads(json_feed(feed))["items"][0]["url"] == p.url
+
+
+def test_a_posts_excerpt_only_leaves_its_content_out() -> None:
+    """jekyll-feed's per-post ``feed: excerpt_only``: that entry has its summary only."""
+    short = dataclasses.replace(POSTS[0], excerpt_only=True)
+    feed = make_feed((short, POSTS[1]))
+    entries = xml(atom(feed)).findall(f"{{{writers.ATOM_NS}}}entry")
+    assert [e.find(f"{{{writers.ATOM_NS}}}content") is None for e in entries] == [True, False]
+    items = xml(rss(feed)).findall("channel/item")
+    assert [i.find(f"{{{writers.CONTENT_NS}}}encoded") is None for i in items] == [True, False]
+    first, second = json.loads(json_feed(feed))["items"]
+    assert ("content_html" in first, first["content_text"], "content_html" in second) == (False, short.summary, True)

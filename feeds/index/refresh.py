@@ -134,7 +134,7 @@ def _write(
                 added += (p.path for p in posts)
                 db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)",
                                [(p.path, p.line, p.level, p.message) for r in batch for p in r.problems])
-                db.executemany(f"INSERT INTO posts ({POST_COLUMNS}) VALUES ({', '.join('?' * 12)})", [to_row(p) for p in posts])
+                db.executemany(f"INSERT INTO posts ({POST_COLUMNS}) VALUES ({', '.join('?' * len(POST_COLUMNS.split(', ')))})", [to_row(p) for p in posts])
                 shared.update(p.url for p in posts)
                 rows = [m for p in posts for m in members(p)]
                 db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", rows)

@@ -8,6 +8,8 @@ here; a new table is one more statement in :data:`SCHEMA`.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,9 +18,9 @@ from urllib.parse import quote
 
 from ..dates import EPOCH
 from ..jekyll import permalink
-from ..model import Post, ScopeKind
+from ..model import Author, Post, ScopeKind
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -30,9 +32,11 @@ CREATE TABLE posts (
     slug TEXT NOT NULL, title TEXT NOT NULL,
     date TEXT NOT NULL, updated TEXT NOT NULL,   -- ISO 8601 with the post's own offset
     categories TEXT NOT NULL, tags TEXT NOT NULL, -- names joined by U+001F (never in a name), order kept
-    author TEXT, url TEXT NOT NULL,
+    authors TEXT NOT NULL,            -- JSON: [[name, email, uri], ...]
+    url TEXT NOT NULL,
     content_html TEXT,                -- NULL until first rendered (feeds.rendering)
     summary TEXT NOT NULL,            -- '' until rendered, unless the front matter gave one
+    lang TEXT NOT NULL, excerpt_only INTEGER NOT NULL,
     mark INTEGER NOT NULL DEFAULT 0   -- what the post adds to its scopes' digests (see refresh.py)
 );
 -- which scopes a post belongs to; the site scope is kind 'site', slug ''
@@ -67,7 +71,7 @@ CREATE TABLE exports (
 CREATE TABLE problems (path TEXT NOT NULL, line INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX problems_path ON problems (path);
 """
-POST_COLUMNS = "path, slug, title, date, updated, categories, tags, author, url, content_html, summary, ts"
+POST_COLUMNS = "path, slug, title, date, updated, categories, tags, authors, url, content_html, summary, ts, lang, excerpt_only"
 #: A post's columns, its row id and whether a post earlier by path shares its permalink.
 READ_COLUMNS = ", ".join(f"p.{c}" for c in POST_COLUMNS.split(", ")) + (
     ", p.id, EXISTS (SELECT 1 FROM posts q WHERE q.url = p.url AND q.path < p.path)"
@@ -86,11 +90,13 @@ class PostRow(NamedTuple):
     updated: str
     categories: str
     tags: str
-    author: str | None
+    authors: str
     url: str
     content_html: str | None
     summary: str
     ts: int
+    lang: str
+    excerpt_only: bool
 
 
 class ReadRow(NamedTuple):
@@ -104,7 +110,7 @@ class ReadRow(NamedTuple):
     @classmethod
     def make(cls, *values: object) -> ReadRow:
         """The row of the values a query of :data:`READ_COLUMNS` gives."""
-        return cls(PostRow(*values[:12]), *values[12:])  # type: ignore[arg-type]
+        return cls(PostRow(*values[:14]), *values[14:])  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +149,8 @@ def to_row(post: Post) -> PostRow:
     return PostRow(
         post.path, post.slug, post.title, post.date.isoformat(), post.updated.isoformat(),
         _SEP.join(post.categories), _SEP.join(post.tags),
-        post.author, post.url, None, post.summary, micros(post.date),
+        json.dumps([list(dataclasses.astuple(a)) for a in post.authors], ensure_ascii=False),
+        post.url, None, post.summary, micros(post.date), post.lang, post.excerpt_only,
     )
 
 
@@ -155,9 +162,10 @@ def from_row(read: ReadRow) -> Stored:
         path=row.path, slug=row.slug, title=row.title,
         date=datetime.fromisoformat(row.date), updated=datetime.fromisoformat(row.updated),
         categories=_names(row.categories), tags=_names(row.tags),
-        author=row.author, url=row.url,
+        authors=tuple(Author(*a) for a in json.loads(row.authors)), url=row.url,
         content_html=row.content_html or "", summary=row.summary,
         guid=f"{row.url}#{quote(row.path)}" if read.shared_url else "",
+        lang=row.lang, excerpt_only=bool(row.excerpt_only),
     )
     return Stored(post, read.id if row.content_html is None else None)
 

@@ -9,20 +9,23 @@ Jekyll and its plugins read (``published``, ``slug``, ``last_modified_at``...) f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import content, dates
 from ..config import Config
 from ..errors import ConfigError, ParseError
-from ..model import Post, Problem
-from . import permalink
+from ..model import Author, Post, Problem
+from . import links, liquid, permalink
 from .files import POST_NAME, SourceFile, read
 from .frontmatter import decode, load_yaml, split_front_matter
 
 _MARKDOWN = (".md", ".markdown")
+_LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+_WEB = re.compile(r"https?://[^\s]+\Z")
 #: A front matter with more category or tag names than this is hostile, not a post.
 _MAX_NAMES = 1000
 
@@ -38,6 +41,8 @@ class Rules:
     permalink: str
     max_post_bytes: int
     summary_length: int
+    #: The site's ``_config.yml`` with ``data``: Liquid's ``site`` (see :attr:`Config.jekyll`).
+    site: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,19 +58,60 @@ class Parsed:
     problems: tuple[Problem, ...] = ()
 
 
-def finish(root: Path, post: Post, summary_length: int) -> Post:
-    """``post`` with its body, read again from its file, rendered to safe HTML, and a summary
-    unless the front matter gave one. A file gone or broken since leaves the content empty:
-    the next refresh drops or re-reads the post."""
+def finish(rules: Rules, post: Post) -> Post:
+    """``post`` with its body, read again from its file, its Liquid rendered as Jekyll would,
+    then rendered to safe HTML, and a summary unless the front matter gave one. A file gone or
+    broken since leaves the content empty: the next refresh drops or re-reads the post."""
     try:
-        split = split_front_matter(decode(read(root / post.path)))
+        text = decode(read(rules.root / post.path))
+        split = split_front_matter(text) or ("", text, 1, 0)  # none: Jekyll publishes it as is
+        data = load_yaml(split[0], split[2]) if split[0] else {}
     except (OSError, ParseError):
-        split = None
-    if split is None:
         return post
-    html = content.render(split[1], markdown=post.path.endswith(_MARKDOWN), page_url=post.url)
-    summary = post.summary or content.summarize(content.plain_text(html), summary_length)
+    body, _ = _liquid(rules, post, data, split[1])
+    markdown = post.path.endswith(_MARKDOWN)
+    html = content.render(body, markdown=markdown, page_url=post.url)
+    summary = post.summary
+    if not summary and not _text(data.get("description")) and data.get("excerpt") is None:
+        # Jekyll's excerpt: the body up to excerpt_separator, by default its first paragraph.
+        separator = _text(data.get("excerpt_separator")) or _text(rules.site.get("excerpt_separator")) or "\n\n"
+        head = body.lstrip("\n").split(separator, 1)[0]
+        excerpt = content.plain_text(content.render(head, markdown=markdown, page_url=post.url))
+        summary = content.summarize(excerpt, rules.summary_length)
     return replace(post, content_html=html, summary=summary)
+
+
+def _liquid(rules: Rules, post: Post, data: dict[str, Any], body: str) -> tuple[str, liquid.LiquidWarning | None]:
+    """The body with its Liquid rendered (:func:`feeds.jekyll.liquid.render`), ``page`` being
+    the front matter with what Jekyll adds to it."""
+    page = {
+        **data,
+        "url": post.url[len(rules.site_url):],
+        "date": post.date,
+        "title": post.title,
+        "slug": post.slug,
+        "categories": list(post.categories),
+        "tags": list(post.tags),
+        "path": post.path,
+    }
+    finder = liquid.Links(
+        post=lambda name: _url_of(rules, links.find_post(rules.root, name)),
+        file=lambda rel: _url_of(rules, rel) if links.is_post(rel) else links.page_url(rules.root, rel, rules.site),
+    )
+    base_path = urlsplit(rules.site_url).path
+    return liquid.render(body, site=rules.site, page=page, root=rules.root, base_path=base_path, links=finder)
+
+
+def _url_of(rules: Rules, rel: str | None) -> str | None:
+    """The site-relative URL of the post file ``rel``, read without its Liquid (so posts that
+    link to each other end); ``None`` if it is not a post that is published."""
+    if rel is None or not links.is_post(rel):
+        return None
+    try:
+        post = parse_bytes(rel, read(rules.root / rel), rules, [], render_liquid=False)
+    except (OSError, ParseError):
+        return None
+    return post.url[len(rules.site_url):] if post else None
 
 
 def parse(file: SourceFile, rules: Rules) -> Parsed:
@@ -90,8 +136,11 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
     return Parsed(post, tuple(problems))
 
 
-def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) -> Post | None:
+def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *, render_liquid: bool = True) -> Post | None:
     """Parse one file's bytes, all but the body's rendering; warnings go to ``problems``.
+
+    With ``render_liquid``, the body's Liquid is tried so that what cannot be rendered is a
+    warning now (the body is rendered for good by :func:`finish`).
 
     Returns ``None`` for a post hidden with ``published: false`` or with no front matter.
 
@@ -106,12 +155,10 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
     file_date, file_slug, _ext = m.groups()
     split = split_front_matter(text)
     if split is None:
-        problems.append(Problem(path, 1, "warning", "no front matter: Jekyll copies this file as is and does not publish it as a post; skipped"))
-        return None
-    fm_text, _body, fm_line, blank_lines = split
-    if blank_lines:
-        problems.append(Problem(path, 1, "warning", f"{blank_lines} blank line(s) before the front matter: Jekyll does not see this front matter; feeds reads it"))
-    data = load_yaml(fm_text, fm_line)
+        # Jekyll publishes a file in _posts without front matter too: name and folders say all.
+        split = ("", text, 1, 0)
+    fm_text, body, fm_line, blank_lines = split
+    data = load_yaml(fm_text, fm_line) if fm_text else {}
     if data.get("published", True) is False:
         return None
 
@@ -152,6 +199,17 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
     url = rules.site_url + permalink.url_path(
         tpl, date=when.jekyll.astimezone(rules.zone), slug=slug, categories=categories
     )
+    if blank_lines:
+        # Jekyll does not see this front matter: its page is where the file name alone puts it.
+        seen = dates.parse(file_date, rules.zone).jekyll.astimezone(rules.zone)
+        jekyll_url = rules.site_url + permalink.url_path(rules.permalink, date=seen, slug=file_slug, categories=folder_cats)
+        where = f"at {jekyll_url}" + (f", not at {url}," if jekyll_url != url else "")
+        problems.append(Problem(path, 1, "warning", (
+            f"{blank_lines} blank line(s) before the front matter: Jekyll does not see it and publishes "
+            f"the page {where} with the title, date and categories of the file name; the feeds link "
+            "there and use the front matter for the rest. Delete the blank lines so that Jekyll reads it"
+        )))
+        url = jekyll_url
     categories, tags = _shown(categories), _shown(tags)
     jekyll_day = when.jekyll.astimezone(rules.zone).date()
     if when.naive and jekyll_day != when.meant.date():
@@ -173,20 +231,29 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem]) ->
                 updated = when.meant
             break
 
-    excerpt = _text(data.get("excerpt")) or _text(data.get("description"))
+    # jekyll-feed's summary: description, else excerpt ("" is none), else Jekyll's excerpt,
+    # which needs the body and is made by finish().
+    excerpt = _text(data.get("description")) or _text(data.get("excerpt"))
     post = Post(
         path=path,
         slug=file_slug,
-        title=content.as_text(_text(data.get("title"))) or file_slug,
+        title=content.as_text(_text(data.get("title"))) or titleize(file_slug),
         date=when.meant,
         updated=updated,
         categories=categories,
         tags=tags,
-        author=_author(data.get("author")),
+        authors=_authors(data, rules.site),
         url=url,
         content_html="",
         summary=content.summarize(content.plain_text(excerpt), rules.summary_length) if excerpt else "",
+        lang=_lang(data.get("lang")),
+        excerpt_only=isinstance(data.get("feed"), dict) and data["feed"].get("excerpt_only") is True,
     )
+    if render_liquid:
+        _, warning = _liquid(rules, post, data, body)
+        if warning is not None:
+            body_line = fm_line + fm_text.count("\n") + 1
+            problems.append(Problem(path, body_line + warning.line - 1, "warning", warning.message))
     return post
 
 
@@ -204,16 +271,19 @@ def _text(value: object) -> str:
 
 
 def _names(first: tuple[str, ...], data: dict[str, Any], plural: str, singular: str, line_of: Any) -> tuple[str, ...]:
-    """Categories or tags: a string splits on white space, a list is taken item by item."""
+    """Categories or tags: a string splits on white space, a list is taken item by item (an
+    item with spaces is one name), as Jekyll reads them."""
     value = data.get(plural)
     key = plural
     if value is None:
         value, key = data.get(singular), singular
     items: list[object] = list(value) if isinstance(value, list) else [value]
     names: list[str] = list(first)
+    if isinstance(value, str):
+        items, names = [], names + content.strip_controls(value).split()
     for item in items:
         if isinstance(item, str):
-            names.extend(content.strip_controls(item).split())
+            names.append(content.strip_controls(item).strip())
         elif isinstance(item, (int, float, bool, date)):
             names.append(_text(item))
         elif item is not None:
@@ -223,17 +293,41 @@ def _names(first: tuple[str, ...], data: dict[str, Any], plural: str, singular: 
     return tuple(dict.fromkeys(n for n in names if n))
 
 
+def titleize(slug: str) -> str:
+    """The title Jekyll gives a post without one: ``dec-the-second`` is ``Dec The Second``
+    (``Utils.titleize_slug``: each hyphen-separated word capitalized)."""
+    return " ".join(word.capitalize() for word in slug.split("-"))
+
+
 def _shown(names: tuple[str, ...]) -> tuple[str, ...]:
     """Names as the feeds show them: text, never HTML (:func:`feeds.content.as_text`)."""
     return tuple(dict.fromkeys(n for n in map(content.as_text, names) if n))
 
 
-def _author(value: object) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("name")
-    if isinstance(value, list):
-        value = ", ".join(_text(v) for v in value if _text(v))
-    return content.as_text(_text(value)) or None
+def _authors(data: dict[str, Any], site: dict[str, Any]) -> tuple[Author, ...]:
+    """``authors`` (a list), else ``author``, as jekyll-feed reads them: each a name, a mapping
+    with ``name``, ``email`` and ``uri`` (or ``url``), or a key into ``_data/authors.yml``."""
+    value = data.get("authors") or data.get("author")
+    known = site.get("data", {}).get("authors") if isinstance(site.get("data"), dict) else None
+    found: list[Author] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and isinstance(known, dict) and isinstance(known.get(item), dict):
+            item = {"name": item, **known[item]}
+        if isinstance(item, dict):
+            name, email, uri = (_text(item.get(k)) for k in ("name", "email", "uri"))
+            uri = uri or _text(item.get("url"))
+        else:
+            name, email, uri = _text(item), "", ""
+        name = content.as_text(name)
+        if name:
+            found.append(Author(name, email if "@" in email else "", uri if _WEB.match(uri) else ""))
+    return tuple(dict.fromkeys(found))
+
+
+def _lang(value: object) -> str:
+    """A post's ``lang`` if it looks like a BCP 47 tag (``fr-FR``), else empty."""
+    text = _text(value)
+    return text if _LANG.fullmatch(text) else ""
 
 
 def rules_for(config: Config) -> Rules:
@@ -253,4 +347,5 @@ def rules_for(config: Config) -> Rules:
         permalink=tpl,
         max_post_bytes=config.site.max_post_bytes,
         summary_length=config.feeds.summary_length,
+        site=config.jekyll,
     )
