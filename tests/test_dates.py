@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil import parser as dateutil_parser
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from feeds import dates
@@ -154,11 +154,15 @@ def test_formats_round_trip_to_the_same_instant_and_offset(dt: datetime) -> None
 
 
 @given(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30)), st.sampled_from(["America/New_York", "Europe/London", "Asia/Shanghai", "Australia/Lord_Howe", "UTC"]))
+@example(datetime(1900, 1, 2), "Asia/Shanghai")  # local mean time, +08:05:43
 def test_any_naive_time_localizes_without_error(naive: datetime, zone: str) -> None:
     z = ZoneInfo(zone)
     got = dates.localize(naive, z)
-    # the wall time shown is one that exists in the zone...
-    assert got.astimezone(z).replace(tzinfo=None) == got.replace(tzinfo=None)
+    wall = got.replace(tzinfo=None)
+    # the wall time shown is one that exists in the zone, with the zone's offset there (local
+    # mean time's offset with seconds, Shanghai's +08:05:43 before 1901, rounded to the minute)...
+    assert wall.replace(tzinfo=z).astimezone(UTC).astimezone(z).replace(tzinfo=None) == wall
+    assert abs(got.utcoffset() - wall.replace(tzinfo=z).utcoffset()) <= timedelta(seconds=30)
     # ...and outside a gap it is the time as written
     exists = naive.replace(tzinfo=z).astimezone(UTC).astimezone(z).replace(tzinfo=None) == naive
     if exists:
