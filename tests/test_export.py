@@ -117,21 +117,46 @@ def test_jekyll_feed_paths_are_atom_that_names_its_own_url(exported: Path) -> No
     assert self_link == "https://finews.withounder.com/feed/by_tag/%E4%B8%9C%E8%B4%A2%E6%BB%9A%E5%8A%A8%E6%96%B0%E9%97%BB.xml"
 
 
+def files(out: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Each published file's bytes, mtime and inode: a file rewritten with the same bytes still
+    gets a new inode (it is moved into place), and a new mtime."""
+    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) for p in published(out)}
+
+
 def test_a_second_export_is_identical_and_rewrites_nothing(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
     config = write_config(source=finews_copy)
     out = tmp_path / "out"
     first = run_export(config, out)
     assert first.strip().startswith("36 written, 0 unchanged, 0 removed")
-    snapshot = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in published(out)}
+    snapshot = files(out)
     second = run_export(config, out)
     assert second.strip().startswith("0 written, 36 unchanged, 0 removed")
-    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in published(out)} == snapshot
+    assert files(out) == snapshot
+    # a full export compares every file, and still leaves each one alone
+    full = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
+    assert full.stdout.startswith("0 written, 36 unchanged, 0 removed"), full.output
+    assert files(out) == snapshot
     # and a fresh index gives the same bytes
     other = tmp_path / "other"
     (tmp_path / "feeds-index.sqlite3").unlink()
     run_export(config, other)
-    assert {p.relative_to(other): p.read_bytes() for p in published(other)} == {
-        p.relative_to(out): b for p, (b, _) in snapshot.items()}
+    assert {rel: b for rel, (b, _, _) in files(other).items()} == {rel: b for rel, (b, _, _) in snapshot.items()}
+
+
+def test_a_full_export_after_an_edit_replaces_only_the_changed_files(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    config = write_config(source=finews_copy)
+    out = tmp_path / "out"
+    run_export(config, out)
+    before = files(out)
+    post = finews_copy / "_posts/2022-01-10-202201102241180920.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("深百协作", "深百再协作"), encoding="utf-8")
+    full = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
+    assert full.stdout.startswith("14 written, 22 unchanged, 0 removed"), full.output
+    after = files(out)
+    assert {rel for rel in after if after[rel] != before[rel]} == {
+        *(f"{scope}.{fmt}" for scope in ("feed", "category/youjiangribao", "tag/右江日报新闻") for fmt in ("atom", "rss", "json")),
+        "feed.xml", "feed/youjiangribao.xml", "feed/by_tag/右江日报新闻.xml",
+        "category/youjiangribao/index.html", "tag/右江日报新闻/index.html"}, "only the files whose bytes changed"
 
 
 def test_a_new_post_rewrites_only_what_changed_and_gone_scopes_are_removed(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
