@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pty
 import sqlite3
 import subprocess
 import sys
@@ -220,6 +221,30 @@ except ExportError as e:
     assert sorted(p.name for p in (out / "category").iterdir()) == ["a.atom"], "no temporary file left"
 
 
+def test_progress_is_drawn_on_a_terminal(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    """``feeds export`` run for real with its stderr on a pseudo-terminal, stdout on a pipe."""
+    main_end, term_end = pty.openpty()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "feeds"), "--config", str(write_config()), "export", str(tmp_path / "o")],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=term_end)
+    os.close(term_end)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main_end, 4096)
+        except OSError:  # EIO: the command closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main_end)
+    stdout, _ = proc.communicate()
+    assert proc.returncode == 0
+    assert seen.startswith(b"index: 151 changed, 0 removed in ")
+    assert b"\r[" + b"#" * 24 + b"] 36/36 files " in seen, seen
+    assert seen.endswith(b"\r\x1b[K"), "the line is cleared at the end"
+    assert stdout.startswith(b"36 written, 0 unchanged, 0 removed in ") and b"\r" not in stdout
+
+
 def test_progress_is_silent_when_piped(tmp_path: Path, write_config: Callable[..., Path]) -> None:
     result = CliRunner().invoke(main, ["--config", str(write_config()), "export", str(tmp_path / "o")])
     assert result.stderr.count("\r") == 0
@@ -342,3 +367,40 @@ def test_other_templates_mean_a_full_export(tmp_path: Path, write_config: Callab
     export.export(documents, out, NOW)
     assert (out / "category/emnews/index.html").is_file()
     documents.index.close()
+
+
+def test_a_future_post_is_exported_once_it_falls_due(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    (finews_copy / "_posts/2026-06-01-june.md").write_text(
+        "---\ntitle: 六月\ndate: 2026-06-01 08:00:00 +0800\ncategories: june\n---\nx\n", encoding="utf-8")
+    documents = Documents.from_config(config.load(write_config(source=finews_copy)))
+    documents.index.refresh()
+    out = tmp_path / "out"
+    export.export(documents, out, datetime(2026, 5, 31, 23, 59, 59, tzinfo=UTC))
+    assert not (out / "category/june.rss").exists() and b"<title>\xe5\x85\xad\xe6\x9c\x88</title>" not in (out / "feed.rss").read_bytes()
+    due = datetime(2026, 6, 1, 0, 0, 1, tzinfo=UTC)  # 08:00:01 in Shanghai
+    stats = export.export(documents, out, due)
+    # the new category's four files and its page, the site feeds, index.html and feeds.opml
+    assert (stats.written, stats.removed) == (11, 0)
+    assert (out / "category/june/index.html").is_file()
+    assert "<title>六月</title>" in (out / "category/june.rss").read_text(encoding="utf-8")
+    assert "<title>六月</title>" in (out / "feed.rss").read_text(encoding="utf-8")
+    full = tmp_path / "full"
+    export.export(documents, full, due, full=True)
+    assert {p.relative_to(out): p.read_bytes() for p in published(out)} == {p.relative_to(full): p.read_bytes() for p in published(full)}
+    documents.index.close()
+
+
+def test_content_summary_gives_entries_only_the_summary(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    (finews_copy / "_posts/2022-06-01-brief.md").write_text(
+        "---\ntitle: 短讯\ncategories: brief\n---\n<p>短讯 <b>正文</b></p>\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run_export(write_config('[feeds]\ncontent = "summary"\n', source=finews_copy), out)
+    atom = (out / "category/brief.atom").read_text(encoding="utf-8")
+    assert '<summary type="text">短讯 正文</summary>' in atom and "<content" not in atom
+    rss = (out / "category/brief.rss").read_text(encoding="utf-8")
+    assert "<description>短讯 正文</description>" in rss and "content:encoded" not in rss
+    [item] = json.loads((out / "category/brief.json").read_bytes())["items"]
+    assert (item["content_text"], item["summary"]) == ("短讯 正文", "短讯 正文") and "content_html" not in item
+    for name in ("feed.atom", "feed.rss", "feed.json", "feed.xml", "category/emnews.atom"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "<content" not in text and "content:encoded" not in text and "content_html" not in text, name
