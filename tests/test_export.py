@@ -404,3 +404,48 @@ def test_content_summary_gives_entries_only_the_summary(tmp_path: Path, write_co
     for name in ("feed.atom", "feed.rss", "feed.json", "feed.xml", "category/emnews.atom"):
         text = (out / name).read_text(encoding="utf-8")
         assert "<content" not in text and "content:encoded" not in text and "content_html" not in text, name
+
+
+def test_exported_files_are_readable_by_everyone(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    """A static server runs as another user: files are 0644, not a temporary file's 0600."""
+    run_export(write_config(), tmp_path / "out")
+    modes = {p.stat().st_mode & 0o777 for p in published(tmp_path / "out")}
+    assert modes == {0o644}
+
+
+def test_an_export_for_an_earlier_instant_redoes_everything(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    """A clock set back: a post exported as due is taken back out again."""
+    (finews_copy / "_posts/2026-06-01-june.md").write_text(
+        "---\ntitle: 六月\ndate: 2026-06-01 08:00:00 +0800\ncategories: june\n---\nx\n", encoding="utf-8")
+    documents = Documents.from_config(config.load(write_config(source=finews_copy)))
+    documents.index.refresh()
+    out = tmp_path / "out"
+    export.export(documents, out, datetime(2026, 6, 2, tzinfo=UTC))
+    assert (out / "category/june.rss").exists()
+    stats = export.export(documents, out, datetime(2026, 5, 31, tzinfo=UTC))
+    assert stats.removed == 4 and not (out / "category/june.rss").exists()  # june.{atom,rss,json}, feed/june.xml
+    assert "六月" not in (out / "feed.rss").read_text(encoding="utf-8")
+    documents.index.close()
+
+
+def test_changed_options_rewrite_every_feed(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    out = tmp_path / "out"
+    run_export(write_config(source=finews_copy), out)
+    assert "<content" in (out / "category/emnews.atom").read_text(encoding="utf-8")
+    line = run_export(write_config('[feeds]\ncontent = "summary"\n', source=finews_copy), out)
+    assert line.startswith("28 written, 2 unchanged, 0 removed"), line  # only index.html and feeds.opml keep their bytes
+    assert "<content" not in (out / "category/emnews.atom").read_text(encoding="utf-8")
+
+
+def test_a_full_export_sweeps_what_a_killed_one_left(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    config = write_config()
+    out = tmp_path / "out"
+    run_export(config, out)
+    left = [out / "category/.feeds-tmp-k1ll3d", out / ".feeds-tmp-x"]
+    for path in left:
+        path.write_bytes(b"half a fi")
+    (out / "category/.notes").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
+    assert result.stdout.startswith("0 written, 30 unchanged, 0 removed"), result.output
+    assert not any(p.exists() for p in left)
+    assert (out / "category/.notes").read_text(encoding="utf-8") == "mine", "only the export's own temporaries"
