@@ -9,7 +9,7 @@ import pty
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -369,11 +369,20 @@ def test_other_templates_mean_a_full_export(tmp_path: Path, write_config: Callab
     documents.index.close()
 
 
-def test_a_future_post_is_exported_once_it_falls_due(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+@pytest.fixture
+def june(write_config: Callable[..., Path], finews_copy: Path) -> Iterator[Documents]:
+    """The sample site plus a post due on 1 June 2026 at 08:00 in Shanghai (00:00 UTC), in a
+    category of its own; exports are made for instants the test names."""
     (finews_copy / "_posts/2026-06-01-june.md").write_text(
         "---\ntitle: 六月\ndate: 2026-06-01 08:00:00 +0800\ncategories: june\n---\nx\n", encoding="utf-8")
     documents = Documents.from_config(config.load(write_config(source=finews_copy)))
     documents.index.refresh()
+    yield documents
+    documents.index.close()
+
+
+def test_a_future_post_is_exported_once_it_falls_due(tmp_path: Path, june: Documents) -> None:
+    documents = june
     out = tmp_path / "out"
     export.export(documents, out, datetime(2026, 5, 31, 23, 59, 59, tzinfo=UTC))
     assert not (out / "category/june.rss").exists() and b"<title>\xe5\x85\xad\xe6\x9c\x88</title>" not in (out / "feed.rss").read_bytes()
@@ -387,7 +396,6 @@ def test_a_future_post_is_exported_once_it_falls_due(tmp_path: Path, write_confi
     full = tmp_path / "full"
     export.export(documents, full, due, full=True)
     assert {p.relative_to(out): p.read_bytes() for p in published(out)} == {p.relative_to(full): p.read_bytes() for p in published(full)}
-    documents.index.close()
 
 
 def test_content_summary_gives_entries_only_the_summary(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
@@ -413,19 +421,16 @@ def test_exported_files_are_readable_by_everyone(tmp_path: Path, write_config: C
     assert modes == {0o644}
 
 
-def test_an_export_for_an_earlier_instant_redoes_everything(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+def test_an_export_for_an_earlier_instant_redoes_everything(tmp_path: Path, june: Documents) -> None:
     """A clock set back: a post exported as due is taken back out again."""
-    (finews_copy / "_posts/2026-06-01-june.md").write_text(
-        "---\ntitle: 六月\ndate: 2026-06-01 08:00:00 +0800\ncategories: june\n---\nx\n", encoding="utf-8")
-    documents = Documents.from_config(config.load(write_config(source=finews_copy)))
-    documents.index.refresh()
+    documents = june
     out = tmp_path / "out"
     export.export(documents, out, datetime(2026, 6, 2, tzinfo=UTC))
     assert (out / "category/june.rss").exists()
     stats = export.export(documents, out, datetime(2026, 5, 31, tzinfo=UTC))
-    assert stats.removed == 4 and not (out / "category/june.rss").exists()  # june.{atom,rss,json}, feed/june.xml
+    # june.{atom,rss,json}, feed/june.xml and the category's page
+    assert stats.removed == 5 and not (out / "category/june.rss").exists()
     assert "六月" not in (out / "feed.rss").read_text(encoding="utf-8")
-    documents.index.close()
 
 
 def test_changed_options_rewrite_every_feed(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
@@ -433,7 +438,7 @@ def test_changed_options_rewrite_every_feed(tmp_path: Path, write_config: Callab
     run_export(write_config(source=finews_copy), out)
     assert "<content" in (out / "category/emnews.atom").read_text(encoding="utf-8")
     line = run_export(write_config('[feeds]\ncontent = "summary"\n', source=finews_copy), out)
-    assert line.startswith("28 written, 2 unchanged, 0 removed"), line  # only index.html and feeds.opml keep their bytes
+    assert line.startswith("28 written, 8 unchanged, 0 removed"), line  # the HTML pages and feeds.opml keep their bytes
     assert "<content" not in (out / "category/emnews.atom").read_text(encoding="utf-8")
 
 
@@ -446,6 +451,6 @@ def test_a_full_export_sweeps_what_a_killed_one_left(tmp_path: Path, write_confi
         path.write_bytes(b"half a fi")
     (out / "category/.notes").write_text("mine", encoding="utf-8")
     result = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
-    assert result.stdout.startswith("0 written, 30 unchanged, 0 removed"), result.output
+    assert result.stdout.startswith("0 written, 36 unchanged, 0 removed"), result.output
     assert not any(p.exists() for p in left)
     assert (out / "category/.notes").read_text(encoding="utf-8") == "mine", "only the export's own temporaries"

@@ -46,7 +46,7 @@ def refreshers(write_config: Callable[..., Path], finews_copy: Path, clock: Fake
 
 
 def titles(refresher: Refresher) -> set[str]:
-    return {p.title for p in refresher.index.posts(SITE, refresher.now(), 1000)}
+    return {s.post.title for s in refresher.index.posts(SITE, refresher.now(), 1000)}
 
 
 def write(path: Path, title: str) -> None:
