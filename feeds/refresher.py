@@ -23,9 +23,9 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -39,6 +39,35 @@ log = logging.getLogger("feeds")
 
 #: A full scan this often even when the watcher saw nothing, in case it missed something.
 FULL_SCAN_SECONDS = 300.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Clock(Protocol):
+    """The time as the refresher reads it. Tests pass one they move by hand, so the settle time
+    and the safety scan are driven, not waited for."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never jumps (when the next safety scan is due)."""
+
+    def wall_ns(self) -> int:
+        """Nanoseconds since the epoch, the scale of file mtimes (whether a file has settled,
+        which posts are published)."""
+
+    def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass."""
+
+
+class SystemClock:
+    """The real clocks."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def wall_ns(self) -> int:
+        return time.time_ns()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +142,14 @@ class Refresher:
         index: Index,
         refresh_seconds: float,
         *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        published_at: Callable[[datetime], datetime] = lambda now: now,
+        clock: Clock | None = None,
         settle: float = 0.5,
     ) -> None:
         self.index = index
-        #: The instant whose published posts are served (``[feeds] future`` moves it ahead).
-        self.clock = clock
+        #: The instant whose posts are served at a given time (``[feeds] future`` moves it ahead).
+        self.published_at = published_at
+        self.clock = clock or SystemClock()
         self.interval = refresh_seconds
         self.settle = min(settle, refresh_seconds / 2)
         self._state = State("", 0, None)
@@ -135,6 +166,10 @@ class Refresher:
         self._fault: str | None = None
 
     # -- what requests see ------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The instant whose published posts are served now."""
+        return self.published_at(_EPOCH + timedelta(microseconds=self.clock.wall_ns() // 1000))
 
     def state(self, now: datetime) -> State:
         """The current state; a due post is noticed at once, not at the next round."""
@@ -167,10 +202,10 @@ class Refresher:
         """Keep this worker up to date in a daemon thread. An index that holds posts is served
         at once while the first refresh runs; an empty one is filled first (there is nothing
         to serve before that), which ``feeds serve`` does before forking its workers."""
-        if self.refresh_state(self.clock()).generation == 0:
+        if self.refresh_state(self.now()).generation == 0:
             self.tick()
             if self._pending:  # files written just now: wait until they are settled, then read them
-                time.sleep(max(self.settle, 1 - time.time() % 1))
+                self.clock.sleep(max(self.settle, 1 - self.clock.wall_ns() % 1_000_000_000 / 1e9))
                 self.tick()
         else:
             self._wake.set()  # the thread's first round refreshes
@@ -198,7 +233,7 @@ class Refresher:
             if self._stop.is_set():
                 break
             if self._lock_file is not None and not self._need_full:
-                time.sleep(0.05)  # let a burst of events for one write arrive together
+                self.clock.sleep(0.05)  # let a burst of events for one write arrive together
             self.tick()
 
     def tick(self) -> None:
@@ -206,7 +241,7 @@ class Refresher:
         try:
             if self._lock_file is not None or self._take_lock():
                 self._refresh()
-            self.refresh_state(self.clock())
+            self.refresh_state(self.now())
             if self._fault is not None and self._lock_file is None:
                 self._fault = None
         except (OSError, FeedsError) as e:
@@ -237,11 +272,11 @@ class Refresher:
             raise OSError(errno.ENOENT, "the source folder is missing or unreadable", str(root))
         paths, full = self._changes.drain()
         self._pending |= paths
-        started = time.monotonic()
+        started = self.clock.monotonic()
         if self._need_rebuild or not self.index.intact():
             self._need_rebuild = True  # stays set if the rebuild fails, so it is tried again
             self._watch()
-            r = self.index.rebuild(settle=self.settle)
+            r = self.index.rebuild(settle=self.settle, now_ns=self.clock.wall_ns())
             log.warning("index %s was missing or broken: rebuilt with %d posts in %.2f s", self.index.path, r.changed, r.seconds)
             self._need_rebuild = False
             self._need_full = self._observer is None
@@ -250,12 +285,12 @@ class Refresher:
             self._pending.clear()
             self._need_full = True  # stays set if the scan fails, so it is tried again
             self._watch()
-            r = self.index.refresh(settle=self.settle)
+            r = self.index.refresh(settle=self.settle, now_ns=self.clock.wall_ns())
             self._need_full = self._observer is None
             self._last_full = started
         elif self._pending:
             pending, self._pending = self._pending, set()
-            r = self.index.refresh(pending, settle=self.settle)
+            r = self.index.refresh(pending, settle=self.settle, now_ns=self.clock.wall_ns())
         else:
             return
         self._pending |= set(r.unsettled)

@@ -59,8 +59,7 @@ def create_app(config: Config | str | os.PathLike[str] | None = None) -> Flask:
         config = config_mod.load(config)
     documents = Documents.from_config(config)
     cache = Cache.from_config(config.cache)
-    live = Refresher(documents.index, config.cache.refresh_seconds,
-                clock=lambda: documents.published_at(datetime.now(UTC)))
+    live = Refresher(documents.index, config.cache.refresh_seconds, published_at=documents.published_at)
     live.start()
     feeds = Feeds(config, documents, cache, live)
 
@@ -145,7 +144,7 @@ class Feeds:
         return entry
 
     def _fresh(self, target: Target, limit: int, base: str) -> tuple[Entry | None, str]:
-        now = self.live.clock()
+        now = self.live.now()
         state = self.live.state(now)
         for _ in range(_RETRIES):
             key = f"{base}|{state.key(target.scope)}"

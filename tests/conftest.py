@@ -16,6 +16,15 @@ REPO = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"
 # Read at import: the clean_env fixture removes FEEDS_* variables before each test.
 REGEN_GOLDEN = os.environ.get("FEEDS_REGEN_GOLDEN") == "1"
+REGEN_DOCS = os.environ.get("FEEDS_REGEN_DOCS") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to regenerate expected files in CI: each test would compare a file with itself
+    and pass whatever the code does."""
+    if os.environ.get("CI") and (REGEN_GOLDEN or REGEN_DOCS):
+        raise pytest.UsageError("FEEDS_REGEN_GOLDEN/FEEDS_REGEN_DOCS rewrite the expected files: "
+                                "refusing while CI is set (regenerate locally and commit the diff)")
 
 
 def check_golden(name: str, data: bytes) -> None:

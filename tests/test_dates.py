@@ -181,3 +181,22 @@ def test_any_text_is_a_date_or_a_date_error(text: str) -> None:
 @given(moments)
 def test_http_dates_read_back(dt: datetime) -> None:
     assert dates.parse_http_date(dates.http_date(dt)) == dt.replace(microsecond=0)
+
+
+def test_local_mean_time_offsets_are_rounded_to_the_minute() -> None:
+    # New York before 1883 kept its own solar time, -04:56:02; feed formats have no seconds.
+    d = dates.parse("1880-01-01 12:00", NEW_YORK).meant
+    assert (d.hour, d.minute, d.utcoffset()) == (12, 0, -timedelta(hours=4, minutes=56))
+    assert dates.rfc3339(d) == "1880-01-01T12:00:00-04:56"
+    assert dates.rfc822(d) == "Thu, 01 Jan 1880 16:56:00 +0000"  # not a half hour: in UTC
+
+
+def test_a_fraction_of_a_second_is_read_as_a_fraction() -> None:
+    assert dates.parse("2022-05-06 08:00:00.5 +0800", SHANGHAI).meant.microsecond == 500_000
+    assert dates.parse("2022-05-06 08:00:00.000123456 +0800", SHANGHAI).meant.microsecond == 123
+
+
+def test_an_offset_of_a_whole_day_or_more_is_refused_by_name() -> None:
+    assert dates.parse("2022-05-06 08:00 +2359", SHANGHAI).meant.utcoffset() == timedelta(hours=23, minutes=59)
+    with pytest.raises(dates.DateError, match=r"has an offset out of range"):
+        dates.parse("2022-05-06 08:00 +2400", SHANGHAI)

@@ -8,18 +8,21 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import zoneinfo
 from dataclasses import MISSING, fields
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from feeds import config
 from feeds.cli import main
 
-README = Path(__file__).parent.parent / "README.md"
-# Read at import: the clean_env fixture removes FEEDS_* variables before each test.
-REGEN = bool(os.environ.get("FEEDS_REGEN_DOCS"))
+from .conftest import REGEN_DOCS, REPO
+
+README = REPO / "README.md"
 
 
 def _default(value: object) -> str:
@@ -55,7 +58,7 @@ def _section(text: str, name: str) -> str:
 
 def _check(name: str, expected: str) -> None:
     text = README.read_text(encoding="utf-8")
-    if REGEN and _section(text, name) != expected:
+    if REGEN_DOCS and _section(text, name) != expected:
         text = text.replace(_section(text, name), expected)
         README.write_text(text, encoding="utf-8")
     assert _section(README.read_text(encoding="utf-8"), name) == expected
@@ -75,3 +78,14 @@ def test_readme_starts_with_the_serve_and_test_commands() -> None:
     assert blocks[1] == "scripts/test"
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert blocks[1] in ci, ".ci/run runs the README's test command"
+
+
+@pytest.mark.parametrize("variable", ["FEEDS_REGEN_GOLDEN", "FEEDS_REGEN_DOCS"])
+def test_regenerating_is_refused_under_ci(variable: str) -> None:
+    before = README.read_bytes()
+    env = {**os.environ, "CI": "true", variable: "1"}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "tests/test_docs.py", "-k", "config_key"],
+                            cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout + result.stderr
+    assert "refusing while CI is set" in result.stderr
+    assert README.read_bytes() == before

@@ -6,10 +6,11 @@ import dataclasses
 import json
 import os
 import shutil
+import pty
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -118,21 +119,46 @@ def test_jekyll_feed_paths_are_atom_that_names_its_own_url(exported: Path) -> No
     assert self_link == "https://finews.withounder.com/feed/by_tag/%E4%B8%9C%E8%B4%A2%E6%BB%9A%E5%8A%A8%E6%96%B0%E9%97%BB.xml"
 
 
+def files(out: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Each published file's bytes, mtime and inode: a file rewritten with the same bytes still
+    gets a new inode (it is moved into place), and a new mtime."""
+    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) for p in published(out)}
+
+
 def test_a_second_export_is_identical_and_rewrites_nothing(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
     config = write_config(source=finews_copy)
     out = tmp_path / "out"
     first = run_export(config, out)
     assert first.strip().startswith("36 written, 0 unchanged, 0 removed")
-    snapshot = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in published(out)}
+    snapshot = files(out)
     second = run_export(config, out)
     assert second.strip().startswith("0 written, 36 unchanged, 0 removed")
-    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in published(out)} == snapshot
+    assert files(out) == snapshot
+    # a full export compares every file, and still leaves each one alone
+    full = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
+    assert full.stdout.startswith("0 written, 36 unchanged, 0 removed"), full.output
+    assert files(out) == snapshot
     # and a fresh index gives the same bytes
     other = tmp_path / "other"
     (tmp_path / "feeds-index.sqlite3").unlink()
     run_export(config, other)
-    assert {p.relative_to(other): p.read_bytes() for p in published(other)} == {
-        p.relative_to(out): b for p, (b, _) in snapshot.items()}
+    assert {rel: b for rel, (b, _, _) in files(other).items()} == {rel: b for rel, (b, _, _) in snapshot.items()}
+
+
+def test_a_full_export_after_an_edit_replaces_only_the_changed_files(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    config = write_config(source=finews_copy)
+    out = tmp_path / "out"
+    run_export(config, out)
+    before = files(out)
+    post = finews_copy / "_posts/2022-01-10-202201102241180920.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("深百协作", "深百再协作"), encoding="utf-8")
+    full = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
+    assert full.stdout.startswith("14 written, 22 unchanged, 0 removed"), full.output
+    after = files(out)
+    assert {rel for rel in after if after[rel] != before[rel]} == {
+        *(f"{scope}.{fmt}" for scope in ("feed", "category/youjiangribao", "tag/右江日报新闻") for fmt in ("atom", "rss", "json")),
+        "feed.xml", "feed/youjiangribao.xml", "feed/by_tag/右江日报新闻.xml",
+        "category/youjiangribao/index.html", "tag/右江日报新闻/index.html"}, "only the files whose bytes changed"
 
 
 def test_a_new_post_rewrites_only_what_changed_and_gone_scopes_are_removed(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
@@ -194,6 +220,30 @@ except ExportError as e:
     assert "category/a.atom: cannot write: File too large" in result.stdout
     assert (out / "category/a.atom").read_bytes() == b"old"
     assert sorted(p.name for p in (out / "category").iterdir()) == ["a.atom"], "no temporary file left"
+
+
+def test_progress_is_drawn_on_a_terminal(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    """``feeds export`` run for real with its stderr on a pseudo-terminal, stdout on a pipe."""
+    main_end, term_end = pty.openpty()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "feeds"), "--config", str(write_config()), "export", str(tmp_path / "o")],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=term_end)
+    os.close(term_end)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main_end, 4096)
+        except OSError:  # EIO: the command closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main_end)
+    stdout, _ = proc.communicate()
+    assert proc.returncode == 0
+    assert seen.startswith(b"index: 151 changed, 0 removed in ")
+    assert b"\r[" + b"#" * 24 + b"] 36/36 files " in seen, seen
+    assert seen.endswith(b"\r\x1b[K"), "the line is cleared at the end"
+    assert stdout.startswith(b"36 written, 0 unchanged, 0 removed in ") and b"\r" not in stdout
 
 
 def test_progress_is_silent_when_piped(tmp_path: Path, write_config: Callable[..., Path]) -> None:
@@ -318,6 +368,8 @@ def test_other_templates_mean_a_full_export(tmp_path: Path, write_config: Callab
     export.export(documents, out, NOW)
     assert (out / "category/emnews/index.html").is_file()
     documents.index.close()
+
+
 def test_the_bundled_example_exports_with_its_one_key_config(tmp_path: Path) -> None:
     """README's example: config.toml names only the site; its _config.yml gives the rest."""
     from .conftest import REPO
@@ -334,3 +386,90 @@ def test_the_bundled_example_exports_with_its_one_key_config(tmp_path: Path) -> 
     assert (feed.feed.title, feed.feed.subtitle) == ("金融消息", "金融消息: news from finews.withounder.com")
     assert all(e.link.startswith("https://finews.withounder.com/") for e in feed.entries)
     assert len(feed.entries) == len(list((REPO / "example" / "_posts").iterdir()))
+
+
+@pytest.fixture
+def june(write_config: Callable[..., Path], finews_copy: Path) -> Iterator[Documents]:
+    """The sample site plus a post due on 1 June 2026 at 08:00 in Shanghai (00:00 UTC), in a
+    category of its own; exports are made for instants the test names."""
+    (finews_copy / "_posts/2026-06-01-june.md").write_text(
+        "---\ntitle: 六月\ndate: 2026-06-01 08:00:00 +0800\ncategories: june\n---\nx\n", encoding="utf-8")
+    documents = Documents.from_config(config.load(write_config(source=finews_copy)))
+    documents.index.refresh()
+    yield documents
+    documents.index.close()
+
+
+def test_a_future_post_is_exported_once_it_falls_due(tmp_path: Path, june: Documents) -> None:
+    documents = june
+    out = tmp_path / "out"
+    export.export(documents, out, datetime(2026, 5, 31, 23, 59, 59, tzinfo=UTC))
+    assert not (out / "category/june.rss").exists() and b"<title>\xe5\x85\xad\xe6\x9c\x88</title>" not in (out / "feed.rss").read_bytes()
+    due = datetime(2026, 6, 1, 0, 0, 1, tzinfo=UTC)  # 08:00:01 in Shanghai
+    stats = export.export(documents, out, due)
+    # the new category's four files and its page, the site feeds, index.html and feeds.opml
+    assert (stats.written, stats.removed) == (11, 0)
+    assert (out / "category/june/index.html").is_file()
+    assert "<title>六月</title>" in (out / "category/june.rss").read_text(encoding="utf-8")
+    assert "<title>六月</title>" in (out / "feed.rss").read_text(encoding="utf-8")
+    full = tmp_path / "full"
+    export.export(documents, full, due, full=True)
+    assert {p.relative_to(out): p.read_bytes() for p in published(out)} == {p.relative_to(full): p.read_bytes() for p in published(full)}
+
+
+def test_content_summary_gives_entries_only_the_summary(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    (finews_copy / "_posts/2022-06-01-brief.md").write_text(
+        "---\ntitle: 短讯\ncategories: brief\n---\n<p>短讯 <b>正文</b></p>\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run_export(write_config('[feeds]\ncontent = "summary"\n', source=finews_copy), out)
+    atom = (out / "category/brief.atom").read_text(encoding="utf-8")
+    assert '<summary type="text">短讯 正文</summary>' in atom and "<content" not in atom
+    rss = (out / "category/brief.rss").read_text(encoding="utf-8")
+    assert "<description>短讯 正文</description>" in rss and "content:encoded" not in rss
+    [item] = json.loads((out / "category/brief.json").read_bytes())["items"]
+    assert (item["content_text"], item["summary"]) == ("短讯 正文", "短讯 正文") and "content_html" not in item
+    for name in ("feed.atom", "feed.rss", "feed.json", "feed.xml", "category/emnews.atom"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "<content" not in text and "content:encoded" not in text and "content_html" not in text, name
+
+
+def test_exported_files_are_readable_by_everyone(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    """A static server runs as another user: files are 0644, not a temporary file's 0600."""
+    run_export(write_config(), tmp_path / "out")
+    modes = {p.stat().st_mode & 0o777 for p in published(tmp_path / "out")}
+    assert modes == {0o644}
+
+
+def test_an_export_for_an_earlier_instant_redoes_everything(tmp_path: Path, june: Documents) -> None:
+    """A clock set back: a post exported as due is taken back out again."""
+    documents = june
+    out = tmp_path / "out"
+    export.export(documents, out, datetime(2026, 6, 2, tzinfo=UTC))
+    assert (out / "category/june.rss").exists()
+    stats = export.export(documents, out, datetime(2026, 5, 31, tzinfo=UTC))
+    # june.{atom,rss,json}, feed/june.xml and the category's page
+    assert stats.removed == 5 and not (out / "category/june.rss").exists()
+    assert "六月" not in (out / "feed.rss").read_text(encoding="utf-8")
+
+
+def test_changed_options_rewrite_every_feed(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+    out = tmp_path / "out"
+    run_export(write_config(source=finews_copy), out)
+    assert "<content" in (out / "category/emnews.atom").read_text(encoding="utf-8")
+    line = run_export(write_config('[feeds]\ncontent = "summary"\n', source=finews_copy), out)
+    assert line.startswith("28 written, 8 unchanged, 0 removed"), line  # the HTML pages and feeds.opml keep their bytes
+    assert "<content" not in (out / "category/emnews.atom").read_text(encoding="utf-8")
+
+
+def test_a_full_export_sweeps_what_a_killed_one_left(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    config = write_config()
+    out = tmp_path / "out"
+    run_export(config, out)
+    left = [out / "category/.feeds-tmp-k1ll3d", out / ".feeds-tmp-x"]
+    for path in left:
+        path.write_bytes(b"half a fi")
+    (out / "category/.notes").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
+    assert result.stdout.startswith("0 written, 36 unchanged, 0 removed"), result.output
+    assert not any(p.exists() for p in left)
+    assert (out / "category/.notes").read_text(encoding="utf-8") == "mine", "only the export's own temporaries"

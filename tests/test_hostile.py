@@ -257,9 +257,9 @@ def test_hostile_names_get_safe_slugs_and_news_shares_a_feed(run: Run) -> None:
     categories = {s.slug: s.name for s, _ in run.documents.index.scopes(NOW) if s.kind.value == "category"}
     assert {"etc-passwd", "a-b", "con", "news", "good", "cat", "x-y"} <= categories.keys()
     assert categories["news"] == "News" and categories["con"] == "CON"
-    assert categories[permalink.scope_slug("!!!")] == "!!!" and categories[permalink.scope_slug("🎉")] == "🎉"
-    long_slug = permalink.scope_slug("x" * 500)
-    assert long_slug in categories and len(long_slug.encode()) <= 200
+    # A slug is part of a subscribed URL: written out here, so a change to how it is made shows.
+    assert categories["_9a7b006d20"] == "!!!" and categories["_c20dbb2b07"] == "🎉"
+    assert categories["x" * 189 + "-dc31b173a0"] == "x" * 500
     news = json.loads((run.out / "category/news.json").read_text(encoding="utf-8"))
     assert sorted(i["title"] for i in news["items"]) == ["Hostile names", "Lower-case news"]
     tags = {s.slug for s, _ in run.documents.index.scopes(NOW) if s.kind.value == "tag"}

@@ -91,7 +91,7 @@ class Site:
         path.write_text(path.read_text(encoding="utf-8").replace('"金融消息"', json.dumps(title, ensure_ascii=False)), encoding="utf-8")
         os.utime(path, (config_time, config_time))
         app = create_app(config.load(path))
-        app.extensions["feeds"].live.clock = lambda: datetime.fromtimestamp(self.now, UTC)
+        app.extensions["feeds"].live.published_at = lambda _now: datetime.fromtimestamp(self.now, UTC)
         self.apps.append(app)
         return app
 

@@ -14,11 +14,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 SCRIPT = REPO / "scripts" / "load"
 
 
+@pytest.mark.slow
 def test_ten_seconds_of_load_while_posts_change(tmp_path: Path) -> None:
     figures = tmp_path / "load.json"
     run = subprocess.run(

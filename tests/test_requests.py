@@ -294,6 +294,7 @@ def flood_request(i: int, paths: list[str], etag: str) -> tuple[bytes, set[int]]
     return request(f"/{i}" + "/.." * 500), {404}
 
 
+@pytest.mark.slow
 def test_a_flood_of_hostile_requests_leaves_memory_flat(server: Server, feed: Reply) -> None:
     """Every answer right, no worker lost, and each worker's RSS after the flood within
     ``GROWTH`` of what it was after the warm-up (which filled the cache to its bound)."""
@@ -378,6 +379,7 @@ def test_unknown_parameters_are_not_cache_keys(make_app: Callable[..., Flask]) -
     assert (feeds.cache.builds, len(feeds.cache.store)) == (builds, entries)
 
 
+@pytest.mark.slow
 def test_thousands_of_distinct_queries_stay_within_the_cache_bound(make_app: Callable[..., Flask]) -> None:
     bound = 100_000
     app = make_app(f"[cache]\nmax_bytes = {bound}\n")

@@ -459,6 +459,15 @@ def test_json_is_compact_utf8_with_a_final_newline_and_escaped_line_separators()
 
 # --- never crash ---------------------------------------------------------------------------------
 
+
+def test_characters_xml_forbids_are_dropped_from_titles() -> None:
+    p = post("x", "a\x00b\x0bc\x1fd\ud800e\ufffef\x7fg\U0001f389", POSTS[0].date)
+    feed = make_feed((p,))
+    kept = "abcdef\x7fg\U0001f389"
+    assert xml(atom(feed)).findtext("a:entry/a:title", namespaces={"a": writers.ATOM_NS}) == kept
+    assert xml(rss(feed)).findtext("channel/item/title") == kept
+    assert json.loads(json_feed(feed))["items"][0]["title"] == kept
+
 # Every code point, surrogates and XML-illegal controls included.
 any_text = st.text(st.characters(exclude_categories=()), max_size=30)
 

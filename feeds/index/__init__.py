@@ -44,7 +44,8 @@ class Index(Queries):
         self.rules = rules
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
 
-    def refresh(self, paths: Collection[str] | None = None, *, settle: float = 0.0) -> Refresh:
+    def refresh(self, paths: Collection[str] | None = None, *, settle: float = 0.0,
+                now_ns: int | None = None) -> Refresh:
         """Bring the index up to date with the files on disk.
 
         With ``paths`` (relative to the source, as a file watcher reports them) only those
@@ -55,23 +56,26 @@ class Index(Queries):
         as it was and named in :attr:`Refresh.unsettled`, for the caller to retry. With
         ``settle``, a change dated in the current second (a file's mtime, or for a removal its
         folder's) waits too, so each scope's stamp (:meth:`modified`) is a second no later
-        change can share, on this host or any other that reads the same disk.
+        change can share, on this host or any other that reads the same disk. ``now_ns``
+        (default: the system clock) is the wall time, in ns since the epoch, both are measured
+        from.
 
         Raises:
             OSError: the source folder cannot be read (nothing is changed then).
             StorageError: the index cannot be written.
         """
-        return refresh.refresh(self.store, self.rules, self.jobs, paths, settle)
+        return refresh.refresh(self.store, self.rules, self.jobs, paths, settle, now_ns)
 
-    def rebuild(self, *, settle: float = 0.0) -> Refresh:
+    def rebuild(self, *, settle: float = 0.0, now_ns: int | None = None) -> Refresh:
         """Start a new file and fill it from the disk. Other threads and processes go on reading
-        the old one until the new one holds every post. ``settle``: as for :meth:`refresh`.
+        the old one until the new one holds every post. ``settle``, ``now_ns``: as for
+        :meth:`refresh`.
 
         Raises:
             OSError, StorageError: as :meth:`refresh`.
         """
         self.store.recreate()
-        return self.refresh(settle=settle)
+        return self.refresh(settle=settle, now_ns=now_ns)
 
     def intact(self) -> bool:
         """Whether the file at ``path`` is the index this thread reads: not deleted, replaced

@@ -44,7 +44,8 @@ class Refresh:
     unsettled: tuple[str, ...] = ()
 
 
-def refresh(store: Store, rules: jekyll_posts.Rules, jobs: int, paths: Collection[str] | None, settle: float) -> Refresh:
+def refresh(store: Store, rules: jekyll_posts.Rules, jobs: int, paths: Collection[str] | None, settle: float,
+            now_ns: int | None = None) -> Refresh:
     """See :meth:`feeds.index.Index.refresh`."""
     started = time.perf_counter()
     name_problems: list[Problem] | None = None
@@ -68,7 +69,7 @@ def refresh(store: Store, rules: jekyll_posts.Rules, jobs: int, paths: Collectio
     dated = {f.path: f.mtime_ns for f in changed} | {p: jekyll_files.folder_time(rules.root, p) for p in known if p not in seen}
     fresh: set[str] = set()
     if settle > 0:
-        now = time.time_ns()
+        now = time.time_ns() if now_ns is None else now_ns
         # Settled: older than `settle`, and in a second that is over, so that whatever changes
         # next is dated in a later second than anything this refresh reads. An mtime well ahead
         # of the clock is skew, not a write in progress.
