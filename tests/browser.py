@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
-import signal
 import subprocess
 import time
 import urllib.request
@@ -21,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import websocket
+
+from tests.server_fixture import stop_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: The flags of a quiet, reproducible headless run (no network besides ours, no first-run UI).
@@ -70,13 +70,7 @@ class Chromium:
         return Tab(target["webSocketDebuggerUrl"])
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        stop_process(self.proc, group=True)
 
 
 class Tab:

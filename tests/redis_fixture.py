@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.server_fixture import free_port
+from tests.server_fixture import free_port, stop_process
 
 BINARY = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -56,13 +56,8 @@ class RedisServer:
 
     def stop(self) -> None:
         """SIGTERM and wait for it to exit; the port is free afterwards."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        if self.proc is not None:
+            stop_process(self.proc)
         self.proc = None
 
     def client(self) -> redis.Redis:

@@ -61,6 +61,25 @@ def site_config(folder: Path, site: Path, port: int, extra: str = "") -> Path:
     return config
 
 
+
+def stop_process(proc: subprocess.Popen[bytes], *, group: bool = False) -> None:
+    """SIGTERM ``proc`` (its whole process group with ``group``), SIGKILL after 10 s, and reap
+    it: the servers the tests start (redis-server, nginx, chromium) all stop this way."""
+    if proc.poll() is not None:
+        return
+    if group:
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        if group:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        proc.wait(5)
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FINEWS, REPO
-from tests.server_fixture import Server, free_port, site_config, wait_until
+from tests.server_fixture import Server, free_port, site_config, stop_process, wait_until
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 REFRESH_SECONDS = 1.0
@@ -64,12 +64,7 @@ class Nginx:
         self.log = run / "error.log"
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        stop_process(self.proc)
 
 
 @pytest.fixture(scope="module")
