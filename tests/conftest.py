@@ -27,6 +27,17 @@ def pytest_configure(config: pytest.Config) -> None:
                                 "refusing while CI is set (regenerate locally and commit the diff)")
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI nothing skips: a skip there means an engine (jekyll, redis-server, nginx,
+    chromium, a locale) that scripts/test should have installed is missing, and the behaviour
+    it checks went untested."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") and skipped and exitstatus == 0:
+        reporter.write_line(f"CI is set and {len(skipped)} tests skipped: failing the run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def check_golden(name: str, data: bytes) -> None:
     """Compare output with its committed golden file; ``FEEDS_REGEN_GOLDEN=1`` rewrites it."""
     path = GOLDEN / name
