@@ -162,7 +162,7 @@ class Ours:
 def ours(config: Config) -> Ours:
     """Parse every post of ``config``'s site with our code, rendered as the index renders it."""
     rules = posts.rules_for(config)
-    found, _ = files.find(rules.root)
+    found, _ = files.find(rules.root, rules.entries)
     mine = Ours({}, {}, set())
     for f in found:
         parsed = posts.parse(f, rules)

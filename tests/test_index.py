@@ -18,6 +18,7 @@ import feeds.parallel
 from feeds.errors import StorageError
 from feeds.index import ExportMark, Index, fingerprint
 from feeds.jekyll import permalink
+from feeds.jekyll.files import Filter
 from feeds.jekyll.posts import Rules
 from feeds.model import SITE, Post, Scope, ScopeKind
 
@@ -296,7 +297,7 @@ def test_a_corrupt_file_is_a_storage_error_and_a_rebuild_cures_it(index: Index) 
 def test_every_rule_takes_part_in_the_fingerprint(index: Index) -> None:
     changed = {"root": Path("/elsewhere"), "site_url": "https://example.com", "zone": ZoneInfo("UTC"),
                "permalink": permalink.template("pretty"), "max_post_bytes": 1, "summary_length": 1,
-               "site": {"title": "another"}}
+               "site": {"title": "another"}, "entries": Filter.of(("drafts",), ())}
     assert set(changed) == {f.name for f in dataclasses.fields(Rules)}, "a new rule: add it here"
     for name, value in changed.items():
         assert fingerprint(dataclasses.replace(index.rules, **{name: value})) != fingerprint(index.rules), name

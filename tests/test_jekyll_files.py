@@ -6,7 +6,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from feeds.jekyll import files
+import pytest
+
+from feeds.errors import ConfigError
+from feeds.jekyll import files, siteconfig
 
 from .jekyll_site import FM, parse_site
 
@@ -38,3 +41,39 @@ def test_links_and_special_files_are_skipped_with_a_warning(site: Callable[[dict
         "_posts/linked:1: warning: skipped: a symbolic link to a folder; feeds does not follow it, so posts cannot come from elsewhere",
     ]
     assert files.stat_post(root, "_posts/linked/2021-12-08-b.md") is None, "a watched change agrees with the scan"
+
+
+def test_exclude_and_include_choose_posts_as_jekyll_does(site: Callable[[dict[str, str]], Path]) -> None:
+    """Jekyll's EntryFilter: exclude by path, glob or prefix, its defaults too; include
+    re-admits an underscore folder; in ``_posts`` a file is judged by its path below it.
+    The expected lists are what Jekyll 4.3 builds from this site."""
+    post = FM.format(extra="")
+    root = site({
+        "_config.yml": "exclude: [old, '_posts/2020*', 'drafts/*/_posts/*']\ninclude: [_kept]\n",
+        "_posts/2021-12-08-a.md": post,
+        "_posts/2020-01-01-gone.md": post,
+        "old/_posts/2021-12-08-old.md": post,
+        "drafts/x/_posts/2021-12-08-draft.md": post,
+        "_kept/_posts/2021-12-08-kept.md": post,
+        "_other/_posts/2021-12-08-other.md": post,
+        "node_modules/_posts/2021-12-08-module.md": post,
+        "_posts/a/_b/2021-12-08-deep.md": post,
+        "_posts/_b/2021-12-08-top.md": post,
+        "_posts/a/2021-12-08-backup.md~": post,
+    })
+    rules = siteconfig.entry_filter(siteconfig.read(root), root / "_config.yml")
+    found, problems = files.find(root, rules)
+    assert [f.path for f in found] == ["_kept/_posts/2021-12-08-kept.md", "_posts/2021-12-08-a.md", "_posts/a/_b/2021-12-08-deep.md"]
+    assert problems == []
+    for rel in ("_posts/2020-01-01-gone.md", "old/_posts/2021-12-08-old.md", "_other/_posts/2021-12-08-other.md",
+                "node_modules/_posts/2021-12-08-module.md", "_posts/_b/2021-12-08-top.md", "drafts/x/_posts/2021-12-08-draft.md"):
+        assert files.stat_post(root, rel, rules) is None, f"a watched change agrees with the scan: {rel}"
+    assert [files.stat_post(root, f.path, rules) for f in found] == found
+    assert [f.path for f in files.find(root)[0]] == ["_posts/2020-01-01-gone.md", "_posts/2021-12-08-a.md", "_posts/a/_b/2021-12-08-deep.md",
+                                                     "drafts/x/_posts/2021-12-08-draft.md", "old/_posts/2021-12-08-old.md"]
+
+
+def test_exclude_must_be_a_list(site: Callable[[dict[str, str]], Path]) -> None:
+    root = site({"_config.yml": "exclude: old\n"})
+    with pytest.raises(ConfigError, match="_config.yml: exclude must be a list"):
+        siteconfig.entry_filter(siteconfig.read(root), root / "_config.yml")

@@ -58,9 +58,9 @@ def refresh(store: Store, rules: jekyll_posts.Rules, jobs: int, paths: Collectio
             rows = [r for p in set(paths) for r in db.execute("SELECT path, size, mtime_ns FROM files WHERE path = ?", (p,))]
     known: dict[str, tuple[int, int]] = {p: (s, m) for p, s, m in rows}
     if paths is None:
-        changed, seen, name_problems = jekyll_files.scan(rules.root, known)
+        changed, seen, name_problems = jekyll_files.scan(rules.root, known, rules.entries)
     else:
-        found = (jekyll_files.stat_post(rules.root, p) for p in paths)
+        found = (jekyll_files.stat_post(rules.root, p, rules.entries) for p in paths)
         files = [f for f in found if f is not None]
         seen = {f.path for f in files}
         changed = [f for f in files if known.get(f.path) != (f.size, f.mtime_ns)]
@@ -78,7 +78,7 @@ def refresh(store: Store, rules: jekyll_posts.Rules, jobs: int, paths: Collectio
         changed = [f for f in changed if f.path not in fresh]
     removed = [p for p in known if p not in seen and p not in fresh]
     seconds = {p: t // 1_000_000_000 for p, t in dated.items()}
-    first = max([jekyll_files.newest_folder(rules.root), *(f.mtime_ns for f in changed)]) // 1_000_000_000 if cold else None
+    first = max([jekyll_files.newest_folder(rules.root, rules.entries), *(f.mtime_ns for f in changed)]) // 1_000_000_000 if cold else None
     parsed = parallel.map_ordered(jekyll_posts.parse, changed, rules, jobs)
     with store.errors("cannot write the index"):
         generation = _write(store, db, changed, parsed, removed, name_problems, seconds, first)

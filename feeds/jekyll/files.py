@@ -1,15 +1,18 @@
 """Finding and reading a Jekyll site's post files, and saying which files are skipped and why.
 
 Posts live in ``<source>/_posts/**`` and ``<source>/<dir>/.../_posts/**`` (the folders above
-``_posts`` are categories), named ``YYYY-MM-DD-<slug>.<md|markdown|html>``; folders and files
-starting with ``.``, ``_``, ``#`` or ``~`` are ignored, as Jekyll ignores them. Only regular files
-are read, never through a symbolic link, so a post cannot pull in a file from elsewhere.
+``_posts`` are categories), named ``YYYY-MM-DD-<slug>.<md|markdown|html>``. Which folders and
+files count follows Jekyll's ``EntryFilter`` (:class:`Filter`): names starting with ``.``, ``_``,
+``#`` or ``~`` are ignored, and so is whatever ``_config.yml``'s ``exclude`` matches, unless its
+``include`` re-admits it. Only regular files are read, never through a symbolic link, so a post
+cannot pull in a file from elsewhere.
 """
 
 from __future__ import annotations
 
 import enum
 import errno
+import fnmatch
 import os
 import re
 import stat
@@ -21,6 +24,11 @@ from ..model import Problem
 
 POST_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.(md|markdown|html)")
 _IGNORED_PREFIXES = (".", "_", "#", "~")
+#: What Jekyll 4 always adds to a site's ``exclude``.
+DEFAULT_EXCLUDES = (".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock", "node_modules",
+                    "vendor/bundle/", "vendor/cache/", "vendor/gems/", "vendor/ruby/")
+#: Jekyll's default ``include``.
+DEFAULT_INCLUDES = (".htaccess",)
 #: Characters a post's path must not hold: lone surrogates (bytes that are not UTF-8) and controls.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -35,17 +43,77 @@ class SourceFile:
     mtime_ns: int
 
 
-def find(root: Path) -> tuple[list[SourceFile], list[Problem]]:
-    """Every post file under ``root``, sorted by path, and a warning for each misnamed file.
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """Which folders and post files Jekyll reads: its ``EntryFilter`` with the site's
+    ``exclude`` and ``include`` patterns (paths or globs relative to the source, matched as
+    Ruby's ``File.fnmatch?`` or as a prefix, as Jekyll matches them).
+
+    Jekyll walks the site folder by folder, judging each folder by its name and its path; in a
+    ``_posts`` folder it judges every file by its path below ``_posts`` (so ``_posts/a/_b/x.md``
+    is read and ``_posts/_b/x.md`` is not) and never sees a dot-folder's files. Both are kept.
+    """
+
+    #: ``exclude`` less ``include``, with :data:`DEFAULT_EXCLUDES`.
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES
+    include: tuple[str, ...] = DEFAULT_INCLUDES
+
+    @classmethod
+    def of(cls, exclude: tuple[str, ...], include: tuple[str, ...]) -> Filter:
+        """The filter a ``_config.yml`` sets: Jekyll adds its defaults to ``exclude``, and a
+        pattern in both lists counts as included."""
+        return cls(tuple(p for p in dict.fromkeys((*exclude, *DEFAULT_EXCLUDES)) if p not in include), include)
+
+    def folder(self, rel: str) -> bool:
+        """Whether Jekyll walks into the folder at ``rel`` (relative to the source) looking
+        for ``_posts``."""
+        name = rel.rsplit("/", 1)[-1]
+        return self._kept(rel, name, is_dir=True)
+
+    def post(self, posts_dir: str, entry: str) -> bool:
+        """Whether Jekyll reads the file ``entry`` (relative to the ``_posts`` folder at
+        ``posts_dir``) as a post, by name and patterns."""
+        if any(part.startswith(".") for part in entry.split("/")):
+            return False  # Ruby's Dir["**/*"] lists no dot-file and enters no dot-folder
+        return self._kept(f"{posts_dir}/{entry}", entry, is_dir=False)
+
+    def _kept(self, rel: str, entry: str, *, is_dir: bool) -> bool:
+        """Jekyll's ``EntryFilter#filter`` for one entry (``entry`` is relative to the folder
+        it was listed from, ``rel`` to the source); symbolic links are ours to refuse."""
+        base = entry.rsplit("/", 1)[-1]
+        included = _matches(self.include, entry, is_dir) or _matches(self.include, base, is_dir)
+        if _matches(self.exclude, rel, is_dir) and not included:
+            return False
+        return included or not (entry.startswith(_IGNORED_PREFIXES) or base.startswith(_IGNORED_PREFIXES) or entry.endswith("~"))
+
+
+#: What a post folder is judged by when no ``_config.yml`` says otherwise.
+JEKYLL = Filter()
+
+
+def _matches(patterns: tuple[str, ...], rel: str, is_dir: bool) -> bool:
+    """Jekyll's ``glob_include?``: ``rel`` matches a pattern as a glob (``*`` crosses ``/``,
+    as in ``File.fnmatch?`` without flags), as a prefix of the path, or names the folder."""
+    path = "/" + rel
+    for pattern in patterns:
+        glob = "/" + pattern.lstrip("/")
+        if fnmatch.fnmatchcase(path, glob) or path.startswith(glob) or (is_dir and glob == path + "/"):
+            return True
+    return False
+
+
+def find(root: Path, rules: Filter = JEKYLL) -> tuple[list[SourceFile], list[Problem]]:
+    """Every post file under ``root`` that ``rules`` admit, sorted by path, and a warning
+    for each misnamed file.
 
     Raises:
         OSError: ``root`` itself cannot be read.
     """
-    files, _, problems = scan(root, {})
+    files, _, problems = scan(root, {}, rules)
     return files, problems
 
 
-def scan(root: Path, known: Mapping[str, tuple[int, int]]) -> tuple[list[SourceFile], set[str], list[Problem]]:
+def scan(root: Path, known: Mapping[str, tuple[int, int]], rules: Filter = JEKYLL) -> tuple[list[SourceFile], set[str], list[Problem]]:
     """The post files under ``root`` whose (size, mtime) differ from ``known`` (sorted by
     path), every post path seen, and a warning for each file skipped.
 
@@ -58,8 +126,8 @@ def scan(root: Path, known: Mapping[str, tuple[int, int]]) -> tuple[list[SourceF
     changed: list[SourceFile] = []
     seen: set[str] = set()
     problems: list[Problem] = []
-    for posts_dir in _posts_dirs(root, ""):
-        for rel, found in _walk(root, posts_dir):
+    for posts_dir in _posts_dirs(root, "", rules):
+        for rel, found in _walk(root, posts_dir, rules):
             if not isinstance(found, _Odd) and rel in known:
                 seen.add(rel)
                 if known[rel] != (found.st_size, found.st_mtime_ns):
@@ -83,14 +151,17 @@ def scan(root: Path, known: Mapping[str, tuple[int, int]]) -> tuple[list[SourceF
     return changed, seen, problems
 
 
-def stat_post(root: Path, rel: str) -> SourceFile | None:
+def stat_post(root: Path, rel: str, rules: Filter = JEKYLL) -> SourceFile | None:
     """The post file at ``rel`` as :func:`find` would list it, or ``None`` if there is no
-    such post file (gone, misnamed, outside a ``_posts`` folder, or below a symbolic link to a
-    folder, which :func:`find` does not follow either)."""
+    such post file (gone, misnamed, outside a ``_posts`` folder, filtered out by ``rules``, or
+    below a symbolic link to a folder, which :func:`find` does not follow either)."""
     parts = rel.split("/")
     if "_posts" not in parts[:-1] or not POST_NAME.fullmatch(parts[-1]) or not _printable(rel):
         return None
-    if any(p.startswith(_IGNORED_PREFIXES) and p != "_posts" for p in parts):
+    at = parts.index("_posts")
+    if not all(rules.folder("/".join(parts[:i])) for i in range(1, at + 1)):
+        return None
+    if not rules.post("/".join(parts[:at + 1]), "/".join(parts[at + 1:])):
         return None
     try:
         folders = (os.stat(root.joinpath(*parts[:i]), follow_symlinks=False) for i in range(1, len(parts)))
@@ -124,7 +195,7 @@ def folder_time(root: Path, rel: str) -> int:
     return os.stat(root).st_mtime_ns
 
 
-def newest_folder(root: Path) -> int:
+def newest_folder(root: Path, rules: Filter = JEKYLL) -> int:
     """The newest mtime (ns) of ``root`` and every folder that may hold posts: a bound on the
     time of every removal :func:`folder_time` could date, for a fill that saw none of them.
 
@@ -132,21 +203,24 @@ def newest_folder(root: Path) -> int:
         OSError: ``root`` itself cannot be read.
     """
     newest = os.stat(root).st_mtime_ns
-    folders = [root]
+    folders = [""]
     while folders:
+        rel = folders.pop()
         try:
-            with os.scandir(folders.pop()) as entries:
+            with os.scandir(root / rel if rel else root) as entries:
                 for e in entries:
-                    if e.is_dir(follow_symlinks=False) and (e.name == "_posts" or not (
-                            e.name.startswith(_IGNORED_PREFIXES) or e.name in ("node_modules", "vendor"))):
+                    sub = f"{rel}/{e.name}" if rel else e.name
+                    in_posts = "_posts" in rel.split("/")
+                    if e.is_dir(follow_symlinks=False) and (
+                            e.name == "_posts" or (not e.name.startswith(".") if in_posts else rules.folder(sub))):
                         newest = max(newest, e.stat(follow_symlinks=False).st_mtime_ns)
-                        folders.append(Path(e.path))
+                        folders.append(sub)
         except OSError:
             continue  # unreadable below the root: the scan reports what it cannot read
     return newest
 
 
-def _posts_dirs(root: Path, rel: str) -> Iterator[str]:
+def _posts_dirs(root: Path, rel: str, rules: Filter) -> Iterator[str]:
     """``_posts`` folders at any depth below ``root``, skipping folders Jekyll ignores."""
     with os.scandir(root / rel if rel else root) as entries:
         subdirs = sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
@@ -154,8 +228,8 @@ def _posts_dirs(root: Path, rel: str) -> Iterator[str]:
         sub = f"{rel}/{name}" if rel else name
         if name == "_posts":
             yield sub
-        elif not name.startswith(_IGNORED_PREFIXES) and name not in ("node_modules", "vendor"):
-            yield from _posts_dirs(root, sub)
+        elif rules.folder(sub):
+            yield from _posts_dirs(root, sub, rules)
 
 
 class _Odd(enum.Enum):
@@ -169,18 +243,22 @@ class _Odd(enum.Enum):
     SPECIAL = "special"
 
 
-def _walk(root: Path, rel: str) -> Iterator[tuple[str, os.stat_result | _Odd]]:
-    """Every entry below ``rel`` but the folders walked into: regular files with their stat,
-    anything else with what it is, so each gets its warning. None of those is
-    read (:func:`stat_post` refuses them too, so a full scan and a watched change agree)."""
+def _walk(root: Path, rel: str, rules: Filter, posts_dir: str = "") -> Iterator[tuple[str, os.stat_result | _Odd]]:
+    """Every entry below the ``_posts`` folder ``rel`` that ``rules`` admit, but the folders
+    walked into: regular files with their stat, anything else with what it is, so each gets
+    its warning. None of those is read (:func:`stat_post` refuses them too, so a full scan and
+    a watched change agree)."""
+    posts_dir = posts_dir or rel
     with os.scandir(root / rel) as entries:
         for e in entries:
-            if e.name.startswith(_IGNORED_PREFIXES):
-                continue
             sub = f"{rel}/{e.name}"
             if e.is_dir(follow_symlinks=False):
-                yield from _walk(root, sub)
-            elif e.is_file(follow_symlinks=False):
+                if not e.name.startswith("."):
+                    yield from _walk(root, sub, rules, posts_dir)
+                continue
+            if not rules.post(posts_dir, sub[len(posts_dir) + 1:]):
+                continue
+            if e.is_file(follow_symlinks=False):
                 yield sub, e.stat(follow_symlinks=False)
             elif e.is_symlink():
                 yield sub, _Odd.FOLDER_LINK if e.is_dir() else _Odd.LINK

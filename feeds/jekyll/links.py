@@ -11,18 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParseError
-from .files import POST_NAME, find, read
+from .files import POST_NAME, Filter, find, read
 from .frontmatter import decode, load_yaml, split_front_matter
 
 
-def find_post(root: Path, name: str) -> str | None:
+def find_post(root: Path, name: str, entries: Filter) -> str | None:
     """The post file ``{% post_url name %}`` means (``2013-12-12-x`` or ``folder/2013-12-12-x``),
     relative to ``root``, or ``None`` if there is none. Lists the site's posts: a post that
     links to another costs one listing."""
     if not name or ".." in name.split("/"):
         return None
     folder, _, stem = name.rpartition("/")
-    files, _ = find(root)
+    files, _ = find(root, entries)
     for f in files:
         if f.path.rsplit("/", 1)[-1].rsplit(".", 1)[0] != stem:
             continue

@@ -20,7 +20,8 @@ from ..config import Config
 from ..errors import ConfigError, ParseError
 from ..model import Author, Post, Problem
 from . import links, liquid, permalink
-from .files import POST_NAME, SourceFile, read
+from . import siteconfig
+from .files import JEKYLL, POST_NAME, Filter, SourceFile, read
 from .frontmatter import decode, load_yaml, split_front_matter
 
 _MARKDOWN = (".md", ".markdown")
@@ -43,6 +44,8 @@ class Rules:
     summary_length: int
     #: The site's ``_config.yml`` with ``data``: Liquid's ``site`` (see :attr:`Config.jekyll`).
     site: dict[str, Any] = field(default_factory=dict)
+    #: Which folders and files Jekyll reads as posts (``exclude``/``include``).
+    entries: Filter = JEKYLL
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +98,7 @@ def _liquid(rules: Rules, post: Post, data: dict[str, Any], body: str) -> tuple[
         "path": post.path,
     }
     finder = liquid.Links(
-        post=lambda name: _url_of(rules, links.find_post(rules.root, name)),
+        post=lambda name: _url_of(rules, links.find_post(rules.root, name, rules.entries)),
         file=lambda rel: _url_of(rules, rel) if links.is_post(rel) else links.page_url(rules.root, rel, rules.site),
     )
     base_path = urlsplit(rules.site_url).path
@@ -334,7 +337,8 @@ def rules_for(config: Config) -> Rules:
     """The parsing rules a config sets.
 
     Raises:
-        ConfigError: ``[site] permalink`` names an unknown placeholder.
+        ConfigError: ``[site] permalink`` names an unknown placeholder, or ``_config.yml``'s
+            ``exclude`` or ``include`` is not a list.
     """
     try:
         tpl = permalink.template(config.site.permalink)
@@ -348,4 +352,5 @@ def rules_for(config: Config) -> Rules:
         max_post_bytes=config.site.max_post_bytes,
         summary_length=config.feeds.summary_length,
         site=config.jekyll,
+        entries=siteconfig.entry_filter(config.jekyll, config.site.source / siteconfig.CONFIG_FILE),
     )

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from .files import Filter
 
 try:  # the C loader is ~10x faster; fall back where libyaml is missing
     from yaml import CSafeLoader as SafeLoader
@@ -146,6 +147,23 @@ def settings(site: dict[str, Any], path: Path) -> list[Setting]:
     if isinstance(feed.get("excerpt_only"), bool):
         put("feeds", "content", "summary" if feed["excerpt_only"] else "full", "feed.excerpt_only")
     return found
+
+
+def entry_filter(site: dict[str, Any], path: Path) -> Filter:
+    """Which folders and post files Jekyll reads, by ``site``'s ``exclude`` and ``include``
+    (Jekyll's defaults added). Items that are not strings match nothing, as in Jekyll.
+
+    Raises:
+        ConfigError: ``exclude`` or ``include`` is set and not a list, which Jekyll refuses too.
+    """
+    lists: list[tuple[str, ...]] = []
+    for key in ("exclude", "include"):
+        value = site.get(key)
+        if value is not None and not isinstance(value, list):
+            raise ConfigError(f"{path}: {key} must be a list of paths or globs, as Jekyll requires")
+        lists.append(tuple(str(v) for v in value or () if isinstance(v, str)))
+    exclude, include = lists
+    return Filter.of(exclude, include if "include" in site else Filter().include)
 
 
 def _str(value: Any, path: Path, key: str) -> str:
