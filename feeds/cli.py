@@ -20,6 +20,8 @@ from . import export, urls
 from .config import ENGINES, Config
 from .documents import Documents
 from .errors import ConfigError, FeedsError, StorageError
+from .jekyll import permalink
+from .model import Scope, ScopeKind
 from .progress import Progress
 
 
@@ -63,23 +65,36 @@ def check(ctx: click.Context, as_json: bool) -> None:
     config = _load(ctx)
     documents = _documents(config, quiet=True)
     problems = documents.index.problems()
-    published = documents.index.count(documents.published_at(datetime.now(UTC)))
+    now = documents.published_at(datetime.now(UTC))
+    published = documents.index.count(now)
     errors = sum(p.level == "error" for p in problems)
+    notes = [*config.origins, *_empty_categories(config, documents, now)]
     if as_json:
         click.echo(json.dumps(
-            {"posts": published, "config": list(config.origins), "problems": [
+            {"posts": published, "config": notes, "problems": [
                 {"path": p.path, "line": p.line, "level": p.level, "message": p.message} for p in problems
             ]},
             ensure_ascii=False,
             indent=2,
         ))
     else:
-        for origin in config.origins:
-            click.echo(f"{config.path}: note: {origin}")
+        for note in notes:
+            click.echo(f"{config.path}: note: {note}")
         for problem in problems:
             click.echo(str(problem))
         click.echo(f"{published} posts, {errors} errors, {len(problems) - errors} warnings")
     sys.exit(1 if errors else 0)
+
+
+def _empty_categories(config: Config, documents: Documents, now: datetime) -> list[str]:
+    """A note for each category of ``[feeds] categories`` without a post: jekyll-feed writes
+    an empty feed at its path, where feeds has nothing to serve."""
+    return [
+        f"[feeds] categories names {name!r}, which has no post: {urls.jekyll_feed_path(Scope(ScopeKind.CATEGORY, slug))} "
+        "and its other feeds answer 404 until one is published"
+        for name in config.feeds.categories
+        if documents.index.scope(ScopeKind.CATEGORY, slug := permalink.scope_slug(name), now) is None
+    ]
 
 
 @main.command("export")
@@ -129,6 +144,8 @@ def list_command(ctx: click.Context) -> None:
     documents = _documents(config)
     now = documents.published_at(datetime.now(UTC))
     for scope, count in documents.index.scopes(now):
+        if documents.options.hidden(scope):
+            continue
         for fmt in config.feeds.formats:
             feed_url = f"{config.site.url}/{urls.feed_href(scope, fmt)}"
             click.echo(f"{scope.kind.value}\t{scope.name or '-'}\t{count}\t{feed_url}")

@@ -68,6 +68,16 @@ class FeedsConfig:
     content: str = key("full", help="`full`: entries carry the whole HTML; `summary`: only the summary.", choices=("full", "summary"))
     summary_length: int = key(200, help="Characters in a summary cut from the content (CJK characters count one each).")
     future: bool = key(False, help="Publish posts dated in the future at once instead of at their time.")
+    site_path: str = key("feed.xml", help="Where the site's Atom feed is also served and exported, as jekyll-feed's "
+                         "`feed: path`; relative to the site root.")
+    icon: str = key("", help="A small square image (a URL, or a path on the site): Atom `<icon>`, JSON Feed `favicon`. "
+                    "Default: `_config.yml`'s `feed: icon`.")
+    logo: str = key("", help="A larger image (a URL, or a path on the site): Atom `<logo>`, RSS `<image>`, JSON Feed "
+                    "`icon`; the icon stands in when empty. Default: `_config.yml`'s `feed: logo`.")
+    categories: tuple[str, ...] = key((), help="Categories jekyll-feed is told to publish (`feed: categories`): "
+                                      "`feeds check` warns for each that has no post. Every category has feeds anyway.")
+    hidden_tags: tuple[str, ...] = key((), help="Tags with no feed and no page at all, in any format or path "
+                                       "(`feed: tags: except`). Their posts keep the tags.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +284,8 @@ def _check(config: Config) -> Config:
             raise ConfigError(f"{path}: [feeds] {name} must be at least 1")
     if feeds.max_limit < feeds.limit:
         raise ConfigError(f"{path}: [feeds] max_limit must be at least limit ({feeds.limit})")
+    feeds = replace(feeds, site_path=_site_path(feeds.site_path, path),
+                    icon=_image_url(feeds.icon, site.url, path, "icon"), logo=_image_url(feeds.logo, site.url, path, "logo"))
     if config.site.max_post_bytes < 1:
         raise ConfigError(f"{path}: [site] max_post_bytes must be at least 1")
     cache = config.cache
@@ -291,4 +303,33 @@ def _check(config: Config) -> Config:
         raise ConfigError(f"{path}: [server] port must be between 1 and 65535")
     if config.server.workers < 1:
         raise ConfigError(f"{path}: [server] workers must be at least 1")
-    return replace(config, site=site, cache=cache)
+    return replace(config, site=site, feeds=feeds, cache=cache)
+
+
+#: Endings of the paths our own layout uses (``feeds.urls``): ``[feeds] site_path`` must not
+#: take one of them.
+_OWN_ENDINGS = (*(f".{fmt}" for fmt in FORMATS), ".opml", ".html", "/")
+
+
+def _site_path(value: str, path: Path) -> str:
+    """``[feeds] site_path`` without its leading ``/`` (jekyll-feed allows one), checked to
+    stay below the site root and clear of the paths our layout uses."""
+    rel = value.lstrip("/")
+    parts = rel.split("/")
+    if not rel or any(p in ("", ".", "..") for p in parts) or "\\" in rel or not rel.isprintable():
+        raise ConfigError(f"{path}: [feeds] site_path must be a path below the site root (feed.xml), not {value!r}")
+    if rel.endswith(_OWN_ENDINGS) or parts[0] in ("category", "tag") or (parts[0] == "feed" and len(parts) > 1):
+        raise ConfigError(f"{path}: [feeds] site_path {value!r} is a path feeds uses for another document")
+    return rel
+
+
+def _image_url(value: str, site_url: str, path: Path, name: str) -> str:
+    """An image given as a URL or as a path on the site (``/assets/icon.png``), absolute, as
+    Jekyll's ``absolute_url`` makes it (the path goes below ``url`` + ``baseurl``)."""
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    url = value if parts.scheme else f"{site_url}/{value.lstrip('/')}"
+    if urlsplit(url).scheme not in ("http", "https") or not url.isprintable() or " " in url:
+        raise ConfigError(f"{path}: [feeds] {name} must be an http(s) URL or a path on the site, not {value!r}")
+    return url

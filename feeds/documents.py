@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape as xml_escape
 from . import pages, rendering, urls, writers
 from .config import Config
 from .index import Index
+from .jekyll import permalink
 from .jekyll import posts as jekyll_posts
 from .model import SITE, Feed, Scope, ScopeKind, site_name
 from .urls import Target
@@ -64,12 +65,24 @@ class Options:
     future: bool = False
     #: ``[site] timezone``: where the pages show times.
     zone: tzinfo = UTC
+    #: ``[feeds] site_path``: where the site's Atom feed is also served.
+    site_path: str = "feed.xml"
+    #: ``[feeds] icon`` and ``logo``, absolute.
+    icon: str = ""
+    logo: str = ""
+    #: Slugs of ``[feeds] hidden_tags``: tags without documents.
+    hidden_tags: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: Config) -> Options:
         site, feeds = config.site, config.feeds
         return cls(site.title, site.description, site.url, site.lang, site.author,
-                   feeds.formats, feeds.content == "full", feeds.limit, feeds.future, site.timezone)
+                   feeds.formats, feeds.content == "full", feeds.limit, feeds.future, site.timezone,
+                   feeds.site_path, feeds.icon, feeds.logo, frozenset(map(permalink.scope_slug, feeds.hidden_tags)))
+
+    def hidden(self, scope: Scope) -> bool:
+        """Whether ``scope`` is a tag the site keeps out of feeds (jekyll-feed's ``tags: except``)."""
+        return scope.kind is ScopeKind.TAG and scope.slug in self.hidden_tags
 
     @property
     def site(self) -> pages.Site:
@@ -118,7 +131,7 @@ class Documents:
         if target.scope is None:
             return self._listing(target.fmt, self._listings(now), now)
         scope = self.index.scope(target.scope.kind, target.scope.slug, now)
-        if scope is None:
+        if scope is None or self.options.hidden(scope):
             return None
         if target.fmt == "html":
             return self._preview(self.feed(scope, now, self.options.limit), now)
@@ -132,7 +145,8 @@ class Documents:
         site = site_name(o.title, o.url)
         title = site if scope.kind is ScopeKind.SITE else f"{site} · {scope.name}"
         return Feed(scope=scope, title=title, description=o.description, site_url=o.url, lang=o.lang,
-                    author=o.author, posts=rendering.posts(self.index, scope, now, limit), full_content=o.full_content)
+                    author=o.author, posts=rendering.posts(self.index, scope, now, limit), full_content=o.full_content,
+                    icon=o.icon, logo=o.logo)
 
     def layout(self, now: datetime, scopes: Collection[Scope] | None = None) -> Layout:
         """The documents of the layout at ``now``, built as they are consumed, each scope
@@ -145,6 +159,9 @@ class Documents:
         listings = self._listings(now)
         atom = "atom" in self.options.formats
         per_scope = len(self.options.formats) + atom + 1  # and its preview page (not the site's)
+        # jekyll-feed's `feed: path`, when it is not feed.xml: one more path for the site scope.
+        site_aliases = [p for p in dict.fromkeys((urls.jekyll_feed_path(SITE), self.options.site_path)) if atom]
+        site_extra = len(site_aliases) - atom - 1  # the site scope has no preview page
         existing = {listing.scope: listing.scope for listing in listings}
         wanted = [listing.scope for listing in listings] if scopes is None else sorted(
             set(scopes), key=lambda s: (s.kind.value, s.slug))
@@ -160,14 +177,13 @@ class Documents:
                 docs = {fmt: _feed_document(feed, fmt, modified) for fmt in self.options.formats} if feed else {}
                 for fmt in self.options.formats:
                     yield urls.feed_path(wanted_scope, fmt), docs.get(fmt)
-                if atom:
-                    alias = urls.jekyll_feed_path(wanted_scope)
+                for alias in site_aliases if wanted_scope.kind is ScopeKind.SITE else [urls.jekyll_feed_path(wanted_scope)] * atom:
                     yield alias, _relocated(docs["atom"], feed, alias) if feed else None
                 if wanted_scope.kind is not ScopeKind.SITE:
                     yield urls.page_path(wanted_scope), self._preview(feed, now) if feed else None
 
-        size = 2 + len(listings) * per_scope - sum(listing.scope.kind is ScopeKind.SITE for listing in listings)
-        count = size if scopes is None else (2 if scopes else 0) + len(wanted) * per_scope - sum(
+        size = 2 + len(listings) * per_scope + site_extra * sum(listing.scope.kind is ScopeKind.SITE for listing in listings)
+        count = size if scopes is None else (2 if scopes else 0) + len(wanted) * per_scope + site_extra * sum(
             s.kind is ScopeKind.SITE for s in wanted)
         return Layout(size, count, documents())
 
@@ -178,7 +194,7 @@ class Documents:
         return max(found, default=None)
 
     def _listings(self, now: datetime) -> list[pages.Listing]:
-        return [pages.Listing(s, n, newest) for s, n, newest in self.index.dated_scopes(now)]
+        return [pages.Listing(s, n, newest) for s, n, newest in self.index.dated_scopes(now) if not self.options.hidden(s)]
 
     def _listing(self, fmt: str, listings: list[pages.Listing], now: datetime) -> Document:
         o = self.options

@@ -139,6 +139,9 @@ class Feed:
     #: Where this document is served when not at the scope's own path: jekyll-feed's
     #: ``feed/emnews.xml`` is Atom that names itself there. Relative to the site root.
     location: str = ""
+    #: Absolute URLs of a small square image and of a larger one; empty when the site has none.
+    icon: str = ""
+    logo: str = ""
 
     @property
     def home_url(self) -> str:

@@ -3,8 +3,8 @@
 This is the one place that knows the layout (DESIGN, "URLs"): ``index.html``, ``feeds.opml``,
 ``feed.<fmt>``, ``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, the preview pages
 ``category/<slug>/`` and ``tag/<slug>/`` (``index.html`` in those folders), and jekyll-feed's
-``feed.xml``, ``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml`` as Atom that names itself at
-that path.
+``feed.xml`` (and ``[feeds] site_path``), ``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml``
+as Atom that names itself at that path.
 The service resolves requests with it, the export names its files and knows which it owns with
 it, and the feeds, lists and CLI link with it, so a static copy answers every URL the service does.
 """
@@ -73,11 +73,15 @@ def feed_url(feed: Feed, fmt: str) -> str:
     return f"{feed.site_url}/{quote(feed.location or feed_path(feed.scope, fmt))}"
 
 
-def resolve(path: str, formats: Sequence[str]) -> Target | None:
+def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | None:
     """The target of a URL path (percent-decoded, without the leading ``/``), or ``None``.
+    ``site_path`` is jekyll-feed's ``feed: path``: the site's Atom feed too, besides
+    ``feed.xml`` (``[feeds] site_path`` keeps it clear of every other path here).
 
     Only the shape is checked here; whether the scope exists is the index's to say.
     """
+    if site_path and path == site_path:
+        return Target("atom", SITE, alias=path) if "atom" in formats else None
     if path in ("", INDEX_PAGE):
         return Target("html")
     if path == OPML:

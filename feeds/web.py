@@ -98,7 +98,7 @@ class Feeds:
         self.cache.close()
 
     def serve(self, path: str) -> Response:
-        target = resolve(path, self.formats)
+        target = resolve(path, self.formats, self.documents.options.site_path)
         if target is None:
             return _text(404, "not found")
         limit = self._limit(request) if target.scope is not None and target.fmt != "html" else self.default_limit

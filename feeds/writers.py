@@ -120,6 +120,10 @@ def atom(feed: Feed) -> bytes:
     doc.leaf("name", site_author(feed))
     doc.close()
     doc.leaf("generator", "feeds", {"version": __version__})
+    if feed.icon:
+        doc.leaf("icon", feed.icon)
+    if feed.logo:
+        doc.leaf("logo", feed.logo)
     for post in feed.posts:
         doc.open("entry", {"xml:lang": post.lang} if post.lang else None)
         doc.leaf("id", post.entry_id)
@@ -163,6 +167,12 @@ def rss(feed: Feed) -> bytes:
     # The newest entry's last change, as Atom's feed-level ``updated``: the two agree.
     doc.leaf("lastBuildDate", rfc822(_newest(p.updated for p in feed.posts)))
     doc.leaf("generator", f"feeds {__version__}")
+    if feed.logo or feed.icon:
+        doc.open("image")  # RSS wants its title and link to be the channel's
+        doc.leaf("url", feed.logo or feed.icon)
+        doc.plain("title", feed.title)
+        doc.leaf("link", feed.home_url)
+        doc.close()
     for link in links(feed, "rss"):
         if link.rel != "alternate":
             doc.leaf("atom:link", None, _link_attrs(link))
@@ -208,6 +218,10 @@ def json_feed(feed: Feed) -> bytes:
         doc["description"] = feed.description
     if feed.lang:
         doc["language"] = feed.lang
+    if feed.logo or feed.icon:
+        doc["icon"] = feed.logo or feed.icon
+    if feed.icon:
+        doc["favicon"] = feed.icon
     doc["authors"] = [{"name": site_author(feed)}]
     doc["items"] = [_json_item(post, _body(feed, post)) for post in feed.posts]
     text = json.dumps(_clean_json(doc), ensure_ascii=False, indent=None, separators=(",", ":"))

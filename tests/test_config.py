@@ -53,6 +53,11 @@ def test_trailing_slash_of_the_url_is_dropped(write_config: Callable[..., Path])
         ('[cache]\nbackend = "redis"\n', "[cache] url is needed by backend"),
         ('[server]\nengine = "uwsgi"\n', "[server] engine must be one of sync, gthread, granian"),
         ("[server]\nport = 70000\n", "[server] port must be between 1 and 65535"),
+        ('[feeds]\nsite_path = "../feed.xml"\n', "[feeds] site_path must be a path below the site root"),
+        ('[feeds]\nsite_path = "feed/news.xml"\n', "[feeds] site_path 'feed/news.xml' is a path feeds uses"),
+        ('[feeds]\nsite_path = "feed.rss"\n', "[feeds] site_path 'feed.rss' is a path feeds uses"),
+        ('[feeds]\nicon = "javascript:alert(1)"\n', "[feeds] icon must be an http(s) URL or a path on the site"),
+        ('[feeds]\nhidden_tags = "a"\n', "[feeds] hidden_tags must be a list of strings"),
     ],
 )
 def test_bad_values_name_the_key(write_config: Callable[..., Path], text: str, message: str) -> None:
@@ -135,6 +140,9 @@ def test_config_toml_wins_and_says_so(tmp_path: Path) -> None:
         ("title: [a\n", "_config.yml:2: not valid YAML"),
         ("- a list\n", "_config.yml: must be a mapping"),
         ("title: no url\n", "[site] url is required: set it, or url in the site's _config.yml"),
+        ("url: https://a.example\nfeed:\n  categories: news\n", "_config.yml: feed.categories must be a list of names"),
+        ("url: https://a.example\nfeed:\n  icon: [a]\n", "_config.yml: feed.icon must be a string"),
+        ("url: https://a.example\nfeed:\n  path: /category/x.atom\n", "[feeds] site_path '/category/x.atom' is a path feeds uses"),
     ],
 )
 def test_a_bad_config_yml_names_the_file_and_key(tmp_path: Path, yml: str, message: str) -> None:
@@ -155,3 +163,20 @@ def test_the_posts_collection_permalink_wins(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert config.load(_one_key(tmp_path, site)).site.permalink == "/news/:year/:title/"
+
+
+def test_jekyll_feed_keys_fill_feeds_keys(tmp_path: Path) -> None:
+    """``feed: path``, ``icon``, ``logo``, ``categories`` and ``tags: except``; images made
+    absolute below ``url`` + ``baseurl`` as Jekyll's ``absolute_url``; config.toml wins."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_config.yml").write_text(
+        "url: https://a.example\nbaseurl: /blog\nfeed:\n  path: /atom.xml\n  icon: /i.png\n  logo: logo.png\n"
+        "  categories: [news, 2021]\n  tags:\n    only: [a]\n    except: [b, 草稿]\n",
+        encoding="utf-8",
+    )
+    c = config.load(_one_key(tmp_path, site))
+    assert (c.feeds.site_path, c.feeds.icon, c.feeds.logo) == ("atom.xml", "https://a.example/blog/i.png", "https://a.example/blog/logo.png")
+    assert (c.feeds.categories, c.feeds.hidden_tags) == (("news", "2021"), ("b", "草稿"))
+    c = config.load(_one_key(tmp_path, site, '[feeds]\nicon = "https://cdn.example/i.png"\nsite_path = "feed.xml"\n'))
+    assert (c.feeds.site_path, c.feeds.icon) == ("feed.xml", "https://cdn.example/i.png")

@@ -473,3 +473,37 @@ def test_a_full_export_sweeps_what_a_killed_one_left(tmp_path: Path, write_confi
     assert result.stdout.startswith("0 written, 36 unchanged, 0 removed"), result.output
     assert not any(p.exists() for p in left)
     assert (out / "category/.notes").read_text(encoding="utf-8") == "mine", "only the export's own temporaries"
+
+
+def test_jekyll_feed_settings_of_config_yml_shape_the_export(tmp_path: Path) -> None:
+    """jekyll-feed's `feed:` keys of the fixture's `_config.yml`, with a one-key config.toml:
+    the site Atom also at `path`, icon and logo made absolute in every format, no document
+    for a tag of `tags: except`, and a note for a listed category without a post."""
+    toml = tmp_path / "config.toml"
+    toml.write_text(f'[site]\nsource = "{FIXTURES / "jekyllfeed"}"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    run_export(toml, out)
+    site = "https://orchard.example/notes"
+    icon, logo = f"{site}/assets/icon.png", "https://cdn.orchard.example/logo.png"
+    for rel in ("atom.xml", "feed.xml", "feed.atom", "feed.rss"):
+        data = (out / rel).read_bytes()
+        d = feedparser.parse(data)
+        assert d.bozo == 0 and d.entries, rel
+        if rel != "feed.rss":
+            assert ATOM_RNG.validate(etree.fromstring(data)), (rel, ATOM_RNG.error_log)
+            assert (d.feed.icon, d.feed.logo) == (icon, logo), rel
+        else:
+            assert (d.feed.image.href, d.feed.image.title, d.feed.image.link) == (logo, "Orchard Notes", f"{site}/")
+    atom_xml = feedparser.parse((out / "atom.xml").read_bytes())
+    assert atom_xml.feed.id == f"{site}/atom.xml"
+    assert next(link.href for link in atom_xml.feed.links if link.rel == "self") == f"{site}/atom.xml"
+    assert "late winter" in {t.term for e in atom_xml.entries for t in e.get("tags", [])}, "posts keep the tag"
+    doc = json.loads((out / "feed.json").read_bytes())
+    assert (doc["icon"], doc["favicon"]) == (logo, icon)
+    assert (out / "tag/pruning.atom").is_file() and (out / "feed/by_tag/pruning.xml").is_file()
+    hidden = [p.relative_to(out).as_posix() for p in published(out) if "late" in p.as_posix()]
+    assert hidden == []
+    assert "late-winter" not in (out / "index.html").read_text(encoding="utf-8") + (out / "feeds.opml").read_text(encoding="utf-8")
+    check = CliRunner().invoke(main, ["--config", str(toml), "check"])
+    assert "[feeds] categories names 'recipes', which has no post: feed/recipes.xml" in check.stdout
+    assert "'news'" not in check.stdout

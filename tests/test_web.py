@@ -264,3 +264,17 @@ def test_a_category_that_loses_its_last_post_is_gone_for_every_app(make_app: Cal
     (finews_copy / "_posts" / "2022-01-10-202201102241180920.md").unlink()
     wait_for(lambda: first.get("/category/youjiangribao.atom").status_code == 404, 3.0)
     assert make_app(extra).test_client().get("/category/youjiangribao.atom").status_code == 404
+
+
+def test_jekyll_feed_path_is_served_and_hidden_tags_are_not(make_app: Callable[..., Flask]) -> None:
+    client = make_app('[feeds]\nsite_path = "blog/atom.xml"\nhidden_tags = ["东财滚动新闻"]\n').test_client()
+    r = client.get("/blog/atom.xml")
+    assert r.status_code == 200 and r.mimetype == "application/atom+xml"
+    d = feedparser.parse(r.data)
+    assert d.bozo == 0 and d.feed.id == "https://finews.withounder.com/blog/atom.xml"
+    assert client.get("/feed.xml").status_code == 200
+    tag = quote("东财滚动新闻")
+    for path in (f"/tag/{tag}.rss", f"/tag/{tag}/", f"/feed/by_tag/{tag}.xml"):
+        assert client.get(path).status_code == 404, path
+    assert tag not in client.get("/").get_data(as_text=True)
+    assert client.get("/category/emnews.atom").status_code == 200

@@ -104,8 +104,9 @@ def _data(folder: Path) -> dict[str, Any]:
 def settings(site: dict[str, Any], path: Path) -> list[Setting]:
     """What ``site`` (from :func:`read`) says about our config keys: ``url`` + ``baseurl``,
     ``title``, ``description``, ``lang``, ``timezone``, ``author`` (a name or a mapping with
-    one), ``permalink`` (``collections.posts.permalink`` first), ``future``, and jekyll-feed's ``feed.posts_limit`` and
-    ``feed.excerpt_only``.
+    one), ``permalink`` (``collections.posts.permalink`` first), ``future``, and jekyll-feed's
+    ``feed.posts_limit``, ``feed.excerpt_only``, ``feed.path``, ``feed.icon``, ``feed.logo``,
+    ``feed.categories`` and ``feed.tags.except``.
 
     Raises:
         ConfigError: a value has the wrong shape (``feed`` not a mapping, and the like),
@@ -146,7 +147,22 @@ def settings(site: dict[str, Any], path: Path) -> list[Setting]:
         put("feeds", "limit", limit, "feed.posts_limit")
     if isinstance(feed.get("excerpt_only"), bool):
         put("feeds", "content", "summary" if feed["excerpt_only"] else "full", "feed.excerpt_only")
+    for key, ours in (("path", "site_path"), ("icon", "icon"), ("logo", "logo")):
+        if feed.get(key) not in (None, ""):
+            put("feeds", ours, _str(feed[key], path, f"feed.{key}"), f"feed.{key}")
+    if feed.get("categories"):
+        put("feeds", "categories", _names(feed["categories"], path, "feed.categories"), "feed.categories")
+    tags = feed.get("tags")
+    if isinstance(tags, dict) and tags.get("except"):
+        put("feeds", "hidden_tags", _names(tags["except"], path, "feed.tags.except"), "feed.tags.except")
     return found
+
+
+def _names(value: Any, path: Path, key: str) -> list[str]:
+    """A list of category or tag names; Jekyll's YAML may give numbers (``2021``)."""
+    if not isinstance(value, list) or any(isinstance(v, (dict, list)) or v is None for v in value):
+        raise ConfigError(f"{path}: {key} must be a list of names")
+    return [str(v) for v in value]
 
 
 def entry_filter(site: dict[str, Any], path: Path) -> Filter:
