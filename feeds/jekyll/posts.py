@@ -19,7 +19,7 @@ from .. import content, dates
 from ..config import Config
 from ..errors import ConfigError, ParseError
 from ..model import Author, Post, Problem
-from . import links, liquid, permalink
+from . import defaults, links, liquid, permalink
 from . import siteconfig
 from .files import JEKYLL, POST_NAME, Filter, SourceFile, read
 from .frontmatter import decode, load_yaml, split_front_matter
@@ -68,7 +68,7 @@ def finish(rules: Rules, post: Post) -> Post:
     try:
         text = decode(read(rules.root / post.path))
         split = split_front_matter(text) or ("", text, 1, 0)  # none: Jekyll publishes it as is
-        data = load_yaml(split[0], split[2]) if split[0] else {}
+        data = defaults.apply(rules.site, rules.root, post.path, load_yaml(split[0], split[2]) if split[0] else {})
     except (OSError, ParseError):
         return post
     body, _ = _liquid(rules, post, data, split[1])
@@ -161,7 +161,7 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
         # Jekyll publishes a file in _posts without front matter too: name and folders say all.
         split = ("", text, 1, 0)
     fm_text, body, fm_line, blank_lines = split
-    data = load_yaml(fm_text, fm_line) if fm_text else {}
+    data = defaults.apply(rules.site, rules.root, path, load_yaml(fm_text, fm_line) if fm_text else {})
     if data.get("published", True) is False:
         return None
 
