@@ -21,7 +21,7 @@ from lxml import etree
 
 from feeds import config, export
 from feeds.cli import main
-from feeds.documents import Document, Documents, Layout
+from feeds.documents import Document, Documents
 from feeds.index import marks
 from feeds.errors import ExportError
 
@@ -180,8 +180,10 @@ def test_a_new_post_rewrites_only_what_changed_and_gone_scopes_are_removed(tmp_p
     assert [p.name for p in (out / "tag/右江日报新闻").iterdir()] == ["notes.txt"], "so is a page folder holding them"
 
 
-def write(items: list[tuple[str, Document | None]], out: Path) -> tuple[set[str], set[str], int]:
-    return export.apply(export.prepare(out), Layout(len(items), len(items), iter(items)))
+def write(items: list[tuple[str, Document | None]], out: Path) -> tuple[int, int, int]:
+    root = export.prepare(out)
+    export.check(root, [rel for rel, _ in items])
+    return export.apply(root, items)
 
 
 def test_writing_outside_the_folder_or_twice_is_refused(tmp_path: Path) -> None:
@@ -204,13 +206,13 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path: Path) -> None:
 import resource, signal, sys
 from pathlib import Path
 from feeds import export
-from feeds.documents import Document, Layout
+from feeds.documents import Document
 from feeds.errors import ExportError
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
 try:
     items = [("category/a.atom", Document(b"new" * 1000, "x", None))]
-    export.apply(export.prepare(Path({str(out)!r})), Layout(1, 1, iter(items)))
+    export.apply(export.prepare(Path({str(out)!r})), items)
 except ExportError as e:
     print(e)
     sys.exit(3)
