@@ -170,7 +170,7 @@ class Documents:
             return [(path, None) for path in paths]
         feed = self.feed(scope, now, self.options.limit)
         modified = self.modified(scope, now)
-        docs = {fmt: _feed_document(feed, fmt, modified) for fmt in self.options.formats}
+        docs = {fmt: Document(body, MEDIA_TYPES[fmt], modified) for fmt, body in writers.render_all(feed, self.options.formats).items()}
         found: list[tuple[str, Document | None]] = [(path, docs[fmt]) for path, fmt in zip(paths, self.options.formats)]
         if "atom" in docs:
             alias = urls.jekyll_feed_path(scope)
