@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -29,7 +29,10 @@ from .index import ExportMark, Index
 from .jekyll.posts import Rules
 from .model import Scope
 
+#: A file being written is named this, then the ids of the process and thread writing it: each
+#: writes one file at a time, so the name is unique without the cost of a random one.
 _TEMP_PREFIX = ".feeds-tmp-"
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 #: Where earlier exports kept their mark, in the published folder: removed when seen.
 _OLD_MARK = ".feeds-export"
 #: Scopes a worker builds and writes at a time.
@@ -207,17 +210,22 @@ def _write(target: Path, body: bytes) -> bool:
         pass
     except OSError as e:
         raise ExportError(f"{target}: cannot read: {e.strerror or e}") from e
-    tmp = None
+    tmp = target.with_name(f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=target.parent)
-        with os.fdopen(fd, "wb") as f:
+        try:
+            fd = os.open(tmp, _CREATE, 0o644)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, _CREATE, 0o644)
+        except FileExistsError:  # left by a killed process that had our ids
+            tmp.unlink()
+            fd = os.open(tmp, _CREATE, 0o644)
+        with open(fd, "wb") as f:
+            os.fchmod(fd, 0o644)  # whatever the umask: a static host serves these
             f.write(body)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except OSError as e:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: cannot write: {e.strerror or e}") from e
     return True
 
