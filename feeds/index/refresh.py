@@ -138,9 +138,10 @@ def _write(
                 shared.update(row.url for row in posts)
                 rows = [m for _, found, _ in batch for m in found]
                 db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", rows)
-                for m in rows:
-                    touch([(m.kind, m.slug)], dated[m.path])
-            if shared:
+                if record:  # the first fill stamps every scope at once, below
+                    for m in rows:
+                        touch([(m.kind, m.slug)], dated[m.path])
+            if record and shared:
                 # A post sharing a permalink with one added or removed may have a new entry id.
                 newest = max(dated.values())
                 for u in shared:
