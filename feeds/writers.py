@@ -11,6 +11,8 @@ reorders entries unless told otherwise, switches the process locale to write RFC
 over thousands of feeds. Nor with an lxml tree: the bytes are the same (lxml's pretty print),
 but a tree costs three times as much over an export's gigabytes of content. Every text and
 attribute is escaped on its way in; content HTML is escaped text, never CDATA or raw markup.
+The texts are checked for characters XML forbids before anything is written, once for all the
+formats of a feed (:func:`render_all`), rather than each written document scanned again.
 """
 
 from __future__ import annotations
