@@ -24,7 +24,9 @@ from feeds.cli import main
 from feeds.documents import Document, Documents
 from feeds.index import marks
 from feeds.errors import ExportError
+from feeds.urls import resolve
 
+from . import corpusgen
 from .conftest import FIXTURES
 
 ATOM_RNG = etree.RelaxNG(etree.parse(str(FIXTURES / "atom.rng")))
@@ -475,3 +477,24 @@ def test_a_full_export_sweeps_what_a_killed_one_left(tmp_path: Path, write_confi
     assert result.stdout.startswith("0 written, 36 unchanged, 0 removed"), result.output
     assert not any(p.exists() for p in left)
     assert (out / "category/.notes").read_text(encoding="utf-8") == "mine", "only the export's own temporaries"
+
+
+def test_workers_write_what_the_service_serves(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    """A site with more scopes than export._POOL_SCOPES is built and written by the pool's
+    workers, each with its own index connection: every file holds the bytes the service sends."""
+    site = tmp_path / "site"
+    corpusgen.generate(site, 400, categories=300)
+    cfg = write_config(f'[index]\npath = "{tmp_path}/index.sqlite3"\n[feeds]\nfuture = true', source=site)
+    run_export(cfg, tmp_path / "out")
+    files = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes() for p in published(tmp_path / "out")}
+    assert len(files) >= 4 * export._POOL_SCOPES + 2, "too few scopes to use the pool"
+    documents = Documents.from_config(config.load(cfg))
+    try:
+        now = documents.published_at(datetime.now(UTC))
+        for rel, body in files.items():
+            target = resolve(rel, ("atom", "rss", "json"))
+            assert target is not None, rel
+            doc = documents.render(target, now)
+            assert doc is not None and doc.body == body, rel
+    finally:
+        documents.index.close()
