@@ -4,7 +4,7 @@ and the export share, so a static copy answers every URL with the bytes the serv
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from xml.sax.saxutils import escape as xml_escape
@@ -40,13 +40,18 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Documents to write: (path, document, or ``None`` to remove the path)."""
+    """What an export writes at one instant: the two lists, built, and the scopes whose files
+    :meth:`Documents.scope_documents` builds, each on its own, in any process."""
 
     #: Files in the whole layout.
     size: int
-    #: Items ``documents`` yields.
+    #: Files to write or remove.
     count: int
-    documents: Iterator[tuple[str, Document | None]]
+    #: The index page and the OPML list, or nothing when no scope is to be written.
+    lists: tuple[tuple[str, Document], ...]
+    #: Each scope to write (``True``, named) or whose files to remove (``False``: it has no
+    #: post left), by kind and slug.
+    scopes: tuple[tuple[Scope, bool], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,43 +154,50 @@ class Documents:
                     icon=o.icon, logo=o.logo)
 
     def layout(self, now: datetime, scopes: Collection[Scope] | None = None) -> Layout:
-        """The documents of the layout at ``now``, built as they are consumed, each scope
-        queried once: what the export writes.
-
-        With ``scopes`` (kind and slug; names are ignored) only those scopes' documents and the
-        two lists are built, and a scope that no longer has a post gives ``None`` for each of
-        its paths: remove them.
-        """
+        """What the export writes at ``now``: every scope, or with ``scopes`` (kind and slug;
+        names are ignored) only those and the two lists. A scope that no longer has a post is
+        to have its files removed."""
         listings = self._listings(now)
-        atom = "atom" in self.options.formats
-        per_scope = len(self.options.formats) + atom + 1  # and its preview page (not the site's)
-        # jekyll-feed's `feed: path`, when it is not feed.xml: one more path for the site scope.
-        site_aliases = [p for p in dict.fromkeys((urls.jekyll_feed_path(SITE), self.options.site_path)) if atom]
-        site_extra = len(site_aliases) - atom - 1  # the site scope has no preview page
         existing = {listing.scope: listing.scope for listing in listings}
         wanted = [listing.scope for listing in listings] if scopes is None else sorted(
             set(scopes), key=lambda s: (s.kind.value, s.slug))
+        lists: tuple[tuple[str, Document], ...] = ()
+        if scopes is None or scopes:
+            lists = ((urls.INDEX_PAGE, self._listing("html", listings, now)), (urls.OPML, self._listing("opml", listings, now)))
+        count = len(lists) + sum(len(self.scope_paths(s)) for s in wanted)
+        return Layout(2 + sum(len(self.scope_paths(listing.scope)) for listing in listings), count, lists,
+                      tuple((existing.get(s, s), s in existing) for s in wanted))
 
-        def documents() -> Iterator[tuple[str, Document | None]]:
-            if scopes is None or scopes:
-                yield urls.INDEX_PAGE, self._listing("html", listings, now)
-                yield urls.OPML, self._listing("opml", listings, now)
-            for wanted_scope in wanted:
-                scope = existing.get(wanted_scope)
-                feed = self.feed(scope, now, self.options.limit) if scope else None
-                modified = self.modified(feed.scope, now) if feed else None
-                docs = {fmt: _feed_document(feed, fmt, modified) for fmt in self.options.formats} if feed else {}
-                for fmt in self.options.formats:
-                    yield urls.feed_path(wanted_scope, fmt), docs.get(fmt)
-                for alias in site_aliases if wanted_scope.kind is ScopeKind.SITE else [urls.jekyll_feed_path(wanted_scope)] * atom:
-                    yield alias, _relocated(docs["atom"], feed, alias) if feed else None
-                if wanted_scope.kind is not ScopeKind.SITE:
-                    yield urls.page_path(wanted_scope), self._preview(feed, now) if feed else None
+    def scope_paths(self, scope: Scope) -> tuple[str, ...]:
+        """The paths of ``scope``'s files: one per format, jekyll-feed's Atom paths, and its
+        preview page (the site's is the index page)."""
+        page = () if scope.kind is ScopeKind.SITE else (urls.page_path(scope),)
+        return (*(urls.feed_path(scope, fmt) for fmt in self.options.formats), *self._aliases(scope), *page)
 
-        size = 2 + len(listings) * per_scope + site_extra * sum(listing.scope.kind is ScopeKind.SITE for listing in listings)
-        count = size if scopes is None else (2 if scopes else 0) + len(wanted) * per_scope + site_extra * sum(
-            s.kind is ScopeKind.SITE for s in wanted)
-        return Layout(size, count, documents())
+    def _aliases(self, scope: Scope) -> tuple[str, ...]:
+        """jekyll-feed's paths of ``scope``'s Atom feed: for the site, ``feed.xml`` and the
+        ``feed: path`` of ``_config.yml`` when it is another."""
+        if "atom" not in self.options.formats:
+            return ()
+        if scope.kind is ScopeKind.SITE:
+            return tuple(dict.fromkeys((urls.jekyll_feed_path(SITE), self.options.site_path)))
+        return (urls.jekyll_feed_path(scope),)
+
+    def scope_documents(self, scope: Scope, present: bool, now: datetime) -> list[tuple[str, Document | None]]:
+        """Each file of ``scope`` (from :meth:`layout`) at ``now``: its path and document, or
+        ``None`` for each path when the scope is not ``present`` (remove them). The scope is
+        queried once for all its files."""
+        paths = self.scope_paths(scope)
+        if not present:
+            return [(path, None) for path in paths]
+        feed = self.feed(scope, now, self.options.limit)
+        modified = self.modified(scope, now)
+        docs = {fmt: Document(body, MEDIA_TYPES[fmt], modified) for fmt, body in writers.render_all(feed, self.options.formats).items()}
+        found: list[tuple[str, Document | None]] = [(path, docs[fmt]) for path, fmt in zip(paths, self.options.formats)]
+        found += ((alias, _relocated(docs["atom"], feed, alias)) for alias in self._aliases(scope))
+        if scope.kind is not ScopeKind.SITE:
+            found.append((urls.page_path(scope), self._preview(feed, now)))
+        return found
 
     def modified(self, scope: Scope | None, now: datetime) -> datetime | None:
         """Last-Modified of the documents of ``scope`` (``None``: the lists) at ``now``: the

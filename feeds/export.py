@@ -5,29 +5,40 @@ static server) never sees half a file and a crash leaves every file either old o
 whose bytes would not change is left alone (its mtime too), which keeps CDN and rsync uploads
 small. Files of the layout that no longer belong to any scope are removed; nothing outside the
 output folder, and nothing there that is not part of the layout, is ever written or removed.
+
+Every path is checked before anything is written. On a large site the scopes' files are built
+and written on every core, a batch of scopes at a time, each worker reading the index on a
+connection of its own; this process writes the two lists and adds up what the workers did.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .documents import Documents, Layout
-from . import rendering
-from .index import ExportMark, Index
-from .model import Scope
+from . import parallel, rendering, urls
+from .documents import Document, Documents, Options
 from .errors import ExportError
-from . import urls
+from .index import ExportMark, Index
+from .jekyll.posts import Rules
+from .model import Scope
 
+#: A file being written is named this, then the ids of the process and thread writing it: each
+#: writes one file at a time, so the name is unique without the cost of a random one.
 _TEMP_PREFIX = ".feeds-tmp-"
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 #: Where earlier exports kept their mark, in the published folder: removed when seen.
 _OLD_MARK = ".feeds-export"
+#: Scopes a worker builds and writes at a time.
+_BATCH = 16
+#: From this many scopes to write, workers build and write them on every core.
+_POOL_SCOPES = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +86,59 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
     with index.snapshot() as generation:
         last, scopes = _plan(index, root, full, now, options)
         layout = documents.layout(now, scopes)
-        written, unchanged, removed = apply(root, layout, progress)
+    paths = [rel for scope, _ in layout.scopes for rel in documents.scope_paths(scope)]
+    check(root, [rel for rel, _ in layout.lists] + paths)
+    written, unchanged, removed = apply(root, layout.lists)
+    if progress:
+        progress(len(layout.lists), layout.count)
+    job = _Job(index.path, index.rules, documents.options, documents.changed, now, root)
+    batches = [layout.scopes[i:i + _BATCH] for i in range(0, len(layout.scopes), _BATCH)]
+    done = len(layout.lists)
+    for batch, counts in zip(batches, parallel.map_ordered(_write_scopes, batches, job, index.jobs, chunksize=1,
+                                                           threshold=_POOL_SCOPES // _BATCH)):
+        written, unchanged, removed = written + counts[0], unchanged + counts[1], removed + counts[2]
+        done += sum(len(documents.scope_paths(scope)) for scope, _ in batch)
+        if progress:
+            progress(done, layout.count)
     if scopes is None:
-        removed += _remove_stale(root, written | unchanged)
+        removed += _remove_stale(root, {rel for rel, _ in layout.lists}.union(paths))
         untouched = 0
     else:
-        untouched = layout.size - len(written) - len(unchanged)
+        untouched = layout.size - written - unchanged
     index.save_export_mark(root, ExportMark(generation, now.isoformat(), options, layout.size))
     _unlink(root / _OLD_MARK)
-    return Stats(len(written), len(unchanged) + untouched, removed, time.perf_counter() - started)
+    return Stats(written, unchanged + untouched, removed, time.perf_counter() - started)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What a worker needs to build and write scopes' files: it opens the index itself."""
+
+    index: Path
+    rules: Rules
+    options: Options
+    #: :attr:`Documents.changed`.
+    changed: datetime | None
+    now: datetime
+    #: The export folder, resolved.
+    root: Path
+
+
+def _write_scopes(batch: Sequence[tuple[Scope, bool]], job: _Job) -> tuple[int, int, int]:
+    """Build and write the files of ``batch`` (scopes of a :class:`Layout`), in a worker or
+    here, reading the index on a connection of its own; (written, unchanged, removed).
+
+    A worker may see a newer state of the index than the layout was planned from: the mark
+    keeps the older generation, so the next export rebuilds whatever changed since.
+    """
+    index = Index(job.index, job.rules, jobs=1)
+    try:
+        documents = Documents(index, job.options, job.changed)
+        with index.snapshot():
+            return apply(job.root, (item for scope, present in batch
+                                    for item in documents.scope_documents(scope, present, job.now)))
+    finally:
+        index.close()
 
 
 def _plan(index: Index, root: Path, full: bool, now: datetime, options: str) -> tuple[ExportMark | None, set[Scope] | None]:
@@ -103,34 +158,45 @@ def prepare(out: Path) -> Path:
         raise ExportError(f"{out}: cannot create the export folder: {e.strerror or e}") from e
 
 
-def apply(root: Path, layout: Layout, progress: Callable[[int, int], None] | None = None) -> tuple[set[str], set[str], int]:
-    """Write or remove each item of ``layout`` under ``root`` (from :func:`prepare`), each
-    atomically; (paths written, paths unchanged, files removed)."""
-    written: set[str] = set()
-    unchanged: set[str] = set()
-    removed = 0
-    for done, (rel, doc) in enumerate(layout.documents, 1):
-        target = _inside(root, rel)
-        if rel in written or rel in unchanged:
+def check(root: Path, rels: Iterable[str]) -> None:
+    """Refuse, before anything is written, a layout that would leave ``root`` or write a path
+    twice."""
+    seen: set[str] = set()
+    parents: dict[Path, Path] = {}
+    for rel in rels:
+        target = _inside(root, rel, parents)
+        if rel in seen:
             raise ExportError(f"{target}: the export would write this file twice")
+        seen.add(rel)
+
+
+def apply(root: Path, items: Iterable[tuple[str, Document | None]]) -> tuple[int, int, int]:
+    """Write or remove each (path, document or ``None``) under ``root`` (from :func:`prepare`),
+    each atomically; (files written, files unchanged, files removed)."""
+    written = unchanged = removed = 0
+    parents: dict[Path, Path] = {}
+    for rel, doc in items:
+        target = _inside(root, rel, parents)
         if doc is None:
             removed += _unlink(target, root)
         elif _write(target, doc.body):
-            written.add(rel)
+            written += 1
         else:
-            unchanged.add(rel)
-        if progress:
-            progress(done, layout.count)
+            unchanged += 1
     return written, unchanged, removed
 
 
-def _inside(root: Path, rel: str) -> Path:
-    """``root / rel``, refused unless it stays inside ``root`` (symbolic links included)."""
+def _inside(root: Path, rel: str, parents: dict[Path, Path]) -> Path:
+    """``root / rel``, refused unless it stays inside ``root`` (symbolic links included).
+    ``parents`` keeps the folders resolved so far: a layout has a handful for 16,000 files."""
     target = root.joinpath(rel)
     parts = Path(rel).parts
     if not rel or Path(rel).is_absolute() or ".." in parts or "\x00" in rel:
         raise ExportError(f"{root}: refusing to write {rel!r}: not a path inside the export folder")
-    if not target.parent.resolve().is_relative_to(root):
+    parent = parents.get(target.parent)
+    if parent is None:
+        parent = parents[target.parent] = target.parent.resolve()
+    if not parent.is_relative_to(root):
         raise ExportError(f"{target}: refusing to write outside {root}")
     return target
 
@@ -144,17 +210,22 @@ def _write(target: Path, body: bytes) -> bool:
         pass
     except OSError as e:
         raise ExportError(f"{target}: cannot read: {e.strerror or e}") from e
-    tmp = None
+    tmp = target.with_name(f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=target.parent)
-        with os.fdopen(fd, "wb") as f:
+        try:
+            fd = os.open(tmp, _CREATE, 0o644)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, _CREATE, 0o644)
+        except FileExistsError:  # left by a killed process that had our ids
+            tmp.unlink()
+            fd = os.open(tmp, _CREATE, 0o644)
+        with open(fd, "wb") as f:
+            os.fchmod(fd, 0o644)  # whatever the umask: a static host serves these
             f.write(body)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except OSError as e:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise ExportError(f"{target}: cannot write: {e.strerror or e}") from e
     return True
 

@@ -1,13 +1,17 @@
 """Map a function over many items on every core, or in this process when there are few.
 
-Parsing posts (the index's refresh) and rendering them (before an export) are the two jobs
-that pay for a pool; both stream their results in order, so a cold start never holds every
-body in memory at once.
+Parsing posts (the index's refresh), rendering them and writing an export's files are the
+jobs that pay for a pool; they stream their results in order, so a cold start never holds
+every body in memory at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -15,21 +19,38 @@ from typing import TypeVar
 
 #: Below this many items, working in this process beats starting workers.
 THRESHOLD = 2000
+#: Imported once by the fork server, so that each worker starts with them loaded.
+_PRELOAD = ["feeds.export", "feeds.jekyll.posts", "feeds.rendering"]
 T = TypeVar("T")
 A = TypeVar("A")
 R = TypeVar("R")
 
 
-def map_ordered(fn: Callable[[T, A], R], items: Sequence[T], arg: A, jobs: int) -> Iterator[R]:
-    """``fn(item, arg)`` for each item, in order; on ``jobs`` processes when there are many.
+def map_ordered(fn: Callable[[T, A], R], items: Sequence[T], arg: A, jobs: int, *,
+                chunksize: int = 64, threshold: int = THRESHOLD) -> Iterator[R]:
+    """``fn(item, arg)`` for each item, in order; on ``jobs`` processes when there are at least
+    ``threshold`` items, sent ``chunksize`` at a time.
 
     ``fn`` must be a module-level function and ``arg`` picklable: workers are started with
     forkserver, not fork, because a service calls this from a thread, and forking a process
-    that runs threads can deadlock.
+    that runs threads can deadlock. When ``fn`` raises, the items not started are dropped.
     """
-    if len(items) < THRESHOLD or jobs < 2:
+    if len(items) < threshold or jobs < 2:
         for item in items:
             yield fn(item, arg)
         return
-    with ProcessPoolExecutor(jobs, mp_context=get_context("forkserver")) as pool:
-        yield from pool.map(fn, items, itertools.repeat(arg), chunksize=64)
+    context = get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_die_with_parent)
+    try:
+        yield from pool.map(fn, items, itertools.repeat(arg), chunksize=chunksize)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _die_with_parent() -> None:
+    """Make this worker end with the fork server, which ends with the process that started
+    the pool: a killed export must not leave workers writing files behind it (Linux only)."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG

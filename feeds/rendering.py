@@ -27,7 +27,7 @@ def complete(index: Index, stored: Collection[Stored]) -> tuple[Post, ...]:
     """The posts of ``stored``, each rendered; those rendered here are stored, best effort."""
     done = [(s.unrendered, _finish(s.post, index.rules)) for s in stored if s.unrendered is not None]
     if done:
-        index.store_rendered(done)
+        index.store_rendered((row, p.content_html, p.summary) for row, p in done)
     fresh = iter(p for _, p in done)
     return tuple(s.post if s.unrendered is None else next(fresh) for s in stored)
 
@@ -42,10 +42,16 @@ def render_missing(index: Index, limit: int, now: datetime, scopes: Collection[S
         StorageError: the index fails.
     """
     todo = index.unrendered(limit, now, scopes)
-    done = parallel.map_ordered(_finish, [p for _, p in todo], index.rules, index.jobs)
-    index.store_rendered(zip((row for row, _ in todo), done), wait=True)
+    done = parallel.map_ordered(_rendered, [p for _, p in todo], index.rules, index.jobs)
+    index.store_rendered(((row, html, summary) for (row, _), (html, summary) in zip(todo, done)), wait=True)
     return len(todo)
 
 
 def _finish(post: Post, rules: jekyll_posts.Rules) -> Post:
     return jekyll_posts.finish(rules, post)
+
+
+def _rendered(post: Post, rules: jekyll_posts.Rules) -> tuple[str, str]:
+    """(content, summary) of ``post``: all a worker sends back, not the whole post again."""
+    done = _finish(post, rules)
+    return done.content_html, done.summary

@@ -11,18 +11,19 @@ reorders entries unless told otherwise, switches the process locale to write RFC
 over thousands of feeds. Nor with an lxml tree: the bytes are the same (lxml's pretty print),
 but a tree costs three times as much over an export's gigabytes of content. Every text and
 attribute is escaped on its way in; content HTML is escaped text, never CDATA or raw markup.
+The texts are checked for characters XML forbids before anything is written, once for all the
+formats of a feed (:func:`render_all`), rather than each written document scanned again.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from feeds import __version__
 from feeds.content import strip_illegal_xml, xml_legal
@@ -42,6 +43,9 @@ MEDIA_TYPES: dict[str, str] = {
 }
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+T = TypeVar("T", Feed, Post)
+#: What a field holding text holds: a text, or a tuple of texts or of authors.
+Text = str | Author | tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +64,29 @@ def render(feed: Feed, fmt: str) -> bytes:
     Raises:
         ValueError: ``fmt`` is not one of the formats above; the message names it.
     """
-    try:
-        writer = _WRITERS[fmt]
-    except KeyError:
-        known = ", ".join(_WRITERS)
-        raise ValueError(f"unknown feed format {fmt!r}; expected one of {known}") from None
-    return writer(feed)
+    return render_all(feed, (fmt,))[fmt]
+
+
+def render_all(feed: Feed, formats: Iterable[str]) -> dict[str, bytes]:
+    """The document for ``feed`` in each of ``formats``: what one scope's files are built
+    from, each post's texts checked once for all of them.
+
+    Texts are trusted to hold only characters XML allows (the parser and ``content.py`` drop
+    the others), and each is checked before anything is written; a feed or post with one that
+    slipped through is written from a copy with every text cleaned.
+
+    Raises:
+        ValueError: a format is not one of :func:`render`'s; the message names it.
+    """
+    writers = []
+    for fmt in formats:
+        try:
+            writers.append((fmt, _WRITERS[fmt]))
+        except KeyError:
+            known = ", ".join(_WRITERS)
+            raise ValueError(f"unknown feed format {fmt!r}; expected one of {known}") from None
+    legal = _legal(feed)
+    return {fmt: write(legal) for fmt, write in writers}
 
 
 def links(feed: Feed, fmt: str) -> tuple[Link, ...]:
@@ -80,33 +101,45 @@ def links(feed: Feed, fmt: str) -> tuple[Link, ...]:
     )
 
 
-def _guarded(write: Callable[[Feed], bytes]) -> Callable[[Feed], bytes]:
-    """Write fast, trusting the parser to have dropped XML-illegal characters; should one slip
-    through (the writer or UTF-8 refuses it), write again from a copy with every text cleaned."""
+def _legal(feed: Feed) -> Feed:
+    """``feed``, or a copy whose feed or posts holding a character XML 1.0 forbids are cleaned.
 
-    @functools.wraps(write)
-    def guarded(feed: Feed) -> bytes:
-        try:
-            return write(feed)
-        except ValueError:
-            return write(_cleaned(feed))
-
-    return guarded
-
-
-def _cleaned(feed: Feed) -> Feed:
-    def clean(obj: Any) -> Any:
-        changes = {f.name: _clean_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)
-                   if isinstance(getattr(obj, f.name), (str, tuple))}
-        return dataclasses.replace(obj, **changes)
-
-    cleaned: Feed = clean(feed)
-    return dataclasses.replace(cleaned, posts=tuple(clean(p) for p in feed.posts))
+    Every character written comes from these texts or from the writers' own ASCII, so checking
+    the texts checks every document, once for all formats; cleaning a text that holds no such
+    character changes nothing.
+    """
+    posts = tuple(p if _is_legal(p) else _cleaned(p) for p in feed.posts)
+    if not _is_legal(feed):
+        return dataclasses.replace(_cleaned(feed), posts=posts)
+    changed = any(a is not b for a, b in zip(posts, feed.posts))
+    return dataclasses.replace(feed, posts=posts) if changed else feed
 
 
-@_guarded
-def atom(feed: Feed) -> bytes:
-    """Atom 1.0 (RFC 4287). ``xml:lang`` on the root; every entry inherits the feed's author."""
+#: Fields that are no text written as it is: a feed's posts, and the path of its alias, which
+#: is written percent-encoded.
+_NOT_TEXT = frozenset({"posts", "location"})
+
+
+def _texts(obj: Feed | Post) -> Iterator[tuple[str, Text]]:
+    """(name, value) of each field of a feed or post that holds text: a text, or a tuple of
+    texts or authors."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, (str, tuple)) and f.name not in _NOT_TEXT:
+            yield f.name, value
+
+
+def _is_legal(obj: Feed | Post) -> bool:
+    return all(_is_legal_text(v) for _, v in _texts(obj))
+
+
+def _cleaned(obj: T) -> T:
+    """A copy of a feed or post with every text cleaned (a feed's posts are left as they are)."""
+    return dataclasses.replace(obj, **{name: _clean(value) for name, value in _texts(obj)})  # type: ignore[arg-type]
+
+
+def _atom(feed: Feed) -> bytes:
+    """:func:`atom` of a feed whose texts are legal."""
     root = {"xmlns": ATOM_NS, "xml:lang": feed.lang} if feed.lang else {"xmlns": ATOM_NS}
     doc = _Xml("feed", root)
     doc.leaf("id", feed_url(feed, "atom"))
@@ -153,9 +186,8 @@ def atom(feed: Feed) -> bytes:
     return doc.finish()
 
 
-@_guarded
-def rss(feed: Feed) -> bytes:
-    """RSS 2.0 with the atom, content and dc modules; dates in RFC 822 with each post's offset."""
+def _rss(feed: Feed) -> bytes:
+    """:func:`rss` of a feed whose texts are legal."""
     doc = _Xml("rss", {"xmlns:atom": ATOM_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS, "version": "2.0"})
     doc.open("channel")
     doc.plain("title", feed.title)
@@ -200,14 +232,8 @@ def rss(feed: Feed) -> bytes:
     return doc.finish()
 
 
-def json_feed(feed: Feed) -> bytes:
-    """JSON Feed 1.1, keys in a fixed order, compact, UTF-8, one final newline.
-
-    An item without full content (the feed's choice, or a post with no body) carries its
-    summary, else its title, as ``content_text``: JSON Feed needs ``content_html`` or
-    ``content_text``, and neither is written blank. U+2028 and U+2029 are written escaped, so
-    the document is also a valid JavaScript literal.
-    """
+def _json_feed(feed: Feed) -> bytes:
+    """:func:`json_feed` of a feed whose texts are legal."""
     doc: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
         "title": feed.title,
@@ -224,7 +250,7 @@ def json_feed(feed: Feed) -> bytes:
         doc["favicon"] = feed.icon
     doc["authors"] = [{"name": site_author(feed)}]
     doc["items"] = [_json_item(post, _body(feed, post)) for post in feed.posts]
-    text = json.dumps(_clean_json(doc), ensure_ascii=False, indent=None, separators=(",", ":"))
+    text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
     return (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
 
 
@@ -266,7 +292,8 @@ def _body(feed: Feed, post: Post) -> str:
     """The HTML an entry carries in full: none in a summary feed or for a post with
     ``feed: excerpt_only``, none for a post whose body is empty or only white space (the W3C
     rules flag a blank content as ``NotBlank``)."""
-    return post.content_html if feed.full_content and not post.excerpt_only and post.content_html.strip() else ""
+    body = post.content_html
+    return body if feed.full_content and not post.excerpt_only and body and not body.isspace() else ""
 
 
 def _newest(dates: Iterable[datetime]) -> datetime:
@@ -305,8 +332,7 @@ class _Xml:
 
     The bytes are those lxml writes with ``pretty_print`` (the golden files pin them), at a
     fraction of the cost: no tree and no second pass over the content, which is most of the
-    bytes of a feed. Text and attributes are escaped here; :meth:`finish` refuses a character
-    XML forbids, for :func:`_guarded` to clean.
+    bytes of a feed. Text and attributes are escaped here; :func:`_legal` has checked them.
     """
 
     def __init__(self, root: str, attrs: dict[str, str]) -> None:
@@ -340,29 +366,57 @@ class _Xml:
         while len(self._open) > 1:
             self.close()
         self._parts += ["</", self._open.pop(), ">\n"]
-        text = "".join(self._parts)
-        if not xml_legal(text):
-            raise ValueError("a character XML 1.0 forbids")
-        return text.encode("utf-8")
+        return "".join(self._parts).encode("utf-8")
 
 
 def _attrs(attrs: dict[str, str]) -> str:
     return "".join(f' {name}="{_attr(value)}"' for name, value in attrs.items())
 
 
-def _clean_json(value: Any) -> Any:
-    """Every string in ``value`` (nested tuples, lists and dicts) without the characters XML 1.0
-    forbids. Inputs are already clean (``content.py`` strips them from content); this only keeps
-    a stray control character in a title or a name from crashing a whole feed."""
+def _clean(value: Text) -> Text:
+    """A text, an author, or each of a tuple of them, without the characters XML 1.0 forbids.
+    Inputs are already clean (``content.py`` strips them from content); this only keeps a stray
+    control character in a title or a name from breaking a whole feed."""
     if isinstance(value, str):
         return strip_illegal_xml(value)
-    if isinstance(value, dict):
-        return {k: _clean_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_clean_json(v) for v in value)
     if isinstance(value, Author):
-        return Author(*(_clean_json(v) for v in dataclasses.astuple(value)))
-    return value
+        return Author(*(strip_illegal_xml(v) for v in _author_texts(value)))
+    return tuple(_clean(v) for v in value)
 
 
-_WRITERS: dict[str, Callable[[Feed], bytes]] = {"atom": atom, "rss": rss, "json": json_feed}
+def _is_legal_text(value: Text) -> bool:
+    """Whether a text, an author or each of a tuple of them holds only characters XML 1.0
+    allows."""
+    if isinstance(value, str):
+        return xml_legal(value)
+    if isinstance(value, Author):
+        return all(map(xml_legal, _author_texts(value)))
+    return all(_is_legal_text(v) for v in value)
+
+
+def _author_texts(author: Author) -> tuple[str, ...]:
+    return tuple(getattr(author, f.name) for f in dataclasses.fields(author))
+
+
+def atom(feed: Feed) -> bytes:
+    """Atom 1.0 (RFC 4287). ``xml:lang`` on the root; every entry inherits the feed's author."""
+    return render(feed, "atom")
+
+
+def rss(feed: Feed) -> bytes:
+    """RSS 2.0 with the atom, content and dc modules; dates in RFC 822 with each post's offset."""
+    return render(feed, "rss")
+
+
+def json_feed(feed: Feed) -> bytes:
+    """JSON Feed 1.1, keys in a fixed order, compact, UTF-8, one final newline.
+
+    An item without full content (the feed's choice, or a post with no body) carries its
+    summary, else its title, as ``content_text``: JSON Feed needs ``content_html`` or
+    ``content_text``, and neither is written blank. U+2028 and U+2029 are written escaped, so
+    the document is also a valid JavaScript literal.
+    """
+    return render(feed, "json")
+
+
+_WRITERS: dict[str, Callable[[Feed], bytes]] = {"atom": _atom, "rss": _rss, "json": _json_feed}

@@ -31,7 +31,9 @@ def test_an_unknown_scope_has_no_document(documents: Documents) -> None:
 
 def test_render_matches_what_the_export_writes(documents: Documents) -> None:
     layout = documents.layout(NOW)
-    everything = dict(layout.documents)
+    everything = dict(layout.lists)
+    for scope, present in layout.scopes:
+        everything.update(documents.scope_documents(scope, present, NOW))
     assert layout.size == layout.count == len(everything) == 36  # 2 lists, 7 scopes × 4 feeds, 6 pages
     for path, doc in everything.items():
         target = resolve(path, FORMATS)

@@ -21,10 +21,12 @@ from lxml import etree
 
 from feeds import config, export
 from feeds.cli import main
-from feeds.documents import Document, Documents, Layout
+from feeds.documents import Document, Documents
 from feeds.index import marks
 from feeds.errors import ExportError
+from feeds.urls import resolve
 
+from . import corpusgen
 from .conftest import FIXTURES
 
 ATOM_RNG = etree.RelaxNG(etree.parse(str(FIXTURES / "atom.rng")))
@@ -180,8 +182,10 @@ def test_a_new_post_rewrites_only_what_changed_and_gone_scopes_are_removed(tmp_p
     assert [p.name for p in (out / "tag/右江日报新闻").iterdir()] == ["notes.txt"], "so is a page folder holding them"
 
 
-def write(items: list[tuple[str, Document | None]], out: Path) -> tuple[set[str], set[str], int]:
-    return export.apply(export.prepare(out), Layout(len(items), len(items), iter(items)))
+def write(items: list[tuple[str, Document | None]], out: Path) -> tuple[int, int, int]:
+    root = export.prepare(out)
+    export.check(root, [rel for rel, _ in items])
+    return export.apply(root, items)
 
 
 def test_writing_outside_the_folder_or_twice_is_refused(tmp_path: Path) -> None:
@@ -204,13 +208,13 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path: Path) -> None:
 import resource, signal, sys
 from pathlib import Path
 from feeds import export
-from feeds.documents import Document, Layout
+from feeds.documents import Document
 from feeds.errors import ExportError
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
 try:
     items = [("category/a.atom", Document(b"new" * 1000, "x", None))]
-    export.apply(export.prepare(Path({str(out)!r})), Layout(1, 1, iter(items)))
+    export.apply(export.prepare(Path({str(out)!r})), items)
 except ExportError as e:
     print(e)
     sys.exit(3)
@@ -507,3 +511,24 @@ def test_jekyll_feed_settings_of_config_yml_shape_the_export(tmp_path: Path) -> 
     check = CliRunner().invoke(main, ["--config", str(toml), "check"])
     assert "[feeds] categories names 'recipes', which has no post: feed/recipes.xml" in check.stdout
     assert "'news'" not in check.stdout
+
+
+def test_workers_write_what_the_service_serves(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    """A site with more scopes than export._POOL_SCOPES is built and written by the pool's
+    workers, each with its own index connection: every file holds the bytes the service sends."""
+    site = tmp_path / "site"
+    corpusgen.generate(site, 400, categories=300)
+    cfg = write_config(f'[index]\npath = "{tmp_path}/index.sqlite3"\n[feeds]\nfuture = true', source=site)
+    run_export(cfg, tmp_path / "out")
+    files = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes() for p in published(tmp_path / "out")}
+    assert len(files) >= 4 * export._POOL_SCOPES + 2, "too few scopes to use the pool"
+    documents = Documents.from_config(config.load(cfg))
+    try:
+        now = documents.published_at(datetime.now(UTC))
+        for rel, body in files.items():
+            target = resolve(rel, ("atom", "rss", "json"))
+            assert target is not None, rel
+            doc = documents.render(target, now)
+            assert doc is not None and doc.body == body, rel
+    finally:
+        documents.index.close()

@@ -24,7 +24,6 @@ from pathlib import Path
 from .. import __version__
 from ..errors import StorageError
 from ..jekyll.posts import Rules
-from ..model import Post
 from . import marks, refresh
 from .connection import Store
 from .marks import ExportMark
@@ -86,8 +85,9 @@ class Index(Queries):
         """Close this thread's connections (others close when their thread ends)."""
         self.store.close()
 
-    def store_rendered(self, rendered: Iterable[tuple[int, Post]], *, wait: bool = False) -> None:
-        """Store rendered posts' content in the rows :attr:`Stored.unrendered` named.
+    def store_rendered(self, rendered: Iterable[tuple[int, str, str]], *, wait: bool = False) -> None:
+        """Store rendered posts' (row, content, summary) in the rows :attr:`Stored.unrendered`
+        named.
 
         Without ``wait`` (from a request) this is best effort: if another connection holds the
         write lock, nothing is stored and the posts are rendered again next time.
@@ -100,7 +100,7 @@ class Index(Queries):
                 db = self.store.writer(wait)
                 with self.store.transaction(db):
                     db.executemany("UPDATE posts SET content_html = ?, summary = ? WHERE id = ?",
-                                   ((p.content_html, p.summary, i) for i, p in rendered))
+                                   ((html, summary, i) for i, html, summary in rendered))
         except StorageError:
             if wait:
                 raise

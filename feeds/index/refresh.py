@@ -26,7 +26,7 @@ from ..jekyll import posts as jekyll_posts
 from ..model import Problem
 from . import marks
 from .connection import Store, meta
-from .schema import POST_COLUMNS, members, to_row
+from .schema import POST_COLUMNS, MemberRow, PostRow, members, to_row
 
 T = TypeVar("T")
 
@@ -79,7 +79,7 @@ def refresh(store: Store, rules: jekyll_posts.Rules, jobs: int, paths: Collectio
     removed = [p for p in known if p not in seen and p not in fresh]
     seconds = {p: t // 1_000_000_000 for p, t in dated.items()}
     first = max([jekyll_files.newest_folder(rules.root, rules.entries), *(f.mtime_ns for f in changed)]) // 1_000_000_000 if cold else None
-    parsed = parallel.map_ordered(jekyll_posts.parse, changed, rules, jobs)
+    parsed = parallel.map_ordered(_rows, changed, rules, jobs)
     with store.errors("cannot write the index"):
         generation = _write(store, db, changed, parsed, removed, name_problems, seconds, first)
     return Refresh(len(changed), len(removed), time.perf_counter() - started, generation, tuple(sorted(fresh)))
@@ -89,7 +89,7 @@ def _write(
     store: Store,
     db: sqlite3.Connection,
     changed: list[jekyll_files.SourceFile],
-    parsed: Iterable[jekyll_posts.Parsed],
+    parsed: Iterable[_Rows],
     removed: list[str],
     name_problems: list[Problem] | None,
     dated: dict[str, int],
@@ -130,18 +130,18 @@ def _write(
                     db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)  # noqa: S608 - fixed names
             db.executemany("INSERT INTO files VALUES (?, ?, ?)", ((f.path, f.size, f.mtime_ns) for f in changed))
             for batch in _batched(parsed, 512):
-                posts = [r.post for r in batch if r.post is not None]
+                posts = [post for post, _, _ in batch if post is not None]
                 touched += len(posts)
-                added += (p.path for p in posts)
-                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)",
-                               [(p.path, p.line, p.level, p.message) for r in batch for p in r.problems])
-                db.executemany(f"INSERT INTO posts ({POST_COLUMNS}) VALUES ({', '.join('?' * len(POST_COLUMNS.split(', ')))})", [to_row(p) for p in posts])
-                shared.update(p.url for p in posts)
-                rows = [m for p in posts for m in members(p)]
+                added += (row.path for row in posts)
+                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", [p for _, _, problems in batch for p in problems])
+                db.executemany(f"INSERT INTO posts ({POST_COLUMNS}) VALUES ({', '.join('?' * len(POST_COLUMNS.split(', ')))})", posts)
+                shared.update(row.url for row in posts)
+                rows = [m for _, found, _ in batch for m in found]
                 db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", rows)
-                for m in rows:
-                    touch([(m.kind, m.slug)], dated[m.path])
-            if shared:
+                if record:  # the first fill stamps every scope at once, below
+                    for m in rows:
+                        touch([(m.kind, m.slug)], dated[m.path])
+            if record and shared:
                 # A post sharing a permalink with one added or removed may have a new entry id.
                 newest = max(dated.values())
                 for u in shared:
@@ -219,6 +219,21 @@ def _hash(path: str, size: int, mtime_ns: int, shares_url: int) -> int:
 def _fold(into: dict[tuple[str, str], int], marks: Iterable[tuple[str, str, int]]) -> None:
     for kind, slug, mark in marks:
         into[(kind, slug)] = into.get((kind, slug), 0) ^ mark
+
+
+#: What one file gives the index, as rows (tuples, cheap to send back from a worker): its
+#: ``posts`` row (``None``: no post), its ``members`` rows and its ``problems`` rows.
+_Rows = tuple[PostRow | None, list[MemberRow], list[tuple[str, int, str, str]]]
+
+
+def _rows(file: jekyll_files.SourceFile, rules: jekyll_posts.Rules) -> _Rows:
+    """Parse one file into the rows to insert: the work of a pool worker, so that the process
+    writing the index only inserts."""
+    parsed = jekyll_posts.parse(file, rules)
+    problems = [(p.path, p.line, p.level, p.message) for p in parsed.problems]
+    if parsed.post is None:
+        return None, [], problems
+    return to_row(parsed.post), list(members(parsed.post)), problems
 
 
 #: Makes an insert into ``versions`` raise the scope's version instead.
