@@ -140,15 +140,21 @@ def test_every_worker_gives_the_same_etag_and_bytes(server: Server) -> None:
 
 
 def test_conditional_get_gives_304_with_no_body(server: Server) -> None:
-    r = server.get("/feed.atom")
-    etag, modified = r.headers["etag"], r.headers["last-modified"]
-    for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified}):
-        answers = server.on_each_worker(partial(server.raw, "/feed.atom", headers))
-        for again in answers.values():
-            assert again.status == 304, headers
-            assert again.body == b"", headers
-            assert again.headers["etag"] == etag
-            assert again.headers.get("content-length", "0") == "0"
+    # Other tests of this module change posts; a change that lands meanwhile (a post outside
+    # the newest 50 leaves the bytes but raises Last-Modified) is a 200 that is right: start
+    # again from the new answer, a few times at most.
+    for _ in range(3):
+        r = server.get("/feed.atom")
+        etag, modified = r.headers["etag"], r.headers["last-modified"]
+        answers = [a for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified})
+                   for a in server.on_each_worker(partial(server.raw, "/feed.atom", headers)).values()]
+        if all(a.headers.get("last-modified", modified) == modified for a in answers):
+            break
+    for again in answers:
+        assert again.status == 304, again.headers
+        assert again.body == b""
+        assert again.headers["etag"] == etag
+        assert again.headers.get("content-length", "0") == "0"
     packed = server.get("/feed.atom", {"Accept-Encoding": "gzip"}).headers["etag"]
     assert server.raw("/feed.atom", {"If-None-Match": packed, "Accept-Encoding": "gzip"}).status == 304
     assert server.raw("/feed.atom", {"If-Modified-Since": "Sun, 01 Jan 2017 00:00:00 GMT"}).status == 200
