@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import errno
 import fnmatch
+import functools
 import os
 import re
 import stat
@@ -81,7 +82,7 @@ class Filter:
         """Jekyll's ``EntryFilter#filter`` for one entry (``entry`` is relative to the folder
         it was listed from, ``rel`` to the source); symbolic links are ours to refuse."""
         base = entry.rsplit("/", 1)[-1]
-        included = _matches(self.include, entry, is_dir) or _matches(self.include, base, is_dir)
+        included = _matches(self.include, entry, is_dir) or (base != entry and _matches(self.include, base, is_dir))
         if _matches(self.exclude, rel, is_dir) and not included:
             return False
         return included or not (entry.startswith(_IGNORED_PREFIXES) or base.startswith(_IGNORED_PREFIXES) or entry.endswith("~"))
@@ -95,11 +96,17 @@ def _matches(patterns: tuple[str, ...], rel: str, is_dir: bool) -> bool:
     """Jekyll's ``glob_include?``: ``rel`` matches a pattern as a glob (``*`` crosses ``/``,
     as in ``File.fnmatch?`` without flags), as a prefix of the path, or names the folder."""
     path = "/" + rel
-    for pattern in patterns:
-        glob = "/" + pattern.lstrip("/")
-        if fnmatch.fnmatchcase(path, glob) or path.startswith(glob) or (is_dir and glob == path + "/"):
-            return True
-    return False
+    globs, prefixes, folders = _compiled(patterns)
+    return bool(globs and globs.match(path)) or path.startswith(prefixes) or (is_dir and path + "/" in folders)
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[str, ...], frozenset[str]]:
+    """``patterns`` as one regular expression of their globs, their prefixes and their folder
+    names: a scan judges every post file, 100,000 of them on a big site, against them all."""
+    anchored = tuple("/" + pattern.lstrip("/") for pattern in patterns)
+    globs = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in anchored)) if anchored else None
+    return globs, anchored, frozenset(anchored)
 
 
 def find(root: Path, rules: Filter = JEKYLL) -> tuple[list[SourceFile], list[Problem]]:

@@ -12,17 +12,19 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .. import content, dates
 from ..config import Config
 from ..errors import ConfigError, ParseError
 from ..model import Author, Post, Problem
-from . import defaults, links, liquid, permalink
-from . import siteconfig
+from . import defaults, links, permalink, siteconfig
 from .files import JEKYLL, POST_NAME, Filter, SourceFile, read
 from .frontmatter import decode, load_yaml, split_front_matter
+
+if TYPE_CHECKING:
+    from . import liquid
 
 _MARKDOWN = (".md", ".markdown")
 _LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
@@ -87,6 +89,7 @@ def finish(rules: Rules, post: Post) -> Post:
 def _liquid(rules: Rules, post: Post, data: dict[str, Any], body: str) -> tuple[str, liquid.LiquidWarning | None]:
     """The body with its Liquid rendered (:func:`feeds.jekyll.liquid.render`), ``page`` being
     the front matter with what Jekyll adds to it."""
+    from . import liquid  # a quarter second to import: only when a body holds Liquid
     page = {
         **data,
         "url": post.url[len(rules.site_url):],
