@@ -7,18 +7,20 @@ every body in memory at once.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
-import itertools
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import TypeVar
 
 #: Below this many items, working in this process beats starting workers.
 THRESHOLD = 2000
+#: Chunks per worker submitted ahead of the one being consumed.
+_IN_FLIGHT = 4
 #: Imported once by the fork server, so that each worker starts with them loaded.
 _PRELOAD = ["feeds.export", "feeds.jekyll.posts", "feeds.rendering"]
 T = TypeVar("T")
@@ -42,10 +44,22 @@ def map_ordered(fn: Callable[[T, A], R], items: Sequence[T], arg: A, jobs: int, 
     context = get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_die_with_parent)
+    # At most a few chunks per worker in flight: when the consumer is the slower side (a cold
+    # fill writing SQLite), results wait in the workers' queue, not all at once in memory.
+    window: collections.deque[Future[list[R]]] = collections.deque()
     try:
-        yield from pool.map(fn, items, itertools.repeat(arg), chunksize=chunksize)
+        for start in range(0, len(items), chunksize):
+            window.append(pool.submit(_apply, fn, items[start:start + chunksize], arg))
+            if len(window) >= _IN_FLIGHT * jobs:
+                yield from window.popleft().result()
+        while window:
+            yield from window.popleft().result()
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def _apply(fn: Callable[[T, A], R], chunk: Sequence[T], arg: A) -> list[R]:
+    return [fn(item, arg) for item in chunk]
 
 
 def _die_with_parent() -> None:
