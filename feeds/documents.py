@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from xml.sax.saxutils import escape as xml_escape
 
-from . import pages, rendering, urls, writers
+from . import pages, rendering, search, urls, writers
 from .config import Config
 from .index import Index
 from .jekyll import permalink
@@ -133,6 +133,10 @@ class Documents:
 
     def render(self, target: Target, now: datetime, limit: int | None = None) -> Document | None:
         """The document for ``target`` as of ``now``; ``None`` when its scope has no post."""
+        if target.search:
+            found = self.keyword_feed(search.parse(target.query), now, limit or self.options.limit)
+            feed = replace(found, location=f"{urls.SEARCH_STEM}.{target.fmt}")
+            return _feed_document(feed, target.fmt, self.modified(None, now))
         if target.scope is None:
             return self._listing(target.fmt, self._listings(now), now)
         scope = self.index.scope(target.scope.kind, target.scope.slug, now)
@@ -152,6 +156,15 @@ class Documents:
         return Feed(scope=scope, title=title, description=o.description, site_url=o.url, lang=o.lang,
                     author=o.author, posts=rendering.posts(self.index, scope, now, limit), full_content=o.full_content,
                     icon=o.icon, logo=o.logo)
+
+    def keyword_feed(self, query: search.Query, now: datetime, limit: int) -> Feed:
+        """The keyword feed of ``query``: the newest ``limit`` posts published at ``now`` that
+        answer it, from the whole history. Its title names the query."""
+        o = self.options
+        posts = rendering.complete(self.index, self.index.search(query, now, limit))
+        return Feed(scope=SITE, title=f"{site_name(o.title, o.url)} · {query.canonical}", description=o.description,
+                    site_url=o.url, lang=o.lang, author=o.author, posts=posts, full_content=o.full_content,
+                    query=query.href)
 
     def layout(self, now: datetime, scopes: Collection[Scope] | None = None) -> Layout:
         """What the export writes at ``now``: every scope, or with ``scopes`` (kind and slug;

@@ -23,7 +23,7 @@ from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_mod
-from . import dates
+from . import dates, search
 from .cache import Cache, Entry
 from .config import Config
 from .errors import StorageError
@@ -101,9 +101,14 @@ class Feeds:
         target = resolve(path, self.formats, self.documents.options.site_path)
         if target is None:
             return _text(404, "not found")
-        limit = self._limit(request) if target.scope is not None and target.fmt != "html" else self.default_limit
+        limit = self._limit(request) if (target.scope is not None or target.search) and target.fmt != "html" else self.default_limit
         if isinstance(limit, Response):
             return limit
+        if target.search:
+            queried = self._query(request, target)
+            if isinstance(queried, Response):
+                return queried
+            target = queried
         entry = self._entry(target, limit)
         if entry is None:
             return _text(404, "not found")
@@ -123,9 +128,22 @@ class Feeds:
         limit = int(values[0])
         return limit if 1 <= limit <= self.max_limit else bad
 
+    @staticmethod
+    def _query(req: Request, target: Target) -> Target | Response:
+        """``target`` with its query parsed from ``q`` and canonical, or a 400 naming ``q``."""
+        values = req.args.getlist("q")
+        if len(values) != 1:
+            return _text(400, "q must be given once" if values else "q is missing: search.<fmt>?q=words")
+        try:
+            return dataclasses.replace(target, query=search.parse(values[0]).canonical)
+        except search.QueryError as e:
+            return _text(400, str(e))
+
     def _entry(self, target: Target, limit: int) -> Entry | None:
         scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
         base = f"{self.namespace}|{target.fmt}|{scope}|{target.alias}|{limit}"
+        if target.search:
+            base += f"|q={target.query}"
         try:
             entry, key = self._fresh(target, limit, base)
         except StorageError as e:

@@ -7,10 +7,14 @@ to read one state of the index.
 from __future__ import annotations
 
 import contextlib
+import json
+import itertools
 from collections.abc import Collection, Iterator
 from datetime import datetime
 
+from ..search import Query
 from ..model import SITE, Post, Problem, Scope, ScopeKind
+from . import search
 from .connection import Store
 from .schema import READ_COLUMNS, ReadRow, Stored, from_micros, from_row, micros
 
@@ -62,6 +66,21 @@ class Queries:
             " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts DESC, m.path LIMIT ?",
             (scope.kind.value, scope.slug, micros(now), limit),
         ))
+
+    def search(self, query: Query, now: datetime, limit: int) -> tuple[Stored, ...]:
+        """The newest ``limit`` posts published at ``now`` that answer ``query``, over the whole
+        history: newest first, ties by path."""
+        with self.store.errors():
+            db = self.store.db()
+            ids = list(itertools.islice(search.candidates(db, query, micros(now)), limit))
+        return self._by_id(ids)
+
+    def _by_id(self, ids: list[int]) -> tuple[Stored, ...]:
+        """The posts with these row ids, in this order."""
+        found = {r.id: r for r in self.store.rows(
+            ReadRow.make, f"SELECT {READ_COLUMNS} FROM posts p WHERE p.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),))}
+        return tuple(from_row(found[i]) for i in ids if i in found)
 
     def unrendered(self, limit: int, now: datetime, scopes: Collection[Scope] | None = None) -> list[tuple[int, Post]]:
         """(row, post) of each post without content that is one of the first ``limit`` entries of some scope

@@ -19,9 +19,10 @@ from urllib.parse import quote
 from ..dates import EPOCH
 from ..jekyll import permalink
 from ..model import Author, Post, ScopeKind
+from . import search
 
-SCHEMA_VERSION = 10
-SCHEMA = """
+SCHEMA_VERSION = 11
+SCHEMA = search.SCHEMA + """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
 CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;

@@ -1,0 +1,116 @@
+"""The keyword search index: every post's words, findable by any one or two characters.
+
+Two tables. ``words`` holds each post's :func:`feeds.search.searchable` text, zlib-compressed
+(Chinese text is half its UTF-8 size then). ``grams`` is a contentless FTS5 table (no positions:
+``detail=none``) whose one column lists, per post, every distinct character and pair of
+adjacent characters of that text, each hex-encoded so FTS5's tokenizer takes it as one token
+whatever it is. A term of one or two characters is then one exact token: ``锂`` and ``蔚来``
+find every post containing them, with no word segmentation to get wrong. A longer term is every
+pair it is made of, and the candidates are checked against ``words``. Measured against FTS5's
+own trigram tokenizer on 10,000 Chinese posts (docs/decisions.md): trigram cannot look up
+terms under three characters at all, took five times as long to fill and seven times the space.
+
+A contentless table deletes a row only given the tokens it was inserted with: they are made
+again from ``words``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+
+from ..jekyll import files as jekyll_files
+from ..jekyll import posts as jekyll_posts
+from ..search import Query, searchable
+
+SCHEMA = """
+-- each post's searchable text (feeds.search.searchable), zlib-compressed; id is posts.id
+CREATE TABLE words (id INTEGER PRIMARY KEY, text BLOB NOT NULL);
+-- each post's distinct characters and character pairs, hex-encoded; rowid is posts.id
+CREATE VIRTUAL TABLE grams USING fts5(g, content='', detail=none);
+"""
+
+
+class Prepared:
+    """A parsed file and what its post adds to the search tables, made on the parsing cores."""
+
+    __slots__ = ("compressed", "grams", "parsed")
+
+    def __init__(self, parsed: jekyll_posts.Parsed) -> None:
+        self.parsed = parsed
+        text = searchable(parsed.post.title, parsed.text) if parsed.post else ""
+        self.grams = _grams(text) if parsed.post else ""
+        self.compressed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if parsed.post else b""
+        # The plain text is in `compressed` now; the writer need not carry it twice.
+        self.parsed = jekyll_posts.Parsed(parsed.post, parsed.problems)
+
+
+def prepare(file: jekyll_files.SourceFile, rules: jekyll_posts.Rules) -> Prepared:
+    """Parse one file and make its search rows (a module-level function: it runs in workers)."""
+    return Prepared(jekyll_posts.parse(file, rules))
+
+
+def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, Prepared]]) -> None:
+    """Add the search rows of posts just inserted with these ids."""
+    rows = list(rows)
+    db.executemany("INSERT INTO words VALUES (?, ?)", ((i, p.compressed) for i, p in rows))
+    db.executemany("INSERT INTO grams (rowid, g) VALUES (?, ?)", ((i, p.grams) for i, p in rows))
+
+
+def delete(db: sqlite3.Connection, ids: Iterable[int]) -> None:
+    """Remove the search rows of the posts with these ids (before their rows go)."""
+    for i in ids:
+        row = db.execute("SELECT text FROM words WHERE id = ?", (i,)).fetchone()
+        if row is not None:
+            db.execute("INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)", (i, _grams(_text(row[0]))))
+            db.execute("DELETE FROM words WHERE id = ?", (i,))
+
+
+def candidates(db: sqlite3.Connection, query: Query, ts: int, where: str = "", params: tuple[object, ...] = ()) -> Iterator[int]:
+    """Ids of the posts published at ``ts`` (microseconds) that answer ``query``, newest first
+    (ties by path), checked against their text. ``where`` narrows the posts (``p``) further."""
+    match = " AND ".join(f"({_tokens(t)})" for t in query.include)
+    exact = [t for t in query.exclude if _exact(t)]
+    if exact:
+        match = f"({match})" + "".join(f" NOT {_tokens(t)}" for t in exact)
+    # Short included terms are found exactly by their token; anything else needs the text.
+    check = any(not _exact(t) for t in (*query.include, *query.exclude))
+    cursor = db.execute(
+        f"SELECT p.id{', w.text' if check else ''} FROM posts p{' JOIN words w ON w.id = p.id' if check else ''}"
+        f" WHERE p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?) AND p.ts <= ?{where}"
+        " ORDER BY p.ts DESC, p.path",
+        (match, ts, *params),
+    )
+    for row in cursor:
+        if not check or query.matches(_text(row[1])):
+            yield int(row[0])
+
+
+def _exact(term: str) -> bool:
+    return len(term) <= 2 and " " not in term
+
+
+def _tokens(term: str) -> str:
+    """The FTS5 query that finds every post containing ``term``: its token, or every pair's."""
+    if _exact(term):
+        return _hex(term)
+    pairs = {term[i:i + 2] for i in range(len(term) - 1) if " " not in term[i:i + 2]}
+    return " AND ".join(sorted(map(_hex, pairs or set(term.replace(" ", "")))))
+
+
+def _grams(text: str) -> str:
+    """The tokens of a searchable text: each distinct character and adjacent pair, but white
+    space (no term holds it but inside a phrase, which is checked against the text)."""
+    found = {c for c in text if not c.isspace()}
+    found.update(text[i:i + 2] for i in range(len(text) - 1) if not (text[i].isspace() or text[i + 1].isspace()))
+    return " ".join(map(_hex, found))
+
+
+def _hex(gram: str) -> str:
+    # surrogatepass: a lone surrogate from a file still gets a token of its own
+    return gram.encode("utf-8", "surrogatepass").hex()
+
+
+def _text(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8", "surrogatepass")
