@@ -3,8 +3,7 @@
 Two tables. ``words`` holds each post's :func:`feeds.search.searchable` text, zlib-compressed
 (Chinese text is half its UTF-8 size then). ``grams`` is a contentless FTS5 table (no positions:
 ``detail=none``) whose one column lists, per post, every distinct character and pair of
-adjacent characters of that text, each hex-encoded so FTS5's tokenizer takes it as one token
-whatever it is. A term of one or two characters is then one exact token: ``锂`` and ``蔚来``
+adjacent characters of that text, as tokens of FTS5's ``ascii`` tokenizer (see :func:`_own`). A term of one or two characters is then one exact token: ``锂`` and ``蔚来``
 find every post containing them, with no word segmentation to get wrong. A longer term is every
 pair it is made of, and the candidates are checked against ``words``. Measured against FTS5's
 own trigram tokenizer on 10,000 Chinese posts (docs/decisions.md): trigram cannot look up
@@ -16,6 +15,8 @@ again from ``words``.
 
 from __future__ import annotations
 
+import operator
+import re
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -27,8 +28,8 @@ from ..search import Query, searchable
 SCHEMA = """
 -- each post's searchable text (feeds.search.searchable), zlib-compressed; id is posts.id
 CREATE TABLE words (id INTEGER PRIMARY KEY, text BLOB NOT NULL);
--- each post's distinct characters and character pairs, hex-encoded; rowid is posts.id
-CREATE VIRTUAL TABLE grams USING fts5(g, content='', detail=none);
+-- each post's distinct characters and character pairs (search.py); rowid is posts.id
+CREATE VIRTUAL TABLE grams USING fts5(g, content='', detail=none, tokenize='ascii');
 """
 
 
@@ -94,22 +95,35 @@ def _exact(term: str) -> bool:
 def _tokens(term: str) -> str:
     """The FTS5 query that finds every post containing ``term``: its token, or every pair's."""
     if _exact(term):
-        return _hex(term)
-    pairs = {term[i:i + 2] for i in range(len(term) - 1) if " " not in term[i:i + 2]}
-    return " AND ".join(sorted(map(_hex, pairs or set(term.replace(" ", "")))))
+        return _quoted(_own(term))
+    grams = _grams(term).split(" ")
+    pairs = [g for g in grams if len(g) == 2]
+    return " AND ".join(map(_quoted, sorted(pairs or grams)))
 
 
 def _grams(text: str) -> str:
     """The tokens of a searchable text: each distinct character and adjacent pair, but white
     space (no term holds it but inside a phrase, which is checked against the text)."""
-    found = {c for c in text if not c.isspace()}
-    found.update(text[i:i + 2] for i in range(len(text) - 1) if not (text[i].isspace() or text[i + 1].isspace()))
-    return " ".join(map(_hex, found))
+    words = _own(text).split()
+    found = set().union(*words)
+    for w in words:
+        found.update(map(operator.add, w, w[1:]))
+    return " ".join(found)
 
 
-def _hex(gram: str) -> str:
-    # surrogatepass: a lone surrogate from a file still gets a token of its own
-    return gram.encode("utf-8", "surrogatepass").hex()
+def _quoted(token: str) -> str:
+    return f'"{token}"'
+
+
+def _own(text: str) -> str:
+    """``text`` with ASCII punctuation moved to the private use plane: FTS5's ``ascii``
+    tokenizer takes every other character (all of Chinese) as part of a token, so every
+    character and pair is then one token, and no FTS5 query syntax can occur in one."""
+    return _PUNCTUATION.sub(lambda m: chr(0xF0000 + ord(m.group())), text)
+
+
+#: ASCII punctuation (rare in Chinese text: a regex passes over the rest faster than translate).
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 
 
 def _text(blob: bytes) -> str:
