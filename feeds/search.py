@@ -48,6 +48,7 @@ class Query:
 
     def matches(self, text: str) -> bool:
         """Whether a post whose :func:`searchable` text is ``text`` answers the query."""
+        text = text.lower()
         return all(t in text for t in self.include) and not any(t in text for t in self.exclude)
 
 
@@ -81,9 +82,9 @@ def fold(text: str) -> str:
 
 
 def searchable(title: str, body: str) -> str:
-    """What a post's words are matched against: its folded title and body (plain text) on two
-    lines, so no phrase runs from one into the other."""
-    return fold(title) + "\n" + fold(body)
+    """What a post's words are matched against, folded: its title and body (plain text) on two
+    lines, so no phrase runs from one into the other, each white space run made one space."""
+    return " ".join(title.split()) + "\n" + " ".join(body.split())
 
 
 def _written(term: str) -> str:

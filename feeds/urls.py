@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from .filters import Filters
 from .model import FORMATS, SITE, Feed, Scope, ScopeKind
 
 INDEX_PAGE = "index.html"
@@ -40,6 +41,15 @@ class Target:
     search: bool = False
     #: The keyword feed's query, canonical (:attr:`feeds.search.Query.canonical`), once parsed.
     query: str = ""
+    #: A feed's filter parameters, once parsed.
+    filters: Filters = Filters()
+    #: A combined feed's scopes, once parsed: a post is in one scope of each group.
+    within: tuple[tuple[Scope, ...], ...] = ()
+
+    @property
+    def selected(self) -> bool:
+        """Whether the feed's posts are chosen by a query, filters or combined scopes."""
+        return self.search or bool(self.filters) or bool(self.within)
 
 
 def feed_path(scope: Scope, fmt: str) -> str:

@@ -23,7 +23,9 @@ from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_mod
-from . import dates, search
+from . import dates, filters, search
+from .jekyll import permalink
+from .model import SITE, Scope, ScopeKind
 from .cache import Cache, Entry
 from .config import Config
 from .errors import StorageError
@@ -36,6 +38,8 @@ log = logging.getLogger("feeds")
 
 _LIMIT = re.compile(r"[0-9]{1,9}")
 _ALLOWED = "GET, HEAD"
+#: Most scopes one kind of a combined feed lists.
+_MAX_SCOPES = 50
 #: A request whose index state moved while its document was built tries again, this often.
 _RETRIES = 3
 #: How many (target, limit) pairs remember their last good entry.
@@ -104,11 +108,13 @@ class Feeds:
         limit = self._limit(request) if (target.scope is not None or target.search) and target.fmt != "html" else self.default_limit
         if isinstance(limit, Response):
             return limit
-        if target.search:
-            queried = self._query(request, target)
-            if isinstance(queried, Response):
-                return queried
-            target = queried
+        if target.fmt in self.formats and (target.scope is not None or target.search) and request.query_string:
+            chosen = self._choose(request, target)
+            if isinstance(chosen, Response):
+                return chosen
+            target = chosen
+        elif target.search:
+            return _text(400, "q is missing: search.<fmt>?q=words")
         entry = self._entry(target, limit)
         if entry is None:
             return _text(404, "not found")
@@ -129,21 +135,29 @@ class Feeds:
         return limit if 1 <= limit <= self.max_limit else bad
 
     @staticmethod
-    def _query(req: Request, target: Target) -> Target | Response:
-        """``target`` with its query parsed from ``q`` and canonical, or a 400 naming ``q``."""
-        values = req.args.getlist("q")
-        if len(values) != 1:
-            return _text(400, "q must be given once" if values else "q is missing: search.<fmt>?q=words")
+    def _choose(req: Request, target: Target) -> Target | Response:
+        """``target`` with what chooses its posts parsed from the query string, canonical: the
+        keyword query ``q``, the filters, and (site and keyword feeds) ``category``/``tag``. A
+        bad value is a 400 naming its parameter; other parameters are ignored."""
+        args = req.args.to_dict(flat=False)
         try:
-            return dataclasses.replace(target, query=search.parse(values[0]).canonical)
-        except search.QueryError as e:
+            if target.search:
+                values = args.get("q") or []
+                if len(values) != 1:
+                    return _text(400, "q must be given once" if values else "q is missing: search.<fmt>?q=words")
+                target = dataclasses.replace(target, query=search.parse(values[0]).canonical)
+            within = _within(args) if target.search or target.scope == SITE else ()
+            return dataclasses.replace(target, filters=filters.parse(args), within=within)
+        except (search.QueryError, filters.FilterError) as e:
             return _text(400, str(e))
 
     def _entry(self, target: Target, limit: int) -> Entry | None:
         scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
         base = f"{self.namespace}|{target.fmt}|{scope}|{target.alias}|{limit}"
-        if target.search:
-            base += f"|q={target.query}"
+        if target.selected:
+            base += f"|q={target.query}|{target.filters.canonical}|{_scopes_key(target.within)}"
+            if target.filters.time:  # the window slides with the clock
+                base += f"|{int(self.live.now().timestamp()) // 60}"
         try:
             entry, key = self._fresh(target, limit, base)
         except StorageError as e:
@@ -195,6 +209,31 @@ class Feeds:
         if gzip:
             headers["Content-Encoding"] = "gzip"
         return Response(entry.gzipped if gzip else entry.body, status=200, headers=headers)
+
+
+def _within(args: dict[str, list[str]]) -> tuple[tuple[Scope, ...], ...]:
+    """The scope groups of ``category=a,b&tag=x`` (slugs or names), each sorted by slug.
+
+    Raises:
+        FilterError: a kind given twice, or with too many or empty names.
+    """
+    groups = []
+    for kind in (ScopeKind.CATEGORY, ScopeKind.TAG):
+        values = args.get(kind.value) or []
+        if len(values) > 1:
+            raise filters.FilterError(f"{kind.value} must be given once (names separated by commas)")
+        if not values:
+            continue
+        names = [n.strip() for n in values[0].split(",")]
+        if not all(names) or len(names) > _MAX_SCOPES or any(len(n) > 200 for n in names):
+            raise filters.FilterError(f"{kind.value} must be 1 to {_MAX_SCOPES} names or slugs separated by commas")
+        slugs = sorted({permalink.scope_slug(n) for n in names})
+        groups.append(tuple(Scope(kind, s, s) for s in slugs if s))
+    return tuple(groups)
+
+
+def _scopes_key(within: tuple[tuple[Scope, ...], ...]) -> str:
+    return ";".join(",".join(f"{s.kind.value}/{s.slug}" for s in group) for group in within)
 
 
 def _not_modified(entry: Entry, req: Request) -> bool:

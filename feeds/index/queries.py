@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import itertools
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 
+from ..filters import Entry
 from ..search import Query
 from ..model import SITE, Post, Problem, Scope, ScopeKind
 from . import search
@@ -70,9 +70,17 @@ class Queries:
     def search(self, query: Query, now: datetime, limit: int) -> tuple[Stored, ...]:
         """The newest ``limit`` posts published at ``now`` that answer ``query``, over the whole
         history: newest first, ties by path."""
+        return self.select(now, limit, query=query)
+
+    def select(self, now: datetime, limit: int, *, query: Query | None = None, within: Sequence[Collection[Scope]] = (),
+               since: datetime | None = None, accept: Callable[[Entry], bool] | None = None) -> tuple[Stored, ...]:
+        """The newest ``limit`` posts published in [``since``, ``now``] that answer ``query``, are
+        in a scope of each group of ``within`` (none: every post) and that ``accept`` takes,
+        looking through the whole history: newest first, ties by path."""
+        groups = [[(s.kind.value, s.slug) for s in group] for group in within]
         with self.store.errors():
-            db = self.store.db()
-            ids = list(itertools.islice(search.candidates(db, query, micros(now)), limit))
+            ids = search.scan(self.store.db(), micros(now), limit, since=micros(since) if since else 0,
+                              query=query, within=groups, accept=accept)
         return self._by_id(ids)
 
     def _by_id(self, ids: list[int]) -> tuple[Stored, ...]:

@@ -1,7 +1,8 @@
 """The keyword search index: every post's words, findable by any one or two characters.
 
 Two tables. ``words`` holds each post's :func:`feeds.search.searchable` text, zlib-compressed
-(Chinese text is half its UTF-8 size then). ``grams`` is a contentless FTS5 table (no positions:
+(Chinese text is half its UTF-8 size then): what queries are checked against and filters
+(:mod:`feeds.filters`) look through. ``grams`` is a contentless FTS5 table (no positions:
 ``detail=none``) whose one column lists, per post, every distinct character and pair of
 adjacent characters of that text, as tokens of FTS5's ``ascii`` tokenizer (see :func:`_own`). A term of one or two characters is then one exact token: ``锂`` and ``蔚来``
 find every post containing them, with no word segmentation to get wrong. A longer term is every
@@ -15,15 +16,18 @@ again from ``words``.
 
 from __future__ import annotations
 
+import json
 import operator
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 
 from ..jekyll import files as jekyll_files
 from ..jekyll import posts as jekyll_posts
+from ..filters import Entry
 from ..search import Query, searchable
+from .schema import names
 
 SCHEMA = """
 -- each post's searchable text (feeds.search.searchable), zlib-compressed; id is posts.id
@@ -41,7 +45,7 @@ class Prepared:
     def __init__(self, parsed: jekyll_posts.Parsed) -> None:
         self.parsed = parsed
         text = searchable(parsed.post.title, parsed.text) if parsed.post else ""
-        self.grams = _grams(text) if parsed.post else ""
+        self.grams = _grams(text.lower()) if parsed.post else ""
         self.compressed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if parsed.post else b""
         # The plain text is in `compressed` now; the writer need not carry it twice.
         self.parsed = jekyll_posts.Parsed(parsed.post, parsed.problems)
@@ -64,28 +68,44 @@ def delete(db: sqlite3.Connection, ids: Iterable[int]) -> None:
     for i in ids:
         row = db.execute("SELECT text FROM words WHERE id = ?", (i,)).fetchone()
         if row is not None:
-            db.execute("INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)", (i, _grams(_text(row[0]))))
+            db.execute("INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)", (i, _grams(_text(row[0]).lower())))
             db.execute("DELETE FROM words WHERE id = ?", (i,))
 
 
-def candidates(db: sqlite3.Connection, query: Query, ts: int, where: str = "", params: tuple[object, ...] = ()) -> Iterator[int]:
-    """Ids of the posts published at ``ts`` (microseconds) that answer ``query``, newest first
-    (ties by path), checked against their text. ``where`` narrows the posts (``p``) further."""
-    match = " AND ".join(f"({_tokens(t)})" for t in query.include)
-    exact = [t for t in query.exclude if _exact(t)]
-    if exact:
-        match = f"({match})" + "".join(f" NOT {_tokens(t)}" for t in exact)
-    # Short included terms are found exactly by their token; anything else needs the text.
-    check = any(not _exact(t) for t in (*query.include, *query.exclude))
-    cursor = db.execute(
-        f"SELECT p.id{', w.text' if check else ''} FROM posts p{' JOIN words w ON w.id = p.id' if check else ''}"
-        f" WHERE p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?) AND p.ts <= ?{where}"
-        " ORDER BY p.ts DESC, p.path",
-        (match, ts, *params),
-    )
-    for row in cursor:
-        if not check or query.matches(_text(row[1])):
-            yield int(row[0])
+def scan(db: sqlite3.Connection, ts: int, limit: int, *, since: int = 0, query: Query | None = None,
+         within: Sequence[Sequence[tuple[str, str]]] = (), accept: Callable[[Entry], bool] | None = None) -> list[int]:
+    """Ids of the newest ``limit`` posts published in [``since``, ``ts``] (microseconds) that
+    answer ``query``, are in one scope (kind, slug) of each group of ``within`` and that
+    ``accept`` takes: newest first, ties by path. The index narrows the posts by time, words
+    and scopes; the rest are read newest first until the feed is full."""
+    where, params = ["p.ts <= ?", "p.ts >= ?"], list[object]([ts, since])
+    check = False
+    if query is not None:
+        match = " AND ".join(f"({_tokens(t)})" for t in query.include)
+        exact = [t for t in query.exclude if _exact(t)]
+        if exact:
+            match = f"({match})" + "".join(f" NOT {_tokens(t)}" for t in exact)
+        where.append("p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
+        params.append(match)
+        # Short included terms are found exactly by their token; anything else needs the text.
+        check = any(not _exact(t) for t in (*query.include, *query.exclude))
+    for group in within:
+        where.append("p.path IN (SELECT path FROM members WHERE (kind, slug) IN (VALUES "
+                     + ", ".join("(?, ?)" for _ in group) + "))")
+        params += [v for scope in group for v in scope]
+    found: list[int] = []
+    cursor = db.execute(f"SELECT p.id, p.title, p.authors, p.categories, w.text FROM posts p JOIN words w ON w.id = p.id"
+                        f" WHERE {' AND '.join(where)} ORDER BY p.ts DESC, p.path", params)
+    for id_, title, authors, categories, blob in cursor:
+        text = _text(blob) if check or accept else ""
+        if check and query is not None and not query.matches(text):
+            continue
+        if accept and not accept(Entry(title, text.partition("\n")[2], tuple(a[0] for a in json.loads(authors)), names(categories))):
+            continue
+        found.append(int(id_))
+        if len(found) == limit:
+            break
+    return found
 
 
 def _exact(term: str) -> bool:
@@ -102,7 +122,7 @@ def _tokens(term: str) -> str:
 
 
 def _grams(text: str) -> str:
-    """The tokens of a searchable text: each distinct character and adjacent pair, but white
+    """The tokens of a folded searchable text: each distinct character and adjacent pair, but white
     space (no term holds it but inside a phrase, which is checked against the text)."""
     words = _own(text).split()
     found = set().union(*words)
