@@ -4,13 +4,13 @@ and the export share, so a static copy answers every URL with the bytes the serv
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
-from . import content, pages, rendering, search, urls, writers
+from . import content, convert, pages, rendering, search, urls, writers
 from .config import Config
 from .index import Index
 from .jekyll import permalink
@@ -177,11 +177,17 @@ class Documents:
         posts = rendering.complete(self.index, stored)
         if f.brief:
             posts = tuple(replace(p, summary=content.summarize(content.plain_text(p.content_html), f.brief)) for p in posts)
+        words: Callable[[str], str] = str
+        lang = o.lang
+        if target.opencc:
+            posts = tuple(convert.post(target.opencc, p) for p in posts)
+            words, lang = convert.converter(target.opencc), convert.CONVERSIONS[target.opencc]
         stem = urls.SEARCH_STEM if target.search else None
         location = f"{stem}.{target.fmt}" if stem else urls.feed_path(target.scope or SITE, target.fmt)
-        params = "&".join(p for p in (query.href if query else "", _scopes_href(target.within), f.canonical) if p)
-        feed = Feed(scope=target.scope or SITE, title=" · ".join([site, *named]), description=o.description,
-                    site_url=o.url, lang=o.lang, author=o.author, posts=posts,
+        conversion = f"opencc={target.opencc}" if target.opencc else ""
+        params = "&".join(p for p in (query.href if query else "", _scopes_href(target.within), f.canonical, conversion) if p)
+        feed = Feed(scope=target.scope or SITE, title=words(" · ".join([site, *named])), description=words(o.description),
+                    site_url=o.url, lang=lang, author=words(o.author), posts=posts,
                     full_content=o.full_content and not f.brief, location=location, query=params)
         scope_of = target.scope if not target.within else None
         return _feed_document(feed, target.fmt, self.modified(scope_of, now))

@@ -45,11 +45,14 @@ class Target:
     filters: Filters = Filters()
     #: A combined feed's scopes, once parsed: a post is in one scope of each group.
     within: tuple[tuple[Scope, ...], ...] = ()
+    #: The OpenCC conversion of its words (``s2t``…), once checked.
+    opencc: str = ""
 
     @property
     def selected(self) -> bool:
-        """Whether the feed's posts are chosen by a query, filters or combined scopes."""
-        return self.search or bool(self.filters) or bool(self.within)
+        """Whether the feed's posts are chosen by a query, filters or combined scopes, or
+        converted."""
+        return self.search or bool(self.filters) or bool(self.within) or bool(self.opencc)
 
 
 def feed_path(scope: Scope, fmt: str) -> str:

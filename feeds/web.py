@@ -23,7 +23,7 @@ from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_mod
-from . import dates, filters, search
+from . import convert, dates, filters, search
 from .jekyll import permalink
 from .model import SITE, Scope, ScopeKind
 from .cache import Cache, Entry
@@ -147,15 +147,19 @@ class Feeds:
                     return _text(400, "q must be given once" if values else "q is missing: search.<fmt>?q=words")
                 target = dataclasses.replace(target, query=search.parse(values[0]).canonical)
             within = _within(args) if target.search or target.scope == SITE else ()
-            return dataclasses.replace(target, filters=filters.parse(args), within=within)
-        except (search.QueryError, filters.FilterError) as e:
+            conversion = args.get("opencc") or []
+            if len(conversion) > 1:
+                return _text(400, "opencc must be given once")
+            opencc = convert.check(conversion[0]) if conversion else ""
+            return dataclasses.replace(target, filters=filters.parse(args), within=within, opencc=opencc)
+        except (search.QueryError, filters.FilterError, convert.ConversionError) as e:
             return _text(400, str(e))
 
     def _entry(self, target: Target, limit: int) -> Entry | None:
         scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
         base = f"{self.namespace}|{target.fmt}|{scope}|{target.alias}|{limit}"
         if target.selected:
-            base += f"|q={target.query}|{target.filters.canonical}|{_scopes_key(target.within)}"
+            base += f"|q={target.query}|{target.filters.canonical}|{_scopes_key(target.within)}|{target.opencc}"
             if target.filters.time:  # the window slides with the clock
                 base += f"|{int(self.live.now().timestamp()) // 60}"
         try:
