@@ -37,11 +37,13 @@ def check(name: str) -> str:
 
 def post(name: str, p: Post) -> Post:
     """``p`` with its title, summary, content and names converted by ``name`` (markup and
-    links hold no Chinese that a conversion changes: links are percent-encoded)."""
+    links hold no Chinese that a conversion changes: links are percent-encoded), and its own
+    language, if it names one, the conversion's."""
     c = converter(name)
     return replace(p, title=c(p.title), summary=c(p.summary), content_html=c(p.content_html),
                    categories=tuple(map(c, p.categories)), tags=tuple(map(c, p.tags)),
-                   author=c(p.author) if p.author else p.author)
+                   authors=tuple(replace(a, name=c(a.name)) for a in p.authors),
+                   lang=CONVERSIONS[name] if p.lang else "")
 
 
 @functools.cache
