@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
 
@@ -26,7 +27,7 @@ from . import config as config_mod
 from . import convert, dates, filters, search
 from .jekyll import permalink
 from .model import SITE, Scope, ScopeKind
-from .cache import Cache, Entry
+from .cache import Cache, Entry, MemoryStore
 from .config import Config
 from .errors import StorageError
 from .documents import Document, Documents
@@ -40,10 +41,20 @@ _LIMIT = re.compile(r"[0-9]{1,9}")
 _ALLOWED = "GET, HEAD"
 #: Most scopes one kind of a combined feed lists.
 _MAX_SCOPES = 50
+#: Feeds chosen by a request (query, filters, combined scopes, conversion) built at once per
+#: worker, and how long a request waits for a slot: a flood of distinct ones cannot take
+#: every thread, nor push the site's own feeds out of their cache (they have a store of
+#: their own, an eighth of ``[cache] max_bytes``).
+_CHOSEN_BUILDS = 2
+_CHOSEN_WAIT = 5.0
 #: A request whose index state moved while its document was built tries again, this often.
 _RETRIES = 3
 #: How many (target, limit) pairs remember their last good entry.
 _LAST_GOOD = 10_000
+
+
+class _Busy(Exception):
+    """Every slot for building a chosen feed stayed taken while the request waited."""
 
 
 class _Stale(Exception):
@@ -88,6 +99,8 @@ class Feeds:
         self.default_limit = config.feeds.limit
         self.max_limit = config.feeds.max_limit
         self.cache_control = f"public, max-age={config.cache.max_age}"
+        self.chosen = Cache(MemoryStore(config.cache.max_bytes // 8))
+        self._chosen_slots = threading.BoundedSemaphore(_CHOSEN_BUILDS)
         #: (target, limit) → the cache key of its last good entry, for when the index fails.
         self._last_good: OrderedDict[str, str] = OrderedDict()
         #: Starts every cache key: hosts sharing a cache share entries only under the same
@@ -115,7 +128,10 @@ class Feeds:
             target = chosen
         elif target.search:
             return _text(400, "q is missing: search.<fmt>?q=words")
-        entry = self._entry(target, limit)
+        try:
+            entry = self._entry(target, limit)
+        except _Busy:
+            return _text(503, "busy building other feeds; try again shortly", **{"Retry-After": "2"})
         if entry is None:
             return _text(404, "not found")
         return self._respond(entry, request)
@@ -182,10 +198,11 @@ class Feeds:
     def _fresh(self, target: Target, limit: int, base: str) -> tuple[Entry | None, str]:
         now = self.live.now()
         state = self.live.state(now)
+        cache = self.chosen if target.selected else self.cache
         for _ in range(_RETRIES):
             key = f"{base}|{state.key(target.scope)}"
             try:
-                return self.cache.get(key, lambda: self._build(target, limit, now, state)), key
+                return cache.get(key, lambda: self._build(target, limit, now, state)), key
             except _Stale:
                 state = self.live.refresh_state(now)
         # The index keeps changing under us: serve a fresh build without caching it.
@@ -194,6 +211,16 @@ class Feeds:
 
     def _build(self, target: Target, limit: int, now: datetime, state: State) -> Document | None:
         """Build from one snapshot of the index, and only if it is the state the key names."""
+        if target.selected:
+            if not self._chosen_slots.acquire(timeout=_CHOSEN_WAIT):
+                raise _Busy
+            try:
+                return self._build_now(target, limit, now, state)
+            finally:
+                self._chosen_slots.release()
+        return self._build_now(target, limit, now, state)
+
+    def _build_now(self, target: Target, limit: int, now: datetime, state: State) -> Document | None:
         index = self.documents.index
         with index.snapshot() as generation:
             current = generation if target.scope is None else index.version(target.scope)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,3 +167,27 @@ def test_keyword_feeds_pass_the_judges(client: FlaskClient, tmp_path: Path, fmt:
         judged = subprocess.run([str(JUDGE), str(path), "--strict", "--ignore", "DuplicateUpdated", "--base", base, "--quiet"],
                                 capture_output=True, text=True, check=False)
         assert judged.returncode == 0, judged.stdout + judged.stderr
+
+
+def test_a_flood_of_queries_leaves_the_site_feeds_cached(write_config: Callable[..., Path], finews_copy: Path) -> None:
+    app = create_app(config.load(write_config("[cache]\nmax_bytes = 2000000\n", source=finews_copy)))
+    client, feeds = app.test_client(), app.extensions["feeds"]
+    assert client.get("/feed.atom").status_code == 200
+    site_builds = feeds.cache.builds
+    started = time.perf_counter()
+    for n in range(2000):
+        assert client.get(f"/search.atom?q={n:04d}&limit=1").status_code == 200
+    assert client.get("/feed.atom").status_code == 200
+    assert feeds.cache.builds == site_builds  # served from its own cache throughout
+    assert feeds.chosen.builds == 2000
+    assert feeds.chosen.store.bytes <= feeds.chosen.store.max_bytes == 250_000
+    assert len(feeds.chosen.store) < 2000  # the bound was reached: it evicted
+    assert time.perf_counter() - started < 120
+    feeds.close()
+
+
+def test_a_huge_query_is_refused_quickly(client: FlaskClient) -> None:
+    started = time.perf_counter()
+    r = client.get("/search.atom?q=" + "锂" * 10_000)
+    assert r.status_code == 400 and r.data.startswith(b"q ")
+    assert time.perf_counter() - started < 1
