@@ -23,7 +23,6 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 
-from ..jekyll import files as jekyll_files
 from ..jekyll import posts as jekyll_posts
 from ..filters import Entry
 from ..search import Query, searchable
@@ -38,22 +37,14 @@ CREATE VIRTUAL TABLE grams USING fts5(g, content='', detail=none, tokenize='asci
 
 
 class Prepared:
-    """A parsed file and what its post adds to the search tables, made on the parsing cores."""
+    """What a parsed file's post adds to the search tables, made on the parsing cores."""
 
-    __slots__ = ("compressed", "grams", "parsed")
+    __slots__ = ("compressed", "grams")
 
     def __init__(self, parsed: jekyll_posts.Parsed) -> None:
-        self.parsed = parsed
         text = searchable(parsed.post.title, parsed.text) if parsed.post else ""
         self.grams = _grams(text.lower()) if parsed.post else ""
         self.compressed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if parsed.post else b""
-        # The plain text is in `compressed` now; the writer need not carry it twice.
-        self.parsed = jekyll_posts.Parsed(parsed.post, parsed.problems)
-
-
-def prepare(file: jekyll_files.SourceFile, rules: jekyll_posts.Rules) -> Prepared:
-    """Parse one file and make its search rows (a module-level function: it runs in workers)."""
-    return Prepared(jekyll_posts.parse(file, rules))
 
 
 def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, Prepared]]) -> None:
