@@ -5,26 +5,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import opencc
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from feeds import config, convert
-from feeds.web import create_app
+from feeds import convert
 
 from .test_filters import LIMIT, all_posts
-from .test_search import JUDGE
-
-
-@pytest.fixture
-def client(write_config: Callable[..., Path], finews_copy: Path) -> Iterator[FlaskClient]:
-    app: Flask = create_app(config.load(write_config("[cache]\nrefresh_seconds = 0.4\n", source=finews_copy)))
-    yield app.test_client()
-    app.extensions["feeds"].close()
+from .test_search import JUDGE, client  # noqa: F401 - the fixture: the service of the sample site
 
 
 def test_s2t_converts_titles_and_content(client: FlaskClient, finews_copy: Path) -> None:

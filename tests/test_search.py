@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote_plus
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -19,9 +18,11 @@ from flask.testing import FlaskClient
 
 from feeds import config, search
 from feeds.index import Index
-from feeds.jekyll import files, permalink
+from feeds.jekyll import files
 from feeds.jekyll import posts as jekyll_posts
 from feeds.web import create_app
+from tests.test_index import make_index
+from tests.test_rendering import index  # noqa: F401 - the fixture: an index of the sample site
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 #: The team's judges, beside the checkout (as scripts/judge-export finds them) or named.
@@ -30,18 +31,6 @@ JUDGE = Path(os.environ.get("FEEDS_JUDGE") or next(
     Path("judge-feed")))
 
 
-def make_index(root: Path, db: Path) -> Index:
-    rules = jekyll_posts.Rules(root=root, site_url="https://finews.withounder.com", zone=ZoneInfo("Asia/Shanghai"),
-                               permalink=permalink.template("date"), max_post_bytes=10_000_000, summary_length=200)
-    return Index(db, rules, jobs=1)
-
-
-@pytest.fixture
-def index(finews_copy: Path, tmp_path: Path) -> Iterator[Index]:
-    ix = make_index(finews_copy, tmp_path / "index.sqlite3")
-    ix.refresh()
-    yield ix
-    ix.close()
 
 
 def scan(root: Path, q: str, limit: int = 1000) -> list[str]:
