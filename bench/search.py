@@ -111,7 +111,7 @@ def main() -> None:
             Target("atom", Scope(ScopeKind.CATEGORY, c.slug), filters=filters.parse({"filterout_description": [t.query]}))
             for c, t in zip(rng.sample(big, min(args.runs, len(big))), kinds["keyword, 1 char, common"])]
         kinds["combined (3 categories)"] = [
-            Target("atom", SITE, within=(tuple(rng.sample(categories, 3)),)) for _ in range(args.runs)]
+            Target("atom", SITE, within=(tuple(rng.sample(categories, 3)),)) for _ in range(args.runs)] if len(categories) >= 3 else []
         kinds["converted (opencc=s2t, site)"] = [Target("atom", SITE, opencc="s2t", filters=filters.parse({"brief": [str(100 + i)]}))
                                                  for i in range(args.runs)]
         for name, targets in kinds.items():
