@@ -4,12 +4,13 @@ and the export share, so a static copy answers every URL with the bytes the serv
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
-from . import pages, rendering, urls, writers
+from . import content, convert, pages, rendering, search, urls, writers
 from .config import Config
 from .index import Index
 from .jekyll import permalink
@@ -133,6 +134,8 @@ class Documents:
 
     def render(self, target: Target, now: datetime, limit: int | None = None) -> Document | None:
         """The document for ``target`` as of ``now``; ``None`` when its scope has no post."""
+        if target.selected and target.fmt != "html":
+            return self._selected(target, now, limit or self.options.limit)
         if target.scope is None:
             return self._listing(target.fmt, self._listings(now), now)
         scope = self.index.scope(target.scope.kind, target.scope.slug, now)
@@ -152,6 +155,42 @@ class Documents:
         return Feed(scope=scope, title=title, description=o.description, site_url=o.url, lang=o.lang,
                     author=o.author, posts=rendering.posts(self.index, scope, now, limit), full_content=o.full_content,
                     icon=o.icon, logo=o.logo)
+
+    def _selected(self, target: Target, now: datetime, limit: int) -> Document | None:
+        """A feed whose posts a query, filters or combined scopes choose from the whole history
+        (``None``: a scope it names has no post). Its self link carries them, canonical."""
+        o, f = self.options, target.filters
+        site = site_name(o.title, o.url)
+        within = tuple(tuple(found for s in group if (found := self.index.scope(s.kind, s.slug, now))) for group in target.within)
+        if not all(within):
+            return None
+        if target.scope is not None and target.scope.kind is not ScopeKind.SITE:
+            scope = self.index.scope(target.scope.kind, target.scope.slug, now)
+            if scope is None:
+                return None
+            within = ((scope,), *within)
+        query = search.parse(target.query) if target.search else None
+        named = [query.canonical] if query else []
+        named += [" | ".join(s.name for s in group) for group in within]
+        since = now - timedelta(seconds=f.time) if f.time else None
+        stored = self.index.select(now, limit, query=query, within=within, since=since, accept=f.matcher())
+        posts = rendering.complete(self.index, stored)
+        if f.brief:
+            posts = tuple(replace(p, summary=content.summarize(content.plain_text(p.content_html), f.brief)) for p in posts)
+        words: Callable[[str], str] = str
+        lang = o.lang
+        if target.opencc:
+            posts = tuple(convert.post(target.opencc, p) for p in posts)
+            words, lang = convert.converter(target.opencc), convert.CONVERSIONS[target.opencc]
+        stem = urls.SEARCH_STEM if target.search else None
+        location = f"{stem}.{target.fmt}" if stem else urls.feed_path(target.scope or SITE, target.fmt)
+        conversion = f"opencc={target.opencc}" if target.opencc else ""
+        params = "&".join(p for p in (query.href if query else "", _scopes_href(target.within), f.canonical, conversion) if p)
+        feed = Feed(scope=target.scope or SITE, title=words(" · ".join([site, *named])), description=words(o.description),
+                    site_url=o.url, lang=lang, author=words(o.author), posts=posts,
+                    full_content=o.full_content and not f.brief, location=location, query=params)
+        scope_of = target.scope if not target.within else None
+        return _feed_document(feed, target.fmt, self.modified(scope_of, now))
 
     def layout(self, now: datetime, scopes: Collection[Scope] | None = None) -> Layout:
         """What the export writes at ``now``: every scope, or with ``scopes`` (kind and slug;
@@ -221,6 +260,15 @@ class Documents:
         """The preview page of ``feed``'s scope: the feed's entries, so it renders nothing more."""
         body = pages.preview_page(self.options.site, feed, self.index.size(feed.scope, now))
         return Document(body, MEDIA_TYPES["html"], self.modified(feed.scope, now))
+
+
+def _scopes_href(within: tuple[tuple[Scope, ...], ...]) -> str:
+    """The ``category=…&tag=…`` of a combined feed's link, slugs sorted."""
+    kinds: dict[str, list[str]] = {}
+    for group in within:
+        for scope in group:
+            kinds.setdefault(scope.kind.value, []).append(scope.slug)
+    return "&".join(f"{k}={quote(','.join(sorted(v)), safe=',')}" for k, v in sorted(kinds.items()))
 
 
 def _relocated(doc: Document, feed: Feed, alias: str) -> Document:

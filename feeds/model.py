@@ -142,6 +142,8 @@ class Feed:
     #: Absolute URLs of a small square image and of a larger one; empty when the site has none.
     icon: str = ""
     logo: str = ""
+    #: The query string of its URL, percent-encoded, for a feed made by a query (``q=%E9%94%82``).
+    query: str = ""
 
     @property
     def home_url(self) -> str:

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import jinja2
 from lxml import etree
 
-from feeds import model, urls
+from feeds import model, search, urls
 from feeds.content import strip_illegal_xml
 from feeds.dates import rfc822
 from feeds.model import Feed, Scope, ScopeKind
@@ -158,6 +158,8 @@ def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
         subscription=_subscription(site, model.SITE),
         groups=groups,
         opml=urls.OPML,
+        search_format=site.formats[0],
+        search_max=search.MAX_QUERY,
     )
 
 

@@ -15,9 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from .filters import Filters
 from .model import FORMATS, SITE, Feed, Scope, ScopeKind
 
 INDEX_PAGE = "index.html"
+#: The keyword feeds' path stem: ``search.<fmt>?q=…``, served only (no file can hold a query).
+SEARCH_STEM = "search"
 OPML = "feeds.opml"
 #: The site scope's path stem; also the folder of jekyll-feed's per-scope paths.
 _SITE_STEM = "feed"
@@ -34,6 +37,22 @@ class Target:
     scope: Scope | None = None
     #: Set for jekyll-feed's paths: where the Atom document says it lives.
     alias: str = ""
+    #: A keyword feed (``scope`` is ``None``), whose query comes with the request.
+    search: bool = False
+    #: The keyword feed's query, canonical (:attr:`feeds.search.Query.canonical`), once parsed.
+    query: str = ""
+    #: A feed's filter parameters, once parsed.
+    filters: Filters = Filters()
+    #: A combined feed's scopes, once parsed: a post is in one scope of each group.
+    within: tuple[tuple[Scope, ...], ...] = ()
+    #: The OpenCC conversion of its words (``s2t``…), once checked.
+    opencc: str = ""
+
+    @property
+    def selected(self) -> bool:
+        """Whether the feed's posts are chosen by a query, filters or combined scopes, or
+        converted."""
+        return self.search or bool(self.filters) or bool(self.within) or bool(self.opencc)
 
 
 def feed_path(scope: Scope, fmt: str) -> str:
@@ -70,7 +89,8 @@ def jekyll_feed_path(scope: Scope) -> str:
 
 def feed_url(feed: Feed, fmt: str) -> str:
     """The absolute URL ``feed`` is served at in ``fmt``: its ``rel="self"`` and Atom id."""
-    return f"{feed.site_url}/{quote(feed.location or feed_path(feed.scope, fmt))}"
+    url = f"{feed.site_url}/{quote(feed.location or feed_path(feed.scope, fmt))}"
+    return f"{url}?{feed.query}" if feed.query else url
 
 
 def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | None:
@@ -103,6 +123,8 @@ def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | 
         return None
     if stem == _SITE_STEM:
         return Target(fmt, SITE)
+    if stem == SEARCH_STEM:
+        return Target(fmt, search=True)
     kind_name, _, slug = stem.partition("/")
     if kind_name in _KINDS and _is_slug(slug):
         return Target(fmt, Scope(_KINDS[kind_name], slug))

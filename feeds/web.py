@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
 
@@ -23,8 +24,10 @@ from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_mod
-from . import dates
-from .cache import Cache, Entry
+from . import convert, dates, filters, search
+from .jekyll import permalink
+from .model import SITE, Scope, ScopeKind
+from .cache import Cache, Entry, MemoryStore
 from .config import Config
 from .errors import StorageError
 from .documents import Document, Documents
@@ -36,10 +39,22 @@ log = logging.getLogger("feeds")
 
 _LIMIT = re.compile(r"[0-9]{1,9}")
 _ALLOWED = "GET, HEAD"
+#: Most scopes one kind of a combined feed lists.
+_MAX_SCOPES = 50
+#: Feeds chosen by a request (query, filters, combined scopes, conversion) built at once per
+#: worker, and how long a request waits for a slot: a flood of distinct ones cannot take
+#: every thread, nor push the site's own feeds out of their cache (they have a store of
+#: their own, an eighth of ``[cache] max_bytes``).
+_CHOSEN_BUILDS = 2
+_CHOSEN_WAIT = 5.0
 #: A request whose index state moved while its document was built tries again, this often.
 _RETRIES = 3
 #: How many (target, limit) pairs remember their last good entry.
 _LAST_GOOD = 10_000
+
+
+class _Busy(Exception):
+    """Every slot for building a chosen feed stayed taken while the request waited."""
 
 
 class _Stale(Exception):
@@ -84,6 +99,8 @@ class Feeds:
         self.default_limit = config.feeds.limit
         self.max_limit = config.feeds.max_limit
         self.cache_control = f"public, max-age={config.cache.max_age}"
+        self.chosen = Cache(MemoryStore(config.cache.max_bytes // 8))
+        self._chosen_slots = threading.BoundedSemaphore(_CHOSEN_BUILDS)
         #: (target, limit) → the cache key of its last good entry, for when the index fails.
         self._last_good: OrderedDict[str, str] = OrderedDict()
         #: Starts every cache key: hosts sharing a cache share entries only under the same
@@ -101,10 +118,20 @@ class Feeds:
         target = resolve(path, self.formats, self.documents.options.site_path)
         if target is None:
             return _text(404, "not found")
-        limit = self._limit(request) if target.scope is not None and target.fmt != "html" else self.default_limit
+        limit = self._limit(request) if (target.scope is not None or target.search) and target.fmt != "html" else self.default_limit
         if isinstance(limit, Response):
             return limit
-        entry = self._entry(target, limit)
+        if target.fmt in self.formats and (target.scope is not None or target.search) and request.query_string:
+            chosen = self._choose(request, target)
+            if isinstance(chosen, Response):
+                return chosen
+            target = chosen
+        elif target.search:
+            return _text(400, "q is missing: search.<fmt>?q=words")
+        try:
+            entry = self._entry(target, limit)
+        except _Busy:
+            return _text(503, "busy building other feeds; try again shortly", **{"Retry-After": "2"})
         if entry is None:
             return _text(404, "not found")
         return self._respond(entry, request)
@@ -123,9 +150,34 @@ class Feeds:
         limit = int(values[0])
         return limit if 1 <= limit <= self.max_limit else bad
 
+    @staticmethod
+    def _choose(req: Request, target: Target) -> Target | Response:
+        """``target`` with what chooses its posts parsed from the query string, canonical: the
+        keyword query ``q``, the filters, and (site and keyword feeds) ``category``/``tag``. A
+        bad value is a 400 naming its parameter; other parameters are ignored."""
+        args = req.args.to_dict(flat=False)
+        try:
+            if target.search:
+                values = args.get("q") or []
+                if len(values) != 1:
+                    return _text(400, "q must be given once" if values else "q is missing: search.<fmt>?q=words")
+                target = dataclasses.replace(target, query=search.parse(values[0]).canonical)
+            within = _within(args) if target.search or target.scope == SITE else ()
+            conversion = args.get("opencc") or []
+            if len(conversion) > 1:
+                return _text(400, "opencc must be given once")
+            opencc = convert.check(conversion[0]) if conversion else ""
+            return dataclasses.replace(target, filters=filters.parse(args), within=within, opencc=opencc)
+        except (search.QueryError, filters.FilterError, convert.ConversionError) as e:
+            return _text(400, str(e))
+
     def _entry(self, target: Target, limit: int) -> Entry | None:
         scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
         base = f"{self.namespace}|{target.fmt}|{scope}|{target.alias}|{limit}"
+        if target.selected:
+            base += f"|q={target.query}|{target.filters.canonical}|{_scopes_key(target.within)}|{target.opencc}"
+            if target.filters.time:  # the window slides with the clock
+                base += f"|{int(self.live.now().timestamp()) // 60}"
         try:
             entry, key = self._fresh(target, limit, base)
         except StorageError as e:
@@ -146,10 +198,11 @@ class Feeds:
     def _fresh(self, target: Target, limit: int, base: str) -> tuple[Entry | None, str]:
         now = self.live.now()
         state = self.live.state(now)
+        cache = self.chosen if target.selected else self.cache
         for _ in range(_RETRIES):
             key = f"{base}|{state.key(target.scope)}"
             try:
-                return self.cache.get(key, lambda: self._build(target, limit, now, state)), key
+                return cache.get(key, lambda: self._build(target, limit, now, state)), key
             except _Stale:
                 state = self.live.refresh_state(now)
         # The index keeps changing under us: serve a fresh build without caching it.
@@ -158,6 +211,16 @@ class Feeds:
 
     def _build(self, target: Target, limit: int, now: datetime, state: State) -> Document | None:
         """Build from one snapshot of the index, and only if it is the state the key names."""
+        if target.selected:
+            if not self._chosen_slots.acquire(timeout=_CHOSEN_WAIT):
+                raise _Busy
+            try:
+                return self._build_now(target, limit, now, state)
+            finally:
+                self._chosen_slots.release()
+        return self._build_now(target, limit, now, state)
+
+    def _build_now(self, target: Target, limit: int, now: datetime, state: State) -> Document | None:
         index = self.documents.index
         with index.snapshot() as generation:
             current = generation if target.scope is None else index.version(target.scope)
@@ -177,6 +240,31 @@ class Feeds:
         if gzip:
             headers["Content-Encoding"] = "gzip"
         return Response(entry.gzipped if gzip else entry.body, status=200, headers=headers)
+
+
+def _within(args: dict[str, list[str]]) -> tuple[tuple[Scope, ...], ...]:
+    """The scope groups of ``category=a,b&tag=x`` (slugs or names), each sorted by slug.
+
+    Raises:
+        FilterError: a kind given twice, or with too many or empty names.
+    """
+    groups = []
+    for kind in (ScopeKind.CATEGORY, ScopeKind.TAG):
+        values = args.get(kind.value) or []
+        if len(values) > 1:
+            raise filters.FilterError(f"{kind.value} must be given once (names separated by commas)")
+        if not values:
+            continue
+        names = [n.strip() for n in values[0].split(",")]
+        if not all(names) or len(names) > _MAX_SCOPES or any(len(n) > 200 for n in names):
+            raise filters.FilterError(f"{kind.value} must be 1 to {_MAX_SCOPES} names or slugs separated by commas")
+        slugs = sorted({permalink.scope_slug(n) for n in names})
+        groups.append(tuple(Scope(kind, s, s) for s in slugs if s))
+    return tuple(groups)
+
+
+def _scopes_key(within: tuple[tuple[Scope, ...], ...]) -> str:
+    return ";".join(",".join(f"{s.kind.value}/{s.slug}" for s in group) for group in within)
 
 
 def _not_modified(entry: Entry, req: Request) -> bool:

@@ -34,6 +34,9 @@ class Words:
     #: The filter box's label, and what it says when nothing matches.
     find: str
     no_match: str
+    #: The keyword search box's label and button: a keyword feed of every post.
+    search: str
+    search_go: str
     #: The sort control and its two orders.
     sort: str
     by_count: str
@@ -68,6 +71,7 @@ ENGLISH = Words(
     all_posts="All posts", one_post="1 post", posts="{n} posts",
     opml=": every feed above as OPML, to subscribe to them all in one import.",
     find="Find a feed", no_match="No feed matches.",
+    search="A feed of every post that mentions", search_go="Make the feed",
     sort="Sort by", by_count="most posts", by_name="name", updated="updated",
     newest="Newest posts", subscribe="Subscribe",
     paste="Paste one of these addresses into your feed reader:", copy="Copy", copied="Copied",
@@ -78,6 +82,7 @@ SIMPLIFIED_CHINESE = Words(
     all_posts="全部文章", one_post="1 篇", posts="{n} 篇",
     opml="：以上所有订阅源的 OPML 列表，一次导入即可全部订阅。",
     find="查找订阅源", no_match="没有匹配的订阅源。",
+    search="订阅提及以下关键词的全部文章", search_go="生成订阅源",
     sort="排序", by_count="文章数", by_name="名称", updated="更新于",
     newest="最新文章", subscribe="订阅",
     paste="将以下任一地址粘贴到阅读器中：", copy="复制", copied="已复制",
@@ -88,6 +93,7 @@ TRADITIONAL_CHINESE = Words(
     all_posts="全部文章", one_post="1 篇", posts="{n} 篇",
     opml="：以上所有訂閱源的 OPML 清單，一次匯入即可全部訂閱。",
     find="查找訂閱源", no_match="沒有符合的訂閱源。",
+    search="訂閱提及以下關鍵詞的全部文章", search_go="產生訂閱源",
     sort="排序", by_count="文章數", by_name="名稱", updated="更新於",
     newest="最新文章", subscribe="訂閱",
     paste="將以下任一網址貼到閱讀器中：", copy="複製", copied="已複製",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import StorageError
+from . import search
 from .schema import SCHEMA
 
 R = TypeVar("R")
@@ -186,7 +187,7 @@ class Store:
             with self.errors("cannot make the index"):
                 db = sqlite3.connect(tmp, isolation_level=None)
                 try:
-                    db.executescript(SCHEMA)
+                    db.executescript(SCHEMA + search.SCHEMA)
                     db.executemany("INSERT INTO meta VALUES (?, ?)", [
                         ("fingerprint", self.fingerprint), ("generation", "0"), ("identity", secrets.token_hex(8))])
                 finally:

@@ -7,10 +7,14 @@ to read one state of the index.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterator
+import json
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 
+from ..filters import Entry
+from ..search import Query
 from ..model import SITE, Post, Problem, Scope, ScopeKind
+from . import search
 from .connection import Store
 from .schema import READ_COLUMNS, ReadRow, Stored, from_micros, from_row, micros
 
@@ -62,6 +66,29 @@ class Queries:
             " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts DESC, m.path LIMIT ?",
             (scope.kind.value, scope.slug, micros(now), limit),
         ))
+
+    def search(self, query: Query, now: datetime, limit: int) -> tuple[Stored, ...]:
+        """The newest ``limit`` posts published at ``now`` that answer ``query``, over the whole
+        history: newest first, ties by path."""
+        return self.select(now, limit, query=query)
+
+    def select(self, now: datetime, limit: int, *, query: Query | None = None, within: Sequence[Collection[Scope]] = (),
+               since: datetime | None = None, accept: Callable[[Entry], bool] | None = None) -> tuple[Stored, ...]:
+        """The newest ``limit`` posts published in [``since``, ``now``] that answer ``query``, are
+        in a scope of each group of ``within`` (none: every post) and that ``accept`` takes,
+        looking through the whole history: newest first, ties by path."""
+        groups = [[(s.kind.value, s.slug) for s in group] for group in within]
+        with self.store.errors():
+            ids = search.scan(self.store.db(), micros(now), limit, since=micros(since) if since else 0,
+                              query=query, within=groups, accept=accept)
+        return self._by_id(ids)
+
+    def _by_id(self, ids: list[int]) -> tuple[Stored, ...]:
+        """The posts with these row ids, in this order."""
+        found = {r.id: r for r in self.store.rows(
+            ReadRow.make, f"SELECT {READ_COLUMNS} FROM posts p WHERE p.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),))}
+        return tuple(from_row(found[i]) for i in ids if i in found)
 
     def unrendered(self, limit: int, now: datetime, scopes: Collection[Scope] | None = None) -> list[tuple[int, Post]]:
         """(row, post) of each post without content that is one of the first ``limit`` entries of some scope

@@ -24,7 +24,7 @@ from .. import parallel
 from ..jekyll import files as jekyll_files
 from ..jekyll import posts as jekyll_posts
 from ..model import Problem
-from . import marks
+from . import marks, search
 from .connection import Store, meta
 from .schema import POST_COLUMNS, MemberRow, PostRow, members, to_row
 
@@ -126,17 +126,20 @@ def _write(
             if gone:
                 for (p,) in gone:
                     touch(db.execute("SELECT kind, slug FROM members WHERE path = ?", (p,)), dated[p])
+                search.delete(db, [i for (p,) in gone for (i,) in db.execute("SELECT id FROM posts WHERE path = ?", (p,))])
                 for table in ("posts", "members", "problems", "files"):
                     db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)  # noqa: S608 - fixed names
             db.executemany("INSERT INTO files VALUES (?, ?, ?)", ((f.path, f.size, f.mtime_ns) for f in changed))
             for batch in _batched(parsed, 512):
-                posts = [post for post, _, _ in batch if post is not None]
+                posts = [post for post, _, _, _ in batch if post is not None]
                 touched += len(posts)
                 added += (row.path for row in posts)
-                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", [p for _, _, problems in batch for p in problems])
+                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", [p for _, _, problems, _ in batch for p in problems])
                 db.executemany(f"INSERT INTO posts ({POST_COLUMNS}) VALUES ({', '.join('?' * len(POST_COLUMNS.split(', ')))})", posts)
+                search.insert(db, ((db.execute("SELECT id FROM posts WHERE path = ?", (post.path,)).fetchone()[0], words)
+                                   for post, _, _, words in batch if post is not None))
                 shared.update(row.url for row in posts)
-                rows = [m for _, found, _ in batch for m in found]
+                rows = [m for _, found, _, _ in batch for m in found]
                 db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", rows)
                 if record:  # the first fill stamps every scope at once, below
                     for m in rows:
@@ -223,7 +226,7 @@ def _fold(into: dict[tuple[str, str], int], marks: Iterable[tuple[str, str, int]
 
 #: What one file gives the index, as rows (tuples, cheap to send back from a worker): its
 #: ``posts`` row (``None``: no post), its ``members`` rows and its ``problems`` rows.
-_Rows = tuple[PostRow | None, list[MemberRow], list[tuple[str, int, str, str]]]
+_Rows = tuple[PostRow | None, list[MemberRow], list[tuple[str, int, str, str]], search.Prepared]
 
 
 def _rows(file: jekyll_files.SourceFile, rules: jekyll_posts.Rules) -> _Rows:
@@ -231,9 +234,10 @@ def _rows(file: jekyll_files.SourceFile, rules: jekyll_posts.Rules) -> _Rows:
     writing the index only inserts."""
     parsed = jekyll_posts.parse(file, rules)
     problems = [(p.path, p.line, p.level, p.message) for p in parsed.problems]
+    words = search.Prepared(parsed)
     if parsed.post is None:
-        return None, [], problems
-    return to_row(parsed.post), list(members(parsed.post)), problems
+        return None, [], problems, words
+    return to_row(parsed.post), list(members(parsed.post)), problems, words
 
 
 #: Makes an insert into ``versions`` raise the scope's version instead.

@@ -20,7 +20,7 @@ from ..dates import EPOCH
 from ..jekyll import permalink
 from ..model import Author, Post, ScopeKind
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -161,7 +161,7 @@ def from_row(read: ReadRow) -> Stored:
     post = Post(
         path=row.path, slug=row.slug, title=row.title,
         date=datetime.fromisoformat(row.date), updated=datetime.fromisoformat(row.updated),
-        categories=_names(row.categories), tags=_names(row.tags),
+        categories=names(row.categories), tags=names(row.tags),
         authors=tuple(Author(*a) for a in json.loads(row.authors)), url=row.url,
         content_html=row.content_html or "", summary=row.summary,
         guid=f"{row.url}#{quote(row.path)}" if read.shared_url else "",
@@ -182,5 +182,6 @@ def members(post: Post) -> Iterable[MemberRow]:
             yield MemberRow(kind.value, slug, ts, post.path, name)
 
 
-def _names(column: str) -> tuple[str, ...]:
+def names(column: str) -> tuple[str, ...]:
+    """The names a ``categories`` or ``tags`` column holds."""
     return tuple(column.split(_SEP)) if column else ()

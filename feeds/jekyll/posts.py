@@ -61,6 +61,8 @@ class Parsed:
 
     post: Post | None
     problems: tuple[Problem, ...] = ()
+    #: The body's words as plain text, without rendering it: what keyword search looks through.
+    text: str = ""
 
 
 def finish(rules: Rules, post: Post) -> Post:
@@ -130,6 +132,7 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
         if len(raw) > rules.max_post_bytes:  # it grew since it was listed
             return Parsed(None, (Problem(file.path, 1, "warning", f"skipped: {len(raw)} bytes is over [site] max_post_bytes ({rules.max_post_bytes})"),))
         post = parse_bytes(file.path, raw, rules, problems)
+        text = body_text(raw) if post is not None else ""
     except ParseError as e:
         problems.append(Problem(file.path, e.line, "error", e.message))
         return Parsed(None, tuple(problems))
@@ -139,7 +142,18 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
     except Exception as e:  # noqa: BLE001 - the one broad catch: a post we did not foresee costs only itself
         problems.append(Problem(file.path, 1, "error", f"cannot parse: {type(e).__name__}: {e}"))
         return Parsed(None, tuple(problems))
-    return Parsed(post, tuple(problems))
+    return Parsed(post, tuple(problems), text)
+
+
+def body_text(raw: bytes) -> str:
+    """The words of a post file's body, cheaply: its markup (HTML tags, a Markdown link's
+    target) dropped without rendering it, which would cost more than the rest of parsing."""
+    split = split_front_matter(decode(raw))
+    return content.plain_text(_MARKDOWN_LINK.sub(r"\1", split[1])) if split else ""
+
+
+#: A Markdown link or image: its text is words, its target is not.
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
 def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *, render_liquid: bool = True) -> Post | None:

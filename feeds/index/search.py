@@ -1,0 +1,141 @@
+"""The keyword search index: every post's words, findable by any one or two characters.
+
+Two tables. ``words`` holds each post's :func:`feeds.search.searchable` text, zlib-compressed
+(Chinese text is half its UTF-8 size then): what queries are checked against and filters
+(:mod:`feeds.filters`) look through. ``grams`` is a contentless FTS5 table (no positions:
+``detail=none``) whose one column lists, per post, every distinct character and pair of
+adjacent characters of that text, as tokens of FTS5's ``ascii`` tokenizer (see :func:`_own`). A term of one or two characters is then one exact token: ``锂`` and ``蔚来``
+find every post containing them, with no word segmentation to get wrong. A longer term is every
+pair it is made of, and the candidates are checked against ``words``. Measured against FTS5's
+own trigram tokenizer on 10,000 Chinese posts (docs/decisions.md): trigram cannot look up
+terms under three characters at all, took five times as long to fill and seven times the space.
+
+A contentless table deletes a row only given the tokens it was inserted with: they are made
+again from ``words``.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import re
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+
+from ..jekyll import posts as jekyll_posts
+from ..filters import Entry
+from ..search import Query, searchable
+from .schema import names
+
+SCHEMA = """
+-- each post's searchable text (feeds.search.searchable), zlib-compressed; id is posts.id
+CREATE TABLE words (id INTEGER PRIMARY KEY, text BLOB NOT NULL);
+-- each post's distinct characters and character pairs (search.py); rowid is posts.id
+CREATE VIRTUAL TABLE grams USING fts5(g, content='', detail=none, tokenize='ascii');
+"""
+
+
+class Prepared:
+    """What a parsed file's post adds to the search tables, made on the parsing cores."""
+
+    __slots__ = ("compressed", "grams")
+
+    def __init__(self, parsed: jekyll_posts.Parsed) -> None:
+        text = searchable(parsed.post.title, parsed.text) if parsed.post else ""
+        self.grams = _grams(text.lower()) if parsed.post else ""
+        self.compressed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if parsed.post else b""
+
+
+def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, Prepared]]) -> None:
+    """Add the search rows of posts just inserted with these ids."""
+    rows = list(rows)
+    db.executemany("INSERT INTO words VALUES (?, ?)", ((i, p.compressed) for i, p in rows))
+    db.executemany("INSERT INTO grams (rowid, g) VALUES (?, ?)", ((i, p.grams) for i, p in rows))
+
+
+def delete(db: sqlite3.Connection, ids: Iterable[int]) -> None:
+    """Remove the search rows of the posts with these ids (before their rows go)."""
+    for i in ids:
+        row = db.execute("SELECT text FROM words WHERE id = ?", (i,)).fetchone()
+        if row is not None:
+            db.execute("INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)", (i, _grams(_text(row[0]).lower())))
+            db.execute("DELETE FROM words WHERE id = ?", (i,))
+
+
+def scan(db: sqlite3.Connection, ts: int, limit: int, *, since: int = 0, query: Query | None = None,
+         within: Sequence[Sequence[tuple[str, str]]] = (), accept: Callable[[Entry], bool] | None = None) -> list[int]:
+    """Ids of the newest ``limit`` posts published in [``since``, ``ts``] (microseconds) that
+    answer ``query``, are in one scope (kind, slug) of each group of ``within`` and that
+    ``accept`` takes: newest first, ties by path. The index narrows the posts by time, words
+    and scopes; the rest are read newest first until the feed is full."""
+    where, params = ["p.ts <= ?", "p.ts >= ?"], list[object]([ts, since])
+    check = False
+    if query is not None:
+        match = " AND ".join(f"({_tokens(t)})" for t in query.include)
+        exact = [t for t in query.exclude if _exact(t)]
+        if exact:
+            match = f"({match})" + "".join(f" NOT {_tokens(t)}" for t in exact)
+        where.append("p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
+        params.append(match)
+        # Short included terms are found exactly by their token; anything else needs the text.
+        check = any(not _exact(t) for t in (*query.include, *query.exclude))
+    for group in within:
+        where.append("p.path IN (SELECT path FROM members WHERE (kind, slug) IN (VALUES "
+                     + ", ".join("(?, ?)" for _ in group) + "))")
+        params += [v for scope in group for v in scope]
+    found: list[int] = []
+    cursor = db.execute(f"SELECT p.id, p.title, p.authors, p.categories, w.text FROM posts p JOIN words w ON w.id = p.id"
+                        f" WHERE {' AND '.join(where)} ORDER BY p.ts DESC, p.path", params)
+    for id_, title, authors, categories, blob in cursor:
+        text = _text(blob) if check or accept else ""
+        if check and query is not None and not query.matches(text):
+            continue
+        if accept and not accept(Entry(title, text.partition("\n")[2], tuple(a[0] for a in json.loads(authors)), names(categories))):
+            continue
+        found.append(int(id_))
+        if len(found) == limit:
+            break
+    return found
+
+
+def _exact(term: str) -> bool:
+    return len(term) <= 2 and " " not in term
+
+
+def _tokens(term: str) -> str:
+    """The FTS5 query that finds every post containing ``term``: its token, or every pair's."""
+    if _exact(term):
+        return _quoted(_own(term))
+    grams = _grams(term).split(" ")
+    pairs = [g for g in grams if len(g) == 2]
+    return " AND ".join(map(_quoted, sorted(pairs or grams)))
+
+
+def _grams(text: str) -> str:
+    """The tokens of a folded searchable text: each distinct character and adjacent pair, but white
+    space (no term holds it but inside a phrase, which is checked against the text)."""
+    words = _own(text).split()
+    found = set().union(*words)
+    for w in words:
+        found.update(map(operator.add, w, w[1:]))
+    return " ".join(found)
+
+
+def _quoted(token: str) -> str:
+    return f'"{token}"'
+
+
+def _own(text: str) -> str:
+    """``text`` with ASCII punctuation moved to the private use plane: FTS5's ``ascii``
+    tokenizer takes every other character (all of Chinese) as part of a token, so every
+    character and pair is then one token, and no FTS5 query syntax can occur in one."""
+    return _PUNCTUATION.sub(lambda m: chr(0xF0000 + ord(m.group())), text)
+
+
+#: ASCII punctuation (rare in Chinese text: a regex passes over the rest faster than translate).
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def _text(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8", "surrogatepass")
