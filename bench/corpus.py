@@ -27,8 +27,25 @@ def corpus(posts: int, categories: int = 2000) -> Path:
     if not done.exists():
         root.mkdir(parents=True, exist_ok=True)
         print(f"generating {posts} posts into {root} ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "tests.corpusgen", str(root), "--posts", str(posts),
-                        "--categories", str(categories), "--future", "0", "--unpublished", "0",
-                        "--blank-lines", "0"], cwd=REPO, check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tests.corpusgen",
+                str(root),
+                "--posts",
+                str(posts),
+                "--categories",
+                str(categories),
+                "--future",
+                "0",
+                "--unpublished",
+                "0",
+                "--blank-lines",
+                "0",
+            ],
+            cwd=REPO,
+            check=True,
+        )
         done.touch()
     return root

@@ -18,7 +18,9 @@ PACKAGES = {
 
 def installed(package: str) -> bool:
     """Whether dpkg knows ``package`` as installed (the file check alone would miss a new version)."""
-    result = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True
+    )
     return result.returncode == 0 and result.stdout.strip().endswith("installed")
 
 
@@ -31,11 +33,17 @@ def ensure(packages: list[str]) -> None:
     if not missing:
         return
     if os.geteuid() != 0:
-        sys.exit(f"bench: {' '.join(missing)} missing; as root: "
-                 f"apt-get update && apt-get install -y {' '.join(missing)}")
+        sys.exit(
+            f"bench: {' '.join(missing)} missing; as root: "
+            f"apt-get update && apt-get install -y {' '.join(missing)}"
+        )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for argv in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", *missing]):
-        print(f"bench: {' '.join(missing)} missing: running {' '.join(argv)}", file=sys.stderr, flush=True)
+        print(
+            f"bench: {' '.join(missing)} missing: running {' '.join(argv)}",
+            file=sys.stderr,
+            flush=True,
+        )
         subprocess.run(argv, check=True, env=env, stdout=sys.stderr)
     if still := [p for p in missing if not installed(p)]:
         sys.exit(f"bench: {' '.join(still)} still missing after apt-get install")

@@ -27,7 +27,9 @@ FEEDS = Path(sys.executable).parent / "feeds"
 
 def export(config: Path, out: Path) -> tuple[float, str, float]:
     """Run ``feeds export`` as a user would; (seconds, its last line, peak RSS in MB)."""
-    done = timed.run([str(FEEDS), "--config", str(config), "export", str(out)], config.parent / "export.log")
+    done = timed.run(
+        [str(FEEDS), "--config", str(config), "export", str(out)], config.parent / "export.log"
+    )
     return done.seconds, done.output.strip().splitlines()[-1], done.peak_mb
 
 
@@ -35,7 +37,9 @@ def export(config: Path, out: Path) -> tuple[float, str, float]:
 CASES = ("cold", "warm (nothing changed)", "after one new post")
 
 
-def measure(posts: int, runs: int, work: Path | None = None) -> dict[str, list[tuple[float, str, float]]]:
+def measure(
+    posts: int, runs: int, work: Path | None = None
+) -> dict[str, list[tuple[float, str, float]]]:
     """Each case of :data:`CASES` ``runs`` times, in ``work`` (default: BENCH_DIR/export-N);
     case → one (seconds, last line, peak MB) per run."""
     source = corpus(posts)
@@ -46,9 +50,11 @@ def measure(posts: int, runs: int, work: Path | None = None) -> dict[str, list[t
     for f in os.scandir(source / "_posts"):
         os.link(f.path, site / "_posts" / f.name)  # hard links: a copy in no time, new post private
     config = work / "config.toml"
-    config.write_text(f'[site]\ntitle = "金融新闻"\nurl = "https://finews.withounder.com"\nsource = "{site}"\n'
-                      f'timezone = "Asia/Shanghai"\nlang = "zh-CN"\n[feeds]\nfuture = true\n[index]\npath = "{work}/index.sqlite3"\n',
-                      encoding="utf-8")
+    config.write_text(
+        f'[site]\ntitle = "金融新闻"\nurl = "https://finews.withounder.com"\nsource = "{site}"\n'
+        f'timezone = "Asia/Shanghai"\nlang = "zh-CN"\n[feeds]\nfuture = true\n[index]\npath = "{work}/index.sqlite3"\n',
+        encoding="utf-8",
+    )
     rows: dict[str, list[tuple[float, str, float]]] = {case: [] for case in CASES}
     for run in range(runs):
         out = work / "out"
@@ -58,7 +64,10 @@ def measure(posts: int, runs: int, work: Path | None = None) -> dict[str, list[t
         rows[CASES[0]].append(export(config, out))
         rows[CASES[1]].append(export(config, out))
         new = site / "_posts" / f"2026-11-30-bench{run}.md"
-        new.write_text("---\ntitle: \"新的一篇\"\ndate: 2026-11-30 12:00:00 +0800\ncategories: youjiangribao\ntags: 右江日报新闻\n---\n<p>正文</p>\n", encoding="utf-8")
+        new.write_text(
+            '---\ntitle: "新的一篇"\ndate: 2026-11-30 12:00:00 +0800\ncategories: youjiangribao\ntags: 右江日报新闻\n---\n<p>正文</p>\n',
+            encoding="utf-8",
+        )
         try:
             rows[CASES[2]].append(export(config, out))
         finally:
@@ -67,7 +76,9 @@ def measure(posts: int, runs: int, work: Path | None = None) -> dict[str, list[t
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--posts", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()

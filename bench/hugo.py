@@ -126,9 +126,15 @@ def site(corpus: Path) -> Path:
     (root / "layouts" / "_default" / "rss.xml").write_text(RSS, encoding="utf-8")
     (root / "config.toml").write_text(CONFIG, encoding="utf-8")
     entries = sorted(os.scandir(corpus / "_posts"), key=lambda e: e.name)
-    print(f"hugo: converting {len(entries):,} posts of {corpus} into {posts} (once) ...", file=sys.stderr, flush=True)
+    print(
+        f"hugo: converting {len(entries):,} posts of {corpus} into {posts} (once) ...",
+        file=sys.stderr,
+        flush=True,
+    )
     for entry in entries:
-        (posts / entry.name).write_text(convert(Path(entry.path).read_text(encoding="utf-8"), entry.name), encoding="utf-8")
+        (posts / entry.name).write_text(
+            convert(Path(entry.path).read_text(encoding="utf-8"), entry.name), encoding="utf-8"
+        )
     done.touch()
     return root
 
@@ -150,7 +156,7 @@ def convert(text: str, name: str) -> str:
         "tags": _words(front.get("tags", front.get("tag"))),
     }
     head = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in fields.items())
-    return f"---\n{head}---\n{text[m.end():]}"
+    return f"---\n{head}---\n{text[m.end() :]}"
 
 
 def _words(value: object) -> list[str]:
@@ -169,8 +175,16 @@ def build(root: Path, log: Path) -> timed.Timed:
     public = root / "public"
     shutil.rmtree(public, ignore_errors=True)
     shutil.rmtree(root / "resources", ignore_errors=True)
-    argv = ["hugo", "--quiet", "--source", str(root), "--destination", str(public),
-            "--cacheDir", str(root / ".hugo-cache")]
+    argv = [
+        "hugo",
+        "--quiet",
+        "--source",
+        str(root),
+        "--destination",
+        str(public),
+        "--cacheDir",
+        str(root / ".hugo-cache"),
+    ]
     shutil.rmtree(root / ".hugo-cache", ignore_errors=True)
     return timed.run(argv, log)
 

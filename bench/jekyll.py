@@ -89,8 +89,9 @@ def site(corpus: Path) -> Path:
             os.link(entry.path, posts / entry.name)
         done.touch()
     categories = _categories(posts)
-    (root / "_config.yml").write_text(CONFIG.format(categories=json.dumps(categories, ensure_ascii=False)),
-                                      encoding="utf-8")
+    (root / "_config.yml").write_text(
+        CONFIG.format(categories=json.dumps(categories, ensure_ascii=False)), encoding="utf-8"
+    )
     return root
 
 
@@ -122,8 +123,12 @@ def build(root: Path, log: Path, *, clean: bool, as_shipped: bool = False) -> ti
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(root / ".jekyll-cache", ignore_errors=True)
     env = {**os.environ, "JEKYLL_ENV": "production", "LANG": "C.UTF-8"}
-    return timed.run(["jekyll", "build", "--source", str(root), "--destination", str(out)], log,
-                     cwd=root, env=env)
+    return timed.run(
+        ["jekyll", "build", "--source", str(root), "--destination", str(out)],
+        log,
+        cwd=root,
+        env=env,
+    )
 
 
 def feed_count(root: Path) -> int:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import browser  # noqa: E402
+from tests import browser
 
 TIMINGS = """new Promise(done => new PerformanceObserver((list, observer) => {
   const fcp = list.getEntries().find(e => e.name === 'first-contentful-paint');
@@ -41,7 +41,10 @@ KEYSTROKE = """(() => {
   const took = performance.now() - start;
   return [took, document.querySelectorAll('.scopes li:not([hidden])').length];
 })()"""
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844, "mobile": True}}
+SIZES = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844, "mobile": True},
+}
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -57,9 +60,13 @@ def main() -> None:
     args = parser.parse_args()
     if reason := browser.missing():
         sys.exit(f"pages.py: {reason}")
-    preview = max((p for p in (args.export / "category").glob("*/index.html")), key=lambda p: p.stat().st_size)
+    preview = max(
+        (p for p in (args.export / "category").glob("*/index.html")), key=lambda p: p.stat().st_size
+    )
     pages = {"index": args.export / "index.html", "preview": preview}
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(args.export)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(args.export))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     with tempfile.TemporaryDirectory() as scratch:
@@ -67,7 +74,9 @@ def main() -> None:
         try:
             for name, path in pages.items():
                 body = path.read_bytes()
-                address = f"http://127.0.0.1:{port}/{path.parent.relative_to(args.export).as_posix()}/".replace("/./", "/")
+                address = f"http://127.0.0.1:{port}/{path.parent.relative_to(args.export).as_posix()}/".replace(
+                    "/./", "/"
+                )
                 runs = []
                 for _ in range(args.runs):
                     tab = chromium.tab()
@@ -75,17 +84,23 @@ def main() -> None:
                     runs.append(tab.evaluate(TIMINGS))
                     assert tab.console_errors() == [], tab.console_errors()
                     if name == "index":
-                        keystrokes = [tab.evaluate(KEYSTROKE % repr(q)) for q in ("a", "新", "zzz", "")]
+                        keystrokes = [
+                            tab.evaluate(KEYSTROKE % repr(q)) for q in ("a", "新", "zzz", "")
+                        ]
                     if args.screenshots:
                         for size, metrics in SIZES.items():
                             tab.open(address, **metrics)  # type: ignore[arg-type]
                             tab.screenshot(args.screenshots / f"{name}-100k-{size}.png")
                     tab.close()
                 median = {k: statistics.median(r[k] for r in runs) for k in ("fcp", "dcl", "load")}
-                print(f"{name} {address}: {len(body):,} bytes, {len(gzip.compress(body, 6)):,} gzipped"
-                      + (f", {runs[0]['rows']:,} rows" if name == "index" else ""))
-                print(f"  median of {args.runs}: first contentful paint {median['fcp']:.0f} ms,"
-                      f" DOMContentLoaded {median['dcl']:.0f} ms, load {median['load']:.0f} ms")
+                print(
+                    f"{name} {address}: {len(body):,} bytes, {len(gzip.compress(body, 6)):,} gzipped"
+                    + (f", {runs[0]['rows']:,} rows" if name == "index" else "")
+                )
+                print(
+                    f"  median of {args.runs}: first contentful paint {median['fcp']:.0f} ms,"
+                    f" DOMContentLoaded {median['dcl']:.0f} ms, load {median['load']:.0f} ms"
+                )
                 if name == "index":
                     for q, (took, shown) in zip(("a", "新", "zzz", "''"), keystrokes):
                         print(f"  filter {q}: {took:.1f} ms, {shown:,} rows shown")

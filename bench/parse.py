@@ -23,13 +23,21 @@ except ImportError:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--posts", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     root = corpus(args.posts)
-    rules = posts.Rules(root=root, site_url="https://finews.withounder.com", zone=ZoneInfo("Asia/Shanghai"),
-                        permalink=permalink.template("date"), max_post_bytes=10 * 1024 * 1024, summary_length=200)
+    rules = posts.Rules(
+        root=root,
+        site_url="https://finews.withounder.com",
+        zone=ZoneInfo("Asia/Shanghai"),
+        permalink=permalink.template("date"),
+        max_post_bytes=10 * 1024 * 1024,
+        summary_length=200,
+    )
     files, _ = find(root)
     raws = [(f.path, (root / f.path).read_bytes()) for f in files]
 
@@ -50,10 +58,15 @@ def main() -> None:
             assert post is not None
             posts.finish(root, post, rules.summary_length)
 
-    print(f"{len(raws)} posts from {root}, median of {args.runs} runs (files already read into memory)")
+    print(
+        f"{len(raws)} posts from {root}, median of {args.runs} runs (files already read into memory)"
+    )
     print(f"{'measurement':<28}{'posts/s':>12}{'µs/post':>10}  (one core)")
-    for name, fn in (("front matter (YAML)", front_matter_only), ("parsed (no content)", parsed_posts),
-                     ("parsed and rendered", rendered_posts)):
+    for name, fn in (
+        ("front matter (YAML)", front_matter_only),
+        ("parsed (no content)", parsed_posts),
+        ("parsed and rendered", rendered_posts),
+    ):
         times = []
         for _ in range(args.runs):
             t = time.perf_counter()

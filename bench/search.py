@@ -28,11 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from feeds import config, filters, search  # noqa: E402
-from feeds.documents import Documents  # noqa: E402
-from feeds.model import SITE, Scope, ScopeKind  # noqa: E402
-from feeds.urls import Target  # noqa: E402
-from feeds.web import create_app  # noqa: E402
+from feeds import config, filters, search
+from feeds.documents import Documents
+from feeds.model import SITE, Scope, ScopeKind
+from feeds.urls import Target
+from feeds.web import create_app
 
 FILL = """
 import sys, time
@@ -48,8 +48,14 @@ if __name__ == "__main__":
 
 def fill(checkout: Path, cfg: Path) -> tuple[float, int, int]:
     """Cold-fill the index ``cfg`` names with the code of ``checkout``: seconds, posts, bytes."""
-    out = subprocess.run([sys.executable, "-c", FILL, str(cfg)], cwd=checkout, capture_output=True, text=True,
-                         check=True, env={**os.environ, "PYTHONPATH": str(checkout)})
+    out = subprocess.run(
+        [sys.executable, "-c", FILL, str(cfg)],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(checkout)},
+    )
     seconds, posts, size = out.stdout.split()
     return float(seconds), int(posts), int(size)
 
@@ -59,8 +65,12 @@ def terms(docs: Documents, now: datetime) -> dict[str, list[str]]:
     titles = [s.post.title for s in docs.index.posts(SITE, now, 5000)]
     found: dict[str, list[str]] = {}
     for n in (1, 2, 4):
-        counts = Counter(t[i:i + n] for t in titles for i in range(len(t) - n + 1)
-                         if all("\u4e00" <= c <= "\u9fff" for c in t[i:i + n]))
+        counts = Counter(
+            t[i : i + n]
+            for t in titles
+            for i in range(len(t) - n + 1)
+            if all("\u4e00" <= c <= "\u9fff" for c in t[i : i + n])
+        )
         ranked = [g for g, _ in counts.most_common()]
         found[f"{n} char, common"] = ranked[:50]
         found[f"{n} char, rare"] = [g for g, c in counts.items() if c == 1][:50]
@@ -86,34 +96,64 @@ def main() -> None:
     here = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "config.toml"
-        cfg.write_text(f'[site]\nsource = "{args.corpus.resolve()}"\nurl = "https://x.example"\n'
-                       f'[index]\npath = "{tmp}/index.sqlite3"\n', encoding="utf-8")
+        cfg.write_text(
+            f'[site]\nsource = "{args.corpus.resolve()}"\nurl = "https://x.example"\n'
+            f'[index]\npath = "{tmp}/index.sqlite3"\n',
+            encoding="utf-8",
+        )
         if args.base:
             base = Path(tmp) / "base.toml"
-            base.write_text(cfg.read_text(encoding="utf-8").replace("index.sqlite3", "base.sqlite3"), encoding="utf-8")
+            base.write_text(
+                cfg.read_text(encoding="utf-8").replace("index.sqlite3", "base.sqlite3"),
+                encoding="utf-8",
+            )
             seconds, posts, size = fill(args.base, base)
-            print(f"cold fill without search ({args.base}): {seconds:.1f} s, {posts} posts, {size / 1e6:.0f} MB")
+            print(
+                f"cold fill without search ({args.base}): {seconds:.1f} s, {posts} posts, {size / 1e6:.0f} MB"
+            )
         seconds, posts, size = fill(here, cfg)
         print(f"cold fill with search: {seconds:.1f} s, {posts} posts, {size / 1e6:.0f} MB")
         docs = Documents.from_config(config.load(cfg))
         now = datetime.now(UTC)
         rng = random.Random(1)
-        sized = sorted(((n, s) for s, n in docs.index.scopes(now) if s.kind is ScopeKind.CATEGORY), key=lambda ns: -ns[0])
+        sized = sorted(
+            ((n, s) for s, n in docs.index.scopes(now) if s.kind is ScopeKind.CATEGORY),
+            key=lambda ns: -ns[0],
+        )
         categories = [s for _, s in sized]
         kinds: dict[str, list[Target]] = {}
         for name, found in terms(docs, now).items():
-            kinds[f"keyword, {name}"] = [Target("atom", search=True, query=search.parse(q).canonical)
-                                         for q in rng.sample(found, min(args.runs, len(found)))]
+            kinds[f"keyword, {name}"] = [
+                Target("atom", search=True, query=search.parse(q).canonical)
+                for q in rng.sample(found, min(args.runs, len(found)))
+            ]
         big = categories[: max(1, len(categories) // 20)]
         kinds["filtered site feed (filter_title)"] = [
-            Target("atom", SITE, filters=filters.parse({"filter_title": [t.query]})) for t in kinds["keyword, 2 char, common"]]
+            Target("atom", SITE, filters=filters.parse({"filter_title": [t.query]}))
+            for t in kinds["keyword, 2 char, common"]
+        ]
         kinds["filtered category (filterout_description)"] = [
-            Target("atom", Scope(ScopeKind.CATEGORY, c.slug), filters=filters.parse({"filterout_description": [t.query]}))
-            for c, t in zip(rng.sample(big, min(args.runs, len(big))), kinds["keyword, 1 char, common"])]
-        kinds["combined (3 categories)"] = [
-            Target("atom", SITE, within=(tuple(rng.sample(categories, 3)),)) for _ in range(args.runs)] if len(categories) >= 3 else []
-        kinds["converted (opencc=s2t, site)"] = [Target("atom", SITE, opencc="s2t", filters=filters.parse({"brief": [str(100 + i)]}))
-                                                 for i in range(args.runs)]
+            Target(
+                "atom",
+                Scope(ScopeKind.CATEGORY, c.slug),
+                filters=filters.parse({"filterout_description": [t.query]}),
+            )
+            for c, t in zip(
+                rng.sample(big, min(args.runs, len(big))), kinds["keyword, 1 char, common"]
+            )
+        ]
+        kinds["combined (3 categories)"] = (
+            [
+                Target("atom", SITE, within=(tuple(rng.sample(categories, 3)),))
+                for _ in range(args.runs)
+            ]
+            if len(categories) >= 3
+            else []
+        )
+        kinds["converted (opencc=s2t, site)"] = [
+            Target("atom", SITE, opencc="s2t", filters=filters.parse({"brief": [str(100 + i)]}))
+            for i in range(args.runs)
+        ]
         for name, targets in kinds.items():
             if not targets:
                 print(f"{name}: no such term")
@@ -130,7 +170,9 @@ def main() -> None:
             for t in again:
                 client.get(f"/search.atom?q={t.query}")
                 n += 1
-        print(f"cached keyword feeds: {n / (time.perf_counter() - started):.0f} req/s (test client, one thread)")
+        print(
+            f"cached keyword feeds: {n / (time.perf_counter() - started):.0f} req/s (test client, one thread)"
+        )
         app.extensions["feeds"].close()
 
 

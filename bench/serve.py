@@ -185,20 +185,26 @@ class Result:
 
 def ensure_tools() -> tuple[str, str]:
     """wrk and nginx, installed from Debian's packages when missing and we are root."""
+
     def find() -> dict[str, str | None]:
         nginx = shutil.which("nginx") or next(
-            (p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+            (p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None
+        )
         return {"wrk": shutil.which("wrk"), "nginx": nginx}
 
     found = find()
     missing = [name for name, path in found.items() if path is None]
     if missing:
         if os.geteuid() != 0:
-            sys.exit(f"serve.py: {' and '.join(missing)} missing; as root: "
-                     f"apt-get update && apt-get install -y {' '.join(missing)}")
+            sys.exit(
+                f"serve.py: {' and '.join(missing)} missing; as root: "
+                f"apt-get update && apt-get install -y {' '.join(missing)}"
+            )
         for argv in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", *missing]):
             print(f"{' and '.join(missing)} missing: running {' '.join(argv)}", flush=True)
-            subprocess.run(argv, check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+            subprocess.run(
+                argv, check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            )
         found = find()
     wrk, nginx = found["wrk"], found["nginx"]
     if wrk is None or nginx is None:
@@ -220,30 +226,48 @@ class Processes:
         self.run = run
         self.started: list[tuple[str, subprocess.Popen[bytes], Path, IO[bytes]]] = []
 
-    def start(self, name: str, argv: list[str], *, cwd: Path | None = None,
-              env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    def start(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.Popen[bytes]:
         log = self.run / f"{name}.log"
         out = open(log, "wb")  # noqa: SIM115 - closed by stop()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                cwd=cwd, env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+        )
         self.started.append((name, proc, log, out))
         return proc
 
-    def wait_ready(self, proc: subprocess.Popen[bytes], port: int, path: str,
-                   timeout: float) -> None:
+    def wait_ready(
+        self, proc: subprocess.Popen[bytes], port: int, path: str, timeout: float
+    ) -> None:
         """Until the server answers ``path``; exits with its log's end if it died."""
         name, _, log, _ = next(s for s in self.started if s[1] is proc)
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
                 tail = log.read_text(errors="replace")[-3000:]
-                sys.exit(f"serve.py: {name} exited with status {proc.returncode}; end of {log}:\n{tail}")
+                sys.exit(
+                    f"serve.py: {name} exited with status {proc.returncode}; end of {log}:\n{tail}"
+                )
             try:
                 get(port, path)
                 return
             except OSError:
                 if time.monotonic() > deadline:
-                    sys.exit(f"serve.py: {name} did not answer on port {port} in {timeout:.0f} s; see {log}")
+                    sys.exit(
+                        f"serve.py: {name} did not answer on port {port} in {timeout:.0f} s; see {log}"
+                    )
                 time.sleep(0.1)
 
     def stop(self) -> None:
@@ -269,7 +293,9 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
         pass
 
 
-def get(port: int, path: str, headers: tuple[tuple[str, str], ...] = ()) -> tuple[int, dict[str, str], bytes]:
+def get(
+    port: int, path: str, headers: tuple[tuple[str, str], ...] = ()
+) -> tuple[int, dict[str, str], bytes]:
     """One GET without Accept-Encoding, as wrk sends it: status, headers, body."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
@@ -292,7 +318,9 @@ def site(posts: int | None) -> tuple[Path, Path]:
     work = BENCH_DIR / (f"serve-posts-{posts}" if posts else "serve-finews")
     work.mkdir(parents=True, exist_ok=True)
     config = work / "config.toml"
-    config.write_text(CONFIG.format(source=json.dumps(str(source), ensure_ascii=False)), encoding="utf-8")
+    config.write_text(
+        CONFIG.format(source=json.dumps(str(source), ensure_ascii=False)), encoding="utf-8"
+    )
     return config, work / "export"
 
 
@@ -311,9 +339,14 @@ def busiest_category(config: Path) -> tuple[Scope, int]:
 
 def ensure_export(config: Path, out: Path, expected: dict[str, bytes]) -> None:
     """Export unless every file of ``expected`` (URL path → bytes) already holds those bytes."""
+
     def stale() -> list[str]:
-        return [p for p, body in expected.items()
-                if not (out / unquote(p).lstrip("/")).is_file() or (out / unquote(p).lstrip("/")).read_bytes() != body]
+        return [
+            p
+            for p, body in expected.items()
+            if not (out / unquote(p).lstrip("/")).is_file()
+            or (out / unquote(p).lstrip("/")).read_bytes() != body
+        ]
 
     if not stale():
         print(f"export: reusing {out} (its files equal the service's bytes)")
@@ -329,7 +362,15 @@ def ensure_export(config: Path, out: Path, expected: dict[str, bytes]) -> None:
 
 
 def wrk(binary: str, script: Path, target: Target, seconds: float, connections: int) -> Result:
-    argv = [binary, f"-t{THREADS}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script)]
+    argv = [
+        binary,
+        f"-t{THREADS}",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--latency",
+        "-s",
+        str(script),
+    ]
     for name, value in target.headers:
         argv += ["-H", f"{name}: {value}"]
     out = subprocess.run([*argv, target.url], check=True, capture_output=True, text=True).stdout
@@ -338,7 +379,9 @@ def wrk(binary: str, script: Path, target: Target, seconds: float, connections: 
         sys.exit(f"serve.py: no BENCH line from wrk for {target.name}:\n{out}")
     v = {k: float(x) for k, x in (f.split("=") for f in line.split()[1:])}
     errors = int(sum(v[k] for k in ("connect", "read", "write", "status", "timeout")))
-    return Result(v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000, errors)
+    return Result(
+        v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000, errors
+    )
 
 
 def check(target: Target, body: bytes | None) -> dict[str, str]:
@@ -355,14 +398,28 @@ def check(target: Target, body: bytes | None) -> dict[str, str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--posts", type=int, default=0, help="a generated corpus of N posts (default: tests/fixtures/finews)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--posts",
+        type=int,
+        default=0,
+        help="a generated corpus of N posts (default: tests/fixtures/finews)",
+    )
     ap.add_argument("--duration", type=float, default=10, help="seconds per wrk run (default 10)")
-    ap.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are shown (default 3)")
+    ap.add_argument(
+        "--runs", type=int, default=3, help="runs per measurement; medians are shown (default 3)"
+    )
     ap.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
-    ap.add_argument("--engines", default="sync,gthread,granian",
-                    help="[server] engines to measure, comma-separated (default sync,gthread,granian)")
-    ap.add_argument("--json", metavar="PATH", help="also write the medians to PATH as JSON (for bench/run)")
+    ap.add_argument(
+        "--engines",
+        default="sync,gthread,granian",
+        help="[server] engines to measure, comma-separated (default sync,gthread,granian)",
+    )
+    ap.add_argument(
+        "--json", metavar="PATH", help="also write the medians to PATH as JSON (for bench/run)"
+    )
     args = ap.parse_args()
     args.engines = args.engines.split(",")
 
@@ -383,15 +440,39 @@ def main() -> None:
             print(f"serve.py: logs kept in {run}", file=sys.stderr)
 
 
-def measure(args: argparse.Namespace, wrk_bin: str, nginx_bin: str, config: Path, export_dir: Path,
-            run: Path, procs: Processes) -> bool:
+def measure(
+    args: argparse.Namespace,
+    wrk_bin: str,
+    nginx_bin: str,
+    config: Path,
+    export_dir: Path,
+    run: Path,
+    procs: Processes,
+) -> bool:
     ports: dict[str, int] = {}
     for engine in args.engines:
         ports[engine] = port = free_port()
-        print(f"feeds: starting {BIN / 'feeds'} serve --engine {engine} on 127.0.0.1:{port} ({WORKERS} workers)",
-              flush=True)
-        proc = procs.start(f"feeds-{engine}", [str(BIN / "feeds"), "--config", str(config), "serve", "--host", "127.0.0.1",
-                                               "--port", str(port), "--workers", str(WORKERS), "--engine", engine])
+        print(
+            f"feeds: starting {BIN / 'feeds'} serve --engine {engine} on 127.0.0.1:{port} ({WORKERS} workers)",
+            flush=True,
+        )
+        proc = procs.start(
+            f"feeds-{engine}",
+            [
+                str(BIN / "feeds"),
+                "--config",
+                str(config),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(WORKERS),
+                "--engine",
+                engine,
+            ],
+        )
         procs.wait_ready(proc, port, "/feeds.opml", timeout=3600)
     feeds_port = ports[args.engines[0]]
 
@@ -412,7 +493,9 @@ def measure(args: argparse.Namespace, wrk_bin: str, nginx_bin: str, config: Path
         responses[unquote(path)] = {
             "body": str(body_file),
             "headers": {k: v for k, v in headers.items() if k.lower() not in _SERVER_HEADERS},
-            "not_modified_headers": {k: v for k, v in nm_headers.items() if k.lower() not in _SERVER_HEADERS},
+            "not_modified_headers": {
+                k: v for k, v in nm_headers.items() if k.lower() not in _SERVER_HEADERS
+            },
         }
     site_etag = str(responses[paths["site"]]["headers"]["ETag"])  # type: ignore[index]
     ensure_export(config, export_dir, bodies)
@@ -423,11 +506,24 @@ def measure(args: argparse.Namespace, wrk_bin: str, nginx_bin: str, config: Path
         group = "nogroup" if _group_exists("nogroup") else "nobody"
         user = f"user nobody {group};"
     conf = run / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(user=user, workers=WORKERS, run=run, port=nginx_port,
-                                      port_close=nginx_close_port, root=export_dir.resolve()))
-    print(f"nginx: starting {nginx_bin} on 127.0.0.1:{nginx_port} (and :{nginx_close_port} without "
-          f"keep-alive), root {export_dir}", flush=True)
-    nginx = procs.start("nginx", [nginx_bin, "-p", str(run), "-e", str(run / "nginx-error.log"), "-c", str(conf)])
+    conf.write_text(
+        NGINX_CONF.format(
+            user=user,
+            workers=WORKERS,
+            run=run,
+            port=nginx_port,
+            port_close=nginx_close_port,
+            root=export_dir.resolve(),
+        )
+    )
+    print(
+        f"nginx: starting {nginx_bin} on 127.0.0.1:{nginx_port} (and :{nginx_close_port} without "
+        f"keep-alive), root {export_dir}",
+        flush=True,
+    )
+    nginx = procs.start(
+        "nginx", [nginx_bin, "-p", str(run), "-e", str(run / "nginx-error.log"), "-c", str(conf)]
+    )
     procs.wait_ready(nginx, nginx_port, paths["site"], timeout=30)
     _, nginx_headers, _ = get(nginx_port, paths["site"])
     nginx_etag = nginx_headers["ETag"]
@@ -435,29 +531,75 @@ def measure(args: argparse.Namespace, wrk_bin: str, nginx_bin: str, config: Path
     bare_port = free_port()
     (run / "bare_app.py").write_text(BARE_APP)
     (run / "responses.json").write_text(json.dumps(responses, ensure_ascii=False))
-    gunicorn_argv = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{bare_port}", "--workers", str(WORKERS),
-                     "--worker-class", "sync", "--name", "feeds-bare", "--error-logfile", "-",
-                     "--log-level", "info", "--timeout", "60", "--chdir", str(run), "bare_app:app"]
+    gunicorn_argv = [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{bare_port}",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        "sync",
+        "--name",
+        "feeds-bare",
+        "--error-logfile",
+        "-",
+        "--log-level",
+        "info",
+        "--timeout",
+        "60",
+        "--chdir",
+        str(run),
+        "bare_app:app",
+    ]
     print(f"bare Flask: starting {' '.join(gunicorn_argv)}", flush=True)
-    bare = procs.start("bare", gunicorn_argv, env={**os.environ, "BENCH_RESPONSES": str(run / "responses.json")})
+    bare = procs.start(
+        "bare", gunicorn_argv, env={**os.environ, "BENCH_RESPONSES": str(run / "responses.json")}
+    )
     procs.wait_ready(bare, bare_port, paths["site"], timeout=60)
 
     site_p, cat_p = paths["site"], paths["category"]
-    targets = [t for engine, port in ports.items() for t in (
-        Target(f"feeds {engine} 200 {site_p}", "200 site", f"feeds-{engine}", port, site_p),
-        Target(f"feeds {engine} 200 {cat_p}", "200 category", f"feeds-{engine}", port, cat_p),
-        Target(f"feeds {engine} 304 {site_p}", "304 site", f"feeds-{engine}", port, site_p,
-               (("If-None-Match", site_etag),), 304),
-    )] + [
+    targets = [
+        t
+        for engine, port in ports.items()
+        for t in (
+            Target(f"feeds {engine} 200 {site_p}", "200 site", f"feeds-{engine}", port, site_p),
+            Target(f"feeds {engine} 200 {cat_p}", "200 category", f"feeds-{engine}", port, cat_p),
+            Target(
+                f"feeds {engine} 304 {site_p}",
+                "304 site",
+                f"feeds-{engine}",
+                port,
+                site_p,
+                (("If-None-Match", site_etag),),
+                304,
+            ),
+        )
+    ] + [
         Target(f"nginx 200 {site_p}", "200 site", "nginx", nginx_port, site_p),
-        Target(f"nginx 200 {site_p} no keep-alive", "200 site", "nginx-close", nginx_close_port, site_p),
+        Target(
+            f"nginx 200 {site_p} no keep-alive", "200 site", "nginx-close", nginx_close_port, site_p
+        ),
         Target(f"nginx 200 {cat_p}", "200 category", "nginx", nginx_port, cat_p),
-        Target(f"nginx 304 {site_p}", "304 site", "nginx", nginx_port, site_p,
-               (("If-None-Match", nginx_etag),), 304),
+        Target(
+            f"nginx 304 {site_p}",
+            "304 site",
+            "nginx",
+            nginx_port,
+            site_p,
+            (("If-None-Match", nginx_etag),),
+            304,
+        ),
         Target(f"bare Flask 200 {site_p}", "200 site", "bare", bare_port, site_p),
         Target(f"bare Flask 200 {cat_p}", "200 category", "bare", bare_port, cat_p),
-        Target(f"bare Flask 304 {site_p}", "304 site", "bare", bare_port, site_p,
-               (("If-None-Match", site_etag),), 304),
+        Target(
+            f"bare Flask 304 {site_p}",
+            "304 site",
+            "bare",
+            bare_port,
+            site_p,
+            (("If-None-Match", site_etag),),
+            304,
+        ),
     ]
     for t in targets:
         check(t, bodies[t.path] if t.expect == 200 else None)
@@ -486,26 +628,48 @@ def _group_exists(name: str) -> bool:
         return False
 
 
-def report(args: argparse.Namespace, targets: list[Target], results: dict[str, list[Result]],
-           bodies: dict[str, bytes], paths: dict[str, str], category: Scope, count: int,
-           config: Path, load: float) -> None:
-    medians = {name: (statistics.median(r.rps for r in rs), statistics.median(r.p50_ms for r in rs),
-                      statistics.median(r.p99_ms for r in rs)) for name, rs in results.items()}
+def report(
+    args: argparse.Namespace,
+    targets: list[Target],
+    results: dict[str, list[Result]],
+    bodies: dict[str, bytes],
+    paths: dict[str, str],
+    category: Scope,
+    count: int,
+    config: Path,
+    load: float,
+) -> None:
+    medians = {
+        name: (
+            statistics.median(r.rps for r in rs),
+            statistics.median(r.p50_ms for r in rs),
+            statistics.median(r.p99_ms for r in rs),
+        )
+        for name, rs in results.items()
+    }
     by = {(t.server, t.kind): medians[t.name][0] for t in targets}
     site_body, cat_body = bodies[paths["site"]], bodies[paths["category"]]
     print()
-    print(f"site: {config.parent.name} ({config}); {paths['site']}: {site_body.count(b'<entry>')} entries, "
-          f"{len(site_body):,} bytes; {paths['category']} ({category.name}, {count} posts): "
-          f"{cat_body.count(b'<entry>')} entries, {len(cat_body):,} bytes")
-    print(f"load: wrk -t{THREADS} -c{args.connections} -d{args.duration:g}s, no Accept-Encoding; median of "
-          f"{args.runs} runs. wrk and the servers share this machine's {os.cpu_count()} cores "
-          f"(1-min load average before the runs: {load:.1f}; spread = (max - min) / median req/s).")
-    print(f"servers: feeds serve with {WORKERS} workers per engine (sync: one request per connection, no "
-          f"keep-alive; gthread: gunicorn threads with keep-alive; granian: WSGI, keep-alive); "
-          f"nginx {WORKERS} workers, sendfile, gzip off, keep-alive unless noted")
+    print(
+        f"site: {config.parent.name} ({config}); {paths['site']}: {site_body.count(b'<entry>')} entries, "
+        f"{len(site_body):,} bytes; {paths['category']} ({category.name}, {count} posts): "
+        f"{cat_body.count(b'<entry>')} entries, {len(cat_body):,} bytes"
+    )
+    print(
+        f"load: wrk -t{THREADS} -c{args.connections} -d{args.duration:g}s, no Accept-Encoding; median of "
+        f"{args.runs} runs. wrk and the servers share this machine's {os.cpu_count()} cores "
+        f"(1-min load average before the runs: {load:.1f}; spread = (max - min) / median req/s)."
+    )
+    print(
+        f"servers: feeds serve with {WORKERS} workers per engine (sync: one request per connection, no "
+        f"keep-alive; gthread: gunicorn threads with keep-alive; granian: WSGI, keep-alive); "
+        f"nginx {WORKERS} workers, sendfile, gzip off, keep-alive unless noted"
+    )
     print()
     width = max(len(t.name) for t in targets) + 2
-    print(f"{'measurement':<{width}}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'÷nginx':>9}{'÷Flask':>9}{'spread':>8}")
+    print(
+        f"{'measurement':<{width}}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'÷nginx':>9}{'÷Flask':>9}{'spread':>8}"
+    )
     for t in targets:
         rps, p50, p99 = medians[t.name]
         nginx_rps, bare_rps = by.get(("nginx", t.kind)), by.get(("bare", t.kind))
@@ -513,18 +677,41 @@ def report(args: argparse.Namespace, targets: list[Target], results: dict[str, l
         ratio_bare = f"{rps / bare_rps:.2f}" if bare_rps else "-"
         runs = [r.rps for r in results[t.name]]
         spread = (max(runs) - min(runs)) / rps if rps else 0
-        print(f"{t.name:<{width}}{rps:>9,.0f}{p50:>9.2f}{p99:>9.2f}{ratio_nginx:>9}{ratio_bare:>9}{spread:>8.0%}")
+        print(
+            f"{t.name:<{width}}{rps:>9,.0f}{p50:>9.2f}{p99:>9.2f}{ratio_nginx:>9}{ratio_bare:>9}{spread:>8.0%}"
+        )
     if args.json:
-        Path(args.json).write_text(json.dumps({
-            "load": load, "site_bytes": len(site_body), "category_bytes": len(cat_body), "category": category.name,
-            "rows": [{"name": t.name, "server": t.server, "kind": t.kind, "rps": medians[t.name][0],
-                      "p50_ms": medians[t.name][1], "p99_ms": medians[t.name][2],
-                      "errors": sum(r.errors for r in results[t.name])} for t in targets],
-        }, ensure_ascii=False, indent=1), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "load": load,
+                    "site_bytes": len(site_body),
+                    "category_bytes": len(cat_body),
+                    "category": category.name,
+                    "rows": [
+                        {
+                            "name": t.name,
+                            "server": t.server,
+                            "kind": t.kind,
+                            "rps": medians[t.name][0],
+                            "p50_ms": medians[t.name][1],
+                            "p99_ms": medians[t.name][2],
+                            "errors": sum(r.errors for r in results[t.name]),
+                        }
+                        for t in targets
+                    ],
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     errors = {t.name: sum(r.errors for r in results[t.name]) for t in targets}
     for name, n in errors.items():
         if n:
-            print(f"note: {name}: {n} wrk errors (connect/read/write/timeout or non-2xx/3xx) over the runs")
+            print(
+                f"note: {name}: {n} wrk errors (connect/read/write/timeout or non-2xx/3xx) over the runs"
+            )
 
 
 if __name__ == "__main__":

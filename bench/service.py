@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
 
-from feeds.model import Scope, ScopeKind
 from feeds.jekyll.permalink import scope_slug
+from feeds.model import Scope, ScopeKind
 from feeds.urls import feed_href
 
 try:
@@ -121,7 +121,11 @@ def site(corpus: Path) -> Path:
     posts = work / "site" / "_posts"
     done = work / ".complete"
     if not done.exists():
-        print(f"service: hard-linking {corpus}/_posts into {posts} (once) ...", file=sys.stderr, flush=True)
+        print(
+            f"service: hard-linking {corpus}/_posts into {posts} (once) ...",
+            file=sys.stderr,
+            flush=True,
+        )
         subprocess.run(["rm", "-rf", str(work)], check=True)
         posts.mkdir(parents=True)
         for entry in os.scandir(corpus / "_posts"):
@@ -143,16 +147,32 @@ class Service:
         self._log: IO[bytes] = open(log, "ab")  # noqa: SIM115 - closed by stop()
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [str(FEEDS), "--config", str(config), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(WORKERS)],
-            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(FEEDS),
+                "--config",
+                str(config),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(WORKERS),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ok(self, path: str, timeout: float) -> float:
         """Seconds from launch to the first 200 for ``path``; exits if the service dies."""
         deadline = time.perf_counter() + timeout
         while True:
             if self.proc.poll() is not None:
-                sys.exit(f"service: feeds serve exited with status {self.proc.returncode}; see {self._log.name}")
+                sys.exit(
+                    f"service: feeds serve exited with status {self.proc.returncode}; see {self._log.name}"
+                )
             try:
                 status, _, _ = get(self.port, path)
                 if status == 200:
@@ -277,7 +297,9 @@ def busiest_category(corpus: Path) -> tuple[str, str]:
     return slug, f"{name}新闻"
 
 
-def freshness(service: Service, posts_dir: Path, category: str, tag: str, count: int) -> list[Fresh]:
+def freshness(
+    service: Service, posts_dir: Path, category: str, tag: str, count: int
+) -> list[Fresh]:
     """Write ``count`` posts one after another; how long each took to reach its three feeds."""
     paths = {
         "site": "/feed.atom",
@@ -294,12 +316,21 @@ def freshness(service: Service, posts_dir: Path, category: str, tag: str, count:
         time.sleep(rng.uniform(0.5, 2.5))  # land at different points of the refresh cycle
         token = f"{_FRESH}{os.getpid()}-{k}"
         post = posts_dir / f"2026-12-01-{token}.md"
-        text = POST.format(token=token, date=f"2026-12-01 {k // 60:02d}:{k % 60:02d}:00", category=category, tag=tag)
+        text = POST.format(
+            token=token,
+            date=f"2026-12-01 {k // 60:02d}:{k % 60:02d}:00",
+            category=category,
+            tag=tag,
+        )
         found: dict[str, float] = {}
         written = time.perf_counter()
         post.write_text(text, encoding="utf-8")
-        threads = [threading.Thread(target=_poll, args=(service, kind, url, token.encode(), written, found))
-                   for kind, url in paths.items()]
+        threads = [
+            threading.Thread(
+                target=_poll, args=(service, kind, url, token.encode(), written, found)
+            )
+            for kind, url in paths.items()
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -308,7 +339,9 @@ def freshness(service: Service, posts_dir: Path, category: str, tag: str, count:
     return results
 
 
-def _poll(service: Service, kind: str, path: str, token: bytes, written: float, found: dict[str, float]) -> None:
+def _poll(
+    service: Service, kind: str, path: str, token: bytes, written: float, found: dict[str, float]
+) -> None:
     deadline = written + 60
     while time.perf_counter() < deadline:
         try:
@@ -322,7 +355,9 @@ def _poll(service: Service, kind: str, path: str, token: bytes, written: float, 
     found[kind] = float("inf")
 
 
-def measure(corpus: Path, *, starts: int, idle_seconds: float, fresh_posts: int, run: Path) -> Results:
+def measure(
+    corpus: Path, *, starts: int, idle_seconds: float, fresh_posts: int, run: Path
+) -> Results:
     """Everything in this module's docstring, over a private copy of ``corpus``."""
     config = site(corpus)
     posts_dir = config.parent / "site" / "_posts"
@@ -354,13 +389,19 @@ def measure(corpus: Path, *, starts: int, idle_seconds: float, fresh_posts: int,
             s.stop()
         for left in posts_dir.glob(f"*{_FRESH}*"):
             left.unlink()
-    return Results(start_seconds, worker_rss, master_rss, len(paths), fill_seconds, idle, idle_seconds, fresh)
+    return Results(
+        start_seconds, worker_rss, master_rss, len(paths), fill_seconds, idle, idle_seconds, fresh
+    )
 
 
 def summary(r: Results) -> str:
     med = statistics.median
-    fresh = ", ".join(f"{k} {med(getattr(f, k) for f in r.fresh):.2f} s" for k in ("site", "category", "tag"))
-    return (f"service: start {', '.join(f'{s:.2f}' for s in r.start_seconds)} s; "
-            f"{r.feeds_served} feeds served once in {r.fill_seconds:.0f} s; workers {', '.join(f'{m:.0f}' for m in r.worker_rss_mb)} MB "
-            f"(master {r.master_rss_mb:.0f} MB); idle {r.idle_cpu_percent:.2f} % of a core over {r.idle_seconds:.0f} s; "
-            f"freshness medians {fresh}; all: {', '.join(f'{f.all:.2f}' for f in r.fresh)} s")
+    fresh = ", ".join(
+        f"{k} {med(getattr(f, k) for f in r.fresh):.2f} s" for k in ("site", "category", "tag")
+    )
+    return (
+        f"service: start {', '.join(f'{s:.2f}' for s in r.start_seconds)} s; "
+        f"{r.feeds_served} feeds served once in {r.fill_seconds:.0f} s; workers {', '.join(f'{m:.0f}' for m in r.worker_rss_mb)} MB "
+        f"(master {r.master_rss_mb:.0f} MB); idle {r.idle_cpu_percent:.2f} % of a core over {r.idle_seconds:.0f} s; "
+        f"freshness medians {fresh}; all: {', '.join(f'{f.all:.2f}' for f in r.fresh)} s"
+    )

@@ -57,14 +57,37 @@ class Row:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--posts", type=int, help="posts in the large site (default 100000; 10000 with --quick)")
-    ap.add_argument("--jekyll-posts", type=int, help="posts in the Jekyll comparison (default 10000; 1000 with --quick)")
-    ap.add_argument("--categories", type=int, default=2000, help="categories in the generated corpora (default 2000)")
-    ap.add_argument("--runs", type=int, help="runs per measurement; medians are shown (default 3; 1 with --quick)")
-    ap.add_argument("--quick", action="store_true", help="a smoke test: smaller sites, one short run of each")
-    ap.add_argument("--only", metavar="PHASES", default=",".join(PHASES),
-                    help=f"comma-separated phases to run (default: all of {','.join(PHASES)})")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--posts", type=int, help="posts in the large site (default 100000; 10000 with --quick)"
+    )
+    ap.add_argument(
+        "--jekyll-posts",
+        type=int,
+        help="posts in the Jekyll comparison (default 10000; 1000 with --quick)",
+    )
+    ap.add_argument(
+        "--categories",
+        type=int,
+        default=2000,
+        help="categories in the generated corpora (default 2000)",
+    )
+    ap.add_argument(
+        "--runs",
+        type=int,
+        help="runs per measurement; medians are shown (default 3; 1 with --quick)",
+    )
+    ap.add_argument(
+        "--quick", action="store_true", help="a smoke test: smaller sites, one short run of each"
+    )
+    ap.add_argument(
+        "--only",
+        metavar="PHASES",
+        default=",".join(PHASES),
+        help=f"comma-separated phases to run (default: all of {','.join(PHASES)})",
+    )
     args = ap.parse_args()
     posts = args.posts or (10_000 if args.quick else 100_000)
     jekyll_posts = args.jekyll_posts or (1_000 if args.quick else 10_000)
@@ -74,7 +97,11 @@ def main() -> None:
     big, small = corpus(posts, args.categories), corpus(jekyll_posts, args.categories)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     run = Path(tempfile.mkdtemp(prefix="run-", dir=BENCH_DIR))
-    print(f"bench: {posts:,} posts (Jekyll {jekyll_posts:,}), {runs} run(s); logs in {run}", file=sys.stderr, flush=True)
+    print(
+        f"bench: {posts:,} posts (Jekyll {jekyll_posts:,}), {runs} run(s); logs in {run}",
+        file=sys.stderr,
+        flush=True,
+    )
     started = time.monotonic()
     loads: dict[str, float] = {}
     rows: list[Row] = []
@@ -87,7 +114,11 @@ def main() -> None:
         rows.extend(new)
         print(f"bench: {name} done in {time.monotonic() - t:.0f} s", file=sys.stderr, flush=True)
         for r in new:
-            print(f"bench:   {r.measurement.strip()}: {r.feeds} | {r.anchor} | {r.ratio}", file=sys.stderr, flush=True)
+            print(
+                f"bench:   {r.measurement.strip()}: {r.feeds} | {r.anchor} | {r.ratio}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     only = set(args.only.split(","))
     if unknown := only - set(PHASES):
@@ -102,9 +133,11 @@ def main() -> None:
         phase("serving", lambda: serving_rows(posts, runs, args.quick, run))
 
     print_table(rows)
-    print(f"\n{os.cpu_count()} cores; 1-min load average at the start of each phase: "
-          + ", ".join(f"{k} {v:.1f}" for k, v in loads.items())
-          + f"; whole run {(time.monotonic() - started) / 60:.0f} min; logs in {run}")
+    print(
+        f"\n{os.cpu_count()} cores; 1-min load average at the start of each phase: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in loads.items())
+        + f"; whole run {(time.monotonic() - started) / 60:.0f} min; logs in {run}"
+    )
 
 
 def _med(values: list[float]) -> float:
@@ -128,9 +161,17 @@ def export_vs_hugo(source: Path, posts: int, runs: int, run: Path) -> list[Row]:
     warm_s, new_s = _med([r[0] for r in warm]), _med([r[0] for r in new])
     new_written = new[-1][1].split(",")[0]
     return [
-        Row(f"cold export {n} (feeds export; hugo)", f"{f_cold:.1f} s", f"{h_cold:.1f} s", f"{f_cold / h_cold:.2f}",
-            "≤ 1.00", f_cold <= h_cold),
-        Row("  peak memory of that", f"{f_mem:,.0f} MB", f"{h_mem:,.0f} MB", f"{f_mem / h_mem:.2f}"),
+        Row(
+            f"cold export {n} (feeds export; hugo)",
+            f"{f_cold:.1f} s",
+            f"{h_cold:.1f} s",
+            f"{f_cold / h_cold:.2f}",
+            "≤ 1.00",
+            f_cold <= h_cold,
+        ),
+        Row(
+            "  peak memory of that", f"{f_mem:,.0f} MB", f"{h_mem:,.0f} MB", f"{f_mem / h_mem:.2f}"
+        ),
         Row("  feed files written", cold[-1][1].split(",")[0], f"{hugo.feed_count(site):,} RSS"),
         Row(f"warm export {n}, nothing changed", f"{warm_s:.2f} s", "", "", "≤ 1 s", warm_s <= 1),
         Row(f"export {n} after one new post", f"{new_s:.2f} s", "", "", "≤ 2 s", new_s <= 2),
@@ -157,41 +198,96 @@ def export_vs_jekyll(source: Path, posts: int, runs: int, run: Path) -> list[Row
     f_cold, j_cold, f_warm, j_warm = _med(cold), _med(builds), _med(warm), _med(rebuilds)
     note = f" ({len(builds)} run{'s' if len(builds) > 1 else ''})" if len(builds) < runs else ""
     return [
-        Row(f"build {n} (feeds export cold; jekyll build)", f"{f_cold:.1f} s", f"{j_cold:.1f} s{note}",
-            f"{f_cold / j_cold:.3f}", "≤ 1.00", f_cold <= j_cold),
-        Row(f"rebuild {n}, nothing changed (warm; again)", f"{f_warm:.2f} s", f"{j_warm:.1f} s{note}",
-            f"{f_warm / j_warm:.3f}", "≤ 1.00", f_warm <= j_warm),
+        Row(
+            f"build {n} (feeds export cold; jekyll build)",
+            f"{f_cold:.1f} s",
+            f"{j_cold:.1f} s{note}",
+            f"{f_cold / j_cold:.3f}",
+            "≤ 1.00",
+            f_cold <= j_cold,
+        ),
+        Row(
+            f"rebuild {n}, nothing changed (warm; again)",
+            f"{f_warm:.2f} s",
+            f"{j_warm:.1f} s{note}",
+            f"{f_warm / j_warm:.3f}",
+            "≤ 1.00",
+            f_warm <= j_warm,
+        ),
         Row("  feeds written (all formats; jekyll-feed)", "", f"{jekyll.feed_count(site):,} Atom"),
     ]
 
 
 def service_rows(source: Path, posts: int, runs: int, quick: bool, run: Path) -> list[Row]:
-    r = service.measure(source, starts=max(runs, 3) if not quick else 1, idle_seconds=10 if quick else 30,
-                        fresh_posts=3 if quick else 7, run=run)
+    r = service.measure(
+        source,
+        starts=max(runs, 3) if not quick else 1,
+        idle_seconds=10 if quick else 30,
+        fresh_posts=3 if quick else 7,
+        run=run,
+    )
     print(service.summary(r), file=sys.stderr, flush=True)
-    (run / "service.json").write_text(json.dumps(
-        {"summary": service.summary(r), "start": r.start_seconds, "fresh": [f.__repr__() for f in r.fresh]}))
+    (run / "service.json").write_text(
+        json.dumps(
+            {
+                "summary": service.summary(r),
+                "start": r.start_seconds,
+                "fresh": [f.__repr__() for f in r.fresh],
+            }
+        )
+    )
     n = f"{posts // 1000}k"
     fresh_all = _med([f.all for f in r.fresh])
-    per = ", ".join(f"{k} {_med([getattr(f, k) for f in r.fresh]):.2f}" for k in ("category", "tag", "site"))
+    per = ", ".join(
+        f"{k} {_med([getattr(f, k) for f in r.fresh]):.2f}" for k in ("category", "tag", "site")
+    )
     start = _med(r.start_seconds)
     rss = max(r.worker_rss_mb)
     return [
-        Row(f"freshness {n}: write → in 3 feeds", f"{fresh_all:.2f} s", "refresh 2 s", f"{fresh_all / 2:.2f}",
-            "≤ 2 s", fresh_all <= 2),
+        Row(
+            f"freshness {n}: write → in 3 feeds",
+            f"{fresh_all:.2f} s",
+            "refresh 2 s",
+            f"{fresh_all / 2:.2f}",
+            "≤ 2 s",
+            fresh_all <= 2,
+        ),
         Row("  per feed (category, tag, site)", per),
         Row(f"service start {n}, warm index", f"{start:.2f} s", "", "", "≤ 2 s", start <= 2),
-        Row(f"RSS per worker {n}, all {r.feeds_served:,} feeds served", f"{rss:.0f} MB", "", "", "≤ 300 MB", rss <= 300),
-        Row(f"idle CPU {n} over {r.idle_seconds:.0f} s (all processes)", f"{r.idle_cpu_percent:.2f} %", "", "",
-            "< 2 %", r.idle_cpu_percent < 2),
+        Row(
+            f"RSS per worker {n}, all {r.feeds_served:,} feeds served",
+            f"{rss:.0f} MB",
+            "",
+            "",
+            "≤ 300 MB",
+            rss <= 300,
+        ),
+        Row(
+            f"idle CPU {n} over {r.idle_seconds:.0f} s (all processes)",
+            f"{r.idle_cpu_percent:.2f} %",
+            "",
+            "",
+            "< 2 %",
+            r.idle_cpu_percent < 2,
+        ),
     ]
 
 
 def serving_rows(posts: int, runs: int, quick: bool, run: Path) -> list[Row]:
     """bench/serve.py over the same corpus; its medians against bare Flask and nginx."""
     out = run / "serve.json"
-    argv = [sys.executable, str(HERE / "serve.py"), "--posts", str(posts), "--runs", str(runs),
-            "--duration", "3" if quick else "10", "--json", str(out)]
+    argv = [
+        sys.executable,
+        str(HERE / "serve.py"),
+        "--posts",
+        str(posts),
+        "--runs",
+        str(runs),
+        "--duration",
+        "3" if quick else "10",
+        "--json",
+        str(out),
+    ]
     with open(run / "serve.log", "wb") as log:
         # In our process group, so that ^C reaches it too; its own finally stops its servers.
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
@@ -214,26 +310,55 @@ def serving_rows(posts: int, runs: int, quick: bool, run: Path) -> list[Row]:
         return f"{r['rps']:,.0f}/s p99 {r['p99_ms']:.1f} ms"
 
     rows = []
-    for kind, label in (("200 site", "200 /feed.atom"), ("200 category", "200 busiest category"),
-                        ("304 site", "304 /feed.atom")):
+    for kind, label in (
+        ("200 site", "200 /feed.atom"),
+        ("200 category", "200 busiest category"),
+        ("304 site", "304 /feed.atom"),
+    ):
         f, bare, nginx = by[("feeds", kind)], by[("bare", kind)], by[("nginx", kind)]
         ratio = f["rps"] / bare["rps"]
-        rows.append(Row(f"serve {label} vs bare Flask", cell(f), cell(bare), f"{ratio:.3f}", "≥ 0.90", ratio >= 0.9))
-        rows.append(Row("  … vs nginx (keep-alive)", "", cell(nginx), f"{f['rps'] / nginx['rps']:.2f}"))
+        rows.append(
+            Row(
+                f"serve {label} vs bare Flask",
+                cell(f),
+                cell(bare),
+                f"{ratio:.3f}",
+                "≥ 0.90",
+                ratio >= 0.9,
+            )
+        )
+        rows.append(
+            Row("  … vs nginx (keep-alive)", "", cell(nginx), f"{f['rps'] / nginx['rps']:.2f}")
+        )
     close = by.get(("nginx-close", "200 site"))
     if close:
         f = by[("feeds", "200 site")]
-        rows.append(Row("  … 200 /feed.atom vs nginx, no keep-alive", "", cell(close), f"{f['rps'] / close['rps']:.2f}"))
+        rows.append(
+            Row(
+                "  … 200 /feed.atom vs nginx, no keep-alive",
+                "",
+                cell(close),
+                f"{f['rps'] / close['rps']:.2f}",
+            )
+        )
     return rows
 
 
 def print_table(rows: list[Row]) -> None:
     head = Row("measurement", "feeds", "anchor", "ratio", "target")
-    widths = [max(len(getattr(r, f)) for r in [head, *rows]) for f in ("measurement", "feeds", "anchor", "ratio", "target")]
+    widths = [
+        max(len(getattr(r, f)) for r in [head, *rows])
+        for f in ("measurement", "feeds", "anchor", "ratio", "target")
+    ]
     print()
     for r in [head, *rows]:
-        cells = [r.measurement.ljust(widths[0]), r.feeds.rjust(widths[1]), r.anchor.rjust(widths[2]),
-                 r.ratio.rjust(widths[3]), r.target.ljust(widths[4])]
+        cells = [
+            r.measurement.ljust(widths[0]),
+            r.feeds.rjust(widths[1]),
+            r.anchor.rjust(widths[2]),
+            r.ratio.rjust(widths[3]),
+            r.target.ljust(widths[4]),
+        ]
         met = "met" if r is head else {True: "yes", False: "NO", None: ""}[r.met]
         print(" | ".join(cells) + " | " + met)
         if r is head:

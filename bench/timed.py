@@ -24,7 +24,9 @@ class Timed:
     output: str
 
 
-def run(argv: list[str], log: Path, *, cwd: Path | None = None, env: dict[str, str] | None = None) -> Timed:
+def run(
+    argv: list[str], log: Path, *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Timed:
     """Run ``argv`` in its own process group, output to ``log``; exit with the log's end on failure.
 
     The whole group is killed if we are interrupted, so nothing it started outlives us.
@@ -32,8 +34,15 @@ def run(argv: list[str], log: Path, *, cwd: Path | None = None, env: dict[str, s
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                cwd=cwd, env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+        )
         try:
             os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # exited, not yet reaped
             seconds = time.perf_counter() - started
@@ -43,7 +52,9 @@ def run(argv: list[str], log: Path, *, cwd: Path | None = None, env: dict[str, s
         proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it has been reaped
     output = log.read_text(errors="replace")
     if proc.returncode != 0:
-        sys.exit(f"bench: {' '.join(argv)} exited with status {proc.returncode}; end of {log}:\n{output[-3000:]}")
+        sys.exit(
+            f"bench: {' '.join(argv)} exited with status {proc.returncode}; end of {log}:\n{output[-3000:]}"
+        )
     return Timed(seconds, usage.ru_maxrss / 1024, output)
 
 

@@ -111,8 +111,16 @@ class MemoryStore:
 def pack(key: str, entry: Entry) -> bytes:
     """An entry as one byte string, for stores outside the process: a JSON line (the key, the
     lengths and the headers), then the body and the gzip body."""
-    head = json.dumps({"key": key, "body": len(entry.body), "gzipped": len(entry.gzipped), "etag": entry.etag,
-                       "media_type": entry.media_type, "last_modified": entry.last_modified}).encode("utf-8")
+    head = json.dumps(
+        {
+            "key": key,
+            "body": len(entry.body),
+            "gzipped": len(entry.gzipped),
+            "etag": entry.etag,
+            "media_type": entry.media_type,
+            "last_modified": entry.last_modified,
+        }
+    ).encode("utf-8")
     return head + b"\n" + entry.body + entry.gzipped
 
 
@@ -125,7 +133,13 @@ def unpack(key: str, data: bytes) -> Entry | None:
         body_end = head_end + 1 + head["body"]
         if head["key"] != key or len(data) != body_end + head["gzipped"]:
             return None
-        return Entry(data[head_end + 1:body_end], data[body_end:], head["etag"], head["media_type"], head["last_modified"])
+        return Entry(
+            data[head_end + 1 : body_end],
+            data[body_end:],
+            head["etag"],
+            head["media_type"],
+            head["last_modified"],
+        )
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -146,7 +160,9 @@ class FilesystemStore:
     #: An entry's file name: the SHA-256 of its key, in hex.
     _NAME = re.compile("[0-9a-f]{64}")
 
-    def __init__(self, folder: Path, max_bytes: int, clock: Callable[[], int] = time.time_ns) -> None:
+    def __init__(
+        self, folder: Path, max_bytes: int, clock: Callable[[], int] = time.time_ns
+    ) -> None:
         """``clock`` gives the time in nanoseconds that a use stamps on an entry (tests drive it)."""
         self.folder = folder
         self.max_bytes = max_bytes

@@ -70,13 +70,20 @@ def check(ctx: click.Context, as_json: bool) -> None:
     errors = sum(p.level == "error" for p in problems)
     notes = [*config.origins, *_empty_categories(config, documents, now)]
     if as_json:
-        click.echo(json.dumps(
-            {"posts": published, "config": notes, "problems": [
-                {"path": p.path, "line": p.line, "level": p.level, "message": p.message} for p in problems
-            ]},
-            ensure_ascii=False,
-            indent=2,
-        ))
+        click.echo(
+            json.dumps(
+                {
+                    "posts": published,
+                    "config": notes,
+                    "problems": [
+                        {"path": p.path, "line": p.line, "level": p.level, "message": p.message}
+                        for p in problems
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for note in notes:
             click.echo(f"{config.path}: note: {note}")
@@ -93,13 +100,16 @@ def _empty_categories(config: Config, documents: Documents, now: datetime) -> li
         f"[feeds] categories names {name!r}, which has no post: {urls.jekyll_feed_path(Scope(ScopeKind.CATEGORY, slug))} "
         "and its other feeds answer 404 until one is published"
         for name in config.feeds.categories
-        if documents.index.scope(ScopeKind.CATEGORY, slug := permalink.scope_slug(name), now) is None
+        if documents.index.scope(ScopeKind.CATEGORY, slug := permalink.scope_slug(name), now)
+        is None
     ]
 
 
 @main.command("export")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--full", is_flag=True, help="Rebuild and compare every file, not only changed scopes.")
+@click.option(
+    "--full", is_flag=True, help="Rebuild and compare every file, not only changed scopes."
+)
 @click.pass_context
 def export_command(ctx: click.Context, out: Path, full: bool) -> None:
     """Write every feed, the OPML list and the index page under OUT.
@@ -110,7 +120,13 @@ def export_command(ctx: click.Context, out: Path, full: bool) -> None:
     documents = _documents(config)
     progress = Progress()
     try:
-        stats = export.export(documents, out, documents.published_at(datetime.now(UTC)), full=full, progress=progress.update)
+        stats = export.export(
+            documents,
+            out,
+            documents.published_at(datetime.now(UTC)),
+            full=full,
+            progress=progress.update,
+        )
     except FeedsError as e:
         progress.close()
         _fail(str(e), status=1)
@@ -132,7 +148,9 @@ def _documents(config: Config, *, only_if_empty: bool = False, quiet: bool = Fal
     except OSError as e:
         _fail(f"{config.path}: [site] source {config.site.source}: cannot read: {e.strerror or e}")
     if (r.changed or r.removed) and not quiet:
-        click.echo(f"index: {r.changed} changed, {r.removed} removed in {r.seconds:.2f} s", err=True)
+        click.echo(
+            f"index: {r.changed} changed, {r.removed} removed in {r.seconds:.2f} s", err=True
+        )
     return documents
 
 
@@ -155,9 +173,13 @@ def list_command(ctx: click.Context) -> None:
 @click.option("--host", help="Address to listen on (default: [server] host).")
 @click.option("--port", type=int, help="Port to listen on (default: [server] port).")
 @click.option("--workers", type=int, help="Worker processes (default: [server] workers).")
-@click.option("--engine", type=click.Choice(ENGINES), help="WSGI server (default: [server] engine).")
+@click.option(
+    "--engine", type=click.Choice(ENGINES), help="WSGI server (default: [server] engine)."
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None, engine: str | None) -> None:
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, workers: int | None, engine: str | None
+) -> None:
     """Serve every feed over HTTP with gunicorn or granian."""
     config = _load(ctx)
     if engine:
@@ -168,4 +190,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     _documents(config, only_if_empty=True).index.close()
     from .server import run  # gunicorn is only needed here
 
-    run(config, host or config.server.host, port or config.server.port, workers or config.server.workers)
+    run(
+        config,
+        host or config.server.host,
+        port or config.server.port,
+        workers or config.server.workers,
+    )

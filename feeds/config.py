@@ -41,8 +41,13 @@ def key(default: Any = MISSING, *, help: str, choices: tuple[str, ...] = ()) -> 
 class SiteConfig:
     """``[site]``: the Jekyll site read and the identity of its feeds."""
 
-    source: Path = key(help="The Jekyll site folder, holding `_posts/` and `_config.yml`; relative to the config file.")
-    url: str = key("", help="The site's absolute URL (`https://example.com/blog`); every link is made absolute against it. Default: `_config.yml`'s `url` + `baseurl`; required if that has none.")
+    source: Path = key(
+        help="The Jekyll site folder, holding `_posts/` and `_config.yml`; relative to the config file."
+    )
+    url: str = key(
+        "",
+        help="The site's absolute URL (`https://example.com/blog`); every link is made absolute against it. Default: `_config.yml`'s `url` + `baseurl`; required if that has none.",
+    )
     title: str = key("", help="The site's name: the feeds' title.")
     description: str = key("", help="The feeds' description or subtitle.")
     lang: str = key("en", help="BCP 47 language of the feeds (`zh-CN`).")
@@ -55,7 +60,9 @@ class SiteConfig:
         "date",
         help="Jekyll permalink style (`date`, `pretty`, `ordinal`, `weekdate`, `none`) or template.",
     )
-    max_post_bytes: int = key(10 * 1024 * 1024, help="A post file larger than this is skipped with a warning.")
+    max_post_bytes: int = key(
+        10 * 1024 * 1024, help="A post file larger than this is skipped with a warning."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,41 +71,88 @@ class FeedsConfig:
 
     limit: int = key(50, help="Entries in a feed.")
     max_limit: int = key(200, help="The largest `?limit=` a client may ask for.")
-    formats: tuple[str, ...] = key(FORMATS, help="The formats served and exported.", choices=FORMATS)
-    content: str = key("full", help="`full`: entries carry the whole HTML; `summary`: only the summary.", choices=("full", "summary"))
-    summary_length: int = key(200, help="Characters in a summary cut from the content (CJK characters count one each).")
-    future: bool = key(False, help="Publish posts dated in the future at once instead of at their time.")
-    site_path: str = key("feed.xml", help="Where the site's Atom feed is also served and exported, as jekyll-feed's "
-                         "`feed: path`; relative to the site root.")
-    icon: str = key("", help="A small square image (a URL, or a path on the site): Atom `<icon>`, JSON Feed `favicon`. "
-                    "Default: `_config.yml`'s `feed: icon`.")
-    logo: str = key("", help="A larger image (a URL, or a path on the site): Atom `<logo>`, RSS `<image>`, JSON Feed "
-                    "`icon`; the icon stands in when empty. Default: `_config.yml`'s `feed: logo`.")
-    categories: tuple[str, ...] = key((), help="Categories jekyll-feed is told to publish (`feed: categories`): "
-                                      "`feeds check` warns for each that has no post. Every category has feeds anyway.")
-    hidden_tags: tuple[str, ...] = key((), help="Tags with no feed and no page at all, in any format or path "
-                                       "(`feed: tags: except`). Their posts keep the tags.")
+    formats: tuple[str, ...] = key(
+        FORMATS, help="The formats served and exported.", choices=FORMATS
+    )
+    content: str = key(
+        "full",
+        help="`full`: entries carry the whole HTML; `summary`: only the summary.",
+        choices=("full", "summary"),
+    )
+    summary_length: int = key(
+        200, help="Characters in a summary cut from the content (CJK characters count one each)."
+    )
+    future: bool = key(
+        False, help="Publish posts dated in the future at once instead of at their time."
+    )
+    site_path: str = key(
+        "feed.xml",
+        help="Where the site's Atom feed is also served and exported, as jekyll-feed's "
+        "`feed: path`; relative to the site root.",
+    )
+    icon: str = key(
+        "",
+        help="A small square image (a URL, or a path on the site): Atom `<icon>`, JSON Feed `favicon`. "
+        "Default: `_config.yml`'s `feed: icon`.",
+    )
+    logo: str = key(
+        "",
+        help="A larger image (a URL, or a path on the site): Atom `<logo>`, RSS `<image>`, JSON Feed "
+        "`icon`; the icon stands in when empty. Default: `_config.yml`'s `feed: logo`.",
+    )
+    categories: tuple[str, ...] = key(
+        (),
+        help="Categories jekyll-feed is told to publish (`feed: categories`): "
+        "`feeds check` warns for each that has no post. Every category has feeds anyway.",
+    )
+    hidden_tags: tuple[str, ...] = key(
+        (),
+        help="Tags with no feed and no page at all, in any format or path "
+        "(`feed: tags: except`). Their posts keep the tags.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class CacheConfig:
     """``[cache]``: where built feeds are kept and how fresh they stay."""
 
-    backend: str = key("memory", help="`memory` (per worker), `filesystem` (shared by the workers of one host) or `redis` "
-                       "(shared by every host, with `memory` in front).", choices=("memory", "filesystem", "redis"))
-    url: str = key("", help="The `redis` backend's server: `redis://host:6379/0` (or `unix:///path?db=0`).")
-    ttl: int = key(86400, help="Seconds an entry stays in Redis; bound Redis's memory with `maxmemory` and an LRU policy.")
-    dir: Path = key(Path(".cache/feeds"), help="The `filesystem` backend's folder; relative to the config file.")
-    max_bytes: int = key(64 * 1024 * 1024, help="The bound of `memory` (per worker, also in front of `redis`) or of the folder; least recently used feeds go first.")
-    refresh_seconds: float = key(2.0, help="How often the service looks for changed posts; a change is served within this time.")
-    max_age: int = key(-1, help="`Cache-Control: max-age` in seconds; -1 means refresh_seconds rounded up.")
+    backend: str = key(
+        "memory",
+        help="`memory` (per worker), `filesystem` (shared by the workers of one host) or `redis` "
+        "(shared by every host, with `memory` in front).",
+        choices=("memory", "filesystem", "redis"),
+    )
+    url: str = key(
+        "", help="The `redis` backend's server: `redis://host:6379/0` (or `unix:///path?db=0`)."
+    )
+    ttl: int = key(
+        86400,
+        help="Seconds an entry stays in Redis; bound Redis's memory with `maxmemory` and an LRU policy.",
+    )
+    dir: Path = key(
+        Path(".cache/feeds"), help="The `filesystem` backend's folder; relative to the config file."
+    )
+    max_bytes: int = key(
+        64 * 1024 * 1024,
+        help="The bound of `memory` (per worker, also in front of `redis`) or of the folder; least recently used feeds go first.",
+    )
+    refresh_seconds: float = key(
+        2.0,
+        help="How often the service looks for changed posts; a change is served within this time.",
+    )
+    max_age: int = key(
+        -1, help="`Cache-Control: max-age` in seconds; -1 means refresh_seconds rounded up."
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class IndexConfig:
     """``[index]``: the SQLite file that holds every parsed post."""
 
-    path: Path = key(Path("feeds-index.sqlite3"), help="The index file; relative to the config file. Safe to delete: it is rebuilt.")
+    path: Path = key(
+        Path("feeds-index.sqlite3"),
+        help="The index file; relative to the config file. Safe to delete: it is rebuilt.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +162,12 @@ class ServerConfig:
     host: str = key("127.0.0.1", help="The address to listen on.")
     port: int = key(8000, help="The port to listen on.")
     workers: int = key(2, help="Worker processes.")
-    engine: str = key("gthread", help="The WSGI server: `sync` (gunicorn, one request at a time per worker), "
-                      "`gthread` (gunicorn, threads and keep-alive) or `granian`.", choices=ENGINES)
+    engine: str = key(
+        "gthread",
+        help="The WSGI server: `sync` (gunicorn, one request at a time per worker), "
+        "`gthread` (gunicorn, threads and keep-alive) or `granian`.",
+        choices=ENGINES,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,12 +257,21 @@ def from_dict(data: dict[str, Any], path: Path = DEFAULT_PATH) -> Config:
                 f"[{s.section}] {s.key} = {table[s.key]!r} from {path} is used; "
                 f"{yml.name} {s.source_key} says {s.value!r}"
             )
-    sections = {name: _section(cls, name, tables[name], path, base, taken) for name, cls in SECTIONS.items()}
+    sections = {
+        name: _section(cls, name, tables[name], path, base, taken) for name, cls in SECTIONS.items()
+    }
     config = Config(path=path, jekyll=jekyll, origins=tuple(origins), **sections)
     return _check(config)
 
 
-def _section(cls: type, section: str, table: dict[str, Any], path: Path, base: Path, taken: dict[tuple[str, str], str]) -> Any:
+def _section(
+    cls: type,
+    section: str,
+    table: dict[str, Any],
+    path: Path,
+    base: Path,
+    taken: dict[tuple[str, str], str],
+) -> Any:
     declared = {f.name: f for f in fields(cls)}
     for name in table:
         if name not in declared:
@@ -273,10 +340,14 @@ def _check(config: Config) -> Config:
     """Checks that span keys or need more than a type."""
     path = config.path
     if not config.site.url:
-        raise ConfigError(f"{path}: [site] url is required: set it, or url in the site's {siteconfig.CONFIG_FILE}")
+        raise ConfigError(
+            f"{path}: [site] url is required: set it, or url in the site's {siteconfig.CONFIG_FILE}"
+        )
     parts = urlsplit(config.site.url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ConfigError(f"{path}: [site] url must be an absolute http(s) URL, not {config.site.url!r}")
+        raise ConfigError(
+            f"{path}: [site] url must be an absolute http(s) URL, not {config.site.url!r}"
+        )
     site = replace(config.site, url=config.site.url.rstrip("/"))
     feeds = config.feeds
     for name in ("limit", "max_limit", "summary_length"):
@@ -284,8 +355,12 @@ def _check(config: Config) -> Config:
             raise ConfigError(f"{path}: [feeds] {name} must be at least 1")
     if feeds.max_limit < feeds.limit:
         raise ConfigError(f"{path}: [feeds] max_limit must be at least limit ({feeds.limit})")
-    feeds = replace(feeds, site_path=_site_path(feeds.site_path, path),
-                    icon=_image_url(feeds.icon, site.url, path, "icon"), logo=_image_url(feeds.logo, site.url, path, "logo"))
+    feeds = replace(
+        feeds,
+        site_path=_site_path(feeds.site_path, path),
+        icon=_image_url(feeds.icon, site.url, path, "icon"),
+        logo=_image_url(feeds.logo, site.url, path, "logo"),
+    )
     if config.site.max_post_bytes < 1:
         raise ConfigError(f"{path}: [site] max_post_bytes must be at least 1")
     cache = config.cache
@@ -294,7 +369,9 @@ def _check(config: Config) -> Config:
     if cache.max_age < -1:
         raise ConfigError(f"{path}: [cache] max_age must be -1 (follow refresh_seconds) or more")
     if cache.backend == "redis" and not cache.url:
-        raise ConfigError(f"{path}: [cache] url is needed by backend = \"redis\" (redis://host:6379/0)")
+        raise ConfigError(
+            f'{path}: [cache] url is needed by backend = "redis" (redis://host:6379/0)'
+        )
     if cache.ttl < 1:
         raise ConfigError(f"{path}: [cache] ttl must be at least 1")
     if cache.max_age == -1:
@@ -317,9 +394,17 @@ def _site_path(value: str, path: Path) -> str:
     rel = value.lstrip("/")
     parts = rel.split("/")
     if not rel or any(p in ("", ".", "..") for p in parts) or "\\" in rel or not rel.isprintable():
-        raise ConfigError(f"{path}: [feeds] site_path must be a path below the site root (feed.xml), not {value!r}")
-    if rel.endswith(_OWN_ENDINGS) or parts[0] in ("category", "tag") or (parts[0] == "feed" and len(parts) > 1):
-        raise ConfigError(f"{path}: [feeds] site_path {value!r} is a path feeds uses for another document")
+        raise ConfigError(
+            f"{path}: [feeds] site_path must be a path below the site root (feed.xml), not {value!r}"
+        )
+    if (
+        rel.endswith(_OWN_ENDINGS)
+        or parts[0] in ("category", "tag")
+        or (parts[0] == "feed" and len(parts) > 1)
+    ):
+        raise ConfigError(
+            f"{path}: [feeds] site_path {value!r} is a path feeds uses for another document"
+        )
     return rel
 
 
@@ -331,5 +416,7 @@ def _image_url(value: str, site_url: str, path: Path, name: str) -> str:
     parts = urlsplit(value)
     url = value if parts.scheme else f"{site_url}/{value.lstrip('/')}"
     if urlsplit(url).scheme not in ("http", "https") or not url.isprintable() or " " in url:
-        raise ConfigError(f"{path}: [feeds] {name} must be an http(s) URL or a path on the site, not {value!r}")
+        raise ConfigError(
+            f"{path}: [feeds] {name} must be an http(s) URL or a path on the site, not {value!r}"
+        )
     return url

@@ -24,7 +24,16 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 
-__all__ = ["as_text", "plain_text", "render", "repair_mojibake", "strip_controls", "strip_illegal_xml", "summarize", "xml_legal"]
+__all__ = [
+    "as_text",
+    "plain_text",
+    "render",
+    "repair_mojibake",
+    "strip_controls",
+    "strip_illegal_xml",
+    "summarize",
+    "xml_legal",
+]
 
 # XML 1.0's Char production above U+009F; the project's one statement of which characters XML
 # allows. A regex scan is ~15x faster than str.translate here.
@@ -182,11 +191,35 @@ def plain_text(html_fragment: str) -> str:
 _END_TAG = re.compile(r"</\w+>")
 _REFERENCE = re.compile(r"&(#?\w+)")
 _START_TAG = re.compile(r"<(\w+)[\s/>]")
-_ACTIVE = _TAGS | _DROP_WITH_CONTENT | frozenset({
-    "applet", "audio", "base", "body", "button", "embed", "form", "frame", "frameset", "head",
-    "html", "input", "link", "marquee", "math", "meta", "object", "select", "source", "svg",
-    "video",
-})
+_ACTIVE = (
+    _TAGS
+    | _DROP_WITH_CONTENT
+    | frozenset(
+        {
+            "applet",
+            "audio",
+            "base",
+            "body",
+            "button",
+            "embed",
+            "form",
+            "frame",
+            "frameset",
+            "head",
+            "html",
+            "input",
+            "link",
+            "marquee",
+            "math",
+            "meta",
+            "object",
+            "select",
+            "source",
+            "svg",
+            "video",
+        }
+    )
+)
 #: Rounds of :func:`as_text` on text escaped over and over (``&amp;amp;lt;b&gt;``).
 _AS_TEXT_ROUNDS = 4
 
@@ -199,7 +232,10 @@ def looks_like_html(text: str) -> bool:
         return True
     if any(m.group(1).lower() in _ACTIVE for m in _START_TAG.finditer(text)):
         return True
-    return any(m.group(1)[0] == "#" or m.group(1) in html.entities.name2codepoint for m in _REFERENCE.finditer(text))
+    return any(
+        m.group(1)[0] == "#" or m.group(1) in html.entities.name2codepoint
+        for m in _REFERENCE.finditer(text)
+    )
 
 
 def as_text(value: str) -> str:

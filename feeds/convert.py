@@ -14,9 +14,20 @@ from .model import Post
 #: Simplified to Traditional, ``s2tw`` to Taiwan's, ``s2twp`` with Taiwan's words too, ``hk``
 #: Hong Kong's; the Japanese ones are left out (these feeds are Chinese).
 CONVERSIONS: dict[str, str] = {
-    "s2t": "zh-Hant", "s2tw": "zh-TW", "s2twp": "zh-TW", "s2hk": "zh-HK", "s2hkp": "zh-HK",
-    "t2s": "zh-Hans", "tw2s": "zh-Hans", "tw2sp": "zh-Hans", "hk2s": "zh-Hans", "hk2sp": "zh-Hans",
-    "t2tw": "zh-TW", "t2hk": "zh-HK", "tw2t": "zh-Hant", "hk2t": "zh-Hant",
+    "s2t": "zh-Hant",
+    "s2tw": "zh-TW",
+    "s2twp": "zh-TW",
+    "s2hk": "zh-HK",
+    "s2hkp": "zh-HK",
+    "t2s": "zh-Hans",
+    "tw2s": "zh-Hans",
+    "tw2sp": "zh-Hans",
+    "hk2s": "zh-Hans",
+    "hk2sp": "zh-Hans",
+    "t2tw": "zh-TW",
+    "t2hk": "zh-HK",
+    "tw2t": "zh-Hant",
+    "hk2t": "zh-Hant",
 }
 
 
@@ -40,10 +51,16 @@ def post(name: str, p: Post) -> Post:
     links hold no Chinese that a conversion changes: links are percent-encoded), and its own
     language, if it names one, the conversion's."""
     c = converter(name)
-    return replace(p, title=c(p.title), summary=c(p.summary), content_html=c(p.content_html),
-                   categories=tuple(map(c, p.categories)), tags=tuple(map(c, p.tags)),
-                   authors=tuple(replace(a, name=c(a.name)) for a in p.authors),
-                   lang=CONVERSIONS[name] if p.lang else "")
+    return replace(
+        p,
+        title=c(p.title),
+        summary=c(p.summary),
+        content_html=c(p.content_html),
+        categories=tuple(map(c, p.categories)),
+        tags=tuple(map(c, p.tags)),
+        authors=tuple(replace(a, name=c(a.name)) for a in p.authors),
+        lang=CONVERSIONS[name] if p.lang else "",
+    )
 
 
 @functools.cache

@@ -19,7 +19,6 @@ from email.utils import format_datetime
 
 from dateutil import parser as dateutil_parser
 
-
 #: The shapes Jekyll sites write: date, optional time with fraction, optional ``Z``/offset.
 _ISOISH = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -126,7 +125,15 @@ def _parse_string(text: str, zone: tzinfo) -> PostDate:
     if m:
         year, month, day, hour, minute, second, frac, utc, sign, oh, om = m.groups()
         micro = int((frac or "0")[:6].ljust(6, "0"))
-        dt = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro)
+        dt = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            micro,
+        )
         if utc:
             return _aware(dt.replace(tzinfo=UTC))
         if sign:
@@ -149,11 +156,15 @@ def _parse_free(text: str, zone: tzinfo) -> PostDate:
     if not any(c.isdigit() for c in text):
         raise DateError(f"not a date: {text!r}")
     found = _RUBY_TIME.search(text)
-    rest = text[: found.start()] + " " + text[found.end():] if found else text
+    rest = text[: found.start()] + " " + text[found.end() :] if found else text
     if found:
         # The date from what is left; a zone not right after the time is ignored, as in Ruby.
         ymd = _RUBY_DATE.search(rest)
-        day = _ymd(_RUBY_ZONE.sub(" ", rest)) if ymd is None else date(int(ymd[1]), int(ymd[2]), int(ymd[3]))
+        day = (
+            _ymd(_RUBY_ZONE.sub(" ", rest))
+            if ymd is None
+            else date(int(ymd[1]), int(ymd[2]), int(ymd[3]))
+        )
         hour, minute, second, frac, meridian, zone_text = found.groups()
         h = int(hour) % 12 + (12 if meridian.lower() == "pm" else 0) if meridian else int(hour)
         micro = int((frac or "0")[:6].ljust(6, "0"))
@@ -211,7 +222,9 @@ _TIME = "(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
 #: RFC 9110 5.6.7's three forms: IMF-fixdate, then the obsolete rfc850-date and asctime-date.
 _HTTP_DATES = (
     re.compile(rf"{_DAY}, (?P<day>[0-9]{{2}}) {_MONTH} (?P<year>[0-9]{{4}}) {_TIME} GMT"),
-    re.compile(rf"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?P<day>[0-9]{{2}})-{_MONTH}-(?P<year>[0-9]{{2}}) {_TIME} GMT"),
+    re.compile(
+        rf"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?P<day>[0-9]{{2}})-{_MONTH}-(?P<year>[0-9]{{2}}) {_TIME} GMT"
+    ),
     re.compile(rf"{_DAY} {_MONTH} (?P<day>[0-9 ][0-9]) {_TIME} (?P<year>[0-9]{{4}})"),
 )
 
@@ -231,8 +244,15 @@ def parse_http_date(value: str) -> datetime | None:
             if year > this_year + 50:
                 year -= 100
         try:
-            return datetime(year, _MONTHS.index(m["month"]) + 1, int(m["day"]), int(m["hour"]),
-                            int(m["minute"]), min(int(m["second"]), 59), tzinfo=UTC)  # 60: a leap second
+            return datetime(
+                year,
+                _MONTHS.index(m["month"]) + 1,
+                int(m["day"]),
+                int(m["hour"]),
+                int(m["minute"]),
+                min(int(m["second"]), 59),
+                tzinfo=UTC,
+            )  # 60: a leap second
         except ValueError:
             return None
     return None

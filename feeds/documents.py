@@ -82,9 +82,22 @@ class Options:
     @classmethod
     def from_config(cls, config: Config) -> Options:
         site, feeds = config.site, config.feeds
-        return cls(site.title, site.description, site.url, site.lang, site.author,
-                   feeds.formats, feeds.content == "full", feeds.limit, feeds.future, site.timezone,
-                   feeds.site_path, feeds.icon, feeds.logo, frozenset(map(permalink.scope_slug, feeds.hidden_tags)))
+        return cls(
+            site.title,
+            site.description,
+            site.url,
+            site.lang,
+            site.author,
+            feeds.formats,
+            feeds.content == "full",
+            feeds.limit,
+            feeds.future,
+            site.timezone,
+            feeds.site_path,
+            feeds.icon,
+            feeds.logo,
+            frozenset(map(permalink.scope_slug, feeds.hidden_tags)),
+        )
 
     def hidden(self, scope: Scope) -> bool:
         """Whether ``scope`` is a tag the site keeps out of feeds (jekyll-feed's ``tags: except``)."""
@@ -93,7 +106,9 @@ class Options:
     @property
     def site(self) -> pages.Site:
         """What the pages say about the site."""
-        return pages.Site(self.title, self.description, self.url, self.lang, self.zone, self.formats)
+        return pages.Site(
+            self.title, self.description, self.url, self.lang, self.zone, self.formats
+        )
 
 
 class Documents:
@@ -117,7 +132,11 @@ class Documents:
             changed: datetime | None = datetime.fromtimestamp(int(config.path.stat().st_mtime), UTC)
         except OSError:  # no file behind it (a config built in code)
             changed = None
-        return cls(Index(config.index.path, jekyll_posts.rules_for(config)), Options.from_config(config), changed)
+        return cls(
+            Index(config.index.path, jekyll_posts.rules_for(config)),
+            Options.from_config(config),
+            changed,
+        )
 
     @property
     def signature(self) -> str:
@@ -152,16 +171,28 @@ class Documents:
         o = self.options
         site = site_name(o.title, o.url)
         title = site if scope.kind is ScopeKind.SITE else f"{site} · {scope.name}"
-        return Feed(scope=scope, title=title, description=o.description, site_url=o.url, lang=o.lang,
-                    author=o.author, posts=rendering.posts(self.index, scope, now, limit), full_content=o.full_content,
-                    icon=o.icon, logo=o.logo)
+        return Feed(
+            scope=scope,
+            title=title,
+            description=o.description,
+            site_url=o.url,
+            lang=o.lang,
+            author=o.author,
+            posts=rendering.posts(self.index, scope, now, limit),
+            full_content=o.full_content,
+            icon=o.icon,
+            logo=o.logo,
+        )
 
     def _selected(self, target: Target, now: datetime, limit: int) -> Document | None:
         """A feed whose posts a query, filters or combined scopes choose from the whole history
         (``None``: a scope it names has no post). Its self link carries them, canonical."""
         o, f = self.options, target.filters
         site = site_name(o.title, o.url)
-        within = tuple(tuple(found for s in group if (found := self.index.scope(s.kind, s.slug, now))) for group in target.within)
+        within = tuple(
+            tuple(found for s in group if (found := self.index.scope(s.kind, s.slug, now)))
+            for group in target.within
+        )
         if not all(within):
             return None
         if target.scope is not None and target.scope.kind is not ScopeKind.SITE:
@@ -173,22 +204,47 @@ class Documents:
         named = [query.canonical] if query else []
         named += [" | ".join(s.name for s in group) for group in within]
         since = now - timedelta(seconds=f.time) if f.time else None
-        stored = self.index.select(now, limit, query=query, within=within, since=since, accept=f.matcher())
+        stored = self.index.select(
+            now, limit, query=query, within=within, since=since, accept=f.matcher()
+        )
         posts = rendering.complete(self.index, stored)
         if f.brief:
-            posts = tuple(replace(p, summary=content.summarize(content.plain_text(p.content_html), f.brief)) for p in posts)
+            posts = tuple(
+                replace(p, summary=content.summarize(content.plain_text(p.content_html), f.brief))
+                for p in posts
+            )
         words: Callable[[str], str] = str
         lang = o.lang
         if target.opencc:
             posts = tuple(convert.post(target.opencc, p) for p in posts)
             words, lang = convert.converter(target.opencc), convert.CONVERSIONS[target.opencc]
         stem = urls.SEARCH_STEM if target.search else None
-        location = f"{stem}.{target.fmt}" if stem else urls.feed_path(target.scope or SITE, target.fmt)
+        location = (
+            f"{stem}.{target.fmt}" if stem else urls.feed_path(target.scope or SITE, target.fmt)
+        )
         conversion = f"opencc={target.opencc}" if target.opencc else ""
-        params = "&".join(p for p in (query.href if query else "", _scopes_href(target.within), f.canonical, conversion) if p)
-        feed = Feed(scope=target.scope or SITE, title=words(" · ".join([site, *named])), description=words(o.description),
-                    site_url=o.url, lang=lang, author=words(o.author), posts=posts,
-                    full_content=o.full_content and not f.brief, location=location, query=params)
+        params = "&".join(
+            p
+            for p in (
+                query.href if query else "",
+                _scopes_href(target.within),
+                f.canonical,
+                conversion,
+            )
+            if p
+        )
+        feed = Feed(
+            scope=target.scope or SITE,
+            title=words(" · ".join([site, *named])),
+            description=words(o.description),
+            site_url=o.url,
+            lang=lang,
+            author=words(o.author),
+            posts=posts,
+            full_content=o.full_content and not f.brief,
+            location=location,
+            query=params,
+        )
         scope_of = target.scope if not target.within else None
         return _feed_document(feed, target.fmt, self.modified(scope_of, now))
 
@@ -198,20 +254,34 @@ class Documents:
         to have its files removed."""
         listings = self._listings(now)
         existing = {listing.scope: listing.scope for listing in listings}
-        wanted = [listing.scope for listing in listings] if scopes is None else sorted(
-            set(scopes), key=lambda s: (s.kind.value, s.slug))
+        wanted = (
+            [listing.scope for listing in listings]
+            if scopes is None
+            else sorted(set(scopes), key=lambda s: (s.kind.value, s.slug))
+        )
         lists: tuple[tuple[str, Document], ...] = ()
         if scopes is None or scopes:
-            lists = ((urls.INDEX_PAGE, self._listing("html", listings, now)), (urls.OPML, self._listing("opml", listings, now)))
+            lists = (
+                (urls.INDEX_PAGE, self._listing("html", listings, now)),
+                (urls.OPML, self._listing("opml", listings, now)),
+            )
         count = len(lists) + sum(len(self.scope_paths(s)) for s in wanted)
-        return Layout(2 + sum(len(self.scope_paths(listing.scope)) for listing in listings), count, lists,
-                      tuple((existing.get(s, s), s in existing) for s in wanted))
+        return Layout(
+            2 + sum(len(self.scope_paths(listing.scope)) for listing in listings),
+            count,
+            lists,
+            tuple((existing.get(s, s), s in existing) for s in wanted),
+        )
 
     def scope_paths(self, scope: Scope) -> tuple[str, ...]:
         """The paths of ``scope``'s files: one per format, jekyll-feed's Atom paths, and its
         preview page (the site's is the index page)."""
         page = () if scope.kind is ScopeKind.SITE else (urls.page_path(scope),)
-        return (*(urls.feed_path(scope, fmt) for fmt in self.options.formats), *self._aliases(scope), *page)
+        return (
+            *(urls.feed_path(scope, fmt) for fmt in self.options.formats),
+            *self._aliases(scope),
+            *page,
+        )
 
     def _aliases(self, scope: Scope) -> tuple[str, ...]:
         """jekyll-feed's paths of ``scope``'s Atom feed: for the site, ``feed.xml`` and the
@@ -222,7 +292,9 @@ class Documents:
             return tuple(dict.fromkeys((urls.jekyll_feed_path(SITE), self.options.site_path)))
         return (urls.jekyll_feed_path(scope),)
 
-    def scope_documents(self, scope: Scope, present: bool, now: datetime) -> list[tuple[str, Document | None]]:
+    def scope_documents(
+        self, scope: Scope, present: bool, now: datetime
+    ) -> list[tuple[str, Document | None]]:
         """Each file of ``scope`` (from :meth:`layout`) at ``now``: its path and document, or
         ``None`` for each path when the scope is not ``present`` (remove them). The scope is
         queried once for all its files."""
@@ -231,8 +303,13 @@ class Documents:
             return [(path, None) for path in paths]
         feed = self.feed(scope, now, self.options.limit)
         modified = self.modified(scope, now)
-        docs = {fmt: Document(body, MEDIA_TYPES[fmt], modified) for fmt, body in writers.render_all(feed, self.options.formats).items()}
-        found: list[tuple[str, Document | None]] = [(path, docs[fmt]) for path, fmt in zip(paths, self.options.formats)]
+        docs = {
+            fmt: Document(body, MEDIA_TYPES[fmt], modified)
+            for fmt, body in writers.render_all(feed, self.options.formats).items()
+        }
+        found: list[tuple[str, Document | None]] = [
+            (path, docs[fmt]) for path, fmt in zip(paths, self.options.formats)
+        ]
         found += ((alias, _relocated(docs["atom"], feed, alias)) for alias in self._aliases(scope))
         if scope.kind is not ScopeKind.SITE:
             found.append((urls.page_path(scope), self._preview(feed, now)))
@@ -245,13 +322,19 @@ class Documents:
         return max(found, default=None)
 
     def _listings(self, now: datetime) -> list[pages.Listing]:
-        return [pages.Listing(s, n, newest) for s, n, newest in self.index.dated_scopes(now) if not self.options.hidden(s)]
+        return [
+            pages.Listing(s, n, newest)
+            for s, n, newest in self.index.dated_scopes(now)
+            if not self.options.hidden(s)
+        ]
 
     def _listing(self, fmt: str, listings: list[pages.Listing], now: datetime) -> Document:
         o = self.options
         if fmt == "opml":
             newest = self.index.posts(SITE, now, 1)
-            body = pages.opml(o.title, o.url, listings, o.formats, newest[0].post.date if newest else None)
+            body = pages.opml(
+                o.title, o.url, listings, o.formats, newest[0].post.date if newest else None
+            )
         else:
             body = pages.index_page(o.site, listings)
         return Document(body, MEDIA_TYPES[fmt], self.modified(None, now))

@@ -54,8 +54,14 @@ class Stats:
         return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed in {self.seconds:.2f} s"
 
 
-def export(documents: Documents, out: Path, now: datetime, *, full: bool = False,
-           progress: Callable[[int, int], None] | None = None) -> Stats:
+def export(
+    documents: Documents,
+    out: Path,
+    now: datetime,
+    *,
+    full: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Stats:
     """Bring ``out`` up to date with the documents at ``now``.
 
     After a first, full export, the index keeps a mark of the state ``out`` shows (keyed by its
@@ -92,11 +98,19 @@ def export(documents: Documents, out: Path, now: datetime, *, full: bool = False
     if progress:
         progress(len(layout.lists), layout.count)
     job = _Job(index.path, index.rules, documents.options, documents.changed, now, root)
-    batches = [layout.scopes[i:i + _BATCH] for i in range(0, len(layout.scopes), _BATCH)]
+    batches = [layout.scopes[i : i + _BATCH] for i in range(0, len(layout.scopes), _BATCH)]
     done = len(layout.lists)
-    for batch, counts in zip(batches, parallel.map_ordered(_write_scopes, batches, job, index.jobs, chunksize=1,
-                                                           threshold=_POOL_SCOPES // _BATCH)):
-        written, unchanged, removed = written + counts[0], unchanged + counts[1], removed + counts[2]
+    for batch, counts in zip(
+        batches,
+        parallel.map_ordered(
+            _write_scopes, batches, job, index.jobs, chunksize=1, threshold=_POOL_SCOPES // _BATCH
+        ),
+    ):
+        written, unchanged, removed = (
+            written + counts[0],
+            unchanged + counts[1],
+            removed + counts[2],
+        )
         done += sum(len(documents.scope_paths(scope)) for scope, _ in batch)
         if progress:
             progress(done, layout.count)
@@ -135,18 +149,28 @@ def _write_scopes(batch: Sequence[tuple[Scope, bool]], job: _Job) -> tuple[int, 
     try:
         documents = Documents(index, job.options, job.changed)
         with index.snapshot():
-            return apply(job.root, (item for scope, present in batch
-                                    for item in documents.scope_documents(scope, present, job.now)))
+            return apply(
+                job.root,
+                (
+                    item
+                    for scope, present in batch
+                    for item in documents.scope_documents(scope, present, job.now)
+                ),
+            )
     finally:
         index.close()
 
 
-def _plan(index: Index, root: Path, full: bool, now: datetime, options: str) -> tuple[ExportMark | None, set[Scope] | None]:
+def _plan(
+    index: Index, root: Path, full: bool, now: datetime, options: str
+) -> tuple[ExportMark | None, set[Scope] | None]:
     """The mark ``root`` has, and the scopes to rebuild (``None``: all of them)."""
     last = None if full else index.export_mark(root)
     if last is None or last.options != options or datetime.fromisoformat(last.at) > now:
         return last, None
-    return last, index.changed_scopes(last.generation) | index.due_scopes(datetime.fromisoformat(last.at), now)
+    return last, index.changed_scopes(last.generation) | index.due_scopes(
+        datetime.fromisoformat(last.at), now
+    )
 
 
 def prepare(out: Path) -> Path:

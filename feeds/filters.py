@@ -62,7 +62,9 @@ class Filters:
         parts = list(self.patterns)
         if self.patterns and not self.case_sensitive:
             parts.append(("filter_case_sensitive", "false"))
-        parts += [("filter_time", str(self.time))] * bool(self.time) + [("brief", str(self.brief))] * bool(self.brief)
+        parts += [("filter_time", str(self.time))] * bool(self.time) + [
+            ("brief", str(self.brief))
+        ] * bool(self.brief)
         return urlencode(parts, quote_via=quote)
 
     def __bool__(self) -> bool:
@@ -75,8 +77,14 @@ class Filters:
         options = re2.Options()
         options.case_sensitive = self.case_sensitive
         options.log_errors = False
-        tests = [(p.startswith("filterout"), p.removeprefix("filterout").removeprefix("filter"), re2.compile(v, options))
-                 for p, v in self.patterns]
+        tests = [
+            (
+                p.startswith("filterout"),
+                p.removeprefix("filterout").removeprefix("filter"),
+                re2.compile(v, options),
+            )
+            for p, v in self.patterns
+        ]
 
         def passes(entry: Entry) -> bool:
             return all(_found(pattern, field, entry) != out for out, field, pattern in tests)
@@ -101,17 +109,25 @@ def parse(args: Mapping[str, Sequence[str]]) -> Filters:
             if value is None:
                 continue
             if not value or len(value) > MAX_PATTERN:
-                raise FilterError(f"{name} must be a regular expression of 1 to {MAX_PATTERN} characters")
+                raise FilterError(
+                    f"{name} must be a regular expression of 1 to {MAX_PATTERN} characters"
+                )
             try:
                 re2.compile(value, options)
             except re2.error as e:
-                raise FilterError(f"{name} is not a regular expression RE2 accepts: {_reason(e)}") from e
+                raise FilterError(
+                    f"{name} is not a regular expression RE2 accepts: {_reason(e)}"
+                ) from e
             patterns.append((name, value))
     case = _one(args, "filter_case_sensitive")
     if case is not None and case.lower() not in _TRUE + _FALSE:
         raise FilterError("filter_case_sensitive must be true or false")
-    return Filters(tuple(sorted(patterns)), case is None or case.lower() in _TRUE,
-                   _number(args, "filter_time", 1, 100 * 366 * 86400), _number(args, "brief", *BRIEF))
+    return Filters(
+        tuple(sorted(patterns)),
+        case is None or case.lower() in _TRUE,
+        _number(args, "filter_time", 1, 100 * 366 * 86400),
+        _number(args, "brief", *BRIEF),
+    )
 
 
 def _found(pattern: Any, field: str, entry: Entry) -> bool:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from importlib import resources
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import escape
+from importlib import resources
 from urllib.parse import quote
 
 import jinja2
@@ -142,15 +142,29 @@ def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
     words = words_for(site.lang)
     own = next((listing for listing in listings if listing.scope.kind is ScopeKind.SITE), None)
     groups = [
-        (kind.value, words.heading(kind), [
-            _Row(urls.page_href(listing.scope), _scope_name(listing.scope, site.name), listing.count,
-                 _day(listing.newest, site.zone))
-            for listing in sorted(group, key=lambda listing: (-listing.count, listing.scope.slug))
-        ])
-        for kind, group in _grouped(listings) if kind is not ScopeKind.SITE
+        (
+            kind.value,
+            words.heading(kind),
+            [
+                _Row(
+                    urls.page_href(listing.scope),
+                    _scope_name(listing.scope, site.name),
+                    listing.count,
+                    _day(listing.newest, site.zone),
+                )
+                for listing in sorted(
+                    group, key=lambda listing: (-listing.count, listing.scope.slug)
+                )
+            ],
+        )
+        for kind, group in _grouped(listings)
+        if kind is not ScopeKind.SITE
     ]
     return _render(
-        "index.html", site, words, root="",
+        "index.html",
+        site,
+        words,
+        root="",
         title=site.name,
         alternates=_alternates(site, model.SITE, site.name),
         count=own.count if own else 0,
@@ -176,9 +190,15 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
     words = words_for(site.lang)
     scope = feed.scope
     name = _scope_name(scope, site.name)
-    posts = [_Entry(p.url, p.title, _iso(p.date, site.zone), _when(p.date, site.zone), p.summary) for p in feed.posts]
+    posts = [
+        _Entry(p.url, p.title, _iso(p.date, site.zone), _when(p.date, site.zone), p.summary)
+        for p in feed.posts
+    ]
     return _render(
-        "preview.html", site, words, root="../../",
+        "preview.html",
+        site,
+        words,
+        root="../../",
         title=feed.title,
         name=name,
         kind=words.kind(scope.kind),
@@ -234,7 +254,10 @@ class _Subscription:
 
 
 def _subscription(site: Site, scope: Scope) -> _Subscription:
-    addresses = tuple(_Address(FORMAT_LABELS[fmt], f"url-{fmt}", _feed_url(site.url, scope, fmt)) for fmt in site.formats)
+    addresses = tuple(
+        _Address(FORMAT_LABELS[fmt], f"url-{fmt}", _feed_url(site.url, scope, fmt))
+        for fmt in site.formats
+    )
     main = _feed_url(site.url, scope, reader_format(site.formats))
     readers = tuple((name, prefix + quote(main, safe="")) for name, prefix in READERS)
     return _Subscription(addresses, f"feed:{main}", readers)
@@ -242,7 +265,10 @@ def _subscription(site: Site, scope: Scope) -> _Subscription:
 
 def _alternates(site: Site, scope: Scope, title: str) -> list[tuple[str, str, str]]:
     """(media type, title, absolute URL) of each format's feed, for autodiscovery."""
-    return [(MEDIA_TYPES[fmt], f"{title} ({FORMAT_LABELS[fmt]})", _feed_url(site.url, scope, fmt)) for fmt in site.formats]
+    return [
+        (MEDIA_TYPES[fmt], f"{title} ({FORMAT_LABELS[fmt]})", _feed_url(site.url, scope, fmt))
+        for fmt in site.formats
+    ]
 
 
 def _feed_url(site_url: str, scope: Scope, fmt: str) -> str:
@@ -290,7 +316,9 @@ def templates_digest() -> str:
     """A digest of every template's bytes: pages change with them even when no post does."""
     digest = hashlib.sha256()
     for name in sorted(_templates().list_templates()):
-        digest.update(name.encode() + b"\0" + (resources.files("feeds") / "templates" / name).read_bytes())
+        digest.update(
+            name.encode() + b"\0" + (resources.files("feeds") / "templates" / name).read_bytes()
+        )
     return digest.hexdigest()[:16]
 
 

@@ -28,8 +28,15 @@ A = TypeVar("A")
 R = TypeVar("R")
 
 
-def map_ordered(fn: Callable[[T, A], R], items: Sequence[T], arg: A, jobs: int, *,
-                chunksize: int = 64, threshold: int = THRESHOLD) -> Iterator[R]:
+def map_ordered(
+    fn: Callable[[T, A], R],
+    items: Sequence[T],
+    arg: A,
+    jobs: int,
+    *,
+    chunksize: int = 64,
+    threshold: int = THRESHOLD,
+) -> Iterator[R]:
     """``fn(item, arg)`` for each item, in order; on ``jobs`` processes when there are at least
     ``threshold`` items, sent ``chunksize`` at a time.
 
@@ -49,7 +56,7 @@ def map_ordered(fn: Callable[[T, A], R], items: Sequence[T], arg: A, jobs: int, 
     window: collections.deque[Future[list[R]]] = collections.deque()
     try:
         for start in range(0, len(items), chunksize):
-            window.append(pool.submit(_apply, fn, items[start:start + chunksize], arg))
+            window.append(pool.submit(_apply, fn, items[start : start + chunksize], arg))
             if len(window) >= _IN_FLIGHT * jobs:
                 yield from window.popleft().result()
         while window:

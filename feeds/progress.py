@@ -13,7 +13,9 @@ class Progress:
     Draws nothing unless ``stream`` is a terminal, so logs and pipes stay clean.
     """
 
-    def __init__(self, total: int = 0, *, unit: str = "files", stream: TextIO | None = None) -> None:
+    def __init__(
+        self, total: int = 0, *, unit: str = "files", stream: TextIO | None = None
+    ) -> None:
         self.total = total
         self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
@@ -37,7 +39,9 @@ class Progress:
         width = 24
         filled = int(width * self.done / self.total) if self.total else width
         bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total} {self.unit}  {rate:,.0f}/s  {left:.0f} s left ")
+        self.stream.write(
+            f"\r[{bar}] {self.done}/{self.total} {self.unit}  {rate:,.0f}/s  {left:.0f} s left "
+        )
         self.stream.flush()
 
     def close(self) -> None:

@@ -124,7 +124,7 @@ class _Changes(FileSystemEventHandler):
             for p in (event.src_path, getattr(event, "dest_path", "")):
                 p = os.fsdecode(p)
                 if p.startswith(self.root + os.sep):
-                    self.paths.add(p[len(self.root) + 1:].replace(os.sep, "/"))
+                    self.paths.add(p[len(self.root) + 1 :].replace(os.sep, "/"))
         self.wake.set()
 
     def drain(self) -> tuple[set[str], bool]:
@@ -188,8 +188,14 @@ class Refresher:
                 digests: Mapping[tuple[str, str], int] = self.index.digests()
             elif generation != before.generation:
                 versions = {**before.versions, **self.index.versions(before.generation)}
-                digests = {**{k: v for k, v in before.digests.items() if k not in versions or versions[k] <= before.generation},
-                           **self.index.digests(before.generation)}
+                digests = {
+                    **{
+                        k: v
+                        for k, v in before.digests.items()
+                        if k not in versions or versions[k] <= before.generation
+                    },
+                    **self.index.digests(before.generation),
+                }
             else:
                 versions, digests = before.versions, before.digests
             state = State(identity, generation, self.index.next_due(now), versions, digests, floor)
@@ -277,7 +283,12 @@ class Refresher:
             self._need_rebuild = True  # stays set if the rebuild fails, so it is tried again
             self._watch()
             r = self.index.rebuild(settle=self.settle, now_ns=self.clock.wall_ns())
-            log.warning("index %s was missing or broken: rebuilt with %d posts in %.2f s", self.index.path, r.changed, r.seconds)
+            log.warning(
+                "index %s was missing or broken: rebuilt with %d posts in %.2f s",
+                self.index.path,
+                r.changed,
+                r.seconds,
+            )
             self._need_rebuild = False
             self._need_full = self._observer is None
             self._last_full = started
@@ -317,6 +328,8 @@ class Refresher:
         try:
             observer.start()
         except OSError as e:
-            log.warning("cannot watch %s (%s): scanning every %.1f s instead", root, e, self.interval)
+            log.warning(
+                "cannot watch %s (%s): scanning every %.1f s instead", root, e, self.interval
+            )
             return
         self._observer = observer

@@ -25,14 +25,18 @@ def posts(index: Index, scope: Scope, now: datetime, limit: int) -> tuple[Post, 
 
 def complete(index: Index, stored: Collection[Stored]) -> tuple[Post, ...]:
     """The posts of ``stored``, each rendered; those rendered here are stored, best effort."""
-    done = [(s.unrendered, _finish(s.post, index.rules)) for s in stored if s.unrendered is not None]
+    done = [
+        (s.unrendered, _finish(s.post, index.rules)) for s in stored if s.unrendered is not None
+    ]
     if done:
         index.store_rendered((row, p.content_html, p.summary) for row, p in done)
     fresh = iter(p for _, p in done)
     return tuple(s.post if s.unrendered is None else next(fresh) for s in stored)
 
 
-def render_missing(index: Index, limit: int, now: datetime, scopes: Collection[Scope] | None = None) -> int:
+def render_missing(
+    index: Index, limit: int, now: datetime, scopes: Collection[Scope] | None = None
+) -> int:
     """Render, on every core, each post that is one of the first ``limit`` entries of some
     scope at ``now`` (of ``scopes`` only, if given) and has no content yet, and store them;
     returns how many. Feeds then build without rendering anything, which is what makes a cold
@@ -43,7 +47,9 @@ def render_missing(index: Index, limit: int, now: datetime, scopes: Collection[S
     """
     todo = index.unrendered(limit, now, scopes)
     done = parallel.map_ordered(_rendered, [p for _, p in todo], index.rules, index.jobs)
-    index.store_rendered(((row, html, summary) for (row, _), (html, summary) in zip(todo, done)), wait=True)
+    index.store_rendered(
+        ((row, html, summary) for (row, _), (html, summary) in zip(todo, done)), wait=True
+    )
     return len(todo)
 
 

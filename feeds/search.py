@@ -61,7 +61,10 @@ def parse(q: str) -> Query:
     """
     if len(q) > MAX_QUERY:
         raise QueryError(f"q must be at most {MAX_QUERY} characters")
-    if any(ord(c) < 32 and c not in "\t\n\r" or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000 for c in q):
+    if any(
+        (ord(c) < 32 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000
+        for c in q
+    ):
         raise QueryError("q must be text: no control characters")
     include: set[str] = set()
     exclude: set[str] = set()

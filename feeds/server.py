@@ -19,8 +19,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from .config import Config
 from .config import ENV_VAR as CONFIG_ENV_VAR
+from .config import Config
 from .web import create_app
 
 LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(message)s"
@@ -54,20 +54,23 @@ def run(config: Config, host: str, port: int, workers: int) -> None:
         _granian(config, host, port, workers)
         return
     threaded = config.server.engine == "gthread"
-    Server(config, {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": workers,
-        "worker_class": config.server.engine,
-        "threads": THREADS if threaded else 1,
-        "keepalive": KEEPALIVE,
-        "proc_name": "feeds",
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "info",
-        "timeout": 60,
-        # gunicorn 27's control socket sits at one path per user: two services would fight.
-        "control_socket_disable": True,
-    }).run()
+    Server(
+        config,
+        {
+            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+            "workers": workers,
+            "worker_class": config.server.engine,
+            "threads": THREADS if threaded else 1,
+            "keepalive": KEEPALIVE,
+            "proc_name": "feeds",
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "info",
+            "timeout": 60,
+            # gunicorn 27's control socket sits at one path per user: two services would fight.
+            "control_socket_disable": True,
+        },
+    ).run()
 
 
 def _granian(config: Config, host: str, port: int, workers: int) -> None:

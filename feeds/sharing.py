@@ -33,14 +33,23 @@ POLL_SECONDS = 0.01
 #: Socket timeout for every Redis call: slower counts as down.
 TIMEOUT = 0.25
 #: Deletes the lock only if it is still ours (it may have expired and been taken by another).
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+_RELEASE = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
 
 
 class RedisShare:
     """Entries in one Redis, for every process that names the same ``url``."""
 
-    def __init__(self, url: str, ttl: int, *, retry_seconds: float = 1.0, lock_seconds: float = LOCK_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        url: str,
+        ttl: int,
+        *,
+        retry_seconds: float = 1.0,
+        lock_seconds: float = LOCK_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         """``clock`` (seconds, monotonic) times the retries after an outage and the wait for
         another build; tests drive it."""
         self.url = url
@@ -48,7 +57,9 @@ class RedisShare:
         self.retry_seconds = retry_seconds
         self.lock_seconds = lock_seconds
         self._clock = clock
-        self._client = redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
+        )
         self._release = self._client.register_script(_RELEASE)
         #: When Redis failed last, if it has not answered since.
         self._down_since: float | None = None
@@ -72,13 +83,16 @@ class RedisShare:
                     self._up()
                     return self._build_holding(name, key, lock, token, build)
                 while self._client.exists(lock) and self._clock() < deadline:
-                    time.sleep(POLL_SECONDS)  # another host builds: its entry comes, or its lock goes
+                    time.sleep(
+                        POLL_SECONDS
+                    )  # another host builds: its entry comes, or its lock goes
         except redis.RedisError as e:
             self._down(e)
         return build()
 
-    def _build_holding(self, name: str, key: str, lock: str, token: str,
-                       build: Callable[[], Entry | None]) -> Entry | None:
+    def _build_holding(
+        self, name: str, key: str, lock: str, token: str, build: Callable[[], Entry | None]
+    ) -> Entry | None:
         """Build under the lock, store the entry and let the lock go; a Redis failure after the
         build loses only the sharing of this entry."""
         try:
@@ -99,7 +113,9 @@ class RedisShare:
 
     def _down(self, e: Exception) -> None:
         if self._down_since is None:
-            log.warning("redis %s unavailable (%s): building feeds locally until it is back", self.url, e)
+            log.warning(
+                "redis %s unavailable (%s): building feeds locally until it is back", self.url, e
+            )
         self._down_since = self._clock()
 
     def _up(self) -> None:

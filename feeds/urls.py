@@ -42,7 +42,7 @@ class Target:
     #: The keyword feed's query, canonical (:attr:`feeds.search.Query.canonical`), once parsed.
     query: str = ""
     #: A feed's filter parameters, once parsed.
-    filters: Filters = Filters()
+    filters: Filters = Filters()  # noqa: RUF009 - frozen, so one shared default is safe
     #: A combined feed's scopes, once parsed: a post is in one scope of each group.
     within: tuple[tuple[Scope, ...], ...] = ()
     #: The OpenCC conversion of its words (``s2t``…), once checked.
@@ -109,15 +109,23 @@ def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | 
     folder = path.removesuffix(INDEX_PAGE)
     if folder.endswith("/"):
         kind_name, _, slug = folder[:-1].partition("/")
-        return Target("html", Scope(_KINDS[kind_name], slug)) if kind_name in _KINDS and _is_slug(slug) else None
+        return (
+            Target("html", Scope(_KINDS[kind_name], slug))
+            if kind_name in _KINDS and _is_slug(slug)
+            else None
+        )
     if path == jekyll_feed_path(SITE):
         return Target("atom", SITE, alias=path) if "atom" in formats else None
     stem, dot, fmt = path.rpartition(".")
     if not dot:
         return None
     if path.startswith(f"{_SITE_STEM}/") and fmt == "xml" and "atom" in formats:
-        rest = stem[len(_SITE_STEM) + 1:]
-        kind, slug = (ScopeKind.TAG, rest[len("by_tag/"):]) if rest.startswith("by_tag/") else (ScopeKind.CATEGORY, rest)
+        rest = stem[len(_SITE_STEM) + 1 :]
+        kind, slug = (
+            (ScopeKind.TAG, rest[len("by_tag/") :])
+            if rest.startswith("by_tag/")
+            else (ScopeKind.CATEGORY, rest)
+        )
         return Target("atom", Scope(kind, slug), alias=path) if _is_slug(slug) else None
     if fmt not in formats:
         return None

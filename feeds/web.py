@@ -18,20 +18,20 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_mod
 from . import convert, dates, filters, search
-from .jekyll import permalink
-from .model import SITE, Scope, ScopeKind
 from .cache import Cache, Entry, MemoryStore
 from .config import Config
-from .errors import StorageError
 from .documents import Document, Documents
+from .errors import StorageError
 from .index import fingerprint
+from .jekyll import permalink
+from .model import SITE, Scope, ScopeKind
 from .refresher import Refresher, State
 from .urls import Target, resolve
 
@@ -74,15 +74,22 @@ def create_app(config: Config | str | os.PathLike[str] | None = None) -> Flask:
         config = config_mod.load(config)
     documents = Documents.from_config(config)
     cache = Cache.from_config(config.cache)
-    live = Refresher(documents.index, config.cache.refresh_seconds, published_at=documents.published_at)
+    live = Refresher(
+        documents.index, config.cache.refresh_seconds, published_at=documents.published_at
+    )
     live.start()
     feeds = Feeds(config, documents, cache, live)
 
     app = Flask("feeds")
     app.extensions["feeds"] = feeds
     for rule in ("/", "/<path:path>"):
-        app.add_url_rule(rule, view_func=feeds.serve, defaults={"path": ""} if rule == "/" else None,
-                         methods=["GET"], provide_automatic_options=False)
+        app.add_url_rule(
+            rule,
+            view_func=feeds.serve,
+            defaults={"path": ""} if rule == "/" else None,
+            methods=["GET"],
+            provide_automatic_options=False,
+        )
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _crash)
     return app
@@ -105,9 +112,13 @@ class Feeds:
         self._last_good: OrderedDict[str, str] = OrderedDict()
         #: Starts every cache key: hosts sharing a cache share entries only under the same
         #: options, parsing rules and release.
-        self.namespace = hashlib.sha256(json.dumps(
-            [dataclasses.asdict(documents.options), fingerprint(documents.index.rules)], default=str, sort_keys=True,
-        ).encode("utf-8")).hexdigest()[:16]
+        self.namespace = hashlib.sha256(
+            json.dumps(
+                [dataclasses.asdict(documents.options), fingerprint(documents.index.rules)],
+                default=str,
+                sort_keys=True,
+            ).encode("utf-8")
+        ).hexdigest()[:16]
 
     def close(self) -> None:
         """Stop the refresher and close the index and the cache (tests and shutdown)."""
@@ -118,10 +129,18 @@ class Feeds:
         target = resolve(path, self.formats, self.documents.options.site_path)
         if target is None:
             return _text(404, "not found")
-        limit = self._limit(request) if (target.scope is not None or target.search) and target.fmt != "html" else self.default_limit
+        limit = (
+            self._limit(request)
+            if (target.scope is not None or target.search) and target.fmt != "html"
+            else self.default_limit
+        )
         if isinstance(limit, Response):
             return limit
-        if target.fmt in self.formats and (target.scope is not None or target.search) and request.query_string:
+        if (
+            target.fmt in self.formats
+            and (target.scope is not None or target.search)
+            and request.query_string
+        ):
             chosen = self._choose(request, target)
             if isinstance(chosen, Response):
                 return chosen
@@ -131,7 +150,9 @@ class Feeds:
         try:
             entry = self._entry(target, limit)
         except _Busy:
-            return _text(503, "busy building other feeds; try again shortly", **{"Retry-After": "2"})
+            return _text(
+                503, "busy building other feeds; try again shortly", **{"Retry-After": "2"}
+            )
         if entry is None:
             return _text(404, "not found")
         return self._respond(entry, request)
@@ -160,14 +181,19 @@ class Feeds:
             if target.search:
                 values = args.get("q") or []
                 if len(values) != 1:
-                    return _text(400, "q must be given once" if values else "q is missing: search.<fmt>?q=words")
+                    return _text(
+                        400,
+                        "q must be given once" if values else "q is missing: search.<fmt>?q=words",
+                    )
                 target = dataclasses.replace(target, query=search.parse(values[0]).canonical)
             within = _within(args) if target.search or target.scope == SITE else ()
             conversion = args.get("opencc") or []
             if len(conversion) > 1:
                 return _text(400, "opencc must be given once")
             opencc = convert.check(conversion[0]) if conversion else ""
-            return dataclasses.replace(target, filters=filters.parse(args), within=within, opencc=opencc)
+            return dataclasses.replace(
+                target, filters=filters.parse(args), within=within, opencc=opencc
+            )
         except (search.QueryError, filters.FilterError, convert.ConversionError) as e:
             return _text(400, str(e))
 
@@ -184,7 +210,11 @@ class Feeds:
             # The index is broken or being rebuilt: the last good answer beats an error.
             stale = self._last_good.get(base)
             entry = self.cache.store.get(stale) if stale else None
-            log.warning("index unavailable, serving %s: %s", "the last good copy" if entry else "an error", e)
+            log.warning(
+                "index unavailable, serving %s: %s",
+                "the last good copy" if entry else "an error",
+                e,
+            )
             if entry is None:
                 raise
             return entry
@@ -202,7 +232,7 @@ class Feeds:
         for _ in range(_RETRIES):
             key = f"{base}|{state.key(target.scope)}"
             try:
-                return cache.get(key, lambda: self._build(target, limit, now, state)), key
+                return cache.get(key, lambda: self._build(target, limit, now, state)), key  # noqa: B023 - called at once
             except _Stale:
                 state = self.live.refresh_state(now)
         # The index keeps changing under us: serve a fresh build without caching it.
@@ -220,7 +250,9 @@ class Feeds:
                 self._chosen_slots.release()
         return self._build_now(target, limit, now, state)
 
-    def _build_now(self, target: Target, limit: int, now: datetime, state: State) -> Document | None:
+    def _build_now(
+        self, target: Target, limit: int, now: datetime, state: State
+    ) -> Document | None:
         index = self.documents.index
         with index.snapshot() as generation:
             current = generation if target.scope is None else index.version(target.scope)
@@ -252,12 +284,16 @@ def _within(args: dict[str, list[str]]) -> tuple[tuple[Scope, ...], ...]:
     for kind in (ScopeKind.CATEGORY, ScopeKind.TAG):
         values = args.get(kind.value) or []
         if len(values) > 1:
-            raise filters.FilterError(f"{kind.value} must be given once (names separated by commas)")
+            raise filters.FilterError(
+                f"{kind.value} must be given once (names separated by commas)"
+            )
         if not values:
             continue
         names = [n.strip() for n in values[0].split(",")]
         if not all(names) or len(names) > _MAX_SCOPES or any(len(n) > 200 for n in names):
-            raise filters.FilterError(f"{kind.value} must be 1 to {_MAX_SCOPES} names or slugs separated by commas")
+            raise filters.FilterError(
+                f"{kind.value} must be 1 to {_MAX_SCOPES} names or slugs separated by commas"
+            )
         slugs = sorted({permalink.scope_slug(n) for n in names})
         groups.append(tuple(Scope(kind, s, s) for s in slugs if s))
     return tuple(groups)
@@ -276,7 +312,9 @@ def _not_modified(entry: Entry, req: Request) -> bool:
         if if_none_match in (entry.etag, entry.gzip_etag):  # what a reader sends back: no parsing
             return True
         tags = req.if_none_match
-        return tags.star_tag or any(tags.contains_weak(t[1:-1]) for t in (entry.etag, entry.gzip_etag))
+        return tags.star_tag or any(
+            tags.contains_weak(t[1:-1]) for t in (entry.etag, entry.gzip_etag)
+        )
     since = req.headers.get("If-Modified-Since")
     if since is None or entry.last_modified is None:
         return False
@@ -285,7 +323,11 @@ def _not_modified(entry: Entry, req: Request) -> bool:
 
 
 def _text(status: int, message: str, **headers: str) -> Response:
-    return Response(message + "\n", status=status, headers={"Content-Type": "text/plain; charset=utf-8", **headers})
+    return Response(
+        message + "\n",
+        status=status,
+        headers={"Content-Type": "text/plain; charset=utf-8", **headers},
+    )
 
 
 def _http_error(e: HTTPException) -> Response:

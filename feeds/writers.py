@@ -188,7 +188,10 @@ def _atom(feed: Feed) -> bytes:
 
 def _rss(feed: Feed) -> bytes:
     """:func:`rss` of a feed whose texts are legal."""
-    doc = _Xml("rss", {"xmlns:atom": ATOM_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS, "version": "2.0"})
+    doc = _Xml(
+        "rss",
+        {"xmlns:atom": ATOM_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS, "version": "2.0"},
+    )
     doc.open("channel")
     doc.plain("title", feed.title)
     doc.leaf("link", feed.home_url)
@@ -269,7 +272,9 @@ def _json_item(post: Post, body: str) -> dict[str, Any]:
         item["tags"] = list(tags)
     if post.authors:
         # JSON Feed authors have a name and a url, no e-mail address.
-        item["authors"] = [{"name": a.name, **({"url": a.uri} if a.uri else {})} for a in post.authors]
+        item["authors"] = [
+            {"name": a.name, **({"url": a.uri} if a.uri else {})} for a in post.authors
+        ]
     if post.lang:
         item["language"] = post.lang
     return item
@@ -293,7 +298,9 @@ def _body(feed: Feed, post: Post) -> str:
     ``feed: excerpt_only``, none for a post whose body is empty or only white space (the W3C
     rules flag a blank content as ``NotBlank``)."""
     body = post.content_html
-    return body if feed.full_content and not post.excerpt_only and body and not body.isspace() else ""
+    return (
+        body if feed.full_content and not post.excerpt_only and body and not body.isspace() else ""
+    )
 
 
 def _newest(dates: Iterable[datetime]) -> datetime:
@@ -322,7 +329,17 @@ def _escaper(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
 
 
 _text = _escaper((("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")))
-_attr = _escaper((("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\n", "&#10;"), ("\r", "&#13;"), ("\t", "&#9;")))
+_attr = _escaper(
+    (
+        ("&", "&amp;"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+        ('"', "&quot;"),
+        ("\n", "&#10;"),
+        ("\r", "&#13;"),
+        ("\t", "&#9;"),
+    )
+)
 #: RSS plain text: see :meth:`_Xml.plain`.
 _plain_text = _escaper((("&", "&#x26;"), ("<", "&#x3C;"), (">", "&#x3E;"), ("\r", "&#13;")))
 
@@ -347,7 +364,14 @@ class _Xml:
         tag = self._open.pop()
         self._parts += ["  " * len(self._open), "</", tag, ">\n"]
 
-    def leaf(self, tag: str, text: str | None, attrs: dict[str, str] | None = None, *, escape: Callable[[str], str] = _text) -> None:
+    def leaf(
+        self,
+        tag: str,
+        text: str | None,
+        attrs: dict[str, str] | None = None,
+        *,
+        escape: Callable[[str], str] = _text,
+    ) -> None:
         """An element with text (``None``: an empty element)."""
         head = "  " * len(self._open) + "<" + tag + (_attrs(attrs) if attrs else "")
         if text is None:

@@ -24,9 +24,20 @@ from tests.server_fixture import stop_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: The flags of a quiet, reproducible headless run (no network besides ours, no first-run UI).
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-default-apps", "--mute-audio", "--hide-scrollbars", "--remote-debugging-port=0")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--remote-debugging-port=0",
+)
 
 
 def missing() -> str:
@@ -44,9 +55,16 @@ class Chromium:
         self.log = log
         with open(log, "wb") as out:
             self.proc = subprocess.Popen(
-                [str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")), *FLAGS,
-                 f"--user-data-dir={profile}", "about:blank"],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
+                    *FLAGS,
+                    f"--user-data-dir={profile}",
+                    "about:blank",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self.port = self._port()
 
@@ -55,7 +73,9 @@ class Chromium:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"chromium exited with {self.proc.returncode}:\n{self.log.read_text(errors='replace')}")
+                raise AssertionError(
+                    f"chromium exited with {self.proc.returncode}:\n{self.log.read_text(errors='replace')}"
+                )
             try:
                 return int(active.read_text().split()[0])
             except (OSError, IndexError, ValueError):
@@ -64,7 +84,9 @@ class Chromium:
 
     def tab(self) -> Tab:
         """A new, blank page."""
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT"
+        )
         with urllib.request.urlopen(request, timeout=15) as answer:
             target = json.load(answer)
         return Tab(target["webSocketDebuggerUrl"])
@@ -114,15 +136,22 @@ class Tab:
     def open(self, url: str, width: int = 1280, height: int = 900, mobile: bool = False) -> None:
         """Load ``url`` at a window of ``width`` × ``height`` CSS pixels (a phone: ``mobile``,
         twice the pixels, the viewport meta honoured) and wait for its load event."""
-        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                  deviceScaleFactor=2 if mobile else 1, mobile=mobile)
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=2 if mobile else 1,
+            mobile=mobile,
+        )
         self.events.clear()
         self.send("Page.navigate", url=url)
         self.wait_for("Page.loadEventFired")
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page (promises awaited)."""
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        result = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
             raise AssertionError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -135,7 +164,9 @@ class Tab:
 
     def screenshot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"]))
+        path.write_bytes(
+            base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"])
+        )
 
     def console_errors(self) -> list[str]:
         """What the console shows as errors since the page was opened: uncaught exceptions,
@@ -153,4 +184,8 @@ class Tab:
 
     def requests(self) -> list[str]:
         """Every URL the page asked for since it was opened."""
-        return [m["params"]["request"]["url"] for m in self.events if m.get("method") == "Network.requestWillBeSent"]
+        return [
+            m["params"]["request"]["url"]
+            for m in self.events
+            if m.get("method") == "Network.requestWillBeSent"
+        ]

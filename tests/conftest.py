@@ -23,8 +23,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """Refuse to regenerate expected files in CI: each test would compare a file with itself
     and pass whatever the code does."""
     if os.environ.get("CI") and (REGEN_GOLDEN or REGEN_DOCS):
-        raise pytest.UsageError("FEEDS_REGEN_GOLDEN/FEEDS_REGEN_DOCS rewrite the expected files: "
-                                "refusing while CI is set (regenerate locally and commit the diff)")
+        raise pytest.UsageError(
+            "FEEDS_REGEN_GOLDEN/FEEDS_REGEN_DOCS rewrite the expected files: "
+            "refusing while CI is set (regenerate locally and commit the diff)"
+        )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -34,7 +36,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if os.environ.get("CI") and skipped and exitstatus == 0:
-        reporter.write_line(f"CI is set and {len(skipped)} tests skipped: failing the run", red=True)
+        reporter.write_line(
+            f"CI is set and {len(skipped)} tests skipped: failing the run", red=True
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -69,12 +73,20 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def write_config(tmp_path: Path) -> Callable[..., Path]:
     """Write a config.toml under tmp_path from TOML text; returns its path."""
 
-    def write(text: str = "", *, source: Path | str = FINEWS, url: str = "https://finews.withounder.com") -> Path:
+    def write(
+        text: str = "", *, source: Path | str = FINEWS, url: str = "https://finews.withounder.com"
+    ) -> Path:
         path = tmp_path / "config.toml"
-        keys = {"url": url, "source": str(source), "timezone": "Asia/Shanghai", "lang": "zh-CN", "title": "金融消息"}
+        keys = {
+            "url": url,
+            "source": str(source),
+            "timezone": "Asia/Shanghai",
+            "lang": "zh-CN",
+            "title": "金融消息",
+        }
         body = text.lstrip()
         if body.startswith("[site]"):
-            body = body[len("[site]"):]
+            body = body[len("[site]") :]
             for line in body.splitlines():
                 keys.pop(line.split("=")[0].strip(), None)
         else:

@@ -42,56 +42,263 @@ from pathlib import Path
 
 # Places (Chinese, pinyin) that name the sources: 右江 + 日报 = 右江日报, youjiangribao.
 PLACES = (
-    ("右江", "youjiang"), ("南宁", "nanning"), ("桂林", "guilin"), ("柳州", "liuzhou"),
-    ("梧州", "wuzhou"), ("北海", "beihai"), ("钦州", "qinzhou"), ("玉林", "yulin"),
-    ("百色", "baise"), ("贺州", "hezhou"), ("河池", "hechi"), ("来宾", "laibin"),
-    ("崇左", "chongzuo"), ("深圳", "shenzhen"), ("广州", "guangzhou"), ("佛山", "foshan"),
-    ("东莞", "dongguan"), ("珠海", "zhuhai"), ("汕头", "shantou"), ("湛江", "zhanjiang"),
-    ("长沙", "changsha"), ("岳阳", "yueyang"), ("常德", "changde"), ("武汉", "wuhan"),
-    ("宜昌", "yichang"), ("襄阳", "xiangyang"), ("成都", "chengdu"), ("绵阳", "mianyang"),
-    ("重庆", "chongqing"), ("昆明", "kunming"), ("大理", "dali"), ("贵阳", "guiyang"),
-    ("遵义", "zunyi"), ("福州", "fuzhou"), ("厦门", "xiamen"), ("泉州", "quanzhou"),
-    ("杭州", "hangzhou"), ("宁波", "ningbo"), ("温州", "wenzhou"), ("金华", "jinhua"),
-    ("台州", "taizhou"), ("南京", "nanjing"), ("苏州", "suzhou"), ("无锡", "wuxi"),
-    ("扬州", "yangzhou"), ("合肥", "hefei"), ("芜湖", "wuhu"), ("济南", "jinan"),
-    ("青岛", "qingdao"), ("烟台", "yantai"), ("潍坊", "weifang"), ("郑州", "zhengzhou"),
-    ("洛阳", "luoyang"), ("太原", "taiyuan"), ("大同", "datong"), ("石家庄", "shijiazhuang"),
-    ("保定", "baoding"), ("沈阳", "shenyang"), ("大连", "dalian"), ("长春", "changchun"),
-    ("吉林", "jilin"), ("哈尔滨", "haerbin"), ("西安", "xian"), ("宝鸡", "baoji"),
-    ("兰州", "lanzhou"), ("西宁", "xining"), ("银川", "yinchuan"), ("乌鲁木齐", "wulumuqi"),
-    ("拉萨", "lasa"), ("海口", "haikou"), ("三亚", "sanya"), ("南昌", "nanchang"),
-    ("赣州", "ganzhou"), ("九江", "jiujiang"), ("天津", "tianjin"), ("上海", "shanghai"),
+    ("右江", "youjiang"),
+    ("南宁", "nanning"),
+    ("桂林", "guilin"),
+    ("柳州", "liuzhou"),
+    ("梧州", "wuzhou"),
+    ("北海", "beihai"),
+    ("钦州", "qinzhou"),
+    ("玉林", "yulin"),
+    ("百色", "baise"),
+    ("贺州", "hezhou"),
+    ("河池", "hechi"),
+    ("来宾", "laibin"),
+    ("崇左", "chongzuo"),
+    ("深圳", "shenzhen"),
+    ("广州", "guangzhou"),
+    ("佛山", "foshan"),
+    ("东莞", "dongguan"),
+    ("珠海", "zhuhai"),
+    ("汕头", "shantou"),
+    ("湛江", "zhanjiang"),
+    ("长沙", "changsha"),
+    ("岳阳", "yueyang"),
+    ("常德", "changde"),
+    ("武汉", "wuhan"),
+    ("宜昌", "yichang"),
+    ("襄阳", "xiangyang"),
+    ("成都", "chengdu"),
+    ("绵阳", "mianyang"),
+    ("重庆", "chongqing"),
+    ("昆明", "kunming"),
+    ("大理", "dali"),
+    ("贵阳", "guiyang"),
+    ("遵义", "zunyi"),
+    ("福州", "fuzhou"),
+    ("厦门", "xiamen"),
+    ("泉州", "quanzhou"),
+    ("杭州", "hangzhou"),
+    ("宁波", "ningbo"),
+    ("温州", "wenzhou"),
+    ("金华", "jinhua"),
+    ("台州", "taizhou"),
+    ("南京", "nanjing"),
+    ("苏州", "suzhou"),
+    ("无锡", "wuxi"),
+    ("扬州", "yangzhou"),
+    ("合肥", "hefei"),
+    ("芜湖", "wuhu"),
+    ("济南", "jinan"),
+    ("青岛", "qingdao"),
+    ("烟台", "yantai"),
+    ("潍坊", "weifang"),
+    ("郑州", "zhengzhou"),
+    ("洛阳", "luoyang"),
+    ("太原", "taiyuan"),
+    ("大同", "datong"),
+    ("石家庄", "shijiazhuang"),
+    ("保定", "baoding"),
+    ("沈阳", "shenyang"),
+    ("大连", "dalian"),
+    ("长春", "changchun"),
+    ("吉林", "jilin"),
+    ("哈尔滨", "haerbin"),
+    ("西安", "xian"),
+    ("宝鸡", "baoji"),
+    ("兰州", "lanzhou"),
+    ("西宁", "xining"),
+    ("银川", "yinchuan"),
+    ("乌鲁木齐", "wulumuqi"),
+    ("拉萨", "lasa"),
+    ("海口", "haikou"),
+    ("三亚", "sanya"),
+    ("南昌", "nanchang"),
+    ("赣州", "ganzhou"),
+    ("九江", "jiujiang"),
+    ("天津", "tianjin"),
+    ("上海", "shanghai"),
 )
 # Provinces put in front of a place once the plain names run out: 广西右江日报.
 PROVINCES = (
-    ("广西", "guangxi"), ("广东", "guangdong"), ("湖南", "hunan"), ("湖北", "hubei"),
-    ("四川", "sichuan"), ("云南", "yunnan"), ("贵州", "guizhou"), ("福建", "fujian"),
-    ("浙江", "zhejiang"), ("江苏", "jiangsu"), ("安徽", "anhui"), ("山东", "shandong"),
-    ("河南", "henan"), ("山西", "shanxi"), ("河北", "hebei"), ("辽宁", "liaoning"),
-    ("陕西", "shaanxi"), ("甘肃", "gansu"), ("江西", "jiangxi"), ("海南", "hainan"),
+    ("广西", "guangxi"),
+    ("广东", "guangdong"),
+    ("湖南", "hunan"),
+    ("湖北", "hubei"),
+    ("四川", "sichuan"),
+    ("云南", "yunnan"),
+    ("贵州", "guizhou"),
+    ("福建", "fujian"),
+    ("浙江", "zhejiang"),
+    ("江苏", "jiangsu"),
+    ("安徽", "anhui"),
+    ("山东", "shandong"),
+    ("河南", "henan"),
+    ("山西", "shanxi"),
+    ("河北", "hebei"),
+    ("辽宁", "liaoning"),
+    ("陕西", "shaanxi"),
+    ("甘肃", "gansu"),
+    ("江西", "jiangxi"),
+    ("海南", "hainan"),
 )
 OUTLETS = (
-    ("日报", "ribao"), ("晚报", "wanbao"), ("都市报", "dushibao"), ("商报", "shangbao"),
-    ("新闻网", "xinwenwang"), ("时报", "shibao"), ("早报", "zaobao"), ("电视台", "dianshitai"),
-    ("财经", "caijing"), ("证券", "zhengquan"), ("经济报道", "jingjibaodao"),
+    ("日报", "ribao"),
+    ("晚报", "wanbao"),
+    ("都市报", "dushibao"),
+    ("商报", "shangbao"),
+    ("新闻网", "xinwenwang"),
+    ("时报", "shibao"),
+    ("早报", "zaobao"),
+    ("电视台", "dianshitai"),
+    ("财经", "caijing"),
+    ("证券", "zhengquan"),
+    ("经济报道", "jingjibaodao"),
 )
 TOPICS = (
-    "乡村振兴", "宏观经济", "科技", "教育", "医疗", "民生", "文化", "旅游", "农业", "交通",
-    "环境保护", "体育", "金融", "房地产", "就业", "招商引资", "基础设施", "数字经济", "新能源",
-    "社会治理", "法治", "人才", "养老", "食品安全", "消费", "外贸", "制造业", "物流", "电商",
-    "生态", "水利", "气象", "安全生产", "城市更新", "公共服务", "A股", "港股", "债券", "期货",
+    "乡村振兴",
+    "宏观经济",
+    "科技",
+    "教育",
+    "医疗",
+    "民生",
+    "文化",
+    "旅游",
+    "农业",
+    "交通",
+    "环境保护",
+    "体育",
+    "金融",
+    "房地产",
+    "就业",
+    "招商引资",
+    "基础设施",
+    "数字经济",
+    "新能源",
+    "社会治理",
+    "法治",
+    "人才",
+    "养老",
+    "食品安全",
+    "消费",
+    "外贸",
+    "制造业",
+    "物流",
+    "电商",
+    "生态",
+    "水利",
+    "气象",
+    "安全生产",
+    "城市更新",
+    "公共服务",
+    "A股",
+    "港股",
+    "债券",
+    "期货",
 )
 # Words the sentences are made of; news Chinese is mostly two-character words.
 WORDS = (
-    "推进", "发展", "建设", "项目", "经济", "企业", "市场", "政策", "协作", "产业", "全面", "加快",
-    "重点", "工作", "服务", "提升", "支持", "实施", "持续", "深化", "改革", "创新", "资金", "合作",
-    "投资", "增长", "同比", "环比", "数据", "显示", "今年", "以来", "目前", "我市", "全区", "全省",
-    "有关", "部门", "表示", "记者", "了解", "农村", "劳动力", "就业", "电商", "平台", "机制",
-    "完善", "结对", "帮扶", "基础", "设施", "乡村", "振兴", "人才", "交流", "医疗", "教育",
-    "科技", "质量", "高效", "稳定", "安全", "绿色", "转型", "升级", "消费", "需求", "供给",
-    "价格", "指数", "上涨", "下跌", "收盘", "公司", "公告", "股份", "营收", "净利润", "亿元",
-    "万元", "规模", "区域", "协同", "开放", "试验区", "粤港澳", "大湾区", "机遇", "成果",
-    "巩固", "拓展", "生产", "运行", "总体", "平稳", "明显", "进一步", "积极", "推动", "落实",
+    "推进",
+    "发展",
+    "建设",
+    "项目",
+    "经济",
+    "企业",
+    "市场",
+    "政策",
+    "协作",
+    "产业",
+    "全面",
+    "加快",
+    "重点",
+    "工作",
+    "服务",
+    "提升",
+    "支持",
+    "实施",
+    "持续",
+    "深化",
+    "改革",
+    "创新",
+    "资金",
+    "合作",
+    "投资",
+    "增长",
+    "同比",
+    "环比",
+    "数据",
+    "显示",
+    "今年",
+    "以来",
+    "目前",
+    "我市",
+    "全区",
+    "全省",
+    "有关",
+    "部门",
+    "表示",
+    "记者",
+    "了解",
+    "农村",
+    "劳动力",
+    "就业",
+    "电商",
+    "平台",
+    "机制",
+    "完善",
+    "结对",
+    "帮扶",
+    "基础",
+    "设施",
+    "乡村",
+    "振兴",
+    "人才",
+    "交流",
+    "医疗",
+    "教育",
+    "科技",
+    "质量",
+    "高效",
+    "稳定",
+    "安全",
+    "绿色",
+    "转型",
+    "升级",
+    "消费",
+    "需求",
+    "供给",
+    "价格",
+    "指数",
+    "上涨",
+    "下跌",
+    "收盘",
+    "公司",
+    "公告",
+    "股份",
+    "营收",
+    "净利润",
+    "亿元",
+    "万元",
+    "规模",
+    "区域",
+    "协同",
+    "开放",
+    "试验区",
+    "粤港澳",
+    "大湾区",
+    "机遇",
+    "成果",
+    "巩固",
+    "拓展",
+    "生产",
+    "运行",
+    "总体",
+    "平稳",
+    "明显",
+    "进一步",
+    "积极",
+    "推动",
+    "落实",
 )
 QUOTED = ("十四五", "放管服", "一带一路", "专精特新", "双碳", "圳品", "万企兴万村", "菜篮子")
 UNITS = ("亿元", "万人", "%", "个", "项")
@@ -228,22 +435,31 @@ def trailer(rng: random.Random, post_id: str, slug: str, name: str) -> str:
         return f"<{link}>\n\n[返回{name}新闻](./{slug}/)\n[返回首页](./)"
     if style < 0.9:
         return f"<{link}>\n\n[返回{name}新闻](../{slug}/)\n[返回首页](../)"
-    return f"<{link}>\n\n[返回{name}新闻](//finews.zning.me/{slug}/)｜[返回首页](//finews.zning.me/)"
+    return (
+        f"<{link}>\n\n[返回{name}新闻](//finews.zning.me/{slug}/)｜[返回首页](//finews.zning.me/)"
+    )
 
 
 def image(rng: random.Random) -> str:
     """An image as the news site's article HTML carries one."""
     key = "".join(rng.choice("0123456789ABCDEF") for _ in range(32))
-    return (f'<center><img src="https://np-newspic.dfcfw.com/download/D{key}_w640h400.jpg" '
-            f'style="max-width:100%" alt=""></center>')
+    return (
+        f'<center><img src="https://np-newspic.dfcfw.com/download/D{key}_w640h400.jpg" '
+        f'style="max-width:100%" alt=""></center>'
+    )
 
 
-def post(i: int, seed: str, cum_weights: list[float], cats: list[tuple[str, str]],
-         shape: Shape) -> tuple[str, str, set[str]]:
+def post(
+    i: int, seed: str, cum_weights: list[float], cats: list[tuple[str, str]], shape: Shape
+) -> tuple[str, str, set[str]]:
     """Post ``i``: its file name, its text and the variants it is (``future``, ``images``...)."""
     rng = random.Random(f"{seed}/post/{i}")
     slug, name = rng.choices(cats, cum_weights=cum_weights)[0]
-    variants = {v for v in ("future", "unpublished", "blank_lines", "images") if rng.random() < getattr(shape, v)}
+    variants = {
+        v
+        for v in ("future", "unpublished", "blank_lines", "images")
+        if rng.random() < getattr(shape, v)
+    }
     when = START + timedelta(seconds=rng.randrange(SPAN))
     if "future" in variants:
         when = FUTURE + timedelta(seconds=rng.randrange(SPAN // 5))
@@ -253,8 +469,19 @@ def post(i: int, seed: str, cum_weights: list[float], cats: list[tuple[str, str]
     tags: str = f"{name}新闻"
     if rng.random() < 0.10:
         extra = rng.sample(TOPICS, rng.randint(2, 4))
-        tags = " ".join([tags, *extra]) if rng.random() < 0.5 else "[" + ", ".join([tags, *extra]) + "]"
-    lines = ["---", "layout: post", f'title: "{title}"', f"date: {date}", f"categories: {slug}", f"tags: {tags}"]
+        tags = (
+            " ".join([tags, *extra])
+            if rng.random() < 0.5
+            else "[" + ", ".join([tags, *extra]) + "]"
+        )
+    lines = [
+        "---",
+        "layout: post",
+        f'title: "{title}"',
+        f"date: {date}",
+        f"categories: {slug}",
+        f"tags: {tags}",
+    ]
     if "unpublished" in variants:
         lines.append("published: false")
     text = body(rng, rng.randint(500, 6000))
@@ -264,13 +491,19 @@ def post(i: int, seed: str, cum_weights: list[float], cats: list[tuple[str, str]
         text = f"> {sentence(rng, rng.randint(30, 120))}\n\n{text}"
     head = "\n" if "blank_lines" in variants else ""
     ending = "\n" if rng.random() < 0.1 else ""  # most of the real files end without one
-    document = (f"{head}" + "\n".join(lines) + f"\n---\n{text}\n<p class=\"em_media\">（文章来源：{name}）</p>\n\n"
-                + trailer(rng, post_id, slug, name) + ending)
+    document = (
+        f"{head}"
+        + "\n".join(lines)
+        + f'\n---\n{text}\n<p class="em_media">（文章来源：{name}）</p>\n\n'
+        + trailer(rng, post_id, slug, name)
+        + ending
+    )
     return f"{when:%Y-%m-%d}-{post_id}.md", document, variants
 
 
-def generate(root: Path, posts: int, *, categories: int = 2000, seed: str = "1",
-             shape: Shape = Shape()) -> Site:
+def generate(
+    root: Path, posts: int, *, categories: int = 2000, seed: str = "1", shape: Shape = Shape()
+) -> Site:
     """Write a site of ``posts`` posts over ``categories`` sources under ``root``."""
     cats = sources(categories, seed)
     cum_weights = list(accumulate(1.0 / rank for rank in range(1, len(cats) + 1)))
@@ -289,19 +522,31 @@ def generate(root: Path, posts: int, *, categories: int = 2000, seed: str = "1",
 
 def main(argv: list[str] | None = None) -> None:
     """The command line of the module docstring."""
-    ap = argparse.ArgumentParser(prog="python -m tests.corpusgen", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m tests.corpusgen",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("out", type=Path)
     ap.add_argument("--posts", type=int, required=True)
     ap.add_argument("--categories", type=int, default=2000)
     ap.add_argument("--seed", default="1")
     defaults = Shape()
     for variant in ("images", "future", "unpublished", "blank_lines"):
-        ap.add_argument("--" + variant.replace("_", "-"), type=float, default=getattr(defaults, variant),
-                        metavar="F", help=f"fraction of posts (default {getattr(defaults, variant)})")
+        ap.add_argument(
+            "--" + variant.replace("_", "-"),
+            type=float,
+            default=getattr(defaults, variant),
+            metavar="F",
+            help=f"fraction of posts (default {getattr(defaults, variant)})",
+        )
     args = ap.parse_args(argv)
-    shape = Shape(images=args.images, future=args.future, unpublished=args.unpublished,
-                  blank_lines=args.blank_lines)
+    shape = Shape(
+        images=args.images,
+        future=args.future,
+        unpublished=args.unpublished,
+        blank_lines=args.blank_lines,
+    )
     generate(args.out, args.posts, categories=args.categories, seed=args.seed, shape=shape)
 
 

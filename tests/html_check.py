@@ -9,7 +9,6 @@ handler or inline style, and every link is one of ours, a post's permalink or a 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-
 from urllib.parse import quote
 
 import html5lib
@@ -38,14 +37,36 @@ def text(element: ET.Element) -> str:
 def check_safe(tree: ET.Element, site_url: str) -> None:
     """Fail unless the page runs nothing but our script and links only where it may: relative,
     into the site, to a feed app or to a web reader subscribing to one of the site's feeds."""
-    allowed = (site_url + "/", "feed:" + site_url + "/",
-               *(prefix + quote(site_url + "/", safe="") for _, prefix in READERS))
+    allowed = (
+        site_url + "/",
+        "feed:" + site_url + "/",
+        *(prefix + quote(site_url + "/", safe="") for _, prefix in READERS),
+    )
     scripts = list(tree.iter("script"))
-    assert all(s.attrib == {} and (s.text or "").strip() == OUR_SCRIPT.strip() for s in scripts), "a foreign script"
+    assert all(s.attrib == {} and (s.text or "").strip() == OUR_SCRIPT.strip() for s in scripts), (
+        "a foreign script"
+    )
     for element in tree.iter():
-        assert element.tag not in ("iframe", "object", "embed", "base", "img", "svg", "math", "meta") or (
-            element.tag == "meta" and set(element.attrib) <= {"charset", "name", "content"}), element.tag
+        assert element.tag not in (
+            "iframe",
+            "object",
+            "embed",
+            "base",
+            "img",
+            "svg",
+            "math",
+            "meta",
+        ) or (element.tag == "meta" and set(element.attrib) <= {"charset", "name", "content"}), (
+            element.tag
+        )
         for name, value in element.attrib.items():
-            assert not name.lower().startswith("on") and name.lower() not in ("style", "srcdoc", "formaction"), (element.tag, name)
+            assert not name.lower().startswith("on") and name.lower() not in (
+                "style",
+                "srcdoc",
+                "formaction",
+            ), (element.tag, name)
             if name in ("href", "src", "action") and (element.tag, value) != ("link", NO_ICON):
-                assert value.startswith(allowed) or ":" not in value.split("/")[0], (element.tag, value)
+                assert value.startswith(allowed) or ":" not in value.split("/")[0], (
+                    element.tag,
+                    value,
+                )

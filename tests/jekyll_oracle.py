@@ -26,8 +26,8 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 import yaml
 
-from feeds.jekyll import files, posts
 from feeds.config import Config
+from feeds.jekyll import files, posts
 from feeds.model import Post
 
 JEKYLL = shutil.which("jekyll")
@@ -91,10 +91,14 @@ class JekyllFailed(RuntimeError):
     """Jekyll could not build the site; the message holds its output."""
 
 
-def copy_site(fixture: Path, dest: Path, *, drop: tuple[str, ...] = (), config: dict[str, Any] | None = None) -> Path:
+def copy_site(
+    fixture: Path, dest: Path, *, drop: tuple[str, ...] = (), config: dict[str, Any] | None = None
+) -> Path:
     """``fixture`` copied to ``dest`` without the files in ``drop`` (site-relative paths), with
     ``config`` laid over its ``_config.yml`` and our oracle page added."""
-    shutil.copytree(fixture, dest, ignore=shutil.ignore_patterns("versions", "MANIFEST.tsv", "VARIANTS.md"))
+    shutil.copytree(
+        fixture, dest, ignore=shutil.ignore_patterns("versions", "MANIFEST.tsv", "VARIANTS.md")
+    )
     for rel in drop:
         (dest / rel).unlink()
     cfg_path = dest / "_config.yml"
@@ -120,18 +124,37 @@ def build(site: Path) -> Build:
     assert JEKYLL is not None, "jekyll is not installed"
     out = site / "_site"
     run = subprocess.run(
-        [JEKYLL, "build", "--disable-disk-cache", "--quiet", "--source", str(site), "--destination", str(out)],
-        capture_output=True, text=True, timeout=600, check=False,
+        [
+            JEKYLL,
+            "build",
+            "--disable-disk-cache",
+            "--quiet",
+            "--source",
+            str(site),
+            "--destination",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     if run.returncode != 0:
         raise JekyllFailed(f"jekyll build failed ({run.returncode}):\n{run.stdout}{run.stderr}")
     # Numbers stay text: a title may be a 5000-digit integer, and our fields are text.
-    raw = json.loads((out / "feeds-oracle.json").read_text(encoding="utf-8"), parse_int=str, parse_float=str)
+    raw = json.loads(
+        (out / "feeds-oracle.json").read_text(encoding="utf-8"), parse_int=str, parse_float=str
+    )
     posts = {
         p["path"]: JekyllPost(
-            path=p["path"], url=p["url"], title=p["title"] or "", date=p["date"],
-            categories=tuple(p["categories"] or ()), tags=tuple(p["tags"] or ()),
-            excerpt=p["excerpt"] or "", content=p["content"] or "",
+            path=p["path"],
+            url=p["url"],
+            title=p["title"] or "",
+            date=p["date"],
+            categories=tuple(p["categories"] or ()),
+            tags=tuple(p["tags"] or ()),
+            excerpt=p["excerpt"] or "",
+            content=p["content"] or "",
         )
         for p in raw
     }
@@ -192,8 +215,32 @@ def text(html: str) -> str:
     return re.sub(r"\s+", " ", words).strip()
 
 
-_BLOCKS = frozenset({"p", "div", "br", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "hr", "table", "ul", "ol"})
-_TYPOGRAPHY = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "--", "—": "---", "…": "..."})
+_BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "blockquote",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "td",
+        "th",
+        "hr",
+        "table",
+        "ul",
+        "ol",
+    }
+)
+_TYPOGRAPHY = str.maketrans(
+    {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "--", "—": "---", "…": "..."}
+)
 
 
 #: Where we differ from Jekyll on purpose (docs/decisions.md), by name: why.
@@ -233,11 +280,15 @@ class Report:
     def summary(self) -> str:
         """The counts, for the test run's output."""
         kept = ", ".join(f"{len(v)} {k}" for k, v in sorted(self.on_purpose.items()))
-        return (f"{self.posts} posts, {self.fields} fields, {len(self.mismatches)} mismatches, "
-                f"{len(self.rejected)} rejected" + (f"; on purpose: {kept}" if kept else ""))
+        return (
+            f"{self.posts} posts, {self.fields} fields, {len(self.mismatches)} mismatches, "
+            f"{len(self.rejected)} rejected" + (f"; on purpose: {kept}" if kept else "")
+        )
 
 
-def compare(built: Build, mine: Ours, site_url: str, allowed: dict[tuple[str, str], str] | None = None) -> Report:
+def compare(
+    built: Build, mine: Ours, site_url: str, allowed: dict[tuple[str, str], str] | None = None
+) -> Report:
     """Every post Jekyll published against ours: URL, title, instant, categories, tags, text,
     and that our link is a page Jekyll wrote. ``site_url`` is ``url`` + ``baseurl``.
 
@@ -261,11 +312,26 @@ def compare(built: Build, mine: Ours, site_url: str, allowed: dict[tuple[str, st
         naive = "naive time" if when == o.date.replace(tzinfo=UTC) else ""
         report.add(path, "url", site_url + unquote(j.url), unquote(o.url))
         report.add(path, "page written", True, _written(built, o.url, site_url))
-        report.add(path, "title", text(j.title), text(o.title), unless=unseen or allowed.get((path, "title"), ""))
+        report.add(
+            path,
+            "title",
+            text(j.title),
+            text(o.title),
+            unless=unseen or allowed.get((path, "title"), ""),
+        )
         report.add(path, "date", when, o.date, unless=unseen or naive)
-        for name, theirs, mine_ in (("categories", j.categories, o.categories), ("tags", j.tags, o.tags)):
+        for name, theirs, mine_ in (
+            ("categories", j.categories, o.categories),
+            ("tags", j.tags, o.tags),
+        ):
             report.add(path, name, theirs, mine_, unless=unseen or allowed.get((path, name), ""))
-        report.add(path, "text", text(j.content), text(o.content_html), unless=unseen or allowed.get((path, "text"), ""))
+        report.add(
+            path,
+            "text",
+            text(j.content),
+            text(o.content_html),
+            unless=unseen or allowed.get((path, "text"), ""),
+        )
     return report
 
 
@@ -273,7 +339,7 @@ def _written(built: Build, url: str, site_url: str) -> bool:
     """Whether ``url`` is a page in Jekyll's output folder."""
     if not url.startswith(site_url + "/"):
         return False
-    rel = unquote(urlsplit(url).path)[len(urlsplit(site_url).path) + 1:]
+    rel = unquote(urlsplit(url).path)[len(urlsplit(site_url).path) + 1 :]
     target = built.out / rel
     if rel.endswith("/") or target.is_dir():
         return (target / "index.html").is_file()
@@ -308,8 +374,11 @@ def summary(runs: list[Run]) -> list[str]:
     seen: set[str] = set()
     for r in runs:
         fixture = r.name.split(" ", 1)[0]
-        for kind, items in (("Jekyll fails on", r.dropped), ("Jekyll errs on", r.jekyll_failed),
-                            ("we reject", r.report.rejected)):
+        for kind, items in (
+            ("Jekyll fails on", r.dropped),
+            ("Jekyll errs on", r.jekyll_failed),
+            ("we reject", r.report.rejected),
+        ):
             for path, why in sorted(items.items()):
                 line = f"{fixture}: {kind} {path}: {why}"
                 if line not in seen:

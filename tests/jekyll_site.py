@@ -14,8 +14,21 @@ URL = "https://finews.withounder.com"
 FM = "---\ntitle: Hello\ndate: 2021-12-08 10:00:00 +0800\n{extra}---\nBody text.\n"
 
 
-def rules(root: Path, *, zone: str = "Asia/Shanghai", permalink_style: str = "date", max_bytes: int = 10 * 1024 * 1024) -> posts.Rules:
-    return posts.Rules(root=root, site_url=URL, zone=ZoneInfo(zone), permalink=permalink.template(permalink_style), max_post_bytes=max_bytes, summary_length=200)
+def rules(
+    root: Path,
+    *,
+    zone: str = "Asia/Shanghai",
+    permalink_style: str = "date",
+    max_bytes: int = 10 * 1024 * 1024,
+) -> posts.Rules:
+    return posts.Rules(
+        root=root,
+        site_url=URL,
+        zone=ZoneInfo(zone),
+        permalink=permalink.template(permalink_style),
+        max_post_bytes=max_bytes,
+        summary_length=200,
+    )
 
 
 def parse_site(root: Path, **kw: object) -> tuple[dict[str, Post], list[Problem]]:
@@ -31,7 +44,12 @@ def parse_site(root: Path, **kw: object) -> tuple[dict[str, Post], list[Problem]
     return done, problems
 
 
-def one(site: Callable[[dict[str, str]], Path], text: str, name: str = "_posts/2021-12-08-hello.md", **kw: object) -> tuple[Post | None, list[Problem]]:
+def one(
+    site: Callable[[dict[str, str]], Path],
+    text: str,
+    name: str = "_posts/2021-12-08-hello.md",
+    **kw: object,
+) -> tuple[Post | None, list[Problem]]:
     """The post a site of one file gives (``None`` if none), and the problems."""
     root = site({name: text})
     done, problems = parse_site(root, **kw)

@@ -35,10 +35,29 @@ class RedisServer:
         log = open(self.folder / "redis.log", "ab")  # noqa: SIM115 - the child holds it
         with log:
             self.proc = subprocess.Popen(
-                [BINARY, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.folder),
-                 "--save", "", "--appendonly", "no", "--protected-mode", "no",
-                 "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    BINARY,
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--dir",
+                    str(self.folder),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--protected-mode",
+                    "no",
+                    "--maxmemory",
+                    "64mb",
+                    "--maxmemory-policy",
+                    "allkeys-lru",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
         deadline = time.monotonic() + 10
@@ -49,7 +68,9 @@ class RedisServer:
                         return
                 except redis.ConnectionError:
                     if time.monotonic() > deadline or self.proc.poll() is not None:
-                        raise AssertionError(f"redis-server did not start:\n{self.log_text()}") from None
+                        raise AssertionError(
+                            f"redis-server did not start:\n{self.log_text()}"
+                        ) from None
                     time.sleep(0.02)
         finally:
             client.close()
@@ -70,7 +91,9 @@ class RedisServer:
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     if not Path(BINARY).exists():
-        pytest.skip("redis-server is not installed (Debian package redis-server; scripts/test installs it)")
+        pytest.skip(
+            "redis-server is not installed (Debian package redis-server; scripts/test installs it)"
+        )
     folder = tmp_path / "redis"
     folder.mkdir()
     server = RedisServer(folder, free_port())

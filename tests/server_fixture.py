@@ -61,7 +61,6 @@ def site_config(folder: Path, site: Path, port: int, extra: str = "") -> Path:
     return config
 
 
-
 def stop_process(proc: subprocess.Popen[bytes], *, group: bool = False) -> None:
     """SIGTERM ``proc`` (its whole process group with ``group``), SIGKILL after 10 s, and reap
     it: the servers the tests start (redis-server, nginx, chromium) all stop this way."""
@@ -80,6 +79,7 @@ def stop_process(proc: subprocess.Popen[bytes], *, group: bool = False) -> None:
             proc.kill()
         proc.wait(5)
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -94,7 +94,9 @@ class Reply:
     body: bytes
 
 
-def wait_until(check: Callable[[], bool], since: float, seconds: float, what: str, every: float = 0.05) -> float:
+def wait_until(
+    check: Callable[[], bool], since: float, seconds: float, what: str, every: float = 0.05
+) -> float:
     """Poll ``check`` until it holds; the seconds from ``since`` (a monotonic time) until it did."""
     deadline = since + seconds
     while True:
@@ -136,8 +138,23 @@ class Server:
         env["HOME"] = str(home)
         with open(log, "wb") as err:
             self.proc = subprocess.Popen(
-                [str(FEEDS), "--config", str(config), "serve", "--workers", "2", "--port", str(port), "--engine", ENGINE],
-                stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT, env=env, cwd=config.parent,
+                [
+                    str(FEEDS),
+                    "--config",
+                    str(config),
+                    "serve",
+                    "--workers",
+                    "2",
+                    "--port",
+                    str(port),
+                    "--engine",
+                    ENGINE,
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=err,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=config.parent,
                 start_new_session=True,
             )
         self.seen_pids: set[int] = set()
@@ -150,7 +167,9 @@ class Server:
 
         def up() -> bool:
             if self.proc.poll() is not None:
-                raise AssertionError(f"feeds serve exited with {self.proc.returncode}:\n{self.log_text()}")
+                raise AssertionError(
+                    f"feeds serve exited with {self.proc.returncode}:\n{self.log_text()}"
+                )
             if len(self.workers()) < 2:
                 return False
             try:
@@ -158,7 +177,13 @@ class Server:
             except OSError:
                 return False
 
-        wait_until(up, start, seconds, f"feeds serve answering on port {self.port}\n{self.log_text()}", every=0.1)
+        wait_until(
+            up,
+            start,
+            seconds,
+            f"feeds serve answering on port {self.port}\n{self.log_text()}",
+            every=0.1,
+        )
         left = max(1.0, seconds - (time.monotonic() - start))
         statuses = self.on_each_worker(lambda: self.get("/").status, seconds=left)
         assert set(statuses.values()) == {200}, statuses
@@ -173,7 +198,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
-                raise AssertionError(f"feeds serve ignored SIGTERM for 10 s:\n{self.log_text()}") from None
+                raise AssertionError(
+                    f"feeds serve ignored SIGTERM for 10 s:\n{self.log_text()}"
+                ) from None
         deadline = time.monotonic() + 5
         while (alive := [p for p in self.seen_pids if _alive(p)]) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -208,19 +235,28 @@ class Server:
 
     # -- requests ---------------------------------------------------------------------------
 
-    def get(self, path: str, headers: Mapping[str, str] | None = None, method: str = "GET",
-            body: bytes | None = None) -> Reply:
+    def get(
+        self,
+        path: str,
+        headers: Mapping[str, str] | None = None,
+        method: str = "GET",
+        body: bytes | None = None,
+    ) -> Reply:
         """One request on a fresh connection, through http.client."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
         try:
-            conn.request(method, path, body=body, headers={"Connection": "close", **(headers or {})})
+            conn.request(
+                method, path, body=body, headers={"Connection": "close", **(headers or {})}
+            )
             r = conn.getresponse()
             data = r.read()
             return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
         finally:
             conn.close()
 
-    def raw(self, path: str, headers: Mapping[str, str] | None = None, method: str = "GET") -> Reply:
+    def raw(
+        self, path: str, headers: Mapping[str, str] | None = None, method: str = "GET"
+    ) -> Reply:
         """One request, the answer read to the end of the connection: the body is every byte
         after the header block, whatever the headers claim."""
         lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", "Connection: close"]
@@ -243,15 +279,21 @@ class Server:
         deadline = time.monotonic() + seconds
 
         def idle() -> bool:  # then the worker that takes our connection is the one that has one
-            return not any(socks for pid, socks in self._connections().items() if pid not in holders)
+            return not any(
+                socks for pid, socks in self._connections().items() if pid not in holders
+            )
 
         while not idle():
             if time.monotonic() > deadline:
-                raise AssertionError(f"a worker is still busy after {seconds} s: {self._connections()}")
+                raise AssertionError(
+                    f"a worker is still busy after {seconds} s: {self._connections()}"
+                )
             time.sleep(0.005)
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=15)
         try:
-            sock.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nConnection: close\r\n".encode())
+            sock.sendall(
+                f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nConnection: close\r\n".encode()
+            )
             while time.monotonic() < deadline:
                 for pid, socks in self._connections().items():
                     if socks and pid not in holders:
@@ -261,7 +303,9 @@ class Server:
             sock.close()
             raise
         sock.close()
-        raise AssertionError(f"no worker accepted a connection within {seconds} s:\n{self.log_text()}")
+        raise AssertionError(
+            f"no worker accepted a connection within {seconds} s:\n{self.log_text()}"
+        )
 
     def on_each_worker(self, run: Callable[[], T], seconds: float = 10.0) -> dict[int, T]:
         """Call ``run`` once per worker, every request it makes answered by that worker alone;
@@ -289,14 +333,24 @@ class Server:
         return {pid: _sockets(pid) - shared for pid in self.workers()}
 
 
-def request(target: bytes | str, *headers: tuple[str, str | bytes], method: str = "GET", version: str = "HTTP/1.1",
-            body: bytes = b"") -> bytes:
+def request(
+    target: bytes | str,
+    *headers: tuple[str, str | bytes],
+    method: str = "GET",
+    version: str = "HTTP/1.1",
+    body: bytes = b"",
+) -> bytes:
     """The bytes of one request, as they are: nothing is checked or encoded beyond latin-1
     for ``str`` parts. ``Host`` and ``Connection: close`` come first."""
+
     def raw(v: bytes | str) -> bytes:
         return v if isinstance(v, bytes) else v.encode("latin-1")
 
-    lines = [raw(method) + b" " + raw(target) + b" " + raw(version), b"Host: 127.0.0.1", b"Connection: close"]
+    lines = [
+        raw(method) + b" " + raw(target) + b" " + raw(version),
+        b"Host: 127.0.0.1",
+        b"Connection: close",
+    ]
     lines += [raw(k) + b": " + raw(v) for k, v in headers]
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 

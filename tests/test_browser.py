@@ -9,6 +9,7 @@ Each page is photographed at desktop and phone width into ``$FEEDS_SCREENSHOTS``
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from collections.abc import Iterator
@@ -24,9 +25,15 @@ from .server_fixture import Server, free_port, site_config
 # Read at import: the clean_env fixture removes FEEDS_* variables before each test.
 SCREENSHOTS = Path(os.environ.get("FEEDS_SCREENSHOTS") or Path(__file__).parent / ".screenshots")
 SITE_URL = "https://finews.withounder.com"
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844, "mobile": True}}
+SIZES = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844, "mobile": True},
+}
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(browser.missing()), reason=browser.missing() or "-")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(browser.missing()), reason=browser.missing() or "-"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +45,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     shutil.copytree(FINEWS, site)
     for day in (1, 2):
         (site / f"_posts/2022-06-0{day}-a{day}.md").write_text(
-            f"---\ntitle: 第{day}篇\ncategories: aardvark\ntags: 安全\n---\n正文\n", encoding="utf-8")
+            f"---\ntitle: 第{day}篇\ncategories: aardvark\ntags: 安全\n---\n正文\n",
+            encoding="utf-8",
+        )
     port = free_port()
     srv = Server(site_config(base, site, port), port, base / "server.log", base)
     try:
@@ -76,22 +85,35 @@ PAGES = {"index": "/", "preview": "/category/emnews/"}
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("page", PAGES)
-def test_a_page_loads_clean_and_is_photographed(server: Server, tab: browser.Tab, page: str, size: str) -> None:
+def test_a_page_loads_clean_and_is_photographed(
+    server: Server, tab: browser.Tab, page: str, size: str
+) -> None:
     address = url(server, PAGES[page])
     tab.open(address, **SIZES[size])  # type: ignore[arg-type]
     assert tab.console_errors() == []
     assert tab.requests() == [address], "the page asks for nothing else: no font, script or tracker"
-    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling"
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        "no sideways scrolling"
+    )
     assert tab.evaluate("[...document.querySelectorAll('button[data-copy]')].every(b => !b.hidden)")
     tab.screenshot(SCREENSHOTS / f"{page}-{size}.png")
 
 
-@pytest.mark.parametrize(("page", "feed"), [("/", "feed"), ("/category/emnews/", "category/emnews")])
-def test_autodiscovery_links_are_in_the_dom(server: Server, tab: browser.Tab, page: str, feed: str) -> None:
+@pytest.mark.parametrize(
+    ("page", "feed"), [("/", "feed"), ("/category/emnews/", "category/emnews")]
+)
+def test_autodiscovery_links_are_in_the_dom(
+    server: Server, tab: browser.Tab, page: str, feed: str
+) -> None:
     tab.open(url(server, page))
-    links = tab.evaluate("[...document.querySelectorAll('link[rel=alternate]')].map(l => [l.type, l.href])")
-    assert links == [["application/atom+xml", f"{SITE_URL}/{feed}.atom"], ["application/rss+xml", f"{SITE_URL}/{feed}.rss"],
-                     ["application/feed+json", f"{SITE_URL}/{feed}.json"]]
+    links = tab.evaluate(
+        "[...document.querySelectorAll('link[rel=alternate]')].map(l => [l.type, l.href])"
+    )
+    assert links == [
+        ["application/atom+xml", f"{SITE_URL}/{feed}.atom"],
+        ["application/rss+xml", f"{SITE_URL}/{feed}.rss"],
+        ["application/feed+json", f"{SITE_URL}/{feed}.json"],
+    ]
 
 
 VISIBLE = "[...document.querySelectorAll('.scopes li:not([hidden])')].map(li => li.firstElementChild.textContent)"
@@ -106,7 +128,9 @@ def test_the_filter_box_narrows_the_list_as_one_types(server: Server, tab: brows
     for char in "news":
         tab.type(char)
         seen.append(tab.evaluate(VISIBLE))
-    assert seen[-1] == ["emnews", "sitenews"] and all(set(a) >= set(b) for a, b in zip(seen, seen[1:]))
+    assert seen[-1] == ["emnews", "sitenews"] and all(
+        set(a) >= set(b) for a, b in itertools.pairwise(seen)
+    )
     assert tab.evaluate("document.getElementById('tag').hidden"), "a group with no match hides"
     tab.evaluate("document.getElementById('q').value = ''")
     tab.type("新闻")
@@ -117,18 +141,30 @@ def test_the_filter_box_narrows_the_list_as_one_types(server: Server, tab: brows
 
 
 def order(tab: browser.Tab, how: str) -> None:
-    tab.evaluate(f"(o => {{ o.value = '{how}'; o.dispatchEvent(new Event('change')); }})(document.getElementById('order'))")
+    tab.evaluate(
+        f"(o => {{ o.value = '{how}'; o.dispatchEvent(new Event('change')); }})(document.getElementById('order'))"
+    )
 
 
 def test_the_sort_order_switches_between_count_and_name(server: Server, tab: browser.Tab) -> None:
     tab.open(url(server, "/"))
     categories = "[...document.querySelectorAll('#category li a')].map(a => a.textContent)"
     tags = "[...document.querySelectorAll('#tag li a')].map(a => a.textContent)"
-    assert tab.evaluate(categories) == ["emnews", "aardvark", "sitenews", "youjiangribao"]  # 149, 2, 1, 1 posts
+    assert tab.evaluate(categories) == [
+        "emnews",
+        "aardvark",
+        "sitenews",
+        "youjiangribao",
+    ]  # 149, 2, 1, 1 posts
     assert tab.evaluate(tags) == ["东财滚动新闻", "安全", "右江日报新闻", "站长消息"]
     order(tab, "name")
     assert tab.evaluate(categories) == ["aardvark", "emnews", "sitenews", "youjiangribao"]
-    assert tab.evaluate(tags) == ["安全", "东财滚动新闻", "右江日报新闻", "站长消息"]  # pinyin: an, dong, you, zhan
+    assert tab.evaluate(tags) == [
+        "安全",
+        "东财滚动新闻",
+        "右江日报新闻",
+        "站长消息",
+    ]  # pinyin: an, dong, you, zhan
     order(tab, "count")
     assert tab.evaluate(tags) == ["东财滚动新闻", "安全", "右江日报新闻", "站长消息"]
     assert tab.console_errors() == []

@@ -84,8 +84,14 @@ for n in range(600):
 
 def test_processes_sharing_the_folder_keep_within_the_bound_and_never_crash(tmp_path: Path) -> None:
     # Shared keys are written by every process: one replaces a file another reads or evicts.
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path), str(me)],
-                                stderr=subprocess.PIPE, text=True) for me in range(4)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(tmp_path), str(me)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for me in range(4)
+    ]
     errors = [worker.communicate(timeout=120)[1] for worker in workers]
     assert [worker.returncode for worker in workers] == [0] * 4, errors
     store = FilesystemStore(tmp_path, 300_000)

@@ -23,7 +23,9 @@ def test_defaults_fill_every_optional_key(write_config: Callable[..., Path]) -> 
     assert c.site.timezone == zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
-def test_relative_paths_resolve_against_the_config_folder(write_config: Callable[..., Path], tmp_path: Path) -> None:
+def test_relative_paths_resolve_against_the_config_folder(
+    write_config: Callable[..., Path], tmp_path: Path
+) -> None:
     path = write_config('[index]\npath = "data/index.db"\n', source="site")
     c = config.load(path)
     assert c.site.source == tmp_path / "site"
@@ -44,23 +46,43 @@ def test_trailing_slash_of_the_url_is_dropped(write_config: Callable[..., Path])
         ("[feeds]\nfuture = 1\n", "[feeds] future must be true or false"),
         ("[feeds]\nlimti = 5\n", "unknown key [feeds] limti"),
         ("[feedz]\n", "unknown section [feedz]"),
-        ('[feeds]\nformats = ["atom", "rdf"]\n', "[feeds] formats: 'rdf' is not one of atom, rss, json"),
+        (
+            '[feeds]\nformats = ["atom", "rdf"]\n',
+            "[feeds] formats: 'rdf' is not one of atom, rss, json",
+        ),
         ('[feeds]\ncontent = "some"\n', "[feeds] content must be one of full, summary"),
         ("[feeds]\nlimit = 300\n", "[feeds] max_limit must be at least limit"),
-        ('[site]\ntimezone = "Mars/Olympus"\n', "[site] timezone: unknown time zone 'Mars/Olympus'"),
-        ('[site]\npermalink = 5\n', "[site] permalink must be a string"),
-        ('[cache]\nbackend = "memcached"\n', "[cache] backend must be one of memory, filesystem, redis"),
+        (
+            '[site]\ntimezone = "Mars/Olympus"\n',
+            "[site] timezone: unknown time zone 'Mars/Olympus'",
+        ),
+        ("[site]\npermalink = 5\n", "[site] permalink must be a string"),
+        (
+            '[cache]\nbackend = "memcached"\n',
+            "[cache] backend must be one of memory, filesystem, redis",
+        ),
         ('[cache]\nbackend = "redis"\n', "[cache] url is needed by backend"),
         ('[server]\nengine = "uwsgi"\n', "[server] engine must be one of sync, gthread, granian"),
         ("[server]\nport = 70000\n", "[server] port must be between 1 and 65535"),
-        ('[feeds]\nsite_path = "../feed.xml"\n', "[feeds] site_path must be a path below the site root"),
-        ('[feeds]\nsite_path = "feed/news.xml"\n', "[feeds] site_path 'feed/news.xml' is a path feeds uses"),
+        (
+            '[feeds]\nsite_path = "../feed.xml"\n',
+            "[feeds] site_path must be a path below the site root",
+        ),
+        (
+            '[feeds]\nsite_path = "feed/news.xml"\n',
+            "[feeds] site_path 'feed/news.xml' is a path feeds uses",
+        ),
         ('[feeds]\nsite_path = "feed.rss"\n', "[feeds] site_path 'feed.rss' is a path feeds uses"),
-        ('[feeds]\nicon = "javascript:alert(1)"\n', "[feeds] icon must be an http(s) URL or a path on the site"),
+        (
+            '[feeds]\nicon = "javascript:alert(1)"\n',
+            "[feeds] icon must be an http(s) URL or a path on the site",
+        ),
         ('[feeds]\nhidden_tags = "a"\n', "[feeds] hidden_tags must be a list of strings"),
     ],
 )
-def test_bad_values_name_the_key(write_config: Callable[..., Path], text: str, message: str) -> None:
+def test_bad_values_name_the_key(
+    write_config: Callable[..., Path], text: str, message: str
+) -> None:
     path = write_config(text)
     with pytest.raises(ConfigError) as info:
         config.load(path)
@@ -115,7 +137,12 @@ def test_the_sites_config_yml_fills_what_config_toml_leaves_out(tmp_path: Path) 
     (site / "_data" / "authors.yml").write_text("pat:\n  name: Pat Gardener\n", encoding="utf-8")
     c = config.load(_one_key(tmp_path, site))
     assert c.site.url == "https://orchard.example/notes"
-    assert (c.site.title, c.site.description, c.site.lang, c.site.author) == ("果园", "Notes", "zh-CN", "Pat")
+    assert (c.site.title, c.site.description, c.site.lang, c.site.author) == (
+        "果园",
+        "Notes",
+        "zh-CN",
+        "Pat",
+    )
     assert c.site.timezone == zoneinfo.ZoneInfo("Asia/Shanghai")
     assert c.site.permalink == "pretty"
     assert (c.feeds.future, c.feeds.limit, c.feeds.content) == (True, 20, "summary")
@@ -126,23 +153,39 @@ def test_the_sites_config_yml_fills_what_config_toml_leaves_out(tmp_path: Path) 
 def test_config_toml_wins_and_says_so(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
-    (site / "_config.yml").write_text("url: https://a.example\ntitle: Jekyll's\nlang: en\n", encoding="utf-8")
+    (site / "_config.yml").write_text(
+        "url: https://a.example\ntitle: Jekyll's\nlang: en\n", encoding="utf-8"
+    )
     c = config.load(_one_key(tmp_path, site, 'title = "Ours"\nlang = "en"\n'))
     assert c.site.title == "Ours" and c.site.url == "https://a.example"
-    assert c.origins == (f"[site] title = 'Ours' from {tmp_path / 'config.toml'} is used; _config.yml title says \"Jekyll's\"",)
+    assert c.origins == (
+        f"[site] title = 'Ours' from {tmp_path / 'config.toml'} is used; _config.yml title says \"Jekyll's\"",
+    )
 
 
 @pytest.mark.parametrize(
     ("yml", "message"),
     [
-        ("timezone: Mars/Olympus\nurl: https://a.example\n", "_config.yml: timezone: unknown time zone 'Mars/Olympus'"),
-        ("url: https://a.example\nfeed:\n  posts_limit: many\n", "_config.yml: feed.posts_limit must be an integer"),
+        (
+            "timezone: Mars/Olympus\nurl: https://a.example\n",
+            "_config.yml: timezone: unknown time zone 'Mars/Olympus'",
+        ),
+        (
+            "url: https://a.example\nfeed:\n  posts_limit: many\n",
+            "_config.yml: feed.posts_limit must be an integer",
+        ),
         ("title: [a\n", "_config.yml:2: not valid YAML"),
         ("- a list\n", "_config.yml: must be a mapping"),
         ("title: no url\n", "[site] url is required: set it, or url in the site's _config.yml"),
-        ("url: https://a.example\nfeed:\n  categories: news\n", "_config.yml: feed.categories must be a list of names"),
+        (
+            "url: https://a.example\nfeed:\n  categories: news\n",
+            "_config.yml: feed.categories must be a list of names",
+        ),
         ("url: https://a.example\nfeed:\n  icon: [a]\n", "_config.yml: feed.icon must be a string"),
-        ("url: https://a.example\nfeed:\n  path: /category/x.atom\n", "[feeds] site_path '/category/x.atom' is a path feeds uses"),
+        (
+            "url: https://a.example\nfeed:\n  path: /category/x.atom\n",
+            "[feeds] site_path '/category/x.atom' is a path feeds uses",
+        ),
     ],
 )
 def test_a_bad_config_yml_names_the_file_and_key(tmp_path: Path, yml: str, message: str) -> None:
@@ -176,7 +219,15 @@ def test_jekyll_feed_keys_fill_feeds_keys(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     c = config.load(_one_key(tmp_path, site))
-    assert (c.feeds.site_path, c.feeds.icon, c.feeds.logo) == ("atom.xml", "https://a.example/blog/i.png", "https://a.example/blog/logo.png")
+    assert (c.feeds.site_path, c.feeds.icon, c.feeds.logo) == (
+        "atom.xml",
+        "https://a.example/blog/i.png",
+        "https://a.example/blog/logo.png",
+    )
     assert (c.feeds.categories, c.feeds.hidden_tags) == (("news", "2021"), ("b", "草稿"))
-    c = config.load(_one_key(tmp_path, site, '[feeds]\nicon = "https://cdn.example/i.png"\nsite_path = "feed.xml"\n'))
+    c = config.load(
+        _one_key(
+            tmp_path, site, '[feeds]\nicon = "https://cdn.example/i.png"\nsite_path = "feed.xml"\n'
+        )
+    )
     assert (c.feeds.site_path, c.feeds.icon) == ("feed.xml", "https://cdn.example/i.png")

@@ -32,27 +32,48 @@ def test_t2s_undoes_it(client: FlaskClient) -> None:
     plain = json.loads(client.get("/feed.json?limit=5").data)
     there_and_back = json.loads(client.get("/feed.json?limit=5&opencc=t2s").data)
     assert there_and_back["language"] == "zh-Hans"
-    assert [i["title"] for i in there_and_back["items"]] == [convert.converter("t2s")(i["title"]) for i in plain["items"]]
+    assert [i["title"] for i in there_and_back["items"]] == [
+        convert.converter("t2s")(i["title"]) for i in plain["items"]
+    ]
 
 
-@pytest.mark.parametrize(("name", "lang"), [("s2tw", "zh-TW"), ("s2hk", "zh-HK"), ("s2twp", "zh-TW")])
+@pytest.mark.parametrize(
+    ("name", "lang"), [("s2tw", "zh-TW"), ("s2hk", "zh-HK"), ("s2twp", "zh-TW")]
+)
 def test_the_language_says_which(client: FlaskClient, name: str, lang: str) -> None:
     assert json.loads(client.get(f"/feed.json?opencc={name}&limit=1").data)["language"] == lang
 
 
-@pytest.mark.parametrize("query", ["opencc=x2y", "opencc=", "opencc=s2t&opencc=t2s", "opencc=S2T", "opencc=../s2t"])
+@pytest.mark.parametrize(
+    "query", ["opencc=x2y", "opencc=", "opencc=s2t&opencc=t2s", "opencc=S2T", "opencc=../s2t"]
+)
 def test_an_unknown_conversion_is_a_400(client: FlaskClient, query: str) -> None:
     r = client.get(f"/feed.atom?{query}")
     assert r.status_code == 400
     assert r.data.startswith(b"opencc ")
 
 
-@pytest.mark.skipif(not JUDGE.exists(), reason="judge-feed is the team's tool, not in this repository")
+@pytest.mark.skipif(
+    not JUDGE.exists(), reason="judge-feed is the team's tool, not in this repository"
+)
 @pytest.mark.parametrize("fmt", ["atom", "rss", "json"])
 def test_converted_feeds_pass_the_judges(client: FlaskClient, tmp_path: Path, fmt: str) -> None:
     doc = tmp_path / f"feed.{fmt}"
     doc.write_bytes(client.get(f"/search.{fmt}?q=国内&opencc=s2twp").data)
     base = f"https://finews.withounder.com/search.{fmt}?q=%E5%9B%BD%E5%86%85&opencc=s2twp"
-    judged = subprocess.run([str(JUDGE), str(doc), "--strict", "--ignore", "DuplicateUpdated", "--base", base, "--quiet"],
-                            capture_output=True, text=True, check=False)
+    judged = subprocess.run(
+        [
+            str(JUDGE),
+            str(doc),
+            "--strict",
+            "--ignore",
+            "DuplicateUpdated",
+            "--base",
+            base,
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert judged.returncode == 0, judged.stdout

@@ -34,7 +34,9 @@ def check(config: Path) -> dict[str, object]:
     return data
 
 
-def test_feeds_reads_every_post_and_sees_each_variant(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+def test_feeds_reads_every_post_and_sees_each_variant(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
     site = corpusgen.generate(tmp_path / "site", 400, categories=60, shape=VARIANTS)
     assert site.future and site.unpublished and site.blank_lines and site.images
     data = check(write_config(source=site.root))
@@ -51,12 +53,18 @@ def test_feeds_reads_every_post_and_sees_each_variant(tmp_path: Path, write_conf
 
 
 def test_front_matter_is_written_as_the_real_site_writes_it(tmp_path: Path) -> None:
-    site = corpusgen.generate(tmp_path, 200, categories=40, shape=corpusgen.Shape(future=0, unpublished=0, blank_lines=0))
+    site = corpusgen.generate(
+        tmp_path, 200, categories=40, shape=corpusgen.Shape(future=0, unpublished=0, blank_lines=0)
+    )
     texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "_posts").iterdir()]
     heads = [t.split("---\n")[1].splitlines() for t in texts]
-    assert all(h[0] == "layout: post" and h[1].startswith('title: "') and h[1].endswith('"') for h in heads)
+    assert all(
+        h[0] == "layout: post" and h[1].startswith('title: "') and h[1].endswith('"') for h in heads
+    )
     dates = [h[2] for h in heads]
-    assert any(d.endswith(" +0800") for d in dates) and any(len(d) == len("date: 2022-01-10 08:03:44") for d in dates)
+    assert any(d.endswith(" +0800") for d in dates) and any(
+        len(d) == len("date: 2022-01-10 08:03:44") for d in dates
+    )
     assert {h[3] for h in heads} <= {f"categories: {slug}" for slug, _ in site.categories}
     assert all(h[4].startswith("tags: ") and "新闻" in h[4] for h in heads)
 
@@ -80,8 +88,22 @@ def test_a_seed_gives_the_same_site_and_a_longer_one_extends_it(tmp_path: Path) 
 
 def test_command_line_writes_the_site_and_its_category_list(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    subprocess.run([sys.executable, "-m", "tests.corpusgen", str(out), "--posts", "30", "--categories", "12",
-                    "--future", "0"], cwd=REPO, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.corpusgen",
+            str(out),
+            "--posts",
+            "30",
+            "--categories",
+            "12",
+            "--future",
+            "0",
+        ],
+        cwd=REPO,
+        check=True,
+    )
     assert len(list((out / "_posts").iterdir())) == 30
     lines = (out / "categories.txt").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 12 and all(len(line.split("\t")) == 2 for line in lines)

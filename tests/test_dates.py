@@ -78,7 +78,19 @@ def test_dst_gap_moves_forward_and_fold_takes_the_first() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["+0800", "nonsense", "", "2021-02-30", "2021-13-01", "0001-01-01 00:00:00 +0800", "9999-12-31 23:00:00 -0500", "10 Jan", [1, 2], 12]
+    "bad",
+    [
+        "+0800",
+        "nonsense",
+        "",
+        "2021-02-30",
+        "2021-13-01",
+        "0001-01-01 00:00:00 +0800",
+        "9999-12-31 23:00:00 -0500",
+        "10 Jan",
+        [1, 2],
+        12,
+    ],
 )
 def test_unreadable_dates_are_errors(bad: object) -> None:
     with pytest.raises(dates.DateError):
@@ -98,21 +110,32 @@ def test_rfc822_ignores_the_locale() -> None:
         except locale.Error:
             continue
         try:
-            assert dates.rfc822(datetime(2022, 1, 10, 8, 3, 44, tzinfo=timezone(timedelta(hours=8)))) == "Mon, 10 Jan 2022 08:03:44 +0800"
+            assert (
+                dates.rfc822(datetime(2022, 1, 10, 8, 3, 44, tzinfo=timezone(timedelta(hours=8))))
+                == "Mon, 10 Jan 2022 08:03:44 +0800"
+            )
         finally:
             locale.setlocale(locale.LC_TIME, old)
 
 
-@pytest.mark.parametrize(("minutes", "written"), [
-    (8 * 60, "Mon, 10 Jan 2022 08:03:44 +0800"),
-    (5 * 60 + 30, "Mon, 10 Jan 2022 08:03:44 +0530"),
-    (-(3 * 60 + 30), "Mon, 10 Jan 2022 08:03:44 -0330"),
-    (5 * 60 + 45, "Mon, 10 Jan 2022 02:18:44 +0000"),  # Nepal
-    (12 * 60 + 45, "Sun, 09 Jan 2022 19:18:44 +0000"),  # Chatham: the day before in UTC
-])
-def test_rfc822_keeps_whole_and_half_hour_offsets_and_writes_others_in_utc(minutes: int, written: str) -> None:
+@pytest.mark.parametrize(
+    ("minutes", "written"),
+    [
+        (8 * 60, "Mon, 10 Jan 2022 08:03:44 +0800"),
+        (5 * 60 + 30, "Mon, 10 Jan 2022 08:03:44 +0530"),
+        (-(3 * 60 + 30), "Mon, 10 Jan 2022 08:03:44 -0330"),
+        (5 * 60 + 45, "Mon, 10 Jan 2022 02:18:44 +0000"),  # Nepal
+        (12 * 60 + 45, "Sun, 09 Jan 2022 19:18:44 +0000"),  # Chatham: the day before in UTC
+    ],
+)
+def test_rfc822_keeps_whole_and_half_hour_offsets_and_writes_others_in_utc(
+    minutes: int, written: str
+) -> None:
     # The W3C validator warns ProblematicalRFC822Date for any offset minutes but 00 and 30.
-    assert dates.rfc822(datetime(2022, 1, 10, 8, 3, 44, tzinfo=timezone(timedelta(minutes=minutes)))) == written
+    assert (
+        dates.rfc822(datetime(2022, 1, 10, 8, 3, 44, tzinfo=timezone(timedelta(minutes=minutes))))
+        == written
+    )
 
 
 def test_http_date_is_gmt() -> None:
@@ -120,26 +143,40 @@ def test_http_date_is_gmt() -> None:
     assert dates.http_date(dt) == "Mon, 10 Jan 2022 00:03:44 GMT"
 
 
-@pytest.mark.parametrize("value", [
-    "Mon, 10 Jan 2022 00:03:44 GMT",  # IMF-fixdate
-    "Monday, 10-Jan-22 00:03:44 GMT",  # rfc850-date
-    "Mon Jan 10 00:03:44 2022",  # asctime-date
-    "  Mon, 10 Jan 2022 00:03:44 GMT ",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Mon, 10 Jan 2022 00:03:44 GMT",  # IMF-fixdate
+        "Monday, 10-Jan-22 00:03:44 GMT",  # rfc850-date
+        "Mon Jan 10 00:03:44 2022",  # asctime-date
+        "  Mon, 10 Jan 2022 00:03:44 GMT ",
+    ],
+)
 def test_the_three_http_date_forms_are_read(value: str) -> None:
     assert dates.parse_http_date(value) == datetime(2022, 1, 10, 0, 3, 44, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("value", [
-    "Mon, 10 Jan 2022 00:03:44 +0000", "Mon, 31 Feb 2022 00:03:44 GMT", "2022-01-10T00:03:44Z",
-    "Mon, 10 Jan 2022 00:03:44 GMT, Tue, 11 Jan 2022 00:03:44 GMT", "Mon, 10 Jan 99999999999999999999 00:03:44 GMT", "",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Mon, 10 Jan 2022 00:03:44 +0000",
+        "Mon, 31 Feb 2022 00:03:44 GMT",
+        "2022-01-10T00:03:44Z",
+        "Mon, 10 Jan 2022 00:03:44 GMT, Tue, 11 Jan 2022 00:03:44 GMT",
+        "Mon, 10 Jan 99999999999999999999 00:03:44 GMT",
+        "",
+    ],
+)
 def test_anything_else_is_no_http_date(value: str) -> None:
     assert dates.parse_http_date(value) is None
 
 
-offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
-moments = st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30), timezones=offsets)
+offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
+    lambda m: timezone(timedelta(minutes=m))
+)
+moments = st.datetimes(
+    min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30), timezones=offsets
+)
 
 
 @given(moments)
@@ -149,11 +186,18 @@ def test_formats_round_trip_to_the_same_instant_and_offset(dt: datetime) -> None
     assert back == dt and back.utcoffset() == dt.utcoffset()
     rfc = dateutil_parser.parse(dates.rfc822(dt))
     offset = dt.utcoffset()
-    assert rfc == dt and rfc.utcoffset() == (offset if offset and not offset % timedelta(minutes=30) else timedelta(0))
+    assert rfc == dt and rfc.utcoffset() == (
+        offset if offset and not offset % timedelta(minutes=30) else timedelta(0)
+    )
     assert dates.parse(dates.rfc3339(dt), SHANGHAI).meant == dt
 
 
-@given(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30)), st.sampled_from(["America/New_York", "Europe/London", "Asia/Shanghai", "Australia/Lord_Howe", "UTC"]))
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30)),
+    st.sampled_from(
+        ["America/New_York", "Europe/London", "Asia/Shanghai", "Australia/Lord_Howe", "UTC"]
+    ),
+)
 @example(datetime(1900, 1, 2), "Asia/Shanghai")  # local mean time, +08:05:43
 def test_any_naive_time_localizes_without_error(naive: datetime, zone: str) -> None:
     z = ZoneInfo(zone)
@@ -197,6 +241,8 @@ def test_a_fraction_of_a_second_is_read_as_a_fraction() -> None:
 
 
 def test_an_offset_of_a_whole_day_or_more_is_refused_by_name() -> None:
-    assert dates.parse("2022-05-06 08:00 +2359", SHANGHAI).meant.utcoffset() == timedelta(hours=23, minutes=59)
+    assert dates.parse("2022-05-06 08:00 +2359", SHANGHAI).meant.utcoffset() == timedelta(
+        hours=23, minutes=59
+    )
     with pytest.raises(dates.DateError, match=r"has an offset out of range"):
         dates.parse("2022-05-06 08:00 +2400", SHANGHAI)

@@ -19,7 +19,10 @@ from .conftest import REPO
 def declared() -> set[str]:
     """The distribution names of ``[project] dependencies``, normalized."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return {normalized(re.split(r"[\s<>=~!;\[]", spec, maxsplit=1)[0]) for spec in project["dependencies"]}
+    return {
+        normalized(re.split(r"[\s<>=~!;\[]", spec, maxsplit=1)[0])
+        for spec in project["dependencies"]
+    }
 
 
 def normalized(name: str) -> str:
@@ -40,6 +43,9 @@ def imported() -> set[str]:
 
 def test_runtime_dependencies_are_exactly_what_the_code_imports() -> None:
     distributions = packages_distributions()
-    used = {normalized(dist) for module in imported() for dist in distributions.get(module, [module])}
-    assert used == declared(), "declared but not imported: {}; imported but not declared: {}".format(
-        sorted(declared() - used), sorted(used - declared()))
+    used = {
+        normalized(dist) for module in imported() for dist in distributions.get(module, [module])
+    }
+    assert used == declared(), (
+        f"declared but not imported: {sorted(declared() - used)}; imported but not declared: {sorted(used - declared())}"
+    )

@@ -48,8 +48,12 @@ http {{
 def guide_config(run: Path, port: int, service: int, site: Path) -> str:
     """deploy/nginx.conf with its port, upstream and folders replaced, and nothing else."""
     text = (REPO / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    for old, new in (("listen 80;", f"listen 127.0.0.1:{port};"), ("server 127.0.0.1:8000;", f"server 127.0.0.1:{service};"),
-                     ("/var/cache/nginx/feeds", str(run / "cache")), ("/var/www/site/_site", str(site))):
+    for old, new in (
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{service};"),
+        ("/var/cache/nginx/feeds", str(run / "cache")),
+        ("/var/www/site/_site", str(site)),
+    ):
         assert text.count(old) == 1, f"deploy/nginx.conf no longer holds {old!r} once"
         text = text.replace(old, new)
     return text
@@ -58,9 +62,13 @@ def guide_config(run: Path, port: int, service: int, site: Path) -> str:
 class Nginx:
     def __init__(self, run: Path, port: int) -> None:
         self.port = port
-        self.proc = subprocess.Popen([NGINX, "-p", str(run), "-e", str(run / "error.log"), "-c", str(run / "main.conf")],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [NGINX, "-p", str(run), "-e", str(run / "error.log"), "-c", str(run / "main.conf")],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.log = run / "error.log"
 
     def stop(self) -> None:
@@ -81,14 +89,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Se
     home = tmp / "home"
     home.mkdir()
     service_port, nginx_port = free_port(), free_port()
-    config = site_config(tmp, source, service_port, f"[cache]\nrefresh_seconds = {REFRESH_SECONDS}\n")
+    config = site_config(
+        tmp, source, service_port, f"[cache]\nrefresh_seconds = {REFRESH_SECONDS}\n"
+    )
     service = Server(config, service_port, tmp / "serve.log", home)
     nginx = None
     try:
         service.wait_ready()
         run = tmp / "nginx"
         run.mkdir()
-        (run / "feeds.conf").write_text(guide_config(run, nginx_port, service_port, site), encoding="utf-8")
+        (run / "feeds.conf").write_text(
+            guide_config(run, nginx_port, service_port, site), encoding="utf-8"
+        )
         (run / "main.conf").write_text(MAIN.format(run=run), encoding="utf-8")
         nginx = Nginx(run, nginx_port)
         front = Server.__new__(Server)  # only its request helpers, pointed at nginx
@@ -118,7 +130,10 @@ def test_the_service_bytes_and_headers_come_through(stack: tuple[Server, Server,
     for r in (first, second):
         assert r.headers["etag"] == direct.headers["etag"]
         assert r.headers["content-type"] == "application/atom+xml; charset=utf-8"
-        assert r.headers["cache-control"] == f"public, max-age={MAX_AGE}" and r.headers["vary"] == "Accept-Encoding"
+        assert (
+            r.headers["cache-control"] == f"public, max-age={MAX_AGE}"
+            and r.headers["vary"] == "Accept-Encoding"
+        )
         assert r.headers["last-modified"] == direct.headers["last-modified"]
     assert second.headers["x-cache-status"] in ("HIT", "UPDATING", "REVALIDATED"), second.headers
 
@@ -128,27 +143,52 @@ def test_304_and_gzip_pass_through(stack: tuple[Server, Server, Path]) -> None:
     plain = front.get("/feed.rss")
     assert front.get("/feed.rss", {"If-None-Match": plain.headers["etag"]}).status == 304
     zipped = front.get("/feed.rss", {"Accept-Encoding": "gzip"})
-    assert zipped.headers["content-encoding"] == "gzip" and zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gz"'
+    assert (
+        zipped.headers["content-encoding"] == "gzip"
+        and zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gz"'
+    )
     assert gzip.decompress(zipped.body) == plain.body
-    assert zipped.body == service.get("/feed.rss", {"Accept-Encoding": "gzip"}).body, "not compressed again"
-    assert front.get("/feed.rss", {"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]}).status == 304
+    assert zipped.body == service.get("/feed.rss", {"Accept-Encoding": "gzip"}).body, (
+        "not compressed again"
+    )
+    assert (
+        front.get(
+            "/feed.rss", {"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]}
+        ).status
+        == 304
+    )
 
 
-def test_jekyll_feed_paths_go_to_the_service_and_the_rest_is_the_site(stack: tuple[Server, Server, Path]) -> None:
+def test_jekyll_feed_paths_go_to_the_service_and_the_rest_is_the_site(
+    stack: tuple[Server, Server, Path],
+) -> None:
     service, front, _ = stack
-    for path in ("/feed.xml", "/feed/emnews.xml", "/feeds.opml", "/feed.json", "/category/emnews.atom"):
+    for path in (
+        "/feed.xml",
+        "/feed/emnews.xml",
+        "/feeds.opml",
+        "/feed.json",
+        "/category/emnews.atom",
+    ):
         r = front.get(path)
         assert r.status == 200 and r.body == service.get(path).body, path
     assert "站点" in front.get("/").body.decode("utf-8")
     assert front.get("/no-such-feed.xml").status == 404
 
 
-def test_a_new_post_shows_within_refresh_seconds_and_the_micro_cache_time(stack: tuple[Server, Server, Path]) -> None:
+def test_a_new_post_shows_within_refresh_seconds_and_the_micro_cache_time(
+    stack: tuple[Server, Server, Path],
+) -> None:
     _, front, source = stack
     assert MARKER.encode() not in front.get("/feed.atom").body
     (source / "_posts" / "2026-02-01-deploy.md").write_text(
-        f"---\ntitle: {MARKER}\ndate: 2026-02-01 08:00:00 +0800\n---\n正文\n", encoding="utf-8")
+        f"---\ntitle: {MARKER}\ndate: 2026-02-01 08:00:00 +0800\n---\n正文\n", encoding="utf-8"
+    )
     written = time.monotonic()
     # refresh_seconds, then one max-age at most in nginx's cache, and a second for a loaded machine
-    wait_until(lambda: MARKER.encode() in front.get("/feed.atom").body, written, REFRESH_SECONDS + MAX_AGE + 1.0,
-               "the new post through nginx")
+    wait_until(
+        lambda: MARKER.encode() in front.get("/feed.atom").body,
+        written,
+        REFRESH_SECONDS + MAX_AGE + 1.0,
+        "the new post through nginx",
+    )

@@ -41,7 +41,9 @@ def keys_table() -> str:
     rows = ["| key | default | meaning |", "| --- | --- | --- |"]
     for section, cls in config.SECTIONS.items():
         for f in fields(cls):
-            rows.append(f"| `[{section}] {f.name}` | {_default(f.default)} | {f.metadata['help']} |")
+            rows.append(
+                f"| `[{section}] {f.name}` | {_default(f.default)} | {f.metadata['help']} |"
+            )
     return "\n".join(rows)
 
 
@@ -84,8 +86,24 @@ def test_readme_starts_with_the_serve_and_test_commands() -> None:
 def test_regenerating_is_refused_under_ci(variable: str) -> None:
     before = README.read_bytes()
     env = {**os.environ, "CI": "true", variable: "1"}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "tests/test_docs.py", "-k", "config_key"],
-                            cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "tests/test_docs.py",
+            "-k",
+            "config_key",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout + result.stderr
     assert "refusing while CI is set" in result.stderr
     assert README.read_bytes() == before

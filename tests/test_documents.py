@@ -34,7 +34,9 @@ def test_render_matches_what_the_export_writes(documents: Documents) -> None:
     everything = dict(layout.lists)
     for scope, present in layout.scopes:
         everything.update(documents.scope_documents(scope, present, NOW))
-    assert layout.size == layout.count == len(everything) == 36  # 2 lists, 7 scopes × 4 feeds, 6 pages
+    assert (
+        layout.size == layout.count == len(everything) == 36
+    )  # 2 lists, 7 scopes × 4 feeds, 6 pages
     for path, doc in everything.items():
         target = resolve(path, FORMATS)
         assert target is not None, path
@@ -64,4 +66,6 @@ def test_jekyll_feed_aliases_are_the_atom_written_for_their_place(documents: Doc
 def documents_alias(scope: Scope) -> str:
     if scope.kind is ScopeKind.SITE:
         return "feed.xml"
-    return f"feed/by_tag/{scope.slug}.xml" if scope.kind is ScopeKind.TAG else f"feed/{scope.slug}.xml"
+    return (
+        f"feed/by_tag/{scope.slug}.xml" if scope.kind is ScopeKind.TAG else f"feed/{scope.slug}.xml"
+    )

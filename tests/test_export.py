@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import pty
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -22,8 +22,8 @@ from lxml import etree
 from feeds import config, export
 from feeds.cli import main
 from feeds.documents import Document, Documents
-from feeds.index import marks
 from feeds.errors import ExportError
+from feeds.index import marks
 from feeds.urls import resolve
 
 from . import corpusgen
@@ -49,19 +49,36 @@ def run_export(config: Path, out: Path) -> str:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("export")
     config = base / "config.toml"
-    config.write_text(f'[site]\nurl = "https://finews.withounder.com"\nsource = "{FIXTURES / "finews"}"\n'
-                      'timezone = "Asia/Shanghai"\nlang = "zh-CN"\ntitle = "金融消息"\n', encoding="utf-8")
+    config.write_text(
+        f'[site]\nurl = "https://finews.withounder.com"\nsource = "{FIXTURES / "finews"}"\n'
+        'timezone = "Asia/Shanghai"\nlang = "zh-CN"\ntitle = "金融消息"\n',
+        encoding="utf-8",
+    )
     out = base / "out"
     run_export(config, out)
     return out
 
 
 def test_the_layout_holds_every_url(exported: Path) -> None:
-    for rel in ["index.html", "feeds.opml", "feed.atom", "feed.rss", "feed.json", "feed.xml",
-                "category/emnews.atom", "category/emnews.rss", "category/emnews.json", "category/youjiangribao.rss",
-                "tag/东财滚动新闻.atom", "tag/东财滚动新闻.rss", "tag/东财滚动新闻.json",
-                "feed/emnews.xml", "feed/by_tag/东财滚动新闻.xml",
-                "category/emnews/index.html", "tag/东财滚动新闻/index.html"]:
+    for rel in [
+        "index.html",
+        "feeds.opml",
+        "feed.atom",
+        "feed.rss",
+        "feed.json",
+        "feed.xml",
+        "category/emnews.atom",
+        "category/emnews.rss",
+        "category/emnews.json",
+        "category/youjiangribao.rss",
+        "tag/东财滚动新闻.atom",
+        "tag/东财滚动新闻.rss",
+        "tag/东财滚动新闻.json",
+        "feed/emnews.xml",
+        "feed/by_tag/东财滚动新闻.xml",
+        "category/emnews/index.html",
+        "tag/东财滚动新闻/index.html",
+    ]:
         assert (exported / rel).is_file(), rel
 
 
@@ -102,7 +119,11 @@ def test_every_exported_feed_is_valid(exported: Path) -> None:
         data = path.read_bytes()
         if path.suffix == ".json":
             doc = json.loads(data)
-            assert doc["version"] == "https://jsonfeed.org/version/1.1" and doc["title"] and doc["items"]
+            assert (
+                doc["version"] == "https://jsonfeed.org/version/1.1"
+                and doc["title"]
+                and doc["items"]
+            )
             for item in doc["items"]:
                 assert item["id"] and ("content_html" in item or "content_text" in item)
             continue
@@ -118,16 +139,24 @@ def test_jekyll_feed_paths_are_atom_that_names_its_own_url(exported: Path) -> No
     d = feedparser.parse((exported / "feed/by_tag/东财滚动新闻.xml").read_bytes())
     assert d.version == "atom10"
     self_link = next(link.href for link in d.feed.links if link.rel == "self")
-    assert self_link == "https://finews.withounder.com/feed/by_tag/%E4%B8%9C%E8%B4%A2%E6%BB%9A%E5%8A%A8%E6%96%B0%E9%97%BB.xml"
+    assert (
+        self_link
+        == "https://finews.withounder.com/feed/by_tag/%E4%B8%9C%E8%B4%A2%E6%BB%9A%E5%8A%A8%E6%96%B0%E9%97%BB.xml"
+    )
 
 
 def files(out: Path) -> dict[str, tuple[bytes, int, int]]:
     """Each published file's bytes, mtime and inode: a file rewritten with the same bytes still
     gets a new inode (it is moved into place), and a new mtime."""
-    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) for p in published(out)}
+    return {
+        p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
+        for p in published(out)
+    }
 
 
-def test_a_second_export_is_identical_and_rewrites_nothing(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+def test_a_second_export_is_identical_and_rewrites_nothing(
+    tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
     config = write_config(source=finews_copy)
     out = tmp_path / "out"
     first = run_export(config, out)
@@ -144,42 +173,66 @@ def test_a_second_export_is_identical_and_rewrites_nothing(tmp_path: Path, write
     other = tmp_path / "other"
     (tmp_path / "feeds-index.sqlite3").unlink()
     run_export(config, other)
-    assert {rel: b for rel, (b, _, _) in files(other).items()} == {rel: b for rel, (b, _, _) in snapshot.items()}
+    assert {rel: b for rel, (b, _, _) in files(other).items()} == {
+        rel: b for rel, (b, _, _) in snapshot.items()
+    }
 
 
-def test_a_full_export_after_an_edit_replaces_only_the_changed_files(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+def test_a_full_export_after_an_edit_replaces_only_the_changed_files(
+    tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
     config = write_config(source=finews_copy)
     out = tmp_path / "out"
     run_export(config, out)
     before = files(out)
     post = finews_copy / "_posts/2022-01-10-202201102241180920.md"
-    post.write_text(post.read_text(encoding="utf-8").replace("深百协作", "深百再协作"), encoding="utf-8")
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("深百协作", "深百再协作"), encoding="utf-8"
+    )
     full = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
     assert full.stdout.startswith("14 written, 22 unchanged, 0 removed"), full.output
     after = files(out)
     assert {rel for rel in after if after[rel] != before[rel]} == {
-        *(f"{scope}.{fmt}" for scope in ("feed", "category/youjiangribao", "tag/右江日报新闻") for fmt in ("atom", "rss", "json")),
-        "feed.xml", "feed/youjiangribao.xml", "feed/by_tag/右江日报新闻.xml",
-        "category/youjiangribao/index.html", "tag/右江日报新闻/index.html"}, "only the files whose bytes changed"
+        *(
+            f"{scope}.{fmt}"
+            for scope in ("feed", "category/youjiangribao", "tag/右江日报新闻")
+            for fmt in ("atom", "rss", "json")
+        ),
+        "feed.xml",
+        "feed/youjiangribao.xml",
+        "feed/by_tag/右江日报新闻.xml",
+        "category/youjiangribao/index.html",
+        "tag/右江日报新闻/index.html",
+    }, "only the files whose bytes changed"
 
 
-def test_a_new_post_rewrites_only_what_changed_and_gone_scopes_are_removed(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+def test_a_new_post_rewrites_only_what_changed_and_gone_scopes_are_removed(
+    tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
     config = write_config(source=finews_copy)
     out = tmp_path / "out"
     run_export(config, out)
     (out / "README.txt").write_text("mine", encoding="utf-8")
     (out / "tag/右江日报新闻/notes.txt").write_text("mine", encoding="utf-8")
     (finews_copy / "_posts/2022-01-10-202201102241180920.md").unlink()
-    (finews_copy / "_posts/2022-06-01-new.md").write_text("---\ntitle: 新\ncategories: sitenews\n---\nx\n", encoding="utf-8")
+    (finews_copy / "_posts/2022-06-01-new.md").write_text(
+        "---\ntitle: 新\ncategories: sitenews\n---\nx\n", encoding="utf-8"
+    )
     line = run_export(config, out).strip()
     # feed.{atom,rss,json,xml}, sitenews x4 and its page, index.html, feeds.opml: 11 written;
     # youjiangribao category and tag x4 and a page each: 10 removed; emnews and its tag untouched.
     assert line.startswith("11 written, 15 unchanged, 10 removed"), line
     assert not (out / "category/youjiangribao.atom").exists()
-    assert not (out / "category/youjiangribao").exists(), "a gone scope's page folder goes with its page"
+    assert not (out / "category/youjiangribao").exists(), (
+        "a gone scope's page folder goes with its page"
+    )
     assert (out / "category/sitenews/index.html").is_file()
-    assert (out / "README.txt").read_text(encoding="utf-8") == "mine", "files outside the layout are left alone"
-    assert [p.name for p in (out / "tag/右江日报新闻").iterdir()] == ["notes.txt"], "so is a page folder holding them"
+    assert (out / "README.txt").read_text(encoding="utf-8") == "mine", (
+        "files outside the layout are left alone"
+    )
+    assert [p.name for p in (out / "tag/右江日报新闻").iterdir()] == ["notes.txt"], (
+        "so is a page folder holding them"
+    )
 
 
 def write(items: list[tuple[str, Document | None]], out: Path) -> tuple[int, int, int]:
@@ -219,18 +272,32 @@ except ExportError as e:
     print(e)
     sys.exit(3)
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 3, result.stderr
     assert "category/a.atom: cannot write: File too large" in result.stdout
     assert (out / "category/a.atom").read_bytes() == b"old"
-    assert sorted(p.name for p in (out / "category").iterdir()) == ["a.atom"], "no temporary file left"
+    assert sorted(p.name for p in (out / "category").iterdir()) == ["a.atom"], (
+        "no temporary file left"
+    )
 
 
 def test_progress_is_drawn_on_a_terminal(tmp_path: Path, write_config: Callable[..., Path]) -> None:
     """``feeds export`` run for real with its stderr on a pseudo-terminal, stdout on a pipe."""
     main_end, term_end = pty.openpty()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "feeds"), "--config", str(write_config()), "export", str(tmp_path / "o")],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=term_end)
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "feeds"),
+            "--config",
+            str(write_config()),
+            "export",
+            str(tmp_path / "o"),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=term_end,
+    )
     os.close(term_end)
     seen = b""
     while True:
@@ -251,43 +318,62 @@ def test_progress_is_drawn_on_a_terminal(tmp_path: Path, write_config: Callable[
 
 
 def test_progress_is_silent_when_piped(tmp_path: Path, write_config: Callable[..., Path]) -> None:
-    result = CliRunner().invoke(main, ["--config", str(write_config()), "export", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["--config", str(write_config()), "export", str(tmp_path / "o")]
+    )
     assert result.stderr.count("\r") == 0
     assert result.stdout.count("\n") == 1
 
 
-def test_future_posts_are_exported_only_with_future_true(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
-    (finews_copy / "_posts/2999-01-01-later.md").write_text("---\ntitle: later\ncategories: later\n---\nx\n", encoding="utf-8")
+def test_future_posts_are_exported_only_with_future_true(
+    tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
+    (finews_copy / "_posts/2999-01-01-later.md").write_text(
+        "---\ntitle: later\ncategories: later\n---\nx\n", encoding="utf-8"
+    )
     run_export(write_config(source=finews_copy), tmp_path / "a")
     assert not (tmp_path / "a/category/later.atom").exists()
     run_export(write_config("[feeds]\nfuture = true\n", source=finews_copy), tmp_path / "b")
     assert b"<title>later</title>" in (tmp_path / "b/category/later.rss").read_bytes()
 
 
-def test_an_incremental_export_equals_a_full_one(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+def test_an_incremental_export_equals_a_full_one(
+    tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
     config = write_config(source=finews_copy)
     out = tmp_path / "out"
     run_export(config, out)
     posts = finews_copy / "_posts"
     (posts / "2021-12-08-202112082206710723.md").unlink()
-    (posts / "2022-06-02-b.md").write_text("---\ntitle: 乙\ncategories: emnews newcat\ntags: 标签\n---\nb\n", encoding="utf-8")
+    (posts / "2022-06-02-b.md").write_text(
+        "---\ntitle: 乙\ncategories: emnews newcat\ntags: 标签\n---\nb\n", encoding="utf-8"
+    )
     run_export(config, out)
     full = tmp_path / "full"
     CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(full)])
-    assert {p.relative_to(out): p.read_bytes() for p in published(out)} == {p.relative_to(full): p.read_bytes() for p in published(full)}
+    assert {p.relative_to(out): p.read_bytes() for p in published(out)} == {
+        p.relative_to(full): p.read_bytes() for p in published(full)
+    }
 
 
-def test_full_restores_files_deleted_by_hand(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+def test_full_restores_files_deleted_by_hand(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
     config = write_config()
     out = tmp_path / "out"
     run_export(config, out)
     (out / "category/emnews.atom").unlink()
     assert run_export(config, out).startswith("0 written")
     result = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
-    assert result.stdout.startswith("1 written, 35 unchanged") and (out / "category/emnews.atom").exists()
+    assert (
+        result.stdout.startswith("1 written, 35 unchanged")
+        and (out / "category/emnews.atom").exists()
+    )
 
 
-def test_a_rebuilt_index_means_a_full_export(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+def test_a_rebuilt_index_means_a_full_export(
+    tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
     config = write_config(source=finews_copy)
     out = tmp_path / "out"
     run_export(config, out)
@@ -296,20 +382,30 @@ def test_a_rebuilt_index_means_a_full_export(tmp_path: Path, write_config: Calla
     assert run_export(config, out).startswith("1 written, 35 unchanged")
 
 
-def test_the_export_keeps_no_state_in_the_published_folder(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+def test_the_export_keeps_no_state_in_the_published_folder(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
     config = write_config()
     out = tmp_path / "out"
     out.mkdir()
-    (out / ".feeds-export").write_text('{"identity": "old"}', encoding="utf-8")  # an earlier release's mark
+    (out / ".feeds-export").write_text(
+        '{"identity": "old"}', encoding="utf-8"
+    )  # an earlier release's mark
     run_export(config, out)
     assert not (out / ".feeds-export").exists()
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     assert run_export(config, out).startswith("0 written, 36 unchanged")
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before, "an export that writes nothing changes nothing"
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before, (
+        "an export that writes nothing changes nothing"
+    )
 
 
 def test_versions_stay_bounded_and_exports_after_pruning_stay_right(
-        tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path,
+    write_config: Callable[..., Path],
+    finews_copy: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Thousands of generations, each retiring a tag: the index keeps what the live folder's
     mark needs, drops the abandoned folder's mark after KEEP_GENERATIONS, and both folders
     then export right (the abandoned one in full)."""
@@ -324,7 +420,9 @@ def test_versions_stay_bounded_and_exports_after_pruning_stay_right(
     most = 0
     for i in range(2000):
         new, old = f"_posts/2022-06-01-p{i}.md", f"_posts/2022-06-01-p{i - 1}.md"
-        (finews_copy / new).write_text(f"---\ntitle: 第{i}篇\ncategories: sitenews\ntags: t{i}\n---\n正文\n", encoding="utf-8")
+        (finews_copy / new).write_text(
+            f"---\ntitle: 第{i}篇\ncategories: sitenews\ntags: t{i}\n---\n正文\n", encoding="utf-8"
+        )
         (finews_copy / old).unlink(missing_ok=True)
         index.refresh([new, old])
         if i % 100 == 99:
@@ -350,11 +448,18 @@ def test_versions_stay_bounded_and_exports_after_pruning_stay_right(
     assert {p.relative_to(abandoned): p.read_bytes() for p in published(abandoned)} == expected
     del expected[Path("category/emnews.atom")]
     assert {p.relative_to(live): p.read_bytes() for p in published(live)} == expected
-    assert sorted(p.name for p in (live / "tag").glob("t*")) == ["t1999", "t1999.atom", "t1999.json", "t1999.rss"]
+    assert sorted(p.name for p in (live / "tag").glob("t*")) == [
+        "t1999",
+        "t1999.atom",
+        "t1999.json",
+        "t1999.rss",
+    ]
     index.close()
 
 
-def test_other_templates_mean_a_full_export(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+def test_other_templates_mean_a_full_export(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
     """An export by a release with other page templates is redone: the pages changed though no
     post did."""
     documents = Documents.from_config(config.load(write_config()))
@@ -382,12 +487,17 @@ def test_the_bundled_example_exports_with_its_one_key_config(tmp_path: Path) -> 
     shutil.copytree(REPO / "example", tmp_path / "example")
     toml = (tmp_path / "config.toml").read_text(encoding="utf-8")
     assert [line for line in toml.splitlines() if "=" in line] == ['source = "example"']
-    result = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"), "export", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main, ["--config", str(tmp_path / "config.toml"), "export", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
     atom = (tmp_path / "out" / "feed.atom").read_bytes()
     assert b'xml:lang="zh-CN"' in atom
     feed = feedparser.parse(atom)
-    assert (feed.feed.title, feed.feed.subtitle) == ("金融消息", "金融消息: news from finews.withounder.com")
+    assert (feed.feed.title, feed.feed.subtitle) == (
+        "金融消息",
+        "金融消息: news from finews.withounder.com",
+    )
     assert all(e.link.startswith("https://finews.withounder.com/") for e in feed.entries)
     assert len(feed.entries) == len(list((REPO / "example" / "_posts").iterdir()))
 
@@ -397,7 +507,9 @@ def june(write_config: Callable[..., Path], finews_copy: Path) -> Iterator[Docum
     """The sample site plus a post due on 1 June 2026 at 08:00 in Shanghai (00:00 UTC), in a
     category of its own; exports are made for instants the test names."""
     (finews_copy / "_posts/2026-06-01-june.md").write_text(
-        "---\ntitle: 六月\ndate: 2026-06-01 08:00:00 +0800\ncategories: june\n---\nx\n", encoding="utf-8")
+        "---\ntitle: 六月\ndate: 2026-06-01 08:00:00 +0800\ncategories: june\n---\nx\n",
+        encoding="utf-8",
+    )
     documents = Documents.from_config(config.load(write_config(source=finews_copy)))
     documents.index.refresh()
     yield documents
@@ -408,7 +520,10 @@ def test_a_future_post_is_exported_once_it_falls_due(tmp_path: Path, june: Docum
     documents = june
     out = tmp_path / "out"
     export.export(documents, out, datetime(2026, 5, 31, 23, 59, 59, tzinfo=UTC))
-    assert not (out / "category/june.rss").exists() and b"<title>\xe5\x85\xad\xe6\x9c\x88</title>" not in (out / "feed.rss").read_bytes()
+    assert (
+        not (out / "category/june.rss").exists()
+        and b"<title>\xe5\x85\xad\xe6\x9c\x88</title>" not in (out / "feed.rss").read_bytes()
+    )
     due = datetime(2026, 6, 1, 0, 0, 1, tzinfo=UTC)  # 08:00:01 in Shanghai
     stats = export.export(documents, out, due)
     # the new category's four files and its page, the site feeds, index.html and feeds.opml
@@ -418,12 +533,17 @@ def test_a_future_post_is_exported_once_it_falls_due(tmp_path: Path, june: Docum
     assert "<title>六月</title>" in (out / "feed.rss").read_text(encoding="utf-8")
     full = tmp_path / "full"
     export.export(documents, full, due, full=True)
-    assert {p.relative_to(out): p.read_bytes() for p in published(out)} == {p.relative_to(full): p.read_bytes() for p in published(full)}
+    assert {p.relative_to(out): p.read_bytes() for p in published(out)} == {
+        p.relative_to(full): p.read_bytes() for p in published(full)
+    }
 
 
-def test_content_summary_gives_entries_only_the_summary(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+def test_content_summary_gives_entries_only_the_summary(
+    tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
     (finews_copy / "_posts/2022-06-01-brief.md").write_text(
-        "---\ntitle: 短讯\ncategories: brief\n---\n<p>短讯 <b>正文</b></p>\n", encoding="utf-8")
+        "---\ntitle: 短讯\ncategories: brief\n---\n<p>短讯 <b>正文</b></p>\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
     run_export(write_config('[feeds]\ncontent = "summary"\n', source=finews_copy), out)
     atom = (out / "category/brief.atom").read_text(encoding="utf-8")
@@ -431,20 +551,29 @@ def test_content_summary_gives_entries_only_the_summary(tmp_path: Path, write_co
     rss = (out / "category/brief.rss").read_text(encoding="utf-8")
     assert "<description>短讯 正文</description>" in rss and "content:encoded" not in rss
     [item] = json.loads((out / "category/brief.json").read_bytes())["items"]
-    assert (item["content_text"], item["summary"]) == ("短讯 正文", "短讯 正文") and "content_html" not in item
+    assert (item["content_text"], item["summary"]) == (
+        "短讯 正文",
+        "短讯 正文",
+    ) and "content_html" not in item
     for name in ("feed.atom", "feed.rss", "feed.json", "feed.xml", "category/emnews.atom"):
         text = (out / name).read_text(encoding="utf-8")
-        assert "<content" not in text and "content:encoded" not in text and "content_html" not in text, name
+        assert (
+            "<content" not in text and "content:encoded" not in text and "content_html" not in text
+        ), name
 
 
-def test_exported_files_are_readable_by_everyone(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+def test_exported_files_are_readable_by_everyone(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
     """A static server runs as another user: files are 0644, not a temporary file's 0600."""
     run_export(write_config(), tmp_path / "out")
     modes = {p.stat().st_mode & 0o777 for p in published(tmp_path / "out")}
     assert modes == {0o644}
 
 
-def test_an_export_for_an_earlier_instant_redoes_everything(tmp_path: Path, june: Documents) -> None:
+def test_an_export_for_an_earlier_instant_redoes_everything(
+    tmp_path: Path, june: Documents
+) -> None:
     """A clock set back: a post exported as due is taken back out again."""
     documents = june
     out = tmp_path / "out"
@@ -456,16 +585,22 @@ def test_an_export_for_an_earlier_instant_redoes_everything(tmp_path: Path, june
     assert "六月" not in (out / "feed.rss").read_text(encoding="utf-8")
 
 
-def test_changed_options_rewrite_every_feed(tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+def test_changed_options_rewrite_every_feed(
+    tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
     out = tmp_path / "out"
     run_export(write_config(source=finews_copy), out)
     assert "<content" in (out / "category/emnews.atom").read_text(encoding="utf-8")
     line = run_export(write_config('[feeds]\ncontent = "summary"\n', source=finews_copy), out)
-    assert line.startswith("28 written, 8 unchanged, 0 removed"), line  # the HTML pages and feeds.opml keep their bytes
+    assert line.startswith("28 written, 8 unchanged, 0 removed"), (
+        line
+    )  # the HTML pages and feeds.opml keep their bytes
     assert "<content" not in (out / "category/emnews.atom").read_text(encoding="utf-8")
 
 
-def test_a_full_export_sweeps_what_a_killed_one_left(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+def test_a_full_export_sweeps_what_a_killed_one_left(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
     config = write_config()
     out = tmp_path / "out"
     run_export(config, out)
@@ -476,7 +611,9 @@ def test_a_full_export_sweeps_what_a_killed_one_left(tmp_path: Path, write_confi
     result = CliRunner().invoke(main, ["--config", str(config), "export", "--full", str(out)])
     assert result.stdout.startswith("0 written, 36 unchanged, 0 removed"), result.output
     assert not any(p.exists() for p in left)
-    assert (out / "category/.notes").read_text(encoding="utf-8") == "mine", "only the export's own temporaries"
+    assert (out / "category/.notes").read_text(encoding="utf-8") == "mine", (
+        "only the export's own temporaries"
+    )
 
 
 def test_jekyll_feed_settings_of_config_yml_shape_the_export(tmp_path: Path) -> None:
@@ -497,30 +634,47 @@ def test_jekyll_feed_settings_of_config_yml_shape_the_export(tmp_path: Path) -> 
             assert ATOM_RNG.validate(etree.fromstring(data)), (rel, ATOM_RNG.error_log)
             assert (d.feed.icon, d.feed.logo) == (icon, logo), rel
         else:
-            assert (d.feed.image.href, d.feed.image.title, d.feed.image.link) == (logo, "Orchard Notes", f"{site}/")
+            assert (d.feed.image.href, d.feed.image.title, d.feed.image.link) == (
+                logo,
+                "Orchard Notes",
+                f"{site}/",
+            )
     atom_xml = feedparser.parse((out / "atom.xml").read_bytes())
     assert atom_xml.feed.id == f"{site}/atom.xml"
-    assert next(link.href for link in atom_xml.feed.links if link.rel == "self") == f"{site}/atom.xml"
-    assert "late winter" in {t.term for e in atom_xml.entries for t in e.get("tags", [])}, "posts keep the tag"
+    assert (
+        next(link.href for link in atom_xml.feed.links if link.rel == "self") == f"{site}/atom.xml"
+    )
+    assert "late winter" in {t.term for e in atom_xml.entries for t in e.get("tags", [])}, (
+        "posts keep the tag"
+    )
     doc = json.loads((out / "feed.json").read_bytes())
     assert (doc["icon"], doc["favicon"]) == (logo, icon)
     assert (out / "tag/pruning.atom").is_file() and (out / "feed/by_tag/pruning.xml").is_file()
     hidden = [p.relative_to(out).as_posix() for p in published(out) if "late" in p.as_posix()]
     assert hidden == []
-    assert "late-winter" not in (out / "index.html").read_text(encoding="utf-8") + (out / "feeds.opml").read_text(encoding="utf-8")
+    assert "late-winter" not in (out / "index.html").read_text(encoding="utf-8") + (
+        out / "feeds.opml"
+    ).read_text(encoding="utf-8")
     check = CliRunner().invoke(main, ["--config", str(toml), "check"])
     assert "[feeds] categories names 'recipes', which has no post: feed/recipes.xml" in check.stdout
     assert "'news'" not in check.stdout
 
 
-def test_workers_write_what_the_service_serves(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+def test_workers_write_what_the_service_serves(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
     """A site with more scopes than export._POOL_SCOPES is built and written by the pool's
     workers, each with its own index connection: every file holds the bytes the service sends."""
     site = tmp_path / "site"
     corpusgen.generate(site, 400, categories=300)
-    cfg = write_config(f'[index]\npath = "{tmp_path}/index.sqlite3"\n[feeds]\nfuture = true', source=site)
+    cfg = write_config(
+        f'[index]\npath = "{tmp_path}/index.sqlite3"\n[feeds]\nfuture = true', source=site
+    )
     run_export(cfg, tmp_path / "out")
-    files = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes() for p in published(tmp_path / "out")}
+    files = {
+        p.relative_to(tmp_path / "out").as_posix(): p.read_bytes()
+        for p in published(tmp_path / "out")
+    }
     assert len(files) >= 4 * export._POOL_SCOPES + 2, "too few scopes to use the pool"
     documents = Documents.from_config(config.load(cfg))
     try:

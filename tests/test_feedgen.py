@@ -69,7 +69,9 @@ def with_feedgen(feed: Feed, fmt: str) -> bytes:
         if fmt == "rss":
             description = post.summary or (post.title if body else "")
             if description:
-                entry.description(html.escape(description, quote=False))  # RSS descriptions are HTML
+                entry.description(
+                    html.escape(description, quote=False)
+                )  # RSS descriptions are HTML
         elif post.summary or not body:
             entry.summary(post.summary or post.title)
         if body:
@@ -89,15 +91,17 @@ def read(document: bytes) -> tuple[str, list[dict[str, Any]]]:
     for e in parsed.entries:
         # An empty description and none read the same: no content (a post with no body).
         content = e["content"][0]["value"] if "content" in e else e.get("summary") or None
-        entries.append({
-            "id": e.get("id"),
-            "link": e.get("link"),
-            "title": e.get("title"),
-            "published": e.get("published_parsed"),
-            "updated": dict.get(e, "updated_parsed"),  # not e.get: no fallback to published
-            "categories": [t["term"] for t in e.get("tags", [])],
-            "content": content,
-        })
+        entries.append(
+            {
+                "id": e.get("id"),
+                "link": e.get("link"),
+                "title": e.get("title"),
+                "published": e.get("published_parsed"),
+                "updated": dict.get(e, "updated_parsed"),  # not e.get: no fallback to published
+                "categories": [t["term"] for t in e.get("tags", [])],
+                "content": content,
+            }
+        )
     return parsed.feed.get("title"), entries
 
 
@@ -108,15 +112,20 @@ def assert_same(feed: Feed) -> None:
         # and both say what the Feed says, where feedparser hands it back unchanged
         assert [e["id"] for e in ours[1]] == [p.entry_id for p in feed.posts]
         assert [e["link"] for e in ours[1]] == [p.url for p in feed.posts]
-        assert [calendar.timegm(e["published"]) for e in ours[1]] == [int(p.date.timestamp()) for p in feed.posts]
+        assert [calendar.timegm(e["published"]) for e in ours[1]] == [
+            int(p.date.timestamp()) for p in feed.posts
+        ]
 
 
 @pytest.fixture(scope="module")
 def corpus_feeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Feed]]:
     root = tmp_path_factory.mktemp("feedgen")
     path = root / "config.toml"
-    path.write_text(f'[site]\nurl = "{SITE_URL}"\nsource = "{FINEWS}"\ntimezone = "Asia/Shanghai"\n'
-                    f'lang = "zh-CN"\ntitle = "金融消息"\n[index]\npath = "{root}/index.sqlite3"\n', encoding="utf-8")
+    path.write_text(
+        f'[site]\nurl = "{SITE_URL}"\nsource = "{FINEWS}"\ntimezone = "Asia/Shanghai"\n'
+        f'lang = "zh-CN"\ntitle = "金融消息"\n[index]\npath = "{root}/index.sqlite3"\n',
+        encoding="utf-8",
+    )
     docs = Documents.from_config(config.load(path))
     docs.index.refresh()
     try:
@@ -136,13 +145,21 @@ def test_summary_only_feeds_read_the_same(corpus_feeds: list[Feed]) -> None:
 
 
 # Text as a parsed post holds it: no character XML 1.0 forbids (source.py and content.py drop them).
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), include_characters="\t\n",
-                             exclude_characters="\ufffe\uffff"), max_size=40)
+text = st.text(
+    st.characters(
+        codec="utf-8",
+        exclude_categories=("Cs", "Cc"),
+        include_characters="\t\n",
+        exclude_characters="\ufffe\uffff",
+    ),
+    max_size=40,
+)
 name = text.filter(str.strip)
 offsets = st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
 # Whole seconds: feeds writes none finer, and RSS cannot.
 instants = st.datetimes(datetime(1970, 1, 2), datetime(2100, 12, 31), timezones=offsets).map(
-    lambda d: d.replace(microsecond=0))
+    lambda d: d.replace(microsecond=0)
+)
 
 
 @st.composite
@@ -153,9 +170,17 @@ def posts(draw: Callable[..., Any], index: int) -> Post:
     body = draw(text)
     link = f'<a href="{url}">{html.escape(draw(text))}</a>' if draw(st.booleans()) else ""
     return Post(
-        path=f"_posts/{index}.md", slug=slug, title=draw(name), date=date, updated=draw(instants),
-        categories=tuple(draw(st.lists(name, max_size=3))), tags=tuple(draw(st.lists(name, max_size=3))),
-        authors=(), url=url, content_html=f"<p>{html.escape(body)}</p>{link}", summary=body,
+        path=f"_posts/{index}.md",
+        slug=slug,
+        title=draw(name),
+        date=date,
+        updated=draw(instants),
+        categories=tuple(draw(st.lists(name, max_size=3))),
+        tags=tuple(draw(st.lists(name, max_size=3))),
+        authors=(),
+        url=url,
+        content_html=f"<p>{html.escape(body)}</p>{link}",
+        summary=body,
         guid=draw(st.sampled_from(["", f"{url}#_posts/{index}.md"])),
     )
 
@@ -163,8 +188,16 @@ def posts(draw: Callable[..., Any], index: int) -> Post:
 @st.composite
 def feeds(draw: Callable[..., Any]) -> Feed:
     count = draw(st.integers(0, 5))
-    return Feed(scope=SITE, title=draw(name), description=draw(text), site_url=SITE_URL, lang="zh-CN",
-                author="", posts=tuple(draw(posts(i)) for i in range(count)), full_content=draw(st.booleans()))
+    return Feed(
+        scope=SITE,
+        title=draw(name),
+        description=draw(text),
+        site_url=SITE_URL,
+        lang="zh-CN",
+        author="",
+        posts=tuple(draw(posts(i)) for i in range(count)),
+        full_content=draw(st.booleans()),
+    )
 
 
 @settings(max_examples=100, deadline=None)

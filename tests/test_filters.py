@@ -35,14 +35,18 @@ EXTRA = {
 @pytest.fixture
 def site(finews_copy: Path) -> Path:
     for name, front in EXTRA.items():
-        (finews_copy / "_posts" / name).write_text(f"---\n{front}date: {name[:10]} 09:00:00 +0800\n---\n国内锂电池产业 Body text.\n",
-                                                    encoding="utf-8")
+        (finews_copy / "_posts" / name).write_text(
+            f"---\n{front}date: {name[:10]} 09:00:00 +0800\n---\n国内锂电池产业 Body text.\n",
+            encoding="utf-8",
+        )
     return finews_copy
 
 
 @pytest.fixture
 def client(write_config: Callable[..., Path], site: Path) -> Iterator[FlaskClient]:
-    app: Flask = create_app(config.load(write_config("[cache]\nrefresh_seconds = 0.4\n", source=site)))
+    app: Flask = create_app(
+        config.load(write_config("[cache]\nrefresh_seconds = 0.4\n", source=site))
+    )
     yield app.test_client()
     app.extensions["feeds"].close()
 
@@ -78,19 +82,27 @@ CASES: list[tuple[str, Callable[[Post, str], bool]]] = [
     ("filter=锂|lithium", lambda p, t: has("锂|lithium")(p.title) or has("锂|lithium")(t)),
     ("filter_title=^蔚来", lambda p, t: has("^蔚来")(p.title)),
     ("filter_description=国内.{0,3}锂", lambda p, t: has("国内.{0,3}锂")(t)),
-    ("filter_author=^li si$&filter_case_sensitive=false", lambda p, t: any(has("^li si$", re.I)(a.name) for a in p.authors)),
+    (
+        "filter_author=^li si$&filter_case_sensitive=false",
+        lambda p, t: any(has("^li si$", re.I)(a.name) for a in p.authors),
+    ),
     ("filter_author=^li si$", lambda p, t: any(has("^li si$")(a.name) for a in p.authors)),
     ("filter_category=^auto", lambda p, t: any(has("^auto")(c) for c in p.categories)),
     ("filterout=锂", lambda p, t: not (has("锂")(p.title) or has("锂")(t))),
     ("filterout_title=蔚来|锂&limit=5", lambda p, t: not has("蔚来|锂")(p.title)),
     ("filterout_description=国内", lambda p, t: not has("国内")(t)),
     ("filterout_author=.", lambda p, t: not any(has(".")(a.name) for a in p.authors)),
-    ("filterout_category=emnews&filter_title=锂|LITH", lambda p, t: "emnews" not in p.categories and has("锂|LITH")(p.title)),
+    (
+        "filterout_category=emnews&filter_title=锂|LITH",
+        lambda p, t: "emnews" not in p.categories and has("锂|LITH")(p.title),
+    ),
 ]
 
 
 @pytest.mark.parametrize(("query", "keep"), CASES, ids=[c[0] for c in CASES])
-def test_a_filter_keeps_what_a_plain_scan_keeps(client: FlaskClient, site: Path, query: str, keep: Callable[[Post, str], bool]) -> None:
+def test_a_filter_keeps_what_a_plain_scan_keeps(
+    client: FlaskClient, site: Path, query: str, keep: Callable[[Post, str], bool]
+) -> None:
     limit = int(query.rsplit("limit=", 1)[1]) if "limit=" in query else LIMIT
     expected = scan(site, keep, limit)
     assert expected, "the case must keep something"
@@ -105,7 +117,9 @@ def test_a_filter_looks_through_the_whole_history(client: FlaskClient, site: Pat
 
 def test_filter_time_keeps_recent_posts(client: FlaskClient, site: Path) -> None:
     seconds = int(time.time() - datetime(2023, 3, 1, 12, tzinfo=UTC).timestamp())
-    assert urls(client, f"/feed.json?filter_time={seconds}") == scan(site, lambda p, t: p.date > datetime(2023, 3, 1, 12, tzinfo=UTC))
+    assert urls(client, f"/feed.json?filter_time={seconds}") == scan(
+        site, lambda p, t: p.date > datetime(2023, 3, 1, 12, tzinfo=UTC)
+    )
 
 
 def test_brief_gives_summaries_of_that_length(client: FlaskClient) -> None:
@@ -114,19 +128,30 @@ def test_brief_gives_summaries_of_that_length(client: FlaskClient) -> None:
     assert doc["feed_url"] == "https://finews.withounder.com/feed.json?brief=100"
 
 
-@pytest.mark.parametrize(("query", "keep"), [
-    ("category=autos,metals", lambda p, t: bool({"autos", "metals"} & set(p.categories))),
-    ("category=Autos&tag=锂", lambda p, t: "autos" in p.categories and "锂" in p.tags),
-    ("tag=电池,锂&filterout_author=王", lambda p, t: bool({"电池", "锂"} & set(p.tags)) and not any("王" in a.name for a in p.authors)),
-    ("category=metals,nosuch", lambda p, t: "metals" in p.categories),
-])
-def test_a_combined_feed_is_any_of_each_kind(client: FlaskClient, site: Path, query: str, keep: Callable[[Post, str], bool]) -> None:
+@pytest.mark.parametrize(
+    ("query", "keep"),
+    [
+        ("category=autos,metals", lambda p, t: bool({"autos", "metals"} & set(p.categories))),
+        ("category=Autos&tag=锂", lambda p, t: "autos" in p.categories and "锂" in p.tags),
+        (
+            "tag=电池,锂&filterout_author=王",
+            lambda p, t: (
+                bool({"电池", "锂"} & set(p.tags)) and not any("王" in a.name for a in p.authors)
+            ),
+        ),
+        ("category=metals,nosuch", lambda p, t: "metals" in p.categories),
+    ],
+)
+def test_a_combined_feed_is_any_of_each_kind(
+    client: FlaskClient, site: Path, query: str, keep: Callable[[Post, str], bool]
+) -> None:
     assert urls(client, f"/feed.json?{query}") == scan(site, keep)
 
 
 def test_a_combined_keyword_feed(client: FlaskClient, site: Path) -> None:
     assert urls(client, "/search.json?q=锂电池&category=autos") == scan(
-        site, lambda p, t: "autos" in p.categories and "锂电池" in searchable(p.title, t).lower())
+        site, lambda p, t: "autos" in p.categories and "锂电池" in searchable(p.title, t).lower()
+    )
 
 
 def test_a_combined_feed_of_no_scope_is_404(client: FlaskClient) -> None:
@@ -140,11 +165,22 @@ def test_spellings_share_one_document(client: FlaskClient) -> None:
     assert a.headers["ETag"] == b.headers["ETag"]
 
 
-@pytest.mark.parametrize(("query", "name"), [
-    ("filter=(a", "filter"), ("filter_title=a&filter_title=b", "filter_title"), ("filterout_author=" + "x" * 501, "filterout_author"),
-    ("filter=", "filter"), ("filter_case_sensitive=maybe", "filter_case_sensitive"), ("filter_time=-1", "filter_time"),
-    ("filter_time=1e9", "filter_time"), ("brief=10", "brief"), ("category=a,,b", "category"), ("tag=" + ",".join("x" * 51), "tag"), ("filter=\\p{Nope}", "filter"),
-])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("filter=(a", "filter"),
+        ("filter_title=a&filter_title=b", "filter_title"),
+        ("filterout_author=" + "x" * 501, "filterout_author"),
+        ("filter=", "filter"),
+        ("filter_case_sensitive=maybe", "filter_case_sensitive"),
+        ("filter_time=-1", "filter_time"),
+        ("filter_time=1e9", "filter_time"),
+        ("brief=10", "brief"),
+        ("category=a,,b", "category"),
+        ("tag=" + ",".join("x" * 51), "tag"),
+        ("filter=\\p{Nope}", "filter"),
+    ],
+)
 def test_a_bad_value_is_a_400_naming_it(client: FlaskClient, query: str, name: str) -> None:
     r = client.get(f"/feed.rss?{query}")
     assert r.status_code == 400
@@ -159,12 +195,19 @@ def test_a_catastrophic_pattern_is_quick(client: FlaskClient) -> None:
     assert filters.parse({"filter": ["(a+)+$"]}).matcher() is not None
 
 
-@pytest.mark.skipif(not JUDGE.exists(), reason="judge-feed is the team's tool, not in this repository")
+@pytest.mark.skipif(
+    not JUDGE.exists(), reason="judge-feed is the team's tool, not in this repository"
+)
 @pytest.mark.parametrize("fmt", ["atom", "rss", "json"])
-def test_filtered_and_combined_feeds_pass_the_judges(client: FlaskClient, tmp_path: Path, fmt: str) -> None:
+def test_filtered_and_combined_feeds_pass_the_judges(
+    client: FlaskClient, tmp_path: Path, fmt: str
+) -> None:
     import subprocess
 
-    for path in (f"/feed.{fmt}?category=autos,metals&filterout_title=x", f"/category/emnews.{fmt}?brief=100&filter=%E9%94%82"):
+    for path in (
+        f"/feed.{fmt}?category=autos,metals&filterout_title=x",
+        f"/category/emnews.{fmt}?brief=100&filter=%E9%94%82",
+    ):
         r = client.get(path)
         assert r.status_code == 200
         doc = tmp_path / f"feed.{fmt}"
@@ -172,6 +215,19 @@ def test_filtered_and_combined_feeds_pass_the_judges(client: FlaskClient, tmp_pa
         self_link = re.search(rb'(?:rel="self" href=|"feed_url":)"([^"]+)"', r.data)
         assert self_link is not None
         base = self_link.group(1).decode().replace("&amp;", "&")
-        judged = subprocess.run([str(JUDGE), str(doc), "--strict", "--ignore", "DuplicateUpdated", "--base", base, "--quiet"],
-                                capture_output=True, text=True, check=False)
+        judged = subprocess.run(
+            [
+                str(JUDGE),
+                str(doc),
+                "--strict",
+                "--ignore",
+                "DuplicateUpdated",
+                "--base",
+                base,
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert judged.returncode == 0, judged.stdout

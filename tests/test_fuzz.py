@@ -46,73 +46,268 @@ SITE_URL = "https://fuzz.example"
 ATOM_RNG = etree.RelaxNG(etree.parse(str(FIXTURES / "atom.rng")))
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 NEW_YORK = ZoneInfo("America/New_York")
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # -- strategies ---------------------------------------------------------------------------------
 
 #: Characters that break things: controls, surrogates, non-characters, YAML and HTML syntax.
-NASTY = st.sampled_from([
-    "\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f", "\xa0",
-    "\ufeff", "\ufffd", "\ufffe", "\uffff", "\u2028", "\u2029", "\u200d", "\U0001f600", "中", "é",
-    "e\u0301", "<", ">", "&", '"', "'", "]]>", "<!--", "-->", ":", "#", "- ", "*", "!", "|", "%",
-    "{", "}", "[", "]", "\\", "\t", "\n", "\r\n", " ", "---", "&amp;", "&lt;", "&#1;", "&#x0;",
-])
+NASTY = st.sampled_from(
+    [
+        "\x00",
+        "\x01",
+        "\x08",
+        "\x0b",
+        "\x0c",
+        "\x1b",
+        "\x1f",
+        "\x7f",
+        "\x80",
+        "\x85",
+        "\x9f",
+        "\xa0",
+        "\ufeff",
+        "\ufffd",
+        "\ufffe",
+        "\uffff",
+        "\u2028",
+        "\u2029",
+        "\u200d",
+        "\U0001f600",
+        "中",
+        "é",
+        "e\u0301",
+        "<",
+        ">",
+        "&",
+        '"',
+        "'",
+        "]]>",
+        "<!--",
+        "-->",
+        ":",
+        "#",
+        "- ",
+        "*",
+        "!",
+        "|",
+        "%",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\\",
+        "\t",
+        "\n",
+        "\r\n",
+        " ",
+        "---",
+        "&amp;",
+        "&lt;",
+        "&#1;",
+        "&#x0;",
+    ]
+)
 TEXT = st.lists(st.one_of(st.characters(codec="utf-8"), NASTY), max_size=30).map("".join)
-WORD = st.one_of(st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), min_size=1, max_size=12), NASTY)
+WORD = st.one_of(
+    st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), min_size=1, max_size=12), NASTY
+)
 
-TAG_NAMES = ["a", "p", "b", "i", "img", "script", "style", "iframe", "svg", "math", "base", "meta",
-             "link", "form", "object", "embed", "details", "summary", "table", "td", "div", "span",
-             "template", "noscript", "textarea", "title", "xmp", "video", "blockquote", "q", "ruby"]
-ATTRIBUTES = ["href", "src", "onerror", "onload", "onclick", "style", "srcdoc", "http-equiv",
-              "content", "cite", "action", "formaction", "xlink:href", "title", "lang", "class"]
-URLS = ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java&#9;script:alert(1)", "&#106;avascript:x",
-        "data:text/html,<script>alert(1)</script>", "data:image/png;base64,AAAA", "vbscript:x",
-        "//evil.example/x", "/abs/path", "rel/path", "../../up", "#frag", "?q=1", "mailto:a@b.c",
-        "https://ok.example/x?a=1&b=2", "http://[::1", "http://ex ample/", "x:y", ""]
+TAG_NAMES = [
+    "a",
+    "p",
+    "b",
+    "i",
+    "img",
+    "script",
+    "style",
+    "iframe",
+    "svg",
+    "math",
+    "base",
+    "meta",
+    "link",
+    "form",
+    "object",
+    "embed",
+    "details",
+    "summary",
+    "table",
+    "td",
+    "div",
+    "span",
+    "template",
+    "noscript",
+    "textarea",
+    "title",
+    "xmp",
+    "video",
+    "blockquote",
+    "q",
+    "ruby",
+]
+ATTRIBUTES = [
+    "href",
+    "src",
+    "onerror",
+    "onload",
+    "onclick",
+    "style",
+    "srcdoc",
+    "http-equiv",
+    "content",
+    "cite",
+    "action",
+    "formaction",
+    "xlink:href",
+    "title",
+    "lang",
+    "class",
+]
+URLS = [
+    "javascript:alert(1)",
+    " JaVaScRiPt:alert(1)",
+    "java&#9;script:alert(1)",
+    "&#106;avascript:x",
+    "data:text/html,<script>alert(1)</script>",
+    "data:image/png;base64,AAAA",
+    "vbscript:x",
+    "//evil.example/x",
+    "/abs/path",
+    "rel/path",
+    "../../up",
+    "#frag",
+    "?q=1",
+    "mailto:a@b.c",
+    "https://ok.example/x?a=1&b=2",
+    "http://[::1",
+    "http://ex ample/",
+    "x:y",
+    "",
+]
 
 
 @st.composite
 def html_fragment(draw: st.DrawFn) -> str:
     tag = draw(st.sampled_from(TAG_NAMES))
-    attrs = draw(st.lists(st.tuples(st.sampled_from(ATTRIBUTES), st.one_of(st.sampled_from(URLS), TEXT)), max_size=3))
+    attrs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(ATTRIBUTES), st.one_of(st.sampled_from(URLS), TEXT)),
+            max_size=3,
+        )
+    )
     inner = draw(st.one_of(TEXT, st.sampled_from(URLS)))
     shown = "".join(f' {k}="{v}"' if draw(st.booleans()) else f" {k}={v}" for k, v in attrs)
     close = draw(st.sampled_from([f"</{tag}>", "", f"</{tag}"]))
     return f"<{tag}{shown}>{inner}{close}"
 
 
-MARKDOWN = st.sampled_from(["# ", "## ", "> ", "- ", "1. ", "```\n", "    ", "**", "_", "`", "---\n",
-                            "\n\n", "[x](", ")", "![i](", "<", ">", "\\", "&nbsp;", "&#xD800;", "&foo;"])
-BODY = st.lists(st.one_of(TEXT, html_fragment(), MARKDOWN, st.sampled_from(URLS).map(lambda u: f"[l]({u})")),
-                max_size=12).map("".join)
+MARKDOWN = st.sampled_from(
+    [
+        "# ",
+        "## ",
+        "> ",
+        "- ",
+        "1. ",
+        "```\n",
+        "    ",
+        "**",
+        "_",
+        "`",
+        "---\n",
+        "\n\n",
+        "[x](",
+        ")",
+        "![i](",
+        "<",
+        ">",
+        "\\",
+        "&nbsp;",
+        "&#xD800;",
+        "&foo;",
+    ]
+)
+BODY = st.lists(
+    st.one_of(TEXT, html_fragment(), MARKDOWN, st.sampled_from(URLS).map(lambda u: f"[l]({u})")),
+    max_size=12,
+).map("".join)
 
 DATES = st.one_of(
     st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2040, 1, 1)),
-    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2040, 1, 1),
-                 timezones=st.sampled_from([UTC, NEW_YORK, timezone(timedelta(hours=5, minutes=45)),
-                                            timezone(timedelta(hours=-9, minutes=-30))])),
+    st.datetimes(
+        min_value=datetime(1970, 1, 2),
+        max_value=datetime(2040, 1, 1),
+        timezones=st.sampled_from(
+            [
+                UTC,
+                NEW_YORK,
+                timezone(timedelta(hours=5, minutes=45)),
+                timezone(timedelta(hours=-9, minutes=-30)),
+            ]
+        ),
+    ),
     st.dates(min_value=date(1970, 1, 2), max_value=date(2040, 1, 1)),
-    st.sampled_from(["2021-03-14 02:30:00", "2021-11-07 01:30:00", "2021-06-01T12:00:00Z",
-                     "2022-01-10 08:03:44 +0800", "2021-02-30", "0000-01-01", "yesterday", "",
-                     "2021-13-01 10:00", "Jan 10 2022 8:03", "2021-06-01 12:00 +24:00", "10000-01-01"]),
+    st.sampled_from(
+        [
+            "2021-03-14 02:30:00",
+            "2021-11-07 01:30:00",
+            "2021-06-01T12:00:00Z",
+            "2022-01-10 08:03:44 +0800",
+            "2021-02-30",
+            "0000-01-01",
+            "yesterday",
+            "",
+            "2021-13-01 10:00",
+            "Jan 10 2022 8:03",
+            "2021-06-01 12:00 +24:00",
+            "10000-01-01",
+        ]
+    ),
     st.one_of(st.datetimes(), st.dates()),  # year 1 to 9999
 )
 SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), TEXT, DATES)
-VALUE = st.recursive(SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                      st.dictionaries(TEXT, inner, max_size=3)), max_leaves=8)
-NAMES = st.one_of(TEXT, st.lists(st.one_of(WORD, TEXT, st.integers(), st.none()), max_size=6),
-                  st.lists(WORD, max_size=6), VALUE)
+VALUE = st.recursive(
+    SCALAR,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(TEXT, inner, max_size=3)),
+    max_leaves=8,
+)
+NAMES = st.one_of(
+    TEXT,
+    st.lists(st.one_of(WORD, TEXT, st.integers(), st.none()), max_size=6),
+    st.lists(WORD, max_size=6),
+    VALUE,
+)
 KNOWN: dict[str, st.SearchStrategy[Any]] = {
     "title": st.one_of(TEXT, WORD, VALUE),
     "date": DATES,
-    "categories": NAMES, "category": NAMES, "tags": NAMES, "tag": NAMES,
+    "categories": NAMES,
+    "category": NAMES,
+    "tags": NAMES,
+    "tag": NAMES,
     "author": st.one_of(TEXT, st.dictionaries(st.just("name"), TEXT), st.lists(TEXT, max_size=3)),
-    "permalink": st.one_of(st.sampled_from(["/:title/", "/:categories/:year/:title.html", "/../../etc/passwd",
-                                            "https://evil.example/x", "/:nope/", "/same/", "/"]), TEXT),
+    "permalink": st.one_of(
+        st.sampled_from(
+            [
+                "/:title/",
+                "/:categories/:year/:title.html",
+                "/../../etc/passwd",
+                "https://evil.example/x",
+                "/:nope/",
+                "/same/",
+                "/",
+            ]
+        ),
+        TEXT,
+    ),
     "slug": st.one_of(TEXT, WORD),
-    "excerpt": st.one_of(TEXT, BODY), "description": TEXT,
+    "excerpt": st.one_of(TEXT, BODY),
+    "description": TEXT,
     "published": st.one_of(st.booleans(), TEXT),
-    "updated": DATES, "last_modified_at": DATES,
+    "updated": DATES,
+    "last_modified_at": DATES,
 }
 FRONT_MATTER = st.fixed_dictionaries({}, optional={**KNOWN, "layout": TEXT, "extra": VALUE})
 
@@ -123,11 +318,15 @@ def post_file(draw: st.DrawFn) -> tuple[str, bytes]:
     data = draw(FRONT_MATTER)
     if draw(st.sampled_from([True] * 4 + [False])):
         try:
-            fm = yaml.safe_dump(data, allow_unicode=draw(st.booleans()), default_flow_style=draw(st.booleans()))
+            fm = yaml.safe_dump(
+                data, allow_unicode=draw(st.booleans()), default_flow_style=draw(st.booleans())
+            )
         except yaml.YAMLError:  # a value YAML cannot write (a key it cannot represent)
             fm = ""
     else:  # what a careless scraper writes: `key: "` + value + `"`, nothing escaped
-        fm = "".join(f'{k}: "{v}"\n' if isinstance(v, str) else f"{k}: {v}\n" for k, v in data.items())
+        fm = "".join(
+            f'{k}: "{v}"\n' if isinstance(v, str) else f"{k}: {v}\n" for k, v in data.items()
+        )
     body = draw(BODY)
     ext = draw(st.sampled_from(["md", "markdown", "html"]))
     crlf = draw(st.booleans())
@@ -144,20 +343,34 @@ def post_file(draw: st.DrawFn) -> tuple[str, bytes]:
 
 # -- what must hold -------------------------------------------------------------------------------
 
+
 def rules(root: Path) -> posts.Rules:
-    return posts.Rules(root=root, site_url=SITE_URL, zone=NEW_YORK, permalink=permalink.template("date"),
-                       max_post_bytes=1_000_000, summary_length=50)
+    return posts.Rules(
+        root=root,
+        site_url=SITE_URL,
+        zone=NEW_YORK,
+        permalink=permalink.template("date"),
+        max_post_bytes=1_000_000,
+        summary_length=50,
+    )
 
 
 def visible(text: str) -> bool:
     """No control character, line break, lone surrogate or U+FFFE/U+FFFF: text for one line."""
-    return all(unicodedata.category(c) not in ("Cc", "Cs", "Zl", "Zp") and c not in "\ufffe\uffff" for c in text)
+    return all(
+        unicodedata.category(c) not in ("Cc", "Cs", "Zl", "Zp") and c not in "\ufffe\uffff"
+        for c in text
+    )
 
 
 def check_problems(parsed: posts.Parsed, path: str, raw: bytes) -> None:
     lines = raw.count(b"\n") + 1
     for problem in parsed.problems:
-        assert problem.path == path and 1 <= problem.line <= lines and problem.level in ("error", "warning"), problem
+        assert (
+            problem.path == path
+            and 1 <= problem.line <= lines
+            and problem.level in ("error", "warning")
+        ), problem
         assert problem.message and visible(problem.message), problem
     if any(p.level == "error" for p in parsed.problems):
         assert parsed.post is None
@@ -165,7 +378,13 @@ def check_problems(parsed: posts.Parsed, path: str, raw: bytes) -> None:
 
 def check_post(post: Post) -> None:
     """What the model promises of every post, whatever its file held."""
-    for text in (post.title, post.summary, *(a.name for a in post.authors), *post.categories, *post.tags):
+    for text in (
+        post.title,
+        post.summary,
+        *(a.name for a in post.authors),
+        *post.categories,
+        *post.tags,
+    ):
         assert text == text.strip() and visible(text), repr(text)
     assert post.title
     assert post.url.startswith(SITE_URL + "/") and " " not in post.url
@@ -173,14 +392,29 @@ def check_post(post: Post) -> None:
     assert post.date.year >= 1970
     for name in (*post.categories, *post.tags):
         slug = permalink.scope_slug(name)
-        assert slug and "/" not in slug and ".." not in slug and len(slug.encode()) <= 200, (name, slug)
+        assert slug and "/" not in slug and ".." not in slug and len(slug.encode()) <= 200, (
+            name,
+            slug,
+        )
 
 
 def safe(fragment: str) -> None:
     if not fragment.strip():
         return
     for element in lxml.html.fragment_fromstring(fragment, create_parent="div").iter():
-        assert element.tag not in ("script", "style", "iframe", "object", "embed", "svg", "math", "base", "meta", "link", "form"), fragment
+        assert element.tag not in (
+            "script",
+            "style",
+            "iframe",
+            "object",
+            "embed",
+            "svg",
+            "math",
+            "base",
+            "meta",
+            "link",
+            "form",
+        ), fragment
         for name, value in element.attrib.items():
             assert not name.startswith("on") and name not in ("style", "srcdoc"), fragment
             if name in ("href", "src", "cite"):
@@ -214,7 +448,9 @@ def check_documents(feed: Feed) -> None:
         if fmt == "atom":
             if post.summary:  # without one, feedparser gives the content as the summary
                 assert entry.summary == post.summary
-            assert [a.get("name") for a in entry.get("authors", []) if a] == [a.name for a in post.authors]
+            assert [a.get("name") for a in entry.get("authors", []) if a] == [
+                a.name for a in post.authors
+            ]
     doc = json.loads(writers.render(feed, "json").decode("utf-8"))
     [item] = doc["items"]
     assert item["title"] == post.title and item["id"] == post.url
@@ -241,8 +477,16 @@ def test_any_post_parses_renders_builds_and_reads_back(post: tuple[str, bytes], 
         done = posts.finish(rules(root), parsed.post)
         check_post(done)
         safe(done.content_html)
-        feed = Feed(scope=SITE, title="Fuzz <site> & co", description="", site_url=SITE_URL, lang="en",
-                    author="", posts=(done,), full_content=full)
+        feed = Feed(
+            scope=SITE,
+            title="Fuzz <site> & co",
+            description="",
+            site_url=SITE_URL,
+            lang="en",
+            author="",
+            posts=(done,),
+            full_content=full,
+        )
         check_documents(feed)
 
 
@@ -261,8 +505,11 @@ def site_files(draw: st.DrawFn) -> dict[str, bytes]:
     return {f"_posts/{name}": raw for name, raw in files}
 
 
-@settings(max_examples=max(10, EXAMPLES // 10), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=max(10, EXAMPLES // 10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(site_files())
 def test_any_site_indexes_and_exports_valid_files_inside_out(files: dict[str, bytes]) -> None:
     """The same posts through SQLite and the export: every file inside OUT, every feed valid."""
@@ -274,7 +521,9 @@ def test_any_site_indexes_and_exports_valid_files_inside_out(files: dict[str, by
         index = Index(base / "index.sqlite3", rules(base / "site"), jobs=1)
         try:
             index.refresh()
-            options = Options("Fuzz", "", SITE_URL, "en", "", ("atom", "rss", "json"), True, 50, future=True)
+            options = Options(
+                "Fuzz", "", SITE_URL, "en", "", ("atom", "rss", "json"), True, 50, future=True
+            )
             documents = Documents(index, options)
             now = datetime(2030, 1, 1, tzinfo=UTC)
             export.export(documents, base / "out", now)
@@ -305,11 +554,18 @@ def _files(out: Path) -> Iterator[Path]:
     return (p for p in out.rglob("*") if p.is_file() and p.name != ".feeds-export")
 
 
-@pytest.mark.parametrize("text", ["title: \"\\x1f\\0\\x85\"\ntags: [\"a\\x1fb\", \"\\0\"]\n",
-                                  "title: \"<b>x</b>\\u2028\"\nauthor: \"&amp;\\t\"\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'title: "\\x1f\\0\\x85"\ntags: ["a\\x1fb", "\\0"]\n',
+        'title: "<b>x</b>\\u2028"\nauthor: "&amp;\\t"\n',
+    ],
+)
 def test_yaml_escapes_cannot_put_controls_back(tmp_path: Path, text: str) -> None:
     (tmp_path / "_posts").mkdir()
-    (tmp_path / "_posts" / "2021-01-01-x.md").write_text(f"---\n{text}---\nbody\n", encoding="utf-8")
+    (tmp_path / "_posts" / "2021-01-01-x.md").write_text(
+        f"---\n{text}---\nbody\n", encoding="utf-8"
+    )
     [file], _ = jekyll_files.find(tmp_path)
     parsed = posts.parse(file, rules(tmp_path))
     assert parsed.post is not None

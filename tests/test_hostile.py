@@ -46,9 +46,24 @@ PROBLEMS = [
     ("_posts/0001-01-01-year-one.md", 3, "error", "before 1970"),
     ("_posts/2021-01-02-unescaped-quote.md", 3, "error", "bad YAML in front matter"),
     ("_posts/2021-01-03-never-closed.md", 1, "error", "never closed"),
-    ("_posts/2021-01-04-yaml-list.md", 2, "error", "must be a mapping of keys to values, not a list"),
-    ("_posts/2021-01-05-yaml-string.md", 2, "error", "must be a mapping of keys to values, not a str"),
-    ("_posts/2021-01-06-alias-bomb-tags.md", 13, "error", "tags must be a string or a list of strings"),
+    (
+        "_posts/2021-01-04-yaml-list.md",
+        2,
+        "error",
+        "must be a mapping of keys to values, not a list",
+    ),
+    (
+        "_posts/2021-01-05-yaml-string.md",
+        2,
+        "error",
+        "must be a mapping of keys to values, not a str",
+    ),
+    (
+        "_posts/2021-01-06-alias-bomb-tags.md",
+        13,
+        "error",
+        "tags must be a string or a list of strings",
+    ),
     ("_posts/2021-01-08-gbk.md", 5, "error", "not UTF-8: byte 0xd5"),
     ("_posts/2021-01-09-latin1.md", 5, "error", "not UTF-8: byte 0xe9"),
     ("_posts/2021-02-02-huge-body.md", 1, "warning", "over [site] max_post_bytes"),
@@ -59,8 +74,18 @@ PROBLEMS = [
     ("_posts/2021-02-07-linked-folder", 1, "warning", "a symbolic link to a folder"),
     ("_posts/2021-03-14-dst-gap.md", 3, "warning", "Jekyll reads it as UTC"),
     ("_posts/2021-06-04-nonsense-date.md", 3, "error", "bad date: not a date: 'next tuesday-ish'"),
-    ("_posts/2021-06-05-impossible-date.md", 4, "error", "date: 2021-02-30 is not a valid timestamp"),
-    ("_posts/2021-06-10-bad-timestamp-tag.md", 3, "error", "date: garbage is not a valid timestamp"),
+    (
+        "_posts/2021-06-05-impossible-date.md",
+        4,
+        "error",
+        "date: 2021-02-30 is not a valid timestamp",
+    ),
+    (
+        "_posts/2021-06-10-bad-timestamp-tag.md",
+        3,
+        "error",
+        "date: garbage is not a valid timestamp",
+    ),
     ("_posts/2021-06-11-huge-integer.md", 2, "error", "is not a valid int"),
     ("_posts/2021-06-16-deep-nesting.md", 3, "error", "exceeded maximum nesting depth"),
     ("_posts/2021-11-07-dst-fold.md", 3, "warning", "Jekyll reads it as UTC"),
@@ -68,7 +93,12 @@ PROBLEMS = [
     ("_posts/notes.txt", 1, "warning", "not a post"),
 ]
 #: The second of two posts with one permalink is warned about (test_same_permalink_posts_keep_distinct_ids).
-SAME_PERMALINK = ("_posts/2021-06-09-same-permalink-b.md", 1, "warning", "same permalink as _posts/2021-06-08-same-permalink-a.md")
+SAME_PERMALINK = (
+    "_posts/2021-06-09-same-permalink-b.md",
+    1,
+    "warning",
+    "same permalink as _posts/2021-06-08-same-permalink-a.md",
+)
 
 #: Every post published at NOW, by file, with its title as every format shows it.
 PUBLISHED = {
@@ -104,8 +134,18 @@ SCHEDULED = {"_posts/9999-06-01-year-9999.md"}
 #: script: tests/html_check.py checks those).
 NEVER = ("<script", "onerror=", "javascript:", "data:text/html", "<base", "http-equiv")
 #: What must never reach a feed, in its markup or in the HTML it carries.
-FORBIDDEN = NEVER + ("onload=", "onclick=", "ontoggle=", "onmouseover=", "<iframe", "<svg", "<meta", "<style",
-                     "<form", "srcdoc")
+FORBIDDEN = NEVER + (
+    "onload=",
+    "onclick=",
+    "ontoggle=",
+    "onmouseover=",
+    "<iframe",
+    "<svg",
+    "<meta",
+    "<style",
+    "<form",
+    "srcdoc",
+)
 
 
 @dataclass(frozen=True)
@@ -127,19 +167,26 @@ def _build_site(base: Path) -> Path:
     keys = "".join(f"key{i:05d}: value {i} {'x' * 20}\n" for i in range(20_000))
     (posts / "2021-02-01-huge-front-matter.md").write_text(
         f"---\ntitle: Huge front matter\n{keys}description: {'d' * 100_000}\n---\nA front matter of 20,000 keys.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert (posts / "2021-02-01-huge-front-matter.md").stat().st_size < MAX_POST_BYTES
     (posts / "2021-02-02-huge-body.md").write_text(
-        "---\ntitle: Huge body\n---\n" + "A line of a body far too long.\n" * 40_000, encoding="utf-8")
+        "---\ntitle: Huge body\n---\n" + "A line of a body far too long.\n" * 40_000,
+        encoding="utf-8",
+    )
     secret = base / "secret.md"
     secret.write_text("---\ntitle: Secret outside the site\n---\nPrivate.\n", encoding="utf-8")
     os.symlink(secret, posts / "2021-02-03-symlink.md")
-    (posts / os.fsdecode(b"2021-02-04-\xff.md")).write_text("---\ntitle: Latin-1 name\n---\nx\n", encoding="utf-8")
+    (posts / os.fsdecode(b"2021-02-04-\xff.md")).write_text(
+        "---\ntitle: Latin-1 name\n---\nx\n", encoding="utf-8"
+    )
     os.mkfifo(posts / "2021-02-05-fifo.md")
     os.symlink(base / "gone.md", posts / "2021-02-06-dangling.md")
     elsewhere = base / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / "2021-02-07-secret.md").write_text("---\ntitle: Secret in a linked folder\n---\nPrivate.\n", encoding="utf-8")
+    (elsewhere / "2021-02-07-secret.md").write_text(
+        "---\ntitle: Secret in a linked folder\n---\nPrivate.\n", encoding="utf-8"
+    )
     os.symlink(elsewhere, posts / "2021-02-07-linked-folder")
     return site
 
@@ -152,12 +199,18 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     path.write_text(
         f'[site]\nurl = "{SITE_URL}"\nsource = "{site}"\ntitle = "Hostile <site> & co"\n'
         f'timezone = "America/New_York"\nmax_post_bytes = {MAX_POST_BYTES}\n'
-        f'[index]\npath = "{base / "index.sqlite3"}"\n', encoding="utf-8")
+        f'[index]\npath = "{base / "index.sqlite3"}"\n',
+        encoding="utf-8",
+    )
     documents = Documents.from_config(config.load(path))
     started = time.perf_counter()
     documents.index.refresh()
     out = base / "out"
-    outside = {p: p.read_bytes() for p in base.rglob("*") if p.is_file() and not p.is_symlink() and "index.sqlite3" not in p.name}
+    outside = {
+        p: p.read_bytes()
+        for p in base.rglob("*")
+        if p.is_file() and not p.is_symlink() and "index.sqlite3" not in p.name
+    }
     export.export(documents, out, NOW)
     seconds = time.perf_counter() - started
     return Run(base, site, out, documents, documents.index.problems(), outside, seconds)
@@ -168,15 +221,20 @@ def outputs(run: Run) -> Iterator[Path]:
 
 
 def feeds_of(run: Run, fmt: str) -> list[Path]:
-    return [p for p in outputs(run) if p.suffix == f".{fmt}" or (fmt == "atom" and p.suffix == ".xml")]
+    return [
+        p for p in outputs(run) if p.suffix == f".{fmt}" or (fmt == "atom" and p.suffix == ".xml")
+    ]
 
 
 # -- problems: each bad post with its file and line --------------------------------------------
 
+
 def test_every_bad_post_is_reported_with_its_file_and_line(run: Run) -> None:
     got = [(p.path, p.line, p.level) for p in run.problems if p.path != SAME_PERMALINK[0]]
     assert got == [(path, line, level) for path, line, level, _ in PROBLEMS]
-    for problem, (_, _, _, piece) in zip((p for p in run.problems if p.path != SAME_PERMALINK[0]), PROBLEMS, strict=True):
+    for problem, (_, _, _, piece) in zip(
+        (p for p in run.problems if p.path != SAME_PERMALINK[0]), PROBLEMS, strict=True
+    ):
         assert piece in problem.message, problem
 
 
@@ -192,8 +250,14 @@ def test_the_whole_site_takes_well_under_ten_seconds(run: Run) -> None:
 
 
 def test_a_billion_laughs_costs_no_more_than_its_text() -> None:
-    rules = posts.Rules(root=HOSTILE, site_url=SITE_URL, zone=ZoneInfo("America/New_York"),
-                        permalink=permalink.template("date"), max_post_bytes=MAX_POST_BYTES, summary_length=200)
+    rules = posts.Rules(
+        root=HOSTILE,
+        site_url=SITE_URL,
+        zone=ZoneInfo("America/New_York"),
+        permalink=permalink.template("date"),
+        max_post_bytes=MAX_POST_BYTES,
+        summary_length=200,
+    )
     for name in ("2021-01-06-alias-bomb-tags.md", "2021-01-07-alias-bomb-unused.md"):
         path = HOSTILE / "_posts" / name
         tracemalloc.start()
@@ -207,6 +271,7 @@ def test_a_billion_laughs_costs_no_more_than_its_text() -> None:
 
 # -- publishing: every other post in the feeds -------------------------------------------------
 
+
 def test_every_good_post_is_published_with_its_title_as_text(run: Run) -> None:
     feed = json.loads((run.out / "feed.json").read_text(encoding="utf-8"))
     assert sorted(item["title"] for item in feed["items"]) == sorted(PUBLISHED.values())
@@ -215,12 +280,14 @@ def test_every_good_post_is_published_with_its_title_as_text(run: Run) -> None:
         assert sorted(e.title for e in parsed.entries) == sorted(PUBLISHED.values()), fmt
         assert all(e.title_detail.type == "text/plain" for e in parsed.entries), fmt
     assert run.documents.index.count(NOW) == len(PUBLISHED)
-    assert run.documents.index.count(datetime(9999, 12, 31, tzinfo=UTC)) == len(PUBLISHED) + len(SCHEDULED)
+    assert run.documents.index.count(datetime(9999, 12, 31, tzinfo=UTC)) == len(PUBLISHED) + len(
+        SCHEDULED
+    )
 
 
 def test_markup_in_titles_and_names_is_text_everywhere(run: Run) -> None:
     atom = (run.out / "feed.atom").read_text(encoding="utf-8")
-    assert "<title type=\"text\">a &lt; b &amp; c ]]&gt; bold &amp;</title>" in atom
+    assert '<title type="text">a &lt; b &amp; c ]]&gt; bold &amp;</title>' in atom
     assert "<name>Mallory &amp; co</name>" in atom
     rss = (run.out / "feed.rss").read_text(encoding="utf-8")
     assert "<title>a &#x3C; b &#x26; c ]]&#x3E; bold &#x26;</title>" in rss
@@ -239,22 +306,33 @@ def test_control_characters_are_cleaned_and_the_post_kept(run: Run) -> None:
     assert item["title"] == "Control characters gone" and item["tags"] == ["ctltag"]
     text = item["content_html"]
     assert "NUL, bell, escape[31m, vertical tab, DEL and C1 controls." in text
-    assert all(c in "\t\n\r" or 0x20 <= ord(c) < 0x7f or ord(c) >= 0xa0 for c in json.dumps(feed, ensure_ascii=False))
+    assert all(
+        c in "\t\n\r" or 0x20 <= ord(c) < 0x7F or ord(c) >= 0xA0
+        for c in json.dumps(feed, ensure_ascii=False)
+    )
 
 
 def test_dates_keep_their_offsets_dst_included(run: Run) -> None:
     atom = (run.out / "feed.atom").read_text(encoding="utf-8")
-    for published in ("2021-03-14T03:30:00-04:00",  # 02:30 does not exist: the offset before the gap
-                      "2021-11-07T01:30:00-04:00",  # 01:30 happens twice: the first
-                      "2021-06-01T12:00:00+00:00", "2021-06-02T12:00:00+05:45", "2021-06-03T00:00:00-04:00"):
+    for published in (
+        "2021-03-14T03:30:00-04:00",  # 02:30 does not exist: the offset before the gap
+        "2021-11-07T01:30:00-04:00",  # 01:30 happens twice: the first
+        "2021-06-01T12:00:00+00:00",
+        "2021-06-02T12:00:00+05:45",
+        "2021-06-03T00:00:00-04:00",
+    ):
         assert f"<published>{published}</published>" in atom
     rss = (run.out / "feed.rss").read_text(encoding="utf-8")
-    assert "<pubDate>Wed, 02 Jun 2021 06:15:00 +0000</pubDate>" in rss  # +0545 in UTC: see dates.rfc822
+    assert (
+        "<pubDate>Wed, 02 Jun 2021 06:15:00 +0000</pubDate>" in rss
+    )  # +0545 in UTC: see dates.rfc822
     assert "9999" not in atom  # scheduled, not published
 
 
 def test_hostile_names_get_safe_slugs_and_news_shares_a_feed(run: Run) -> None:
-    categories = {s.slug: s.name for s, _ in run.documents.index.scopes(NOW) if s.kind.value == "category"}
+    categories = {
+        s.slug: s.name for s, _ in run.documents.index.scopes(NOW) if s.kind.value == "category"
+    }
     assert {"etc-passwd", "a-b", "con", "news", "good", "cat", "x-y"} <= categories.keys()
     assert categories["news"] == "News" and categories["con"] == "CON"
     # A slug is part of a subscribed URL: written out here, so a change to how it is made shows.
@@ -263,15 +341,25 @@ def test_hostile_names_get_safe_slugs_and_news_shares_a_feed(run: Run) -> None:
     news = json.loads((run.out / "category/news.json").read_text(encoding="utf-8"))
     assert sorted(i["title"] for i in news["items"]) == ["Hostile names", "Lower-case news"]
     tags = {s.slug for s, _ in run.documents.index.scopes(NOW) if s.kind.value == "tag"}
-    assert {"etc-passwd", "a-b", "nul", "news"} <= tags and "script" not in tags  # "<script>" is no name
+    assert {
+        "etc-passwd",
+        "a-b",
+        "nul",
+        "news",
+    } <= tags and "script" not in tags  # "<script>" is no name
     assert "" not in categories and "" not in tags
 
 
 def test_every_link_stays_on_the_site(run: Run) -> None:
     for path in feeds_of(run, "json"):
         for item in json.loads(path.read_text(encoding="utf-8"))["items"]:
-            assert item["url"].startswith(SITE_URL + "/") and item["id"].startswith(SITE_URL + "/"), item["url"]
-    urls = {i["title"]: i["url"] for i in json.loads((run.out / "feed.json").read_text(encoding="utf-8"))["items"]}
+            assert item["url"].startswith(SITE_URL + "/") and item["id"].startswith(
+                SITE_URL + "/"
+            ), item["url"]
+    urls = {
+        i["title"]: i["url"]
+        for i in json.loads((run.out / "feed.json").read_text(encoding="utf-8"))["items"]
+    }
     assert urls["Dot-dot permalink"] == f"{SITE_URL}/etc/passwd"
     assert urls["Full-URL permalink"] == f"{SITE_URL}/https:/evil.example/phish"
 
@@ -280,15 +368,24 @@ def test_same_permalink_posts_keep_distinct_ids(run: Run) -> None:
     items = json.loads((run.out / "feed.json").read_text(encoding="utf-8"))["items"]
     ids = {i["title"]: i["id"] for i in items}
     assert ids["Same permalink, first"] == f"{SITE_URL}/same/"
-    assert ids["Same permalink, second"] == f"{SITE_URL}/same/#_posts/2021-06-09-same-permalink-b.md"
+    assert (
+        ids["Same permalink, second"] == f"{SITE_URL}/same/#_posts/2021-06-09-same-permalink-b.md"
+    )
     assert any(p.path == SAME_PERMALINK[0] and SAME_PERMALINK[3] in p.message for p in run.problems)
 
 
 # -- the files: inside OUT, valid, safe -------------------------------------------------------
 
+
 def test_nothing_is_written_outside_the_export_folder(run: Run) -> None:
-    after = {p: p.read_bytes() for p in run.base.rglob("*")
-             if p.is_file() and not p.is_symlink() and "index.sqlite3" not in p.name and not p.is_relative_to(run.out)}
+    after = {
+        p: p.read_bytes()
+        for p in run.base.rglob("*")
+        if p.is_file()
+        and not p.is_symlink()
+        and "index.sqlite3" not in p.name
+        and not p.is_relative_to(run.out)
+    }
     assert after == run.outside
     root = run.out.resolve()
     for path in run.out.rglob("*"):
@@ -337,7 +434,9 @@ def _html_fields(path: Path) -> Iterator[str]:
     tree = etree.parse(str(path))
     for element in tree.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
-        if tag.endswith(("}content", "}summary", "description", "}encoded", "}title", "title", "}name")):
+        if tag.endswith(
+            ("}content", "}summary", "description", "}encoded", "}title", "title", "}name")
+        ):
             yield element.text or ""
 
 
@@ -352,7 +451,9 @@ def test_no_script_handler_or_dangerous_url_reaches_any_file(run: Run) -> None:
                 assert bad not in raw, (path, bad)
         if path.suffix in (".atom", ".rss", ".json", ".xml"):
             for fragment in _html_fields(path):
-                lowered = html.unescape(fragment).lower() if path.suffix == ".json" else fragment.lower()
+                lowered = (
+                    html.unescape(fragment).lower() if path.suffix == ".json" else fragment.lower()
+                )
                 for bad in FORBIDDEN:
                     assert bad not in lowered, (path, bad, fragment[:200])
                 if fragment.strip():
@@ -361,15 +462,37 @@ def test_no_script_handler_or_dangerous_url_reaches_any_file(run: Run) -> None:
 
 def _safe_dom(fragment: str, path: Path) -> None:
     for element in lxml_html.fragment_fromstring(fragment, create_parent="div").iter():
-        assert element.tag not in ("script", "style", "iframe", "object", "embed", "svg", "math", "base", "meta", "link", "form"), path
+        assert element.tag not in (
+            "script",
+            "style",
+            "iframe",
+            "object",
+            "embed",
+            "svg",
+            "math",
+            "base",
+            "meta",
+            "link",
+            "form",
+        ), path
         for name, value in element.attrib.items():
-            assert not name.lower().startswith("on") and name.lower() not in ("style", "srcdoc", "formaction"), (path, name)
+            assert not name.lower().startswith("on") and name.lower() not in (
+                "style",
+                "srcdoc",
+                "formaction",
+            ), (path, name)
             if name in ("href", "src", "cite"):
-                assert value.startswith((SITE_URL + "/", "https://", "http://", "mailto:")), (path, value)
+                assert value.startswith((SITE_URL + "/", "https://", "http://", "mailto:")), (
+                    path,
+                    value,
+                )
 
 
 def test_sanitized_bodies_keep_their_safe_text(run: Run) -> None:
-    items = {i["title"]: i for i in json.loads((run.out / "feed.json").read_text(encoding="utf-8"))["items"]}
+    items = {
+        i["title"]: i
+        for i in json.loads((run.out / "feed.json").read_text(encoding="utf-8"))["items"]
+    }
     for title in ("Scripts in Markdown", "Scripts in HTML"):
         body = items[title]["content_html"]
         assert "Safe text before." in body and "Safe text after." in body
@@ -383,27 +506,34 @@ def test_a_second_export_writes_nothing(run: Run) -> None:
 
 # -- the rules behind the cases above, one at a time -------------------------------------------
 
+
 def test_a_symlink_is_refused_by_a_full_scan_and_by_a_watched_change_alike(run: Run) -> None:
     files, _ = jekyll_files.find(run.site)
     assert "_posts/2021-02-03-symlink.md" not in {f.path for f in files}
     assert jekyll_files.stat_post(run.site, "_posts/2021-02-03-symlink.md") is None
     assert jekyll_files.stat_post(run.site, "_posts/2021-02-05-fifo.md") is None
     assert jekyll_files.stat_post(run.site, "_posts/2021-02-06-dangling.md") is None
-    assert jekyll_files.stat_post(run.site, "_posts/2021-02-07-linked-folder/2021-02-07-secret.md") is None
+    assert (
+        jekyll_files.stat_post(run.site, "_posts/2021-02-07-linked-folder/2021-02-07-secret.md")
+        is None
+    )
     feed = (run.out / "feed.json").read_text(encoding="utf-8")
     assert "Secret outside the site" not in feed and "Secret in a linked folder" not in feed
 
 
-@pytest.mark.parametrize(("title", "shown"), [
-    ("a < b & c", "a < b & c"),              # text: no reader takes it for HTML
-    ("List<T> and Vector<int>", "List<T> and Vector<int>"),
-    ("R&D", "R&D"),
-    ("AT&amp;T", "AT&T"),                     # an entity: readers decode it, so do we
-    ("<b>Breaking</b>  news", "Breaking news"),
-    ("<img src=x onerror=alert(1)>", ""),      # nothing but markup: the slug stands in
-    ("&lt;/b&gt;x", "x"),                     # escaped twice, read twice
-    ("CafÃ© at Â£5", "Café at £5"),           # UTF-8 read as Latin-1, as feedparser repairs it
-    ("Ã and ©", "Ã and ©"),                   # Latin-1 that is not such a misreading
-])
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("a < b & c", "a < b & c"),  # text: no reader takes it for HTML
+        ("List<T> and Vector<int>", "List<T> and Vector<int>"),
+        ("R&D", "R&D"),
+        ("AT&amp;T", "AT&T"),  # an entity: readers decode it, so do we
+        ("<b>Breaking</b>  news", "Breaking news"),
+        ("<img src=x onerror=alert(1)>", ""),  # nothing but markup: the slug stands in
+        ("&lt;/b&gt;x", "x"),  # escaped twice, read twice
+        ("CafÃ© at Â£5", "Café at £5"),  # UTF-8 read as Latin-1, as feedparser repairs it
+        ("Ã and ©", "Ã and ©"),  # Latin-1 that is not such a misreading
+    ],
+)
 def test_titles_that_look_like_html_are_read_as_html(title: str, shown: str) -> None:
     assert content.as_text(title) == shown

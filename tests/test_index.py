@@ -27,8 +27,14 @@ EMNEWS = Scope(ScopeKind.CATEGORY, "emnews", "emnews")
 
 
 def make_index(root: Path, db: Path) -> Index:
-    rules = Rules(root=root, site_url="https://finews.withounder.com", zone=ZoneInfo("Asia/Shanghai"),
-                  permalink=permalink.template("date"), max_post_bytes=10_000_000, summary_length=200)
+    rules = Rules(
+        root=root,
+        site_url="https://finews.withounder.com",
+        zone=ZoneInfo("Asia/Shanghai"),
+        permalink=permalink.template("date"),
+        max_post_bytes=10_000_000,
+        summary_length=200,
+    )
     return Index(db, rules, jobs=1)
 
 
@@ -49,7 +55,9 @@ def post(title: str, date: str, cats: str = "emnews", tags: str = "东财滚动�
     return f'---\ntitle: "{title}"\ndate: {date}\ncategories: {cats}\ntags: {tags}\n---\nbody of {title}\n'
 
 
-def test_first_refresh_reads_everything_and_the_next_nothing(finews_copy: Path, tmp_path: Path) -> None:
+def test_first_refresh_reads_everything_and_the_next_nothing(
+    finews_copy: Path, tmp_path: Path
+) -> None:
     ix = make_index(finews_copy, tmp_path / "i.sqlite3")
     first = ix.refresh()
     assert (first.changed, first.removed, first.generation) == (151, 0, 1)
@@ -60,10 +68,14 @@ def test_first_refresh_reads_everything_and_the_next_nothing(finews_copy: Path, 
     ix.close()
 
 
-def test_only_changed_files_are_reparsed_and_gone_ones_dropped(index: Index, finews_copy: Path) -> None:
+def test_only_changed_files_are_reparsed_and_gone_ones_dropped(
+    index: Index, finews_copy: Path
+) -> None:
     posts = finews_copy / "_posts"
     (posts / "2021-12-08-202112082206710723.md").unlink()
-    (posts / "2021-12-09-new.md").write_text(post("新的", "2021-12-09 09:00:00 +0800"), encoding="utf-8")
+    (posts / "2021-12-09-new.md").write_text(
+        post("新的", "2021-12-09 09:00:00 +0800"), encoding="utf-8"
+    )
     r = index.refresh()
     assert (r.changed, r.removed, r.generation) == (1, 1, 2)
     newest = stored(index, EMNEWS, NOW, 200)
@@ -74,7 +86,9 @@ def test_only_changed_files_are_reparsed_and_gone_ones_dropped(index: Index, fin
 
 def test_an_edited_file_replaces_its_post(index: Index, finews_copy: Path) -> None:
     path = finews_copy / "_posts" / "2022-01-10-202201102241180920.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("深百协作", "深百再协作"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("深百协作", "深百再协作"), encoding="utf-8"
+    )
     os.utime(path, ns=(1, 1))
     r = index.refresh()
     assert r.changed == 1 and r.generation == 2
@@ -87,7 +101,11 @@ def test_posts_newest_first_with_ties_by_path_and_a_limit(index: Index) -> None:
     assert len(newest) == 50
     keys = [(-p.date.timestamp(), p.path) for p in newest]
     assert keys == sorted(keys)
-    tied = [p.path for p in stored(index, SITE, NOW, 200) if p.date == datetime(2021, 12, 8, 13, 49, 41, tzinfo=timezone(timedelta(hours=8)))]
+    tied = [
+        p.path
+        for p in stored(index, SITE, NOW, 200)
+        if p.date == datetime(2021, 12, 8, 13, 49, 41, tzinfo=timezone(timedelta(hours=8)))
+    ]
     assert tied == sorted(tied) and len(tied) == 2
 
 
@@ -101,8 +119,15 @@ def test_a_post_round_trips_through_the_index(index: Index) -> None:
 
 def test_scopes_with_counts(index: Index) -> None:
     scopes = {(s.kind.value, s.slug): n for s, n in index.scopes(NOW)}
-    assert scopes == {("site", ""): 151, ("category", "emnews"): 149, ("category", "sitenews"): 1,
-                      ("category", "youjiangribao"): 1, ("tag", "东财滚动新闻"): 149, ("tag", "右江日报新闻"): 1, ("tag", "站长消息"): 1}
+    assert scopes == {
+        ("site", ""): 151,
+        ("category", "emnews"): 149,
+        ("category", "sitenews"): 1,
+        ("category", "youjiangribao"): 1,
+        ("tag", "东财滚动新闻"): 149,
+        ("tag", "右江日报新闻"): 1,
+        ("tag", "站长消息"): 1,
+    }
     found = index.scope(ScopeKind.TAG, "东财滚动新闻", NOW)
     assert found == Scope(ScopeKind.TAG, "东财滚动新闻") and found.name == "东财滚动新闻"
     assert index.scope(ScopeKind.TAG, "nope", NOW) is None
@@ -111,8 +136,12 @@ def test_scopes_with_counts(index: Index) -> None:
 def test_names_sharing_a_slug_share_a_scope(site: object, tmp_path: Path) -> None:
     root = tmp_path / "s"
     (root / "_posts").mkdir(parents=True)
-    (root / "_posts" / "2021-01-01-a.md").write_text(post("a", "2021-01-01", cats="News"), encoding="utf-8")
-    (root / "_posts" / "2021-01-02-b.md").write_text(post("b", "2021-01-02", cats="news NEWS"), encoding="utf-8")
+    (root / "_posts" / "2021-01-01-a.md").write_text(
+        post("a", "2021-01-01", cats="News"), encoding="utf-8"
+    )
+    (root / "_posts" / "2021-01-02-b.md").write_text(
+        post("b", "2021-01-02", cats="news NEWS"), encoding="utf-8"
+    )
     ix = make_index(root, tmp_path / "i.sqlite3")
     ix.refresh()
     news = ix.scope(ScopeKind.CATEGORY, "news", NOW)
@@ -122,7 +151,9 @@ def test_names_sharing_a_slug_share_a_scope(site: object, tmp_path: Path) -> Non
 
 
 def test_future_posts_wait_for_their_time(index: Index, finews_copy: Path) -> None:
-    (finews_copy / "_posts" / "2030-01-01-later.md").write_text(post("later", "2030-01-01 08:00:00 +0800", cats="future"), encoding="utf-8")
+    (finews_copy / "_posts" / "2030-01-01-later.md").write_text(
+        post("later", "2030-01-01 08:00:00 +0800", cats="future"), encoding="utf-8"
+    )
     index.refresh()
     assert index.scope(ScopeKind.CATEGORY, "future", NOW) is None
     due = index.next_due(NOW)
@@ -151,15 +182,23 @@ def test_the_file_can_be_deleted_or_corrupted(finews_copy: Path, tmp_path: Path)
 def test_other_rules_rebuild_the_index(finews_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "i.sqlite3"
     make_index(finews_copy, db).refresh()
-    rules = Rules(root=finews_copy, site_url="https://example.com", zone=ZoneInfo("UTC"),
-                  permalink=permalink.template("pretty"), max_post_bytes=10_000_000, summary_length=200)
+    rules = Rules(
+        root=finews_copy,
+        site_url="https://example.com",
+        zone=ZoneInfo("UTC"),
+        permalink=permalink.template("pretty"),
+        max_post_bytes=10_000_000,
+        summary_length=200,
+    )
     ix = Index(db, rules, jobs=1)
     assert ix.refresh().changed == 151
     assert stored(ix, SITE, NOW, 1)[0].url.startswith("https://example.com/")
     ix.close()
 
 
-def test_readers_see_a_consistent_index_while_one_refreshes(index: Index, finews_copy: Path) -> None:
+def test_readers_see_a_consistent_index_while_one_refreshes(
+    index: Index, finews_copy: Path
+) -> None:
     errors: list[BaseException] = []
     stop = threading.Event()
 
@@ -169,7 +208,7 @@ def test_readers_see_a_consistent_index_while_one_refreshes(index: Index, finews
             while not stop.is_set():
                 n = len(stored(reader, SITE, NOW, 500))
                 assert n in (151, 152)
-        except BaseException as e:  # noqa: BLE001 - reported below
+        except BaseException as e:
             errors.append(e)
         finally:
             reader.close()
@@ -178,7 +217,9 @@ def test_readers_see_a_consistent_index_while_one_refreshes(index: Index, finews
     t.start()
     try:
         for i in range(5):
-            (finews_copy / "_posts" / "2021-12-09-x.md").write_text(post(f"x{i}", "2021-12-09"), encoding="utf-8")
+            (finews_copy / "_posts" / "2021-12-09-x.md").write_text(
+                post(f"x{i}", "2021-12-09"), encoding="utf-8"
+            )
             index.refresh()
             (finews_copy / "_posts" / "2021-12-09-x.md").unlink()
             index.refresh()
@@ -188,7 +229,9 @@ def test_readers_see_a_consistent_index_while_one_refreshes(index: Index, finews
     assert not errors
 
 
-def test_parallel_parse_gives_the_same_posts(finews_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_parse_gives_the_same_posts(
+    finews_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(feeds.parallel, "THRESHOLD", 10)
     serial = make_index(finews_copy, tmp_path / "a.sqlite3")
     serial.refresh()
@@ -210,7 +253,9 @@ def test_the_index_is_only_a_cache_of_the_disk(index: Index) -> None:
     assert r.removed == 151 and index.count(NOW) == 0
 
 
-def test_files_still_being_written_wait_for_the_next_refresh(index: Index, finews_copy: Path) -> None:
+def test_files_still_being_written_wait_for_the_next_refresh(
+    index: Index, finews_copy: Path
+) -> None:
     path = finews_copy / "_posts" / "2021-12-09-writing.md"
     path.write_text(post("half", "2021-12-09"), encoding="utf-8")
     r = index.refresh(["_posts/2021-12-09-writing.md"], settle=5.0)
@@ -223,10 +268,21 @@ def test_files_still_being_written_wait_for_the_next_refresh(index: Index, finew
 
 
 def test_a_refresh_of_named_paths_ignores_the_rest(index: Index, finews_copy: Path) -> None:
-    (finews_copy / "_posts" / "2021-12-09-a.md").write_text(post("a", "2021-12-09"), encoding="utf-8")
-    (finews_copy / "_posts" / "2021-12-09-b.md").write_text(post("b", "2021-12-09"), encoding="utf-8")
+    (finews_copy / "_posts" / "2021-12-09-a.md").write_text(
+        post("a", "2021-12-09"), encoding="utf-8"
+    )
+    (finews_copy / "_posts" / "2021-12-09-b.md").write_text(
+        post("b", "2021-12-09"), encoding="utf-8"
+    )
     (finews_copy / "_posts" / "2021-12-08-202112082206710723.md").unlink()
-    r = index.refresh(["_posts/2021-12-09-a.md", "_posts/2021-12-08-202112082206710723.md", "_posts/notes.txt", "_drafts/2021-01-01-x.md"])
+    r = index.refresh(
+        [
+            "_posts/2021-12-09-a.md",
+            "_posts/2021-12-08-202112082206710723.md",
+            "_posts/notes.txt",
+            "_drafts/2021-01-01-x.md",
+        ]
+    )
     assert (r.changed, r.removed) == (1, 1)
     titles = {p.title for p in stored(index, SITE, NOW, 200)}
     assert "a" in titles and "b" not in titles
@@ -237,24 +293,42 @@ def test_changes_name_the_scopes_touched(index: Index, finews_copy: Path, tmp_pa
     assert index.changed_scopes(g) == set()
     # an export mark at g keeps the scopes that vanish after g listed as changed
     index.save_export_mark(tmp_path, ExportMark(g, NOW.isoformat(), "", 0))
-    (finews_copy / "_posts" / "2021-12-09-x.md").write_text(post("x", "2021-12-09", cats="a", tags="b"), encoding="utf-8")
+    (finews_copy / "_posts" / "2021-12-09-x.md").write_text(
+        post("x", "2021-12-09", cats="a", tags="b"), encoding="utf-8"
+    )
     index.refresh()
-    assert index.changed_scopes(g) == {SITE, Scope(ScopeKind.CATEGORY, "a"), Scope(ScopeKind.TAG, "b")}
+    assert index.changed_scopes(g) == {
+        SITE,
+        Scope(ScopeKind.CATEGORY, "a"),
+        Scope(ScopeKind.TAG, "b"),
+    }
     (finews_copy / "_posts" / "2021-12-09-x.md").unlink()
     index.refresh()
-    assert index.changed_scopes(g + 1) == {SITE, Scope(ScopeKind.CATEGORY, "a"), Scope(ScopeKind.TAG, "b")}
+    assert index.changed_scopes(g + 1) == {
+        SITE,
+        Scope(ScopeKind.CATEGORY, "a"),
+        Scope(ScopeKind.TAG, "b"),
+    }
     assert index.due_scopes(NOW - timedelta(days=1), NOW) == set()
 
 
 def test_posts_sharing_a_permalink_follow_each_other(index: Index, finews_copy: Path) -> None:
     same = "---\ntitle: {t}\ndate: 2021-12-09\ncategories: {c}\npermalink: /same/\n---\nx\n"
-    (finews_copy / "_posts" / "2021-12-09-a.md").write_text(same.format(t="a", c="one"), encoding="utf-8")
-    (finews_copy / "_posts" / "2021-12-09-b.md").write_text(same.format(t="b", c="two"), encoding="utf-8")
+    (finews_copy / "_posts" / "2021-12-09-a.md").write_text(
+        same.format(t="a", c="one"), encoding="utf-8"
+    )
+    (finews_copy / "_posts" / "2021-12-09-b.md").write_text(
+        same.format(t="b", c="two"), encoding="utf-8"
+    )
     index.refresh()
     ids = {p.title: p.entry_id for p in stored(index, SITE, NOW, 200)}
     assert ids["a"] == "https://finews.withounder.com/same/"
     assert ids["b"] == "https://finews.withounder.com/same/#_posts/2021-12-09-b.md"
-    assert any(p.path == "_posts/2021-12-09-b.md" and "same permalink as _posts/2021-12-09-a.md" in p.message for p in index.problems())
+    assert any(
+        p.path == "_posts/2021-12-09-b.md"
+        and "same permalink as _posts/2021-12-09-a.md" in p.message
+        for p in index.problems()
+    )
     g = index.generation
     (finews_copy / "_posts" / "2021-12-09-a.md").unlink()
     index.refresh()
@@ -295,27 +369,45 @@ def test_a_corrupt_file_is_a_storage_error_and_a_rebuild_cures_it(index: Index) 
 
 
 def test_every_rule_takes_part_in_the_fingerprint(index: Index) -> None:
-    changed = {"root": Path("/elsewhere"), "site_url": "https://example.com", "zone": ZoneInfo("UTC"),
-               "permalink": permalink.template("pretty"), "max_post_bytes": 1, "summary_length": 1,
-               "site": {"title": "another"}, "entries": Filter.of(("drafts",), ())}
+    changed = {
+        "root": Path("/elsewhere"),
+        "site_url": "https://example.com",
+        "zone": ZoneInfo("UTC"),
+        "permalink": permalink.template("pretty"),
+        "max_post_bytes": 1,
+        "summary_length": 1,
+        "site": {"title": "another"},
+        "entries": Filter.of(("drafts",), ()),
+    }
     assert set(changed) == {f.name for f in dataclasses.fields(Rules)}, "a new rule: add it here"
     for name, value in changed.items():
-        assert fingerprint(dataclasses.replace(index.rules, **{name: value})) != fingerprint(index.rules), name
+        assert fingerprint(dataclasses.replace(index.rules, **{name: value})) != fingerprint(
+            index.rules
+        ), name
 
 
-def test_digests_are_the_same_on_every_index_over_the_same_files(finews_copy: Path, tmp_path: Path) -> None:
+def test_digests_are_the_same_on_every_index_over_the_same_files(
+    finews_copy: Path, tmp_path: Path
+) -> None:
     """Two hosts, an index each, one source: the digests (what cache keys are made of) agree
     however each index got there, and change only for the scopes a change touched."""
-    one, two = make_index(finews_copy, tmp_path / "one.sqlite3"), make_index(finews_copy, tmp_path / "two.sqlite3")
+    one, two = (
+        make_index(finews_copy, tmp_path / "one.sqlite3"),
+        make_index(finews_copy, tmp_path / "two.sqlite3"),
+    )
     try:
         one.refresh()
         two.refresh()
         start = one.digests()
         assert start == two.digests() and start[("site", "")] != 0
         posts = finews_copy / "_posts"
-        (posts / "2026-03-01-a.md").write_text("---\ntitle: 甲\ncategories: emnews\n---\n正文\n", encoding="utf-8")
+        (posts / "2026-03-01-a.md").write_text(
+            "---\ntitle: 甲\ncategories: emnews\n---\n正文\n", encoding="utf-8"
+        )
         one.refresh()  # one sees the first post alone, two only both at once
-        (posts / "2026-03-02-b.md").write_text("---\ntitle: 乙\ntags: [摘要标签]\n---\n正文\n", encoding="utf-8")
+        (posts / "2026-03-02-b.md").write_text(
+            "---\ntitle: 乙\ntags: [摘要标签]\n---\n正文\n", encoding="utf-8"
+        )
         one.refresh()
         two.refresh()
         changed = one.digests()
@@ -329,7 +421,9 @@ def test_digests_are_the_same_on_every_index_over_the_same_files(finews_copy: Pa
         (posts / "2026-03-02-b.md").unlink()
         one.refresh()
         two.refresh()
-        assert one.digests() == two.digests() == start, "back to the same files, back to the same digests"
+        assert one.digests() == two.digests() == start, (
+            "back to the same files, back to the same digests"
+        )
         assert one.generation != two.generation, "while the generations differ"
     finally:
         one.close()

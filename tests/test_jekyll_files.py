@@ -14,22 +14,35 @@ from feeds.jekyll import files, siteconfig
 from .jekyll_site import FM, parse_site
 
 
-def test_posts_in_nested_folders_and_category_folders(site: Callable[[dict[str, str]], Path]) -> None:
-    root = site({
-        "_posts/2021/2021-12-08-a.md": FM.format(extra=""),
-        "news/world/_posts/2021-12-08-b.md": FM.format(extra="categories: extra\n"),
-        "_drafts/2021-12-08-draft.md": FM.format(extra=""),
-        "_posts/.hidden.md": "x",
-        "_posts/notes.txt": "x",
-    })
+def test_posts_in_nested_folders_and_category_folders(
+    site: Callable[[dict[str, str]], Path],
+) -> None:
+    root = site(
+        {
+            "_posts/2021/2021-12-08-a.md": FM.format(extra=""),
+            "news/world/_posts/2021-12-08-b.md": FM.format(extra="categories: extra\n"),
+            "_drafts/2021-12-08-draft.md": FM.format(extra=""),
+            "_posts/.hidden.md": "x",
+            "_posts/notes.txt": "x",
+        }
+    )
     posts, problems = parse_site(root)
     assert sorted(posts) == ["_posts/2021/2021-12-08-a.md", "news/world/_posts/2021-12-08-b.md"]
     assert posts["news/world/_posts/2021-12-08-b.md"].categories == ("news", "world", "extra")
-    assert [str(p) for p in problems] == ["_posts/notes.txt:1: warning: not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"]
+    assert [str(p) for p in problems] == [
+        "_posts/notes.txt:1: warning: not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"
+    ]
 
 
-def test_links_and_special_files_are_skipped_with_a_warning(site: Callable[[dict[str, str]], Path], tmp_path: Path) -> None:
-    root = site({"_posts/2021-12-08-a.md": FM.format(extra=""), "elsewhere/2021-12-08-b.md": FM.format(extra="")})
+def test_links_and_special_files_are_skipped_with_a_warning(
+    site: Callable[[dict[str, str]], Path], tmp_path: Path
+) -> None:
+    root = site(
+        {
+            "_posts/2021-12-08-a.md": FM.format(extra=""),
+            "elsewhere/2021-12-08-b.md": FM.format(extra=""),
+        }
+    )
     os.mkfifo(root / "_posts" / "2021-12-08-fifo.md")
     os.symlink(tmp_path / "gone.md", root / "_posts" / "2021-12-08-dangling.md")
     os.symlink(root / "elsewhere", root / "_posts" / "linked")
@@ -40,40 +53,63 @@ def test_links_and_special_files_are_skipped_with_a_warning(site: Callable[[dict
         "_posts/2021-12-08-fifo.md:1: warning: skipped: not a regular file (a FIFO, socket or device); feeds reads only regular files",
         "_posts/linked:1: warning: skipped: a symbolic link to a folder; feeds does not follow it, so posts cannot come from elsewhere",
     ]
-    assert files.stat_post(root, "_posts/linked/2021-12-08-b.md") is None, "a watched change agrees with the scan"
+    assert files.stat_post(root, "_posts/linked/2021-12-08-b.md") is None, (
+        "a watched change agrees with the scan"
+    )
 
 
-def test_exclude_and_include_choose_posts_as_jekyll_does(site: Callable[[dict[str, str]], Path]) -> None:
+def test_exclude_and_include_choose_posts_as_jekyll_does(
+    site: Callable[[dict[str, str]], Path],
+) -> None:
     """Jekyll's EntryFilter: exclude by path, glob or prefix, its defaults too; include
     re-admits an underscore folder; in ``_posts`` a file is judged by its path below it.
     The expected lists are what Jekyll 4.3 builds from this site."""
     post = FM.format(extra="")
-    root = site({
-        "_config.yml": "exclude: [old, '_posts/2020*', 'drafts/*/_posts/*']\ninclude: [_kept]\n",
-        "_posts/2021-12-08-a.md": post,
-        "_posts/2020-01-01-gone.md": post,
-        "old/_posts/2021-12-08-old.md": post,
-        "drafts/x/_posts/2021-12-08-draft.md": post,
-        "_kept/_posts/2021-12-08-kept.md": post,
-        "_other/_posts/2021-12-08-other.md": post,
-        "node_modules/_posts/2021-12-08-module.md": post,
-        "_posts/a/_b/2021-12-08-deep.md": post,
-        "_posts/_b/2021-12-08-top.md": post,
-        "_posts/a/2021-12-08-backup.md~": post,
-    })
+    root = site(
+        {
+            "_config.yml": "exclude: [old, '_posts/2020*', 'drafts/*/_posts/*']\ninclude: [_kept]\n",
+            "_posts/2021-12-08-a.md": post,
+            "_posts/2020-01-01-gone.md": post,
+            "old/_posts/2021-12-08-old.md": post,
+            "drafts/x/_posts/2021-12-08-draft.md": post,
+            "_kept/_posts/2021-12-08-kept.md": post,
+            "_other/_posts/2021-12-08-other.md": post,
+            "node_modules/_posts/2021-12-08-module.md": post,
+            "_posts/a/_b/2021-12-08-deep.md": post,
+            "_posts/_b/2021-12-08-top.md": post,
+            "_posts/a/2021-12-08-backup.md~": post,
+        }
+    )
     rules = siteconfig.entry_filter(siteconfig.read(root), root / "_config.yml")
     found, problems = files.find(root, rules)
-    assert [f.path for f in found] == ["_kept/_posts/2021-12-08-kept.md", "_posts/2021-12-08-a.md", "_posts/a/_b/2021-12-08-deep.md"]
+    assert [f.path for f in found] == [
+        "_kept/_posts/2021-12-08-kept.md",
+        "_posts/2021-12-08-a.md",
+        "_posts/a/_b/2021-12-08-deep.md",
+    ]
     assert problems == []
-    for rel in ("_posts/2020-01-01-gone.md", "old/_posts/2021-12-08-old.md", "_other/_posts/2021-12-08-other.md",
-                "node_modules/_posts/2021-12-08-module.md", "_posts/_b/2021-12-08-top.md", "drafts/x/_posts/2021-12-08-draft.md"):
-        assert files.stat_post(root, rel, rules) is None, f"a watched change agrees with the scan: {rel}"
+    for rel in (
+        "_posts/2020-01-01-gone.md",
+        "old/_posts/2021-12-08-old.md",
+        "_other/_posts/2021-12-08-other.md",
+        "node_modules/_posts/2021-12-08-module.md",
+        "_posts/_b/2021-12-08-top.md",
+        "drafts/x/_posts/2021-12-08-draft.md",
+    ):
+        assert files.stat_post(root, rel, rules) is None, (
+            f"a watched change agrees with the scan: {rel}"
+        )
     assert [files.stat_post(root, f.path, rules) for f in found] == found
-    assert [f.path for f in files.find(root)[0]] == ["_posts/2020-01-01-gone.md", "_posts/2021-12-08-a.md", "_posts/a/_b/2021-12-08-deep.md",
-                                                     "drafts/x/_posts/2021-12-08-draft.md", "old/_posts/2021-12-08-old.md"]
+    assert [f.path for f in files.find(root)[0]] == [
+        "_posts/2020-01-01-gone.md",
+        "_posts/2021-12-08-a.md",
+        "_posts/a/_b/2021-12-08-deep.md",
+        "drafts/x/_posts/2021-12-08-draft.md",
+        "old/_posts/2021-12-08-old.md",
+    ]
 
 
 def test_exclude_must_be_a_list(site: Callable[[dict[str, str]], Path]) -> None:
     root = site({"_config.yml": "exclude: old\n"})
-    with pytest.raises(ConfigError, match="_config.yml: exclude must be a list"):
+    with pytest.raises(ConfigError, match=r"_config\.yml: exclude must be a list"):
         siteconfig.entry_filter(siteconfig.read(root), root / "_config.yml")

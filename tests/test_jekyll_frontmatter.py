@@ -14,6 +14,7 @@ from .jekyll_site import one, parse_site
 
 # -- rule 2: front matter ---------------------------------------------------------------------
 
+
 def test_bom_crlf_and_blank_lines_are_accepted(site: Callable[[dict[str, str]], Path]) -> None:
     text = "\ufeff\r\n  \r\n---\r\ntitle: Hi\r\ntags: [a, b]\r\n---\r\nBody\r\n"
     post, problems = one(site, text)
@@ -30,11 +31,15 @@ def test_bom_crlf_and_blank_lines_are_accepted(site: Callable[[dict[str, str]], 
 def test_blank_lines_link_to_the_page_jekyll_writes(site: Callable[[dict[str, str]], Path]) -> None:
     """Jekyll misses the front matter, so its page has no categories and the file's date: the
     feeds keep the author's title and date but link to the page that exists (#14)."""
-    post, problems = one(site, "\n---\ntitle: Hi\ndate: 2021-12-08 23:00:00 +0000\ncategories: emnews\n---\nBody\n")
+    post, problems = one(
+        site, "\n---\ntitle: Hi\ndate: 2021-12-08 23:00:00 +0000\ncategories: emnews\n---\nBody\n"
+    )
     assert post is not None and (post.title, post.categories) == ("Hi", ("emnews",))
     assert dates.rfc3339(post.date) == "2021-12-08T23:00:00+00:00"
     assert post.url == "https://finews.withounder.com/2021/12/08/hello.html"
-    assert "not at https://finews.withounder.com/emnews/2021/12/09/hello.html" in problems[0].message
+    assert (
+        "not at https://finews.withounder.com/emnews/2021/12/09/hello.html" in problems[0].message
+    )
 
 
 def test_no_front_matter_is_a_post_as_in_jekyll(site: Callable[[dict[str, str]], Path]) -> None:
@@ -43,7 +48,9 @@ def test_no_front_matter_is_a_post_as_in_jekyll(site: Callable[[dict[str, str]],
     assert post.content_html == "<p>Just text</p>\n" and not problems
 
 
-def test_unclosed_front_matter_is_an_error_with_its_line(site: Callable[[dict[str, str]], Path]) -> None:
+def test_unclosed_front_matter_is_an_error_with_its_line(
+    site: Callable[[dict[str, str]], Path],
+) -> None:
     post, problems = one(site, "\n---\ntitle: x\n")
     assert post is None
     assert (problems[-1].level, problems[-1].line) == ("error", 2)
@@ -51,6 +58,7 @@ def test_unclosed_front_matter_is_an_error_with_its_line(site: Callable[[dict[st
 
 
 # -- rule 3: YAML ---------------------------------------------------------------------------------
+
 
 def test_yaml_error_reports_the_line_of_the_error(site: Callable[[dict[str, str]], Path]) -> None:
     text = '---\nlayout: post\ntitle: "say "hi" now"\ndate: 2021-12-08\n---\nbody\n'
@@ -73,7 +81,7 @@ def test_empty_front_matter_uses_the_file_name(site: Callable[[dict[str, str]], 
 
 
 def test_control_characters_cost_no_post(site: Callable[[dict[str, str]], Path]) -> None:
-    post, problems = one(site, "---\ntitle: \"a\x0bb\x00c\"\n---\nx\x0by\x1f\n")
+    post, problems = one(site, '---\ntitle: "a\x0bb\x00c"\n---\nx\x0by\x1f\n')
     assert post is not None and post.title == "abc"
     assert "\x0b" not in post.content_html and "xy" in post.content_html
     assert not [p for p in problems if p.level == "error"]
@@ -84,4 +92,8 @@ def test_non_utf8_is_an_error_naming_the_line(site: Callable[[dict[str, str]], P
     (root / "_posts" / "2021-12-08-gbk.md").write_bytes("---\ntitle: x\n---\n中文\n".encode("gbk"))
     posts, problems = parse_site(root)
     assert not posts
-    assert problems[0].level == "error" and problems[0].line == 4 and "not UTF-8" in problems[0].message
+    assert (
+        problems[0].level == "error"
+        and problems[0].line == 4
+        and "not UTF-8" in problems[0].message
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,21 +12,44 @@ import pytest
 
 from feeds.jekyll import files, liquid, permalink, posts
 
-SITE = {"url": "https://orchard.example", "baseurl": "/notes", "title": "Orchard <Notes>", "repository": "orchard/notes",
-        "data": {"authors": {"robin": {"name": "Robin"}}}}
+SITE = {
+    "url": "https://orchard.example",
+    "baseurl": "/notes",
+    "title": "Orchard <Notes>",
+    "repository": "orchard/notes",
+    "data": {"authors": {"robin": {"name": "Robin"}}},
+}
 URL = "https://orchard.example/notes"
 FM = "---\ntitle: T\ntags: [a]\n---\n"
 
 
 def rules(root: Path) -> posts.Rules:
-    return posts.Rules(root=root, site_url=URL, zone=ZoneInfo("UTC"), permalink=permalink.template("date"),
-                        max_post_bytes=1_000_000, summary_length=200, site=SITE)
+    return posts.Rules(
+        root=root,
+        site_url=URL,
+        zone=ZoneInfo("UTC"),
+        permalink=permalink.template("date"),
+        max_post_bytes=1_000_000,
+        summary_length=200,
+        site=SITE,
+    )
 
 
-def render(body: str, root: Path = Path("/nonexistent"), **page: object) -> tuple[str, liquid.LiquidWarning | None]:
-    links = liquid.Links(post=lambda name: "/2013/12/12/x.html" if name == "2013-12-12-x" else None, file=lambda rel: None)
-    return liquid.render(body, site=SITE, page={"title": "Pg", "date": datetime(2015, 2, 12, 8, 30, tzinfo=timezone.utc), **page},
-                         root=root, base_path="/notes", links=links)
+def render(
+    body: str, root: Path = Path("/nonexistent"), **page: object
+) -> tuple[str, liquid.LiquidWarning | None]:
+    links = liquid.Links(
+        post=lambda name: "/2013/12/12/x.html" if name == "2013-12-12-x" else None,
+        file=lambda rel: None,
+    )
+    return liquid.render(
+        body,
+        site=SITE,
+        page={"title": "Pg", "date": datetime(2015, 2, 12, 8, 30, tzinfo=UTC), **page},
+        root=root,
+        base_path="/notes",
+        links=links,
+    )
 
 
 @pytest.mark.parametrize(
@@ -37,14 +60,25 @@ def render(body: str, root: Path = Path("/nonexistent"), **page: object) -> tupl
         ("{% capture g %}Hi {{ site.repository }}{% endcapture %}{{ g }}!", "Hi orchard/notes!"),
         ("{% raw %}{{ kept }}{% endraw %}", "{{ kept }}"),
         ("{{ page.date | date_to_xmlschema }}", "2015-02-12T08:30:00+00:00"),
-        ("{{ '/a b/' | relative_url }} {{ 'x.html' | absolute_url }}", "/notes/a b/ https://orchard.example/notes/x.html"),
+        (
+            "{{ '/a b/' | relative_url }} {{ 'x.html' | absolute_url }}",
+            "/notes/a b/ https://orchard.example/notes/x.html",
+        ),
         ("{{ site.title | xml_escape }}", "Orchard &lt;Notes&gt;"),
-        ("{{ 'Hello, World!' | slugify }} {{ 'Hello, World!' | slugify: 'pretty' }}", "hello-world hello,-world!"),
+        (
+            "{{ 'Hello, World!' | slugify }} {{ 'Hello, World!' | slugify: 'pretty' }}",
+            "hello-world hello,-world!",
+        ),
         ("{{ '*x*' | markdownify }}", "<p><em>x</em></p>\n"),
-        ("{{ 'a  b' | number_of_words }} {{ site.data.authors | jsonify }}", '2 {"robin": {"name": "Robin"}}'),
+        (
+            "{{ 'a  b' | number_of_words }} {{ site.data.authors | jsonify }}",
+            '2 {"robin": {"name": "Robin"}}',
+        ),
         ("[x]({% post_url 2013-12-12-x %})", "[x](/notes/2013/12/12/x.html)"),
-        ("{% highlight ruby %}\nputs '<b>'\n{% endhighlight %}",
-         '<figure class="highlight"><pre><code class="language-ruby" data-lang="ruby">puts \'&lt;b&gt;\'</code></pre></figure>'),
+        (
+            "{% highlight ruby %}\nputs '<b>'\n{% endhighlight %}",
+            '<figure class="highlight"><pre><code class="language-ruby" data-lang="ruby">puts \'&lt;b&gt;\'</code></pre></figure>',
+        ),
         ("no markers at all {", "no markers at all {"),
     ],
 )
@@ -76,18 +110,30 @@ def test_what_cannot_be_rendered_is_left_as_written(body: str, line: int, why: s
 
 def test_include_takes_jekyll_parameters(tmp_path: Path) -> None:
     (tmp_path / "_includes").mkdir()
-    (tmp_path / "_includes" / "sig.html").write_text("by {{ include.who }} of {{ include.site_name }}", encoding="utf-8")
-    assert render('{% include sig.html who="Robin" site_name=site.title %}', tmp_path) == ("by Robin of Orchard <Notes>", None)
+    (tmp_path / "_includes" / "sig.html").write_text(
+        "by {{ include.who }} of {{ include.site_name }}", encoding="utf-8"
+    )
+    assert render('{% include sig.html who="Robin" site_name=site.title %}', tmp_path) == (
+        "by Robin of Orchard <Notes>",
+        None,
+    )
 
 
-def test_posts_render_their_liquid_and_check_names_the_line(site: Callable[[dict[str, str]], Path]) -> None:
-    root = site({
-        "_posts/2013-12-12-first.md": FM + "First.\n",
-        "_posts/2015-02-12-links.md": FM + "See [it]({% post_url 2013-12-12-first %}) at {{ site.url }}.\n",
-        "_posts/2015-02-13-broken.md": FM + "Fine line.\n\nBad {% unknown_tag %} here, {{ site.title }}.\n",
-        "about.md": "---\npermalink: /about-us/\n---\nAbout\n",
-        "_posts/2015-02-14-link.md": FM + "[about]({% link about.md %}) [post]({% link _posts/2013-12-12-first.md %})\n",
-    })
+def test_posts_render_their_liquid_and_check_names_the_line(
+    site: Callable[[dict[str, str]], Path],
+) -> None:
+    root = site(
+        {
+            "_posts/2013-12-12-first.md": FM + "First.\n",
+            "_posts/2015-02-12-links.md": FM
+            + "See [it]({% post_url 2013-12-12-first %}) at {{ site.url }}.\n",
+            "_posts/2015-02-13-broken.md": FM
+            + "Fine line.\n\nBad {% unknown_tag %} here, {{ site.title }}.\n",
+            "about.md": "---\npermalink: /about-us/\n---\nAbout\n",
+            "_posts/2015-02-14-link.md": FM
+            + "[about]({% link about.md %}) [post]({% link _posts/2013-12-12-first.md %})\n",
+        }
+    )
     r = rules(root)
     found, _ = files.find(root)
     parsed = {f.path: posts.parse(f, r) for f in found}
@@ -107,10 +153,12 @@ def test_posts_render_their_liquid_and_check_names_the_line(site: Callable[[dict
 
 
 def test_posts_that_link_to_each_other_end(site: Callable[[dict[str, str]], Path]) -> None:
-    root = site({
-        "_posts/2015-01-01-a.md": FM + "{% post_url 2015-01-02-b %}\n",
-        "_posts/2015-01-02-b.md": FM + "{% post_url 2015-01-01-a %}\n",
-    })
+    root = site(
+        {
+            "_posts/2015-01-01-a.md": FM + "{% post_url 2015-01-02-b %}\n",
+            "_posts/2015-01-02-b.md": FM + "{% post_url 2015-01-01-a %}\n",
+        }
+    )
     r = rules(root)
     found, _ = files.find(root)
     done = [posts.finish(r, posts.parse(f, r).post) for f in found]  # type: ignore[arg-type]
@@ -119,12 +167,17 @@ def test_posts_that_link_to_each_other_end(site: Callable[[dict[str, str]], Path
 
 
 def test_link_follows_a_collections_permalink(site: Callable[[dict[str, str]], Path]) -> None:
-    root = site({
-        "_docs/config/defaults.md": "---\ntitle: D\n---\nx\n",
-        "_posts/2015-02-14-link.md": FM + "[d]({% link _docs/config/defaults.md %}) [p]({% link pages/team.md %})\n",
-        "pages/team.md": "---\npermalink: /team/\n---\nTeam\n",
-    })
-    r = dataclasses.replace(rules(root), site={**SITE, "collections": {"docs": {"permalink": "/:collection/:path/"}}})
+    root = site(
+        {
+            "_docs/config/defaults.md": "---\ntitle: D\n---\nx\n",
+            "_posts/2015-02-14-link.md": FM
+            + "[d]({% link _docs/config/defaults.md %}) [p]({% link pages/team.md %})\n",
+            "pages/team.md": "---\npermalink: /team/\n---\nTeam\n",
+        }
+    )
+    r = dataclasses.replace(
+        rules(root), site={**SITE, "collections": {"docs": {"permalink": "/:collection/:path/"}}}
+    )
     [f], _ = files.find(root)
     done = posts.finish(r, posts.parse(f, r).post)  # type: ignore[arg-type]
     assert 'href="https://orchard.example/notes/docs/config/defaults/"' in done.content_html

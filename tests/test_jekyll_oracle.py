@@ -17,7 +17,8 @@ from . import jekyll_oracle as oracle
 from .conftest import FIXTURES
 
 pytestmark = pytest.mark.skipif(
-    oracle.JEKYLL is None, reason="jekyll is not installed (apt-get install jekyll ruby-jekyll-feed)"
+    oracle.JEKYLL is None,
+    reason="jekyll is not installed (apt-get install jekyll ruby-jekyll-feed)",
 )
 
 #: Files Jekyll cannot build a site with, by fixture: each stops the whole build, so it is
@@ -55,7 +56,9 @@ SITES = ("finews", "hostile", "jekyllfeed")
 def test_agrees_with_jekyll(name: str, permalink: str, tmp_path: Path) -> None:
     fixture = FIXTURES / name
     drop = JEKYLL_FAILS.get(name, {})
-    site = oracle.copy_site(fixture, tmp_path / "site", drop=tuple(drop), config={"permalink": permalink})
+    site = oracle.copy_site(
+        fixture, tmp_path / "site", drop=tuple(drop), config={"permalink": permalink}
+    )
     built = oracle.build(site)
     # Ours reads the same _config.yml: url, baseurl, timezone, permalink, future.
     settings = config.from_dict({"site": {"source": str(site)}}, tmp_path / "config.toml")

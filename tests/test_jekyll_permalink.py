@@ -13,7 +13,12 @@ CST = timezone(timedelta(hours=8))
 WHEN = datetime(2022, 1, 10, 8, 3, 44, tzinfo=CST)
 
 
-def path(style: str, slug: str = "202201102241180920", cats: tuple[str, ...] = ("youjiangribao",), when: datetime = WHEN) -> str:
+def path(
+    style: str,
+    slug: str = "202201102241180920",
+    cats: tuple[str, ...] = ("youjiangribao",),
+    when: datetime = WHEN,
+) -> str:
     return permalink.url_path(permalink.template(style), date=when, slug=slug, categories=cats)
 
 
@@ -25,8 +30,14 @@ def path(style: str, slug: str = "202201102241180920", cats: tuple[str, ...] = (
         ("ordinal", "/youjiangribao/2022/010/202201102241180920.html"),
         ("weekdate", "/youjiangribao/2022/W02/Mon/202201102241180920.html"),
         ("none", "/youjiangribao/202201102241180920.html"),
-        ("/:year/:i_month/:i_day/:short_year/:hour:minute:second/:slug:output_ext", "/2022/1/10/22/080344/202201102241180920.html"),
-        ("/:short_month-:long_month/:long_day/:w_year-:w_day/:y_day/:title_", "/Jan-January/Monday/2022-1/010/202201102241180920_"),
+        (
+            "/:year/:i_month/:i_day/:short_year/:hour:minute:second/:slug:output_ext",
+            "/2022/1/10/22/080344/202201102241180920.html",
+        ),
+        (
+            "/:short_month-:long_month/:long_day/:w_year-:w_day/:y_day/:title_",
+            "/Jan-January/Monday/2022-1/010/202201102241180920_",
+        ),
         ("/blog/:categories/:title/", "/blog/youjiangribao/202201102241180920/"),
     ],
 )
@@ -95,7 +106,11 @@ def test_scope_slug_is_always_safe(name: str) -> None:
     assert permalink.scope_slug(slug) == slug or slug.startswith("_"), "a slug is its own slug"
 
 
-@given(st.text(max_size=60), st.lists(st.text(max_size=20), max_size=4), st.sampled_from(sorted(permalink.STYLES)))
+@given(
+    st.text(max_size=60),
+    st.lists(st.text(max_size=20), max_size=4),
+    st.sampled_from(sorted(permalink.STYLES)),
+)
 def test_url_path_is_always_a_clean_absolute_path(slug: str, cats: list[str], style: str) -> None:
     p = path(style, slug=slug, cats=tuple(cats))
     assert p.startswith("/") and "//" not in p

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 from collections.abc import Callable
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -20,12 +19,15 @@ from .jekyll_site import FM, URL, one, parse_site, rules
 
 # -- the real corpus ---------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def finews() -> tuple[dict[str, Post], list[Problem]]:
     return parse_site(FINEWS)
 
 
-def test_corpus_gives_151_posts_no_error_and_15_warnings(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+def test_corpus_gives_151_posts_no_error_and_15_warnings(
+    finews: tuple[dict[str, Post], list[Problem]],
+) -> None:
     found, problems = finews
     assert len(found) == 151
     assert not [p for p in problems if p.level == "error"]
@@ -42,7 +44,9 @@ def test_the_real_example_post(finews: tuple[dict[str, Post], list[Problem]]) ->
     assert dates.rfc3339(post.date) == "2022-01-10T08:03:44+08:00"
     assert post.categories == ("youjiangribao",)
     assert post.tags == ("右江日报新闻",)
-    assert post.url == "https://finews.withounder.com/youjiangribao/2022/01/10/202201102241180920.html"
+    assert (
+        post.url == "https://finews.withounder.com/youjiangribao/2022/01/10/202201102241180920.html"
+    )
     links = lxml_html.fragment_fromstring(post.content_html, create_parent="div").xpath("//a/@href")
     assert "https://finews.withounder.com/category/youjiangribao.html" in links
     assert "https://finews.withounder.com/" in links
@@ -59,13 +63,17 @@ def test_naive_real_post_is_beijing_time(finews: tuple[dict[str, Post], list[Pro
     assert dates.rfc3339(post.date) == "2021-12-08T10:46:18+08:00"
 
 
-def test_blank_line_before_front_matter_is_read(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+def test_blank_line_before_front_matter_is_read(
+    finews: tuple[dict[str, Post], list[Problem]],
+) -> None:
     post = finews[0]["_posts/2021-12-08-202112082206672930.md"]
     assert post.categories == ("emnews",) and post.tags == ("东财滚动新闻",)
     assert post.title != post.slug
 
 
-def test_every_link_in_the_corpus_is_absolute(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+def test_every_link_in_the_corpus_is_absolute(
+    finews: tuple[dict[str, Post], list[Problem]],
+) -> None:
     for post in finews[0].values():
         if not post.content_html:
             continue
@@ -74,7 +82,9 @@ def test_every_link_in_the_corpus_is_absolute(finews: tuple[dict[str, Post], lis
             assert link.startswith(("https://", "http://")), (post.path, link)
 
 
-def test_relative_and_protocol_relative_links(finews: tuple[dict[str, Post], list[Problem]]) -> None:
+def test_relative_and_protocol_relative_links(
+    finews: tuple[dict[str, Post], list[Problem]],
+) -> None:
     rel = finews[0]["_posts/2021-12-08-202112082206748961.md"]
     assert 'href="https://finews.withounder.com/emnews/2021/12/08/emnews/"' in rel.content_html
     old = finews[0]["_posts/2021-12-08-202112082206779752.md"]
@@ -83,13 +93,16 @@ def test_relative_and_protocol_relative_links(finews: tuple[dict[str, Post], lis
 
 # -- rule 4: dates -------------------------------------------------------------------------------
 
+
 def test_front_matter_date_wins_over_the_file_name(site: Callable[[dict[str, str]], Path]) -> None:
     post, _ = one(site, FM.format(extra=""), name="_posts/2020-01-01-hello.md")
     assert post is not None and dates.rfc3339(post.date) == "2021-12-08T10:00:00+08:00"
     assert "/2021/12/08/" in post.url
 
 
-def test_naive_evening_time_links_to_the_page_jekyll_publishes(site: Callable[[dict[str, str]], Path]) -> None:
+def test_naive_evening_time_links_to_the_page_jekyll_publishes(
+    site: Callable[[dict[str, str]], Path],
+) -> None:
     text = "---\ntitle: late\ndate: 2021-12-08 20:00:00\ncategories: emnews\n---\nbody\n"
     post, problems = one(site, text, name="_posts/2021-12-08-late-news.md")
     assert post is not None
@@ -109,13 +122,15 @@ def test_naive_evening_time_links_to_the_page_jekyll_publishes(site: Callable[[d
         ("date: 2022-01-10 08:03:44 +0800", "2022-01-10T08:03:44+08:00"),
     ],
 )
-def test_date_shapes_in_front_matter(site: Callable[[dict[str, str]], Path], line: str, expected: str) -> None:
+def test_date_shapes_in_front_matter(
+    site: Callable[[dict[str, str]], Path], line: str, expected: str
+) -> None:
     post, _ = one(site, f"---\n{line}\n---\nx\n")
     assert post is not None and dates.rfc3339(post.date) == expected
 
 
 def test_unparseable_date_is_an_error_on_its_line(site: Callable[[dict[str, str]], Path]) -> None:
-    post, problems = one(site, "---\ntitle: x\ndate: \"+0800\"\n---\nx\n")
+    post, problems = one(site, '---\ntitle: x\ndate: "+0800"\n---\nx\n')
     assert post is None and problems[0].line == 3 and problems[0].level == "error"
 
 
@@ -126,6 +141,7 @@ def test_naive_date_in_a_dst_zone(site: Callable[[dict[str, str]], Path]) -> Non
 
 # -- rule 5: categories and tags ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("extra", "cats", "tags"),
     [
@@ -135,12 +151,15 @@ def test_naive_date_in_a_dst_zone(site: Callable[[dict[str, str]], Path]) -> Non
         ("categories:\n", (), ()),
     ],
 )
-def test_names_split_dedupe_and_keep_order(site: Callable[[dict[str, str]], Path], extra: str, cats: tuple[str, ...], tags: tuple[str, ...]) -> None:
+def test_names_split_dedupe_and_keep_order(
+    site: Callable[[dict[str, str]], Path], extra: str, cats: tuple[str, ...], tags: tuple[str, ...]
+) -> None:
     post, _ = one(site, FM.format(extra=extra))
     assert post is not None and (post.categories, post.tags) == (cats, tags)
 
 
 # -- rules 6, 7, 9, 10 -------------------------------------------------------------------------------
+
 
 def test_published_false_hides_the_post_quietly(site: Callable[[dict[str, str]], Path]) -> None:
     post, problems = one(site, FM.format(extra="published: false\n"))
@@ -179,19 +198,34 @@ def test_updated_from_front_matter_else_the_date(site: Callable[[dict[str, str]]
 
 def test_markdown_renders_and_html_is_taken_as_is(site: Callable[[dict[str, str]], Path]) -> None:
     post, _ = one(site, "---\n---\n*hi* <b>x</b>\n")
-    assert post is not None and "<em>hi</em>" in post.content_html and "<b>x</b>" in post.content_html
+    assert (
+        post is not None and "<em>hi</em>" in post.content_html and "<b>x</b>" in post.content_html
+    )
     post, _ = one(site, "---\n---\n*hi* <b>x</b>\n", name="_posts/2021-12-08-page.html")
     assert post is not None and "<em>" not in post.content_html and "*hi*" in post.content_html
 
 
 def test_author_forms(site: Callable[[dict[str, str]], Path]) -> None:
-    post, _ = one(site, FM.format(extra="author: {name: 张三, email: z@example.com, uri: 'https://z.example/'}\n"))
-    assert post is not None and post.authors == (Author("张三", "z@example.com", "https://z.example/"),)
+    post, _ = one(
+        site,
+        FM.format(extra="author: {name: 张三, email: z@example.com, uri: 'https://z.example/'}\n"),
+    )
+    assert post is not None and post.authors == (
+        Author("张三", "z@example.com", "https://z.example/"),
+    )
     post, _ = one(site, FM.format(extra="author: 李四\n"))
     assert post is not None and post.authors == (Author("李四"),)
-    post, _ = one(site, FM.format(extra="authors: [a, {name: b, url: 'http://b.example'}, a, {email: x@y}]\n"))
-    assert post is not None and post.authors == (Author("a"), Author("b", "", "http://b.example")), "once each, nameless dropped"
-    post, _ = one(site, FM.format(extra="author: {name: c, email: not-an-address, uri: 'javascript:alert(1)'}\n"))
+    post, _ = one(
+        site, FM.format(extra="authors: [a, {name: b, url: 'http://b.example'}, a, {email: x@y}]\n")
+    )
+    assert post is not None and post.authors == (
+        Author("a"),
+        Author("b", "", "http://b.example"),
+    ), "once each, nameless dropped"
+    post, _ = one(
+        site,
+        FM.format(extra="author: {name: c, email: not-an-address, uri: 'javascript:alert(1)'}\n"),
+    )
     assert post is not None and post.authors == (Author("c"),)
     post, _ = one(site, FM.format(extra=""))
     assert post is not None and post.authors == ()
@@ -199,13 +233,21 @@ def test_author_forms(site: Callable[[dict[str, str]], Path]) -> None:
 
 def test_authors_from_the_sites_data(site: Callable[[dict[str, str]], Path]) -> None:
     root = site({"_posts/2021-12-08-hello.md": FM.format(extra="authors: [robin, stranger]\n")})
-    r = dataclasses.replace(rules(root), site={"data": {"authors": {"robin": {"name": "Robin P", "email": "r@o.example"}}}})
+    r = dataclasses.replace(
+        rules(root),
+        site={"data": {"authors": {"robin": {"name": "Robin P", "email": "r@o.example"}}}},
+    )
     [f], _ = files.find(root)
     post = posts.parse(f, r).post
-    assert post is not None and post.authors == (Author("Robin P", "r@o.example"), Author("stranger"))
+    assert post is not None and post.authors == (
+        Author("Robin P", "r@o.example"),
+        Author("stranger"),
+    )
 
 
-def test_summary_lang_and_excerpt_only_as_jekyll_feed_has_them(site: Callable[[dict[str, str]], Path]) -> None:
+def test_summary_lang_and_excerpt_only_as_jekyll_feed_has_them(
+    site: Callable[[dict[str, str]], Path],
+) -> None:
     def summary(extra: str, body: str = "First para.\n\nSecond para.\n") -> str:
         post, _ = one(site, FM.format(extra=extra).replace("Body text.\n", body))
         assert post is not None
@@ -215,7 +257,9 @@ def test_summary_lang_and_excerpt_only_as_jekyll_feed_has_them(site: Callable[[d
     assert summary("excerpt: Ex\n") == "Ex"
     assert summary('excerpt: ""\n') == "", "an empty excerpt means none"
     assert summary("") == "First para.", "Jekyll's excerpt: the first paragraph"
-    assert summary("excerpt_separator: <!--more-->\n", "One\n\ntwo <!--more--> three\n") == "One two"
+    assert (
+        summary("excerpt_separator: <!--more-->\n", "One\n\ntwo <!--more--> three\n") == "One two"
+    )
     post, _ = one(site, FM.format(extra="lang: fr-FR\nfeed:\n  excerpt_only: true\n"))
     assert post is not None and (post.lang, post.excerpt_only) == ("fr-FR", True)
     post, _ = one(site, FM.format(extra='lang: "<x>"\n'))
@@ -224,7 +268,9 @@ def test_summary_lang_and_excerpt_only_as_jekyll_feed_has_them(site: Callable[[d
 
 def test_huge_file_is_skipped_with_a_warning(site: Callable[[dict[str, str]], Path]) -> None:
     post, problems = one(site, FM.format(extra="") + "x" * 2000, max_bytes=1000)
-    assert post is None and problems[0].level == "warning" and "max_post_bytes" in problems[0].message
+    assert (
+        post is None and problems[0].level == "warning" and "max_post_bytes" in problems[0].message
+    )
 
 
 def test_offsets_are_fixed_timezones(finews: tuple[dict[str, Post], list[Problem]]) -> None:

@@ -32,8 +32,18 @@ from tests.server_fixture import Server, free_port, site_config, wait_until
 T0 = int(time.time()) // 60 * 60 - 86400
 NEWEST = "2022-05-26-202205262391921712.md"  # emnews, tag 东财滚动新闻
 OTHER = "/category/youjiangribao.atom"  # no post of it is touched here
-PATHS = ["/", "/feeds.opml", "/feed.atom", "/feed.rss", "/feed.json", "/feed.xml", "/category/emnews.rss",
-         "/feed/emnews.xml", "/tag/" + quote("东财滚动新闻") + ".json", "/feed/by_tag/" + quote("东财滚动新闻") + ".xml"]
+PATHS = [
+    "/",
+    "/feeds.opml",
+    "/feed.atom",
+    "/feed.rss",
+    "/feed.json",
+    "/feed.xml",
+    "/category/emnews.rss",
+    "/feed/emnews.xml",
+    "/tag/" + quote("东财滚动新闻") + ".json",
+    "/feed/by_tag/" + quote("东财滚动新闻") + ".xml",
+]
 
 
 def http(seconds: int) -> str:
@@ -88,10 +98,17 @@ class Site:
         folder = self.tmp / name
         folder.mkdir(exist_ok=True)
         path = site_config(folder, self.root, free_port(), "[cache]\nrefresh_seconds = 0.4\n")
-        path.write_text(path.read_text(encoding="utf-8").replace('"金融消息"', json.dumps(title, ensure_ascii=False)), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                '"金融消息"', json.dumps(title, ensure_ascii=False)
+            ),
+            encoding="utf-8",
+        )
         os.utime(path, (config_time, config_time))
         app = create_app(config.load(path))
-        app.extensions["feeds"].live.published_at = lambda _now: datetime.fromtimestamp(self.now, UTC)
+        app.extensions["feeds"].live.published_at = lambda _now: datetime.fromtimestamp(
+            self.now, UTC
+        )
         self.apps.append(app)
         return app
 
@@ -118,16 +135,22 @@ def seen(client: FlaskClient) -> dict[str, str]:
     return found
 
 
-def assert_changed(client: FlaskClient, before: dict[str, str], after: str, paths: list[str] = PATHS) -> dict[str, str]:
+def assert_changed(
+    client: FlaskClient, before: dict[str, str], after: str, paths: list[str] = PATHS
+) -> dict[str, str]:
     """Each of ``paths`` now says ``after`` and gives 200 to its previous Last-Modified (and no
     If-None-Match), 304 to the new one; Last-Modified did not decrease anywhere."""
     now = seen(client)
     for path in paths:
         assert now[path] == after, path
-        assert client.get(path, headers={"If-Modified-Since": before[path]}).status_code == 200, path
+        assert client.get(path, headers={"If-Modified-Since": before[path]}).status_code == 200, (
+            path
+        )
         assert client.get(path, headers={"If-Modified-Since": after}).status_code == 304, path
     for path, value in now.items():
-        assert _seconds(value) >= _seconds(before[path]), f"{path} went back from {before[path]} to {value}"
+        assert _seconds(value) >= _seconds(before[path]), (
+            f"{path} went back from {before[path]} to {value}"
+        )
     return now
 
 
@@ -143,14 +166,24 @@ def test_every_change_of_the_bytes_gives_200_to_the_last_value(site: Site) -> No
     # An edit of the newest post's body: its scopes change, the others answer 304 as before.
     body_before = client.get("/feed.atom").data
     newest = site.posts / NEWEST
-    write_post(newest, newest.read_text(encoding="utf-8").replace("据霍尼韦尔官网消息", "据霍尼韦尔官网的消息"), T0 + 100)
+    write_post(
+        newest,
+        newest.read_text(encoding="utf-8").replace("据霍尼韦尔官网消息", "据霍尼韦尔官网的消息"),
+        T0 + 100,
+    )
     wait_for(lambda: client.get("/feed.atom").data != body_before)
     before = assert_changed(client, before, http(T0 + 100))
     assert before[OTHER] == http(T0)
-    assert client.get(OTHER, headers={"If-Modified-Since": http(T0)}).status_code == 304, "unchanged: still 304"
+    assert client.get(OTHER, headers={"If-Modified-Since": http(T0)}).status_code == 304, (
+        "unchanged: still 304"
+    )
 
     # An edit whose mtime was set back (cp -p, rsync -t) still moves Last-Modified on, by a second.
-    write_post(newest, newest.read_text(encoding="utf-8").replace("霍尼韦尔官网的消息", "霍尼韦尔的消息"), T0 + 50)
+    write_post(
+        newest,
+        newest.read_text(encoding="utf-8").replace("霍尼韦尔官网的消息", "霍尼韦尔的消息"),
+        T0 + 50,
+    )
     wait_for(lambda: "霍尼韦尔的消息" in client.get("/feed.atom").get_data(as_text=True))
     before = assert_changed(client, before, http(T0 + 101))
 
@@ -167,7 +200,10 @@ def test_every_change_of_the_bytes_gives_200_to_the_last_value(site: Site) -> No
     before = assert_changed(client, before, http(T0 + 300))
     assert "lmtest-due" not in client.get("/feed.atom").get_data(as_text=True)
     site.now = due - 1
-    assert client.get("/feed.atom", headers={"If-Modified-Since": before["/feed.atom"]}).status_code == 304
+    assert (
+        client.get("/feed.atom", headers={"If-Modified-Since": before["/feed.atom"]}).status_code
+        == 304
+    )
     site.now = due
     assert "lmtest-due" in client.get("/feed.atom").get_data(as_text=True)
     assert_changed(client, before, http(due))
@@ -184,11 +220,19 @@ def test_a_changed_config_gives_200_to_the_last_value(site: Site) -> None:
 
 def test_a_rebuilt_index_never_moves_last_modified_back(site: Site, tmp_path: Path) -> None:
     client = site.app().test_client()
-    write_post(site.posts / NEWEST, (site.posts / NEWEST).read_text(encoding="utf-8") + "\n补充\n", T0 + 100)
+    write_post(
+        site.posts / NEWEST,
+        (site.posts / NEWEST).read_text(encoding="utf-8") + "\n补充\n",
+        T0 + 100,
+    )
     wait_for(lambda: client.get("/feed.atom").headers["Last-Modified"] == http(T0 + 100))
     delete_post(site.posts / "2021-12-08-202112082207168450.md", T0 + 200)  # an older emnews post
     wait_for(lambda: client.get("/category/emnews.rss").headers["Last-Modified"] == http(T0 + 200))
-    before = {path: (r.headers["Last-Modified"], r.data) for path in PATHS + [OTHER] for r in [client.get(path)]}
+    before = {
+        path: (r.headers["Last-Modified"], r.data)
+        for path in PATHS + [OTHER]
+        for r in [client.get(path)]
+    }
     site.close(client.application)
 
     (tmp_path / "a" / "index.sqlite3").unlink()
@@ -208,7 +252,9 @@ def test_two_hosts_over_one_source_agree(site: Site) -> None:
     before = {"one": seen(one), "two": seen(two)}
 
     newest = site.posts / NEWEST
-    write_post(newest, newest.read_text(encoding="utf-8").replace("上海证券报", "上海證券報"), T0 + 100)
+    write_post(
+        newest, newest.read_text(encoding="utf-8").replace("上海证券报", "上海證券報"), T0 + 100
+    )
     for client in (one, two):
         wait_for(lambda c=client: "上海證券報" in c.get("/feed.atom").get_data(as_text=True))
     for path in PATHS:
@@ -242,9 +288,16 @@ def server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
     assert "Traceback" not in s.log_text(), s.log_text()
 
 
-def test_every_worker_answers_200_to_the_last_value_after_each_change(server: tuple[Server, Path]) -> None:
+def test_every_worker_answers_200_to_the_last_value_after_each_change(
+    server: tuple[Server, Path],
+) -> None:
     srv, posts = server
-    paths = ["/feed.atom", "/feeds.opml", "/category/emnews.rss", "/feed/by_tag/" + quote("东财滚动新闻") + ".xml"]
+    paths = [
+        "/feed.atom",
+        "/feeds.opml",
+        "/category/emnews.rss",
+        "/feed/by_tag/" + quote("东财滚动新闻") + ".xml",
+    ]
     history: list[str] = []
 
     def step(expected: str) -> None:
@@ -253,7 +306,12 @@ def test_every_worker_answers_200_to_the_last_value_after_each_change(server: tu
         last = history[-1] if history else None
 
         def check() -> None:
-            wait_until(lambda: all(srv.get(p).headers["last-modified"] == expected for p in paths), time.monotonic(), 10, expected)
+            wait_until(
+                lambda: all(srv.get(p).headers["last-modified"] == expected for p in paths),
+                time.monotonic(),
+                10,
+                expected,
+            )
             for p in paths:
                 if last is not None:
                     assert srv.raw(p, {"If-Modified-Since": last}).status == 200, (p, last)
@@ -265,7 +323,11 @@ def test_every_worker_answers_200_to_the_last_value_after_each_change(server: tu
 
     step(http(T0))
     newest = posts / NEWEST
-    write_post(newest, newest.read_text(encoding="utf-8").replace("据霍尼韦尔官网消息", "据官网消息"), T0 + 100)
+    write_post(
+        newest,
+        newest.read_text(encoding="utf-8").replace("据霍尼韦尔官网消息", "据官网消息"),
+        T0 + 100,
+    )
     step(http(T0 + 100))
     delete_post(newest, T0 + 200)
     step(http(T0 + 200))

@@ -25,9 +25,22 @@ SCRIPT = REPO / "scripts" / "load"
 def test_ten_seconds_of_load_while_posts_change(tmp_path: Path) -> None:
     figures = tmp_path / "load.json"
     run = subprocess.run(
-        [sys.executable, str(SCRIPT), "--seconds", "10", "--connections", "20", "--client", "python",
-         "--json", str(figures)],
-        capture_output=True, text=True, timeout=180, env={**os.environ, "TMPDIR": str(tmp_path)},
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--seconds",
+            "10",
+            "--connections",
+            "20",
+            "--client",
+            "python",
+            "--json",
+            str(figures),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
     )
     print(run.stdout)
     assert run.returncode == 0, run.stdout + run.stderr

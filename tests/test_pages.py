@@ -41,8 +41,6 @@ LISTINGS = (
 )
 
 
-
-
 def feed_url(scope: Scope, fmt: str) -> str:
     """What the layout says the feed's URL is, to check the lists agree with it."""
     return urls.feed_url(Feed(scope, "", "", SITE_URL, "en", "", ()), fmt)
@@ -67,8 +65,10 @@ def test_opml_groups_site_categories_tags_one_xml_feed_each() -> None:
         outlines = group.findall("outline")
         assert [o.get("xmlUrl") for o in outlines] == [feed_url(s, "atom") for s in scopes]
         assert {o.get("type") for o in outlines} == {"rss"}
-        assert [o.get("htmlUrl") for o in outlines] == [f"{SITE_URL}/{urls.page_href(s)}" if s.kind is not ScopeKind.SITE
-                                                        else f"{SITE_URL}/" for s in scopes]
+        assert [o.get("htmlUrl") for o in outlines] == [
+            f"{SITE_URL}/{urls.page_href(s)}" if s.kind is not ScopeKind.SITE else f"{SITE_URL}/"
+            for s in scopes
+        ]
 
 
 def test_opml_names_are_html_escaped_text() -> None:
@@ -83,8 +83,9 @@ def test_opml_names_are_html_escaped_text() -> None:
 
 
 def test_opml_with_one_format_leaves_it_out_and_skips_empty_groups() -> None:
-    root = etree.fromstring(opml("Finews", SITE_URL, [Listing(SITE, 1), Listing(EMNEWS, 1)],
-                                 ["rss"], None))
+    root = etree.fromstring(
+        opml("Finews", SITE_URL, [Listing(SITE, 1), Listing(EMNEWS, 1)], ["rss"], None)
+    )
     assert root.find("head/dateCreated") is None
     assert [g.get("text") for g in root.findall("body/outline")] == ["Site", "Categories"]
     assert [o.get("text") for o in root.iterfind("body/outline/outline")] == ["Finews", "emnews"]
@@ -108,19 +109,46 @@ SITE_INFO = Site("Finews & co", "财经新闻 <每日>", SITE_URL, "zh-CN", ZONE
 #: 00:03 UTC on the 10th is 08:03 in Shanghai; 18:00 UTC on the 9th is 02:00 on the 10th.
 MORNING = datetime(2022, 1, 10, 0, 3, 44, tzinfo=UTC)
 NIGHT = datetime(2022, 1, 9, 18, 0, tzinfo=UTC)
-DATED = tuple(dataclasses.replace(listing, newest=NIGHT if listing.scope is SCRIPT else MORNING) for listing in LISTINGS)
+DATED = tuple(
+    dataclasses.replace(listing, newest=NIGHT if listing.scope is SCRIPT else MORNING)
+    for listing in LISTINGS
+)
 PAGE = index_page(SITE_INFO, DATED)
 
 
 def post(title: str, when: datetime, summary: str, slug: str) -> Post:
-    return Post(path=f"_posts/{slug}.md", slug=slug, title=title, date=when, updated=when, categories=("深圳",),
-                tags=(), authors=(), url=f"{SITE_URL}/2022/01/10/{quote(slug)}.html", content_html="", summary=summary)
+    return Post(
+        path=f"_posts/{slug}.md",
+        slug=slug,
+        title=title,
+        date=when,
+        updated=when,
+        categories=("深圳",),
+        tags=(),
+        authors=(),
+        url=f"{SITE_URL}/2022/01/10/{quote(slug)}.html",
+        content_html="",
+        summary=summary,
+    )
 
 
-FEED = Feed(SHENZHEN, "Finews & co · 深圳", "", SITE_URL, "zh-CN", "", (
-    post("<script>alert(1)</script> & <b>co</b>", MORNING, 'Summary with <img src=x onerror=alert(1)> and "quotes"', "新闻"),
-    post("Second", NIGHT, "", "second"),
-))
+FEED = Feed(
+    SHENZHEN,
+    "Finews & co · 深圳",
+    "",
+    SITE_URL,
+    "zh-CN",
+    "",
+    (
+        post(
+            "<script>alert(1)</script> & <b>co</b>",
+            MORNING,
+            'Summary with <img src=x onerror=alert(1)> and "quotes"',
+            "新闻",
+        ),
+        post("Second", NIGHT, "", "second"),
+    ),
+)
 PREVIEW = preview_page(SITE_INFO, FEED, 3)
 
 
@@ -138,7 +166,9 @@ def test_pages_are_valid_html5_that_run_only_our_script(page: bytes) -> None:
     html_check.check_safe(tree, SITE_URL)
     assert page.startswith(b'<!doctype html>\n<html lang="zh-CN">')
     assert [m.attrib for m in tree.iter("meta")][:2] == [
-        {"charset": "utf-8"}, {"name": "viewport", "content": "width=device-width, initial-scale=1"}]
+        {"charset": "utf-8"},
+        {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+    ]
     assert len(list(tree.iter("script"))) == 1 and len(list(tree.iter("style"))) == 1
 
 
@@ -146,12 +176,24 @@ def alternates(tree: ET.Element) -> list[dict[str, str]]:
     return [dict(link.attrib) for link in tree.iter("link") if link.get("rel") == "alternate"]
 
 
-@pytest.mark.parametrize(("page", "scope", "title"), [
-    (PAGE, SITE, "Finews & co"), (PREVIEW, SHENZHEN, "Finews & co · 深圳"),
-], ids=["index", "preview"])
-def test_autodiscovery_names_each_format_of_the_pages_feed(page: bytes, scope: Scope, title: str) -> None:
+@pytest.mark.parametrize(
+    ("page", "scope", "title"),
+    [
+        (PAGE, SITE, "Finews & co"),
+        (PREVIEW, SHENZHEN, "Finews & co · 深圳"),
+    ],
+    ids=["index", "preview"],
+)
+def test_autodiscovery_names_each_format_of_the_pages_feed(
+    page: bytes, scope: Scope, title: str
+) -> None:
     assert alternates(html_check.parse(page)) == [
-        {"rel": "alternate", "type": media, "title": f"{title} ({label})", "href": feed_url(scope, fmt)}
+        {
+            "rel": "alternate",
+            "type": media,
+            "title": f"{title} ({label})",
+            "href": feed_url(scope, fmt),
+        }
         for fmt, media, label in [
             ("atom", "application/atom+xml", "Atom"),
             ("rss", "application/rss+xml", "RSS"),
@@ -160,7 +202,9 @@ def test_autodiscovery_names_each_format_of_the_pages_feed(page: bytes, scope: S
     ]
 
 
-@pytest.mark.parametrize(("page", "scope"), [(PAGE, SITE), (PREVIEW, SHENZHEN)], ids=["index", "preview"])
+@pytest.mark.parametrize(
+    ("page", "scope"), [(PAGE, SITE), (PREVIEW, SHENZHEN)], ids=["index", "preview"]
+)
 def test_subscribe_gives_each_address_to_copy_and_reader_links(page: bytes, scope: Scope) -> None:
     tree = html_check.parse(page)
     [section] = [s for s in tree.iter("section") if s.get("class") == "sub"]
@@ -169,7 +213,9 @@ def test_subscribe_gives_each_address_to_copy_and_reader_links(page: bytes, scop
     assert all(f.get("readonly") is not None for f in fields)
     buttons = list(section.iter("button"))
     assert [b.get("data-copy") for b in buttons] == [f.get("id") for f in fields]
-    assert all(b.get("hidden") is not None and b.text == "复制" for b in buttons), "shown by the script alone"
+    assert all(b.get("hidden") is not None and b.text == "复制" for b in buttons), (
+        "shown by the script alone"
+    )
     atom = quote(feed_url(scope, "atom"), safe="")
     assert [(a.text, a.get("href")) for a in section.iter("a")] == [
         ("阅读器应用", "feed:" + feed_url(scope, "atom")),
@@ -184,60 +230,123 @@ def test_index_lists_each_kind_by_post_count_linking_to_preview_pages() -> None:
     tree = html_check.parse(PAGE)
     sections = [s for s in tree.iter("section") if s.get("id")]
     assert [(s.get("id"), html_check.text(s.find("h2"))) for s in sections] == [  # type: ignore[arg-type]
-        ("category", "分类 (2)"), ("tag", "标签 (2)")]
-    rows = [[(a.get("href"), html_check.text(li)) for li in s.iter("li") for a in li.iter("a")] for s in sections]
+        ("category", "分类 (2)"),
+        ("tag", "标签 (2)"),
+    ]
+    rows = [
+        [(a.get("href"), html_check.text(li)) for li in s.iter("li") for a in li.iter("a")]
+        for s in sections
+    ]
     assert rows == [
-        [("category/emnews/", "emnews 12 2022-01-10"), ("category/%E6%B7%B1%E5%9C%B3/", "深圳 3 2022-01-10")],
-        [("tag/a-b/", 'a & "b" 2 2022-01-10'), ("tag/script-alert-1-script/", "<script>alert(1)</script> 1 2022-01-10")],
+        [
+            ("category/emnews/", "emnews 12 2022-01-10"),
+            ("category/%E6%B7%B1%E5%9C%B3/", "深圳 3 2022-01-10"),
+        ],
+        [
+            ("tag/a-b/", 'a & "b" 2 2022-01-10'),
+            ("tag/script-alert-1-script/", "<script>alert(1)</script> 1 2022-01-10"),
+        ],
     ]
     assert [urls.resolve(unquote(href), FORMATS) for href, _ in rows[0]] == [
-        urls.Target("html", EMNEWS), urls.Target("html", SHENZHEN)]
+        urls.Target("html", EMNEWS),
+        urls.Target("html", SHENZHEN),
+    ]
 
 
 def test_index_shows_the_site_its_count_update_and_the_opml_link() -> None:
     tree = html_check.parse(PAGE)
     header = tree.find("body/header")
-    assert header is not None and html_check.text(header) == "Finews & co 财经新闻 <每日> 全部文章 · 40 篇 · 更新于 2022-01-10 08:03"
+    assert (
+        header is not None
+        and html_check.text(header)
+        == "Finews & co 财经新闻 <每日> 全部文章 · 40 篇 · 更新于 2022-01-10 08:03"
+    )
     footer = tree.find("body/footer")
     assert footer is not None and [a.get("href") for a in footer.iter("a")] == ["feeds.opml"]
     find = tree.find(".//form[@id='find']")
-    assert find is not None and find.get("hidden") is not None, "the filter box shows only with the script"
+    assert find is not None and find.get("hidden") is not None, (
+        "the filter box shows only with the script"
+    )
     assert tree.find(".//p[@id='none']") is not None
 
 
 def test_preview_shows_its_entries_in_the_sites_zone_as_text() -> None:
     tree = html_check.parse(PREVIEW)
     header = tree.find("body/header")
-    assert header is not None and html_check.text(header) == "← 全部订阅源 深圳 分类 · 3 篇 · 更新于 2022-01-10 08:03"
+    assert (
+        header is not None
+        and html_check.text(header) == "← 全部订阅源 深圳 分类 · 3 篇 · 更新于 2022-01-10 08:03"
+    )
     assert [a.get("href") for a in header.iter("a")] == ["../../"]
     entries = list(tree.find(".//ol[@class='posts']"))  # type: ignore[arg-type]
     assert [(e.find("h3/a").get("href"), html_check.text(e)) for e in entries] == [  # type: ignore[union-attr]
-        (f"{SITE_URL}/2022/01/10/%E6%96%B0%E9%97%BB.html",
-         '<script>alert(1)</script> & <b>co</b> 2022-01-10 08:03 Summary with <img src=x onerror=alert(1)> and "quotes"'),
+        (
+            f"{SITE_URL}/2022/01/10/%E6%96%B0%E9%97%BB.html",
+            '<script>alert(1)</script> & <b>co</b> 2022-01-10 08:03 Summary with <img src=x onerror=alert(1)> and "quotes"',
+        ),
         (f"{SITE_URL}/2022/01/10/second.html", "Second 2022-01-10 02:00"),
     ]
-    assert [t.get("datetime") for t in tree.iter("time") if t.get("datetime")] == ["2022-01-10T08:03+08:00", "2022-01-10T02:00+08:00"]
+    assert [t.get("datetime") for t in tree.iter("time") if t.get("datetime")] == [
+        "2022-01-10T08:03+08:00",
+        "2022-01-10T02:00+08:00",
+    ]
     assert b"<script>alert" not in PREVIEW and b"<b>" not in PREVIEW and b"<img" not in PREVIEW
 
 
-ENGLISH_WORDS = ("Categories", "Tags", "All posts · 40 posts", "Category · 1 post",
-                 "feeds.opml: every feed above as OPML, to subscribe to them all in one import.")
-SIMPLIFIED = ("分类", "标签", "全部文章 · 40 篇", "分类 · 1 篇", "feeds.opml：以上所有订阅源的 OPML 列表，一次导入即可全部订阅。")
-TRADITIONAL = ("分類", "標籤", "全部文章 · 40 篇", "分類 · 1 篇", "feeds.opml：以上所有訂閱源的 OPML 清單，一次匯入即可全部訂閱。")
+ENGLISH_WORDS = (
+    "Categories",
+    "Tags",
+    "All posts · 40 posts",
+    "Category · 1 post",
+    "feeds.opml: every feed above as OPML, to subscribe to them all in one import.",
+)
+SIMPLIFIED = (
+    "分类",
+    "标签",
+    "全部文章 · 40 篇",
+    "分类 · 1 篇",
+    "feeds.opml：以上所有订阅源的 OPML 列表，一次导入即可全部订阅。",
+)
+TRADITIONAL = (
+    "分類",
+    "標籤",
+    "全部文章 · 40 篇",
+    "分類 · 1 篇",
+    "feeds.opml：以上所有訂閱源的 OPML 清單，一次匯入即可全部訂閱。",
+)
 
 
-@pytest.mark.parametrize(("lang", "words"), [
-    ("en", ENGLISH_WORDS), ("en-GB", ENGLISH_WORDS), ("fr", ENGLISH_WORDS), ("", ENGLISH_WORDS),
-    ("x-klingon", ENGLISH_WORDS), ("zhx", ENGLISH_WORDS),
-    ("zh", SIMPLIFIED), ("zh-CN", SIMPLIFIED), ("zh-Hans", SIMPLIFIED), ("zh-SG", SIMPLIFIED),
-    ("zh_cn", SIMPLIFIED), ("zh-Hans-HK", SIMPLIFIED),
-    ("zh-TW", TRADITIONAL), ("zh-HK", TRADITIONAL), ("zh-Hant", TRADITIONAL), ("zh-MO", TRADITIONAL),
-    ("zh-hant-cn", TRADITIONAL), ("ZH_TW", TRADITIONAL),
-])
-def test_page_words_follow_the_site_language(lang: str, words: tuple[str, str, str, str, str]) -> None:
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ENGLISH_WORDS),
+        ("en-GB", ENGLISH_WORDS),
+        ("fr", ENGLISH_WORDS),
+        ("", ENGLISH_WORDS),
+        ("x-klingon", ENGLISH_WORDS),
+        ("zhx", ENGLISH_WORDS),
+        ("zh", SIMPLIFIED),
+        ("zh-CN", SIMPLIFIED),
+        ("zh-Hans", SIMPLIFIED),
+        ("zh-SG", SIMPLIFIED),
+        ("zh_cn", SIMPLIFIED),
+        ("zh-Hans-HK", SIMPLIFIED),
+        ("zh-TW", TRADITIONAL),
+        ("zh-HK", TRADITIONAL),
+        ("zh-Hant", TRADITIONAL),
+        ("zh-MO", TRADITIONAL),
+        ("zh-hant-cn", TRADITIONAL),
+        ("ZH_TW", TRADITIONAL),
+    ],
+)
+def test_page_words_follow_the_site_language(
+    lang: str, words: tuple[str, str, str, str, str]
+) -> None:
     categories, tags, site_line, scope_line, opml_line = words
     site = Site("Finews", "", SITE_URL, lang, ZONE, ("atom",))
-    index = html_check.parse(index_page(site, (Listing(SITE, 40), Listing(EMNEWS, 1), Listing(SCRIPT, 2))))
+    index = html_check.parse(
+        index_page(site, (Listing(SITE, 40), Listing(EMNEWS, 1), Listing(SCRIPT, 2)))
+    )
     assert [html_check.text(h).split(" (")[0] for h in index.iter("h2")][1:] == [categories, tags]
     assert html_check.text(index.find("body/header/p")) == site_line  # type: ignore[arg-type]
     assert html_check.text(index.find("body/footer")) == opml_line  # type: ignore[arg-type]
@@ -251,21 +360,34 @@ def test_pages_of_an_untitled_site_are_titled_by_its_host() -> None:
     page = index_page(site, [Listing(SITE, 0)])
     assert b"<title>finews.withounder.com</title>" in page
     assert b'<meta name="description"' not in page and b"<section id=" not in page
-    preview = preview_page(site, Feed(EMNEWS, "finews.withounder.com · emnews", "", SITE_URL, "en", "", ()), 0)
+    preview = preview_page(
+        site, Feed(EMNEWS, "finews.withounder.com · emnews", "", SITE_URL, "en", "", ()), 0
+    )
     assert b"<title>finews.withounder.com \xc2\xb7 emnews</title>" in preview
 
 
 def test_every_template_ships_with_the_package() -> None:
-    package_data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
-    templates = [p.relative_to(REPO / "feeds").as_posix() for p in (REPO / "feeds" / "templates").rglob("*") if p.is_file()]
-    assert templates and all(any(fnmatch.fnmatch(t, pattern) for pattern in package_data["feeds"]) for t in templates)
+    package_data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["package-data"]
+    templates = [
+        p.relative_to(REPO / "feeds").as_posix()
+        for p in (REPO / "feeds" / "templates").rglob("*")
+        if p.is_file()
+    ]
+    assert templates and all(
+        any(fnmatch.fnmatch(t, pattern) for pattern in package_data["feeds"]) for t in templates
+    )
 
 
-@pytest.mark.parametrize("make", [
-    lambda: opml("Finews", SITE_URL, LISTINGS, ["atom", "xml"], None),
-    lambda: index_page(dataclasses.replace(SITE_INFO, formats=("xml",)), LISTINGS),
-    lambda: preview_page(dataclasses.replace(SITE_INFO, formats=("atom", "xml")), FEED, 1),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: opml("Finews", SITE_URL, LISTINGS, ["atom", "xml"], None),
+        lambda: index_page(dataclasses.replace(SITE_INFO, formats=("xml",)), LISTINGS),
+        lambda: preview_page(dataclasses.replace(SITE_INFO, formats=("atom", "xml")), FEED, 1),
+    ],
+)
 def test_an_unknown_format_is_a_value_error(make: Callable[[], bytes]) -> None:
     with pytest.raises(ValueError, match="'xml'"):
         make()
@@ -278,6 +400,10 @@ def test_listing_is_frozen() -> None:
 
 def test_opml_lists_json_only_when_nothing_else_is_served() -> None:
     root = etree.fromstring(opml("Finews", SITE_URL, [Listing(SITE, 1)], ["json", "rss"], None))
-    assert [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")] == [f"{SITE_URL}/feed.rss"]
+    assert [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")] == [
+        f"{SITE_URL}/feed.rss"
+    ]
     root = etree.fromstring(opml("Finews", SITE_URL, [Listing(SITE, 1)], ["json"], None))
-    assert [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")] == [f"{SITE_URL}/feed.json"]
+    assert [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")] == [
+        f"{SITE_URL}/feed.json"
+    ]

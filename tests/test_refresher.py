@@ -29,7 +29,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def refreshers(write_config: Callable[..., Path], finews_copy: Path, clock: FakeClock) -> Iterator[Callable[[], Refresher]]:
+def refreshers(
+    write_config: Callable[..., Path], finews_copy: Path, clock: FakeClock
+) -> Iterator[Callable[[], Refresher]]:
     """Makes refreshers over one index file, as each worker of one service has; all stopped
     at the end."""
     cfg = config.load(write_config(source=finews_copy))
@@ -53,12 +55,16 @@ def write(path: Path, title: str) -> None:
     path.write_text(POST.format(title=title), encoding="utf-8")
 
 
-def test_one_refresher_holds_the_lock_and_the_others_read(refreshers: Callable[[], Refresher], finews_copy: Path, clock: FakeClock) -> None:
+def test_one_refresher_holds_the_lock_and_the_others_read(
+    refreshers: Callable[[], Refresher], finews_copy: Path, clock: FakeClock
+) -> None:
     first, second = refreshers(), refreshers()
     first.tick()
     second.tick()
     filled = first.state(first.now()).generation
-    assert filled > 0 and second.state(second.now()).generation == filled, "the reader sees the fill"
+    assert filled > 0 and second.state(second.now()).generation == filled, (
+        "the reader sees the fill"
+    )
 
     write(finews_copy / "_posts" / "2026-01-01-one.md", "一号")
     clock.sleep(FULL_SCAN_SECONDS + 1)  # settled, and a full scan is due
@@ -75,7 +81,9 @@ def test_one_refresher_holds_the_lock_and_the_others_read(refreshers: Callable[[
     assert "二号" in titles(second), "the reader became the refresher"
 
 
-def test_a_file_modified_within_the_settle_time_or_its_second_waits_a_round(refreshers: Callable[[], Refresher], finews_copy: Path, clock: FakeClock) -> None:
+def test_a_file_modified_within_the_settle_time_or_its_second_waits_a_round(
+    refreshers: Callable[[], Refresher], finews_copy: Path, clock: FakeClock
+) -> None:
     refresher = refreshers()
     path = finews_copy / "_posts" / "2026-01-01-fresh.md"
     write(path, "刚写的")
@@ -92,7 +100,9 @@ def test_a_file_modified_within_the_settle_time_or_its_second_waits_a_round(refr
     assert "刚写的" in titles(refresher), "read once quiet for the settle time, its second over"
 
 
-def test_the_safety_scan_runs_every_five_minutes_and_only_then(refreshers: Callable[[], Refresher], finews_copy: Path, tmp_path: Path, clock: FakeClock) -> None:
+def test_the_safety_scan_runs_every_five_minutes_and_only_then(
+    refreshers: Callable[[], Refresher], finews_copy: Path, tmp_path: Path, clock: FakeClock
+) -> None:
     refresher = refreshers()
     refresher.tick()
     path = finews_copy / "_posts" / "2022-01-10-202201102241180920.md"
@@ -111,4 +121,6 @@ def test_the_safety_scan_runs_every_five_minutes_and_only_then(refreshers: Calla
     assert "深百再协作朝乡村振兴迈进" not in titles(refresher), "no full scan before it is due"
     clock.sleep(2)
     refresher.tick()
-    assert "深百再协作朝乡村振兴迈进" in titles(refresher), "the safety scan found what the watcher missed"
+    assert "深百再协作朝乡村振兴迈进" in titles(refresher), (
+        "the safety scan found what the watcher missed"
+    )

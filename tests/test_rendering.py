@@ -28,7 +28,9 @@ def index(finews_copy: Path, tmp_path: Path) -> Iterator[Index]:
 
 def rendered(index: Index) -> int:
     with sqlite3.connect(index.path) as db:
-        count: int = db.execute("SELECT COUNT(*) FROM posts WHERE content_html IS NOT NULL").fetchone()[0]
+        count: int = db.execute(
+            "SELECT COUNT(*) FROM posts WHERE content_html IS NOT NULL"
+        ).fetchone()[0]
     db.close()
     return count
 
@@ -53,14 +55,17 @@ def test_only_posts_in_some_feed_are_rendered_and_once(index: Index) -> None:
 
 def test_render_missing_can_keep_to_some_scopes(index: Index) -> None:
     assert rendering.render_missing(index, 50, NOW, set()) == 0
-    assert rendering.render_missing(index, 50, NOW, {Scope(ScopeKind.CATEGORY, "youjiangribao")}) == 1
+    assert (
+        rendering.render_missing(index, 50, NOW, {Scope(ScopeKind.CATEGORY, "youjiangribao")}) == 1
+    )
     assert rendering.render_missing(index, 50, NOW, {Scope(ScopeKind.TAG, "站长消息")}) == 1
     # the 50 newest of the site and of emnews: the 2022-05-26 post and 49 of emnews are left
     assert rendering.render_missing(index, 50, NOW) == 50
 
 
-def test_rendering_on_every_core_gives_the_same_posts(index: Index, finews_copy: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rendering_on_every_core_gives_the_same_posts(
+    index: Index, finews_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     serial = rendering.posts(index, SITE, NOW, 200)
     monkeypatch.setattr(feeds.parallel, "THRESHOLD", 10)
     other = Index(tmp_path / "b.sqlite3", index.rules, jobs=2)

@@ -53,7 +53,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = free_port()
     home = tmp / "home"
     home.mkdir()
-    s = Server(site_config(tmp, site, port, f"[cache]\nmax_bytes = {MAX_BYTES}\n"), port, tmp / "serve.log", home)
+    s = Server(
+        site_config(tmp, site, port, f"[cache]\nmax_bytes = {MAX_BYTES}\n"),
+        port,
+        tmp / "serve.log",
+        home,
+    )
     try:
         s.wait_ready()
         yield s
@@ -98,7 +103,11 @@ CASES: list[tuple[str, bytes, int]] = [
     ("path-backslash-slug", request("/category/..\\..\\feed.atom"), 404),
     ("path-%5c", request("/category/..%5c..%5cfeed.atom"), 404),
     ("path-bad-utf8", request("/tag/%ff%fe.atom"), 404),
-    ("path-raw-utf8", request("/tag/东财滚动新闻.atom".encode()), 400),  # RFC 9112: the target is ASCII
+    (
+        "path-raw-utf8",
+        request("/tag/东财滚动新闻.atom".encode()),
+        400,
+    ),  # RFC 9112: the target is ASCII
     ("path-trailing-slash", request("/feed.atom/"), 404),
     ("path-upper-case", request("/FEED.ATOM"), 404),
     ("path-params", request("/feed.atom;x=1"), 404),
@@ -125,34 +134,82 @@ CASES: list[tuple[str, bytes, int]] = [
     ("query-5000-bytes", request("/feed.atom?" + "x" * 5000), 414),
     # If-Modified-Since: only one valid HTTP-date counts (RFC 9110 13.1.3, 5.6.7).
     ("ims-garbage", request("/feed.atom", ("If-Modified-Since", "garbage")), 200),
-    ("ims-year-0", request("/feed.atom", ("If-Modified-Since", "Sat, 01 Jan 0000 00:00:00 GMT")), 200),
-    ("ims-year-huge", request("/feed.atom", ("If-Modified-Since", "Sat, 01 Jan " + "9" * 30 + " 00:00:00 GMT")), 200),
-    ("ims-offset-huge", request("/feed.atom", ("If-Modified-Since", "Sat, 01 Jan 2000 00:00:00 +" + "9" * 30)), 200),
-    ("ims-99:99:99", request("/feed.atom", ("If-Modified-Since", "Fri, 31 Dec 9999 99:99:99 GMT")), 200),
-    ("ims-31-Feb", request("/feed.atom", ("If-Modified-Since", "Thu, 31 Feb 2999 00:00:00 GMT")), 200),
+    (
+        "ims-year-0",
+        request("/feed.atom", ("If-Modified-Since", "Sat, 01 Jan 0000 00:00:00 GMT")),
+        200,
+    ),
+    (
+        "ims-year-huge",
+        request("/feed.atom", ("If-Modified-Since", "Sat, 01 Jan " + "9" * 30 + " 00:00:00 GMT")),
+        200,
+    ),
+    (
+        "ims-offset-huge",
+        request("/feed.atom", ("If-Modified-Since", "Sat, 01 Jan 2000 00:00:00 +" + "9" * 30)),
+        200,
+    ),
+    (
+        "ims-99:99:99",
+        request("/feed.atom", ("If-Modified-Since", "Fri, 31 Dec 9999 99:99:99 GMT")),
+        200,
+    ),
+    (
+        "ims-31-Feb",
+        request("/feed.atom", ("If-Modified-Since", "Thu, 31 Feb 2999 00:00:00 GMT")),
+        200,
+    ),
     ("ims-8000-bytes", request("/feed.atom", ("If-Modified-Since", "x" * 8000)), 200),
-    ("ims-far-future", request("/feed.atom", ("If-Modified-Since", "Fri, 31 Dec 9999 23:59:59 GMT")), 304),
+    (
+        "ims-far-future",
+        request("/feed.atom", ("If-Modified-Since", "Fri, 31 Dec 9999 23:59:59 GMT")),
+        304,
+    ),
     ("ims-exact", request("/feed.atom", ("If-Modified-Since", "MODIFIED")), 304),
     ("ims-rfc850", request("/feed.atom", ("If-Modified-Since", "RFC850")), 304),
     ("ims-asctime", request("/feed.atom", ("If-Modified-Since", "ASCTIME")), 304),
     ("ims-a-second-early", request("/feed.atom", ("If-Modified-Since", "EARLIER")), 200),
-    ("ims-numeric-zone", request("/feed.atom", ("If-Modified-Since", "NUMERIC")), 200),  # not an HTTP-date
+    (
+        "ims-numeric-zone",
+        request("/feed.atom", ("If-Modified-Since", "NUMERIC")),
+        200,
+    ),  # not an HTTP-date
     ("ims-list", request("/feed.atom", ("If-Modified-Since", "MODIFIED, MODIFIED")), 200),
-    ("ims-twice", request("/feed.atom", ("If-Modified-Since", "MODIFIED"), ("If-Modified-Since", "MODIFIED")), 200),
+    (
+        "ims-twice",
+        request("/feed.atom", ("If-Modified-Since", "MODIFIED"), ("If-Modified-Since", "MODIFIED")),
+        200,
+    ),
     # If-None-Match: weak comparison against either coding's tag, and it beats If-Modified-Since.
     ("inm-600-tags", request("/feed.atom", ("If-None-Match", tags(600))), 200),
     ("inm-600-tags-ours-last", request("/feed.atom", ("If-None-Match", tags(600, "ETAG"))), 304),
     ("inm-10000-tags", request("/feed.atom", ("If-None-Match", tags(10_000, "ETAG"))), 431),
     ("inm-100KB", request("/feed.atom", ("If-None-Match", "a" * 100_000)), 431),
-    ("inm-90-lines", request("/feed.atom", *[("If-None-Match", tags(600))] * 90, ("If-None-Match", "ETAG")), 304),
+    (
+        "inm-90-lines",
+        request("/feed.atom", *[("If-None-Match", tags(600))] * 90, ("If-None-Match", "ETAG")),
+        304,
+    ),
     ("inm-weak", request("/feed.atom", ("If-None-Match", "W/ETAG")), 304),
     ("inm-star", request("/feed.atom", ("If-None-Match", "*")), 304),
     ("inm-garbage", request("/feed.atom", ("If-None-Match", "garbage")), 200),
     ("inm-empty", request("/feed.atom", ("If-None-Match", "")), 200),
     ("inm-unterminated", request("/feed.atom", ("If-None-Match", '"unterminated')), 200),
     ("inm-commas", request("/feed.atom", ("If-None-Match", ",,,,," * 1000)), 200),
-    ("inm-beats-ims", request("/feed.atom", ("If-None-Match", '"other"'), ("If-Modified-Since", "MODIFIED")), 200),
-    ("inm-over-stale-ims", request("/feed.atom", ("If-None-Match", "ETAG"), ("If-Modified-Since", "Sat, 01 Jan 2000 00:00:00 GMT")), 304),
+    (
+        "inm-beats-ims",
+        request("/feed.atom", ("If-None-Match", '"other"'), ("If-Modified-Since", "MODIFIED")),
+        200,
+    ),
+    (
+        "inm-over-stale-ims",
+        request(
+            "/feed.atom",
+            ("If-None-Match", "ETAG"),
+            ("If-Modified-Since", "Sat, 01 Jan 2000 00:00:00 GMT"),
+        ),
+        304,
+    ),
     # Other header floods: gunicorn's limits.
     ("header-100KB", request("/feed.atom", ("X-Big", "a" * 100_000)), 431),
     ("headers-200", request("/feed.atom", *[(f"X-{i}", "a") for i in range(200)]), 431),
@@ -171,7 +228,16 @@ CASES: list[tuple[str, bytes, int]] = [
     # Framing.
     ("http-1.0", request("/feed.atom", version="HTTP/1.0"), 200),
     ("get-with-body", request("/feed.atom", ("Content-Length", "5"), body=b"hello"), 200),
-    ("content-length-and-chunked", request("/feed.atom", ("Content-Length", "5"), ("Transfer-Encoding", "chunked"), body=b"0\r\n\r\n"), 400),
+    (
+        "content-length-and-chunked",
+        request(
+            "/feed.atom",
+            ("Content-Length", "5"),
+            ("Transfer-Encoding", "chunked"),
+            body=b"0\r\n\r\n",
+        ),
+        400,
+    ),
     ("two-hosts", request("/feed.atom", ("Host", "other.example")), 400),
     ("garbage-line", b"GARBAGE\r\n\r\n", 400),
 ]
@@ -187,16 +253,20 @@ def _fill(data: bytes, feed: Reply) -> bytes:
     modified = feed.headers["last-modified"]
     t = parsedate_to_datetime(modified).astimezone(UTC)
     day, month, hms = DAYS[t.weekday()], MONTHS[t.month - 1], f"{t:%H:%M:%S}"
-    return (data.replace(b"ETAG", feed.headers["etag"].encode())
-            .replace(b"RFC850", f"{day}, {t.day:02d}-{month}-{t.year % 100:02d} {hms} GMT".encode())
-            .replace(b"ASCTIME", f"{day[:3]} {month} {t.day:2d} {hms} {t.year}".encode())
-            .replace(b"EARLIER", format_datetime(t - timedelta(seconds=1), usegmt=True).encode())
-            .replace(b"NUMERIC", modified.replace("GMT", "+0000").encode())
-            .replace(b"MODIFIED", modified.encode()))
+    return (
+        data.replace(b"ETAG", feed.headers["etag"].encode())
+        .replace(b"RFC850", f"{day}, {t.day:02d}-{month}-{t.year % 100:02d} {hms} GMT".encode())
+        .replace(b"ASCTIME", f"{day[:3]} {month} {t.day:2d} {hms} {t.year}".encode())
+        .replace(b"EARLIER", format_datetime(t - timedelta(seconds=1), usegmt=True).encode())
+        .replace(b"NUMERIC", modified.replace("GMT", "+0000").encode())
+        .replace(b"MODIFIED", modified.encode())
+    )
 
 
 @pytest.mark.parametrize(("data", "status"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_a_hostile_request_gets_a_correct_answer(server: Server, feed: Reply, data: bytes, status: int) -> None:
+def test_a_hostile_request_gets_a_correct_answer(
+    server: Server, feed: Reply, data: bytes, status: int
+) -> None:
     mark = server.log.stat().st_size
     r = server.send(_fill(data, feed))
     assert r.status == status, r.body[:300]
@@ -206,11 +276,13 @@ def test_a_hostile_request_gets_a_correct_answer(server: Server, feed: Reply, da
         assert status in ERRORS_OF_THE_APP
         assert r.headers["content-type"] == "text/plain; charset=utf-8"
         assert r.body.endswith(b"\n") and len(r.body) < 100, r.body
-    elif status == 200 and data.startswith(b"GET") and data.split(b"\r\n")[0].endswith((b"/feed.atom HTTP/1.1", b"/feed.atom HTTP/1.0")):
+    elif (
+        status == 200
+        and data.startswith(b"GET")
+        and data.split(b"\r\n")[0].endswith((b"/feed.atom HTTP/1.1", b"/feed.atom HTTP/1.0"))
+    ):
         assert r.headers["etag"] == feed.headers["etag"] and r.body == feed.body
-    elif status == 200 and data.startswith(b"HEAD"):
-        assert r.body == b"" and r.headers["etag"] == feed.headers["etag"]
-    elif status == 304:
+    elif (status == 200 and data.startswith(b"HEAD")) or status == 304:
         assert r.body == b"" and r.headers["etag"] == feed.headers["etag"]
     log = server.log.read_bytes()[mark:].decode("utf-8", errors="replace")
     assert "Traceback" not in log and "ERROR" not in log, log
@@ -243,7 +315,9 @@ def test_a_doubled_slash_is_the_same_feed(server: Server, feed: Reply) -> None:
         ("é", False),
     ],
 )
-def test_odd_accept_encoding_gives_the_same_feed(server: Server, feed: Reply, accept: str, gzipped: bool | None) -> None:
+def test_odd_accept_encoding_gives_the_same_feed(
+    server: Server, feed: Reply, accept: str, gzipped: bool | None
+) -> None:
     """Whatever the field says, the answer is /feed.atom in a coding the headers name;
     ``None``: either coding is right for a field this broken."""
     r = server.send(request("/feed.atom", ("Accept-Encoding", accept.encode("latin-1"))))
@@ -252,7 +326,9 @@ def test_odd_accept_encoding_gives_the_same_feed(server: Server, feed: Reply, ac
     if gzipped is not None:
         assert coded == gzipped
     assert (gzip.decompress(r.body) if coded else r.body) == feed.body
-    assert r.headers["etag"] == (feed.headers["etag"][:-1] + '-gz"' if coded else feed.headers["etag"])
+    assert r.headers["etag"] == (
+        feed.headers["etag"][:-1] + '-gz"' if coded else feed.headers["etag"]
+    )
     assert r.headers["vary"] == "Accept-Encoding"
 
 
@@ -333,8 +409,10 @@ def test_a_flood_of_hostile_requests_leaves_memory_flat(server: Server, feed: Re
     assert not wrong, wrong
     assert server.workers() == workers, "no worker died"
     growth = {pid: after[pid] - before[pid] for pid in workers}
-    print(f"\n{FLOOD} hostile requests in {seconds:.1f} s; worker RSS "
-          + ", ".join(f"{before[p] / 1e6:.1f} -> {after[p] / 1e6:.1f} MB" for p in workers))
+    print(
+        f"\n{FLOOD} hostile requests in {seconds:.1f} s; worker RSS "
+        + ", ".join(f"{before[p] / 1e6:.1f} -> {after[p] / 1e6:.1f} MB" for p in workers)
+    )
     assert all(g < GROWTH for g in growth.values()), growth
     assert server.get("/feed.atom").body == feed.body
 
@@ -345,7 +423,10 @@ def _feed_paths(server: Server) -> list[str]:
 
 def feed_paths(opml: str) -> list[str]:
     """Every feed's path: each scope of the OPML list (which names its Atom feed) in every format."""
-    atoms = [u.removeprefix("https://finews.withounder.com") for u in re.findall(r'xmlUrl="([^"]+)"', opml)]
+    atoms = [
+        u.removeprefix("https://finews.withounder.com")
+        for u in re.findall(r'xmlUrl="([^"]+)"', opml)
+    ]
     return [p.removesuffix(".atom") + "." + fmt for p in atoms for fmt in ("atom", "rss", "json")]
 
 
@@ -353,7 +434,9 @@ def feed_paths(opml: str) -> list[str]:
 
 
 @pytest.fixture
-def make_app(write_config: Callable[..., Path], finews_copy: Path) -> Iterator[Callable[..., Flask]]:
+def make_app(
+    write_config: Callable[..., Path], finews_copy: Path
+) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def make(extra: str = "") -> Flask:
@@ -380,7 +463,9 @@ def test_unknown_parameters_are_not_cache_keys(make_app: Callable[..., Flask]) -
 
 
 @pytest.mark.slow
-def test_thousands_of_distinct_queries_stay_within_the_cache_bound(make_app: Callable[..., Flask]) -> None:
+def test_thousands_of_distinct_queries_stay_within_the_cache_bound(
+    make_app: Callable[..., Flask],
+) -> None:
     bound = 100_000
     app = make_app(f"[cache]\nmax_bytes = {bound}\n")
     feeds, client = app.extensions["feeds"], app.test_client()
@@ -427,8 +512,10 @@ def test_if_modified_since_takes_one_http_date(make_app: Callable[..., Flask]) -
     """RFC 9110 13.1.3: ignored unless it is one valid HTTP-date, in any of the three forms of
     5.6.7; a valid date is compared as it is, even one far in the future."""
     client = make_app().test_client()
-    got = {value: client.get("/feed.atom", headers={"If-Modified-Since": value}).status_code
-           for value, _ in IF_MODIFIED_SINCE}
+    got = {
+        value: client.get("/feed.atom", headers={"If-Modified-Since": value}).status_code
+        for value, _ in IF_MODIFIED_SINCE
+    }
     assert got == dict(IF_MODIFIED_SINCE)
 
 
@@ -438,8 +525,13 @@ def test_ten_thousand_entity_tags_are_answered_quickly(make_app: Callable[..., F
     etag = client.get("/feed.atom").headers["ETag"]
     started = time.monotonic()
     assert client.get("/feed.atom", headers={"If-None-Match": tags(10_000)}).status_code == 200
-    assert client.get("/feed.atom", headers={"If-None-Match": tags(10_000, etag)}).status_code == 304
-    assert client.get("/feed.atom", headers={"If-None-Match": "W/" + etag + ", " * 50_000}).status_code == 304
+    assert (
+        client.get("/feed.atom", headers={"If-None-Match": tags(10_000, etag)}).status_code == 304
+    )
+    assert (
+        client.get("/feed.atom", headers={"If-None-Match": "W/" + etag + ", " * 50_000}).status_code
+        == 304
+    )
     assert time.monotonic() - started < 2
 
 

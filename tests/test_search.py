@@ -26,11 +26,17 @@ from tests.test_rendering import index  # noqa: F401 - the fixture: an index of 
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 #: The team's judges, beside the checkout (as scripts/judge-export finds them) or named.
-JUDGE = Path(os.environ.get("FEEDS_JUDGE") or next(
-    (p / "shared" / "tools" / "judge-feed" for p in Path(__file__).resolve().parents if (p / "shared" / "tools").is_dir()),
-    Path("judge-feed")))
-
-
+JUDGE = Path(
+    os.environ.get("FEEDS_JUDGE")
+    or next(
+        (
+            p / "shared" / "tools" / "judge-feed"
+            for p in Path(__file__).resolve().parents
+            if (p / "shared" / "tools").is_dir()
+        ),
+        Path("judge-feed"),
+    )
+)
 
 
 def scan(root: Path, q: str, limit: int = 1000) -> list[str]:
@@ -41,7 +47,12 @@ def scan(root: Path, q: str, limit: int = 1000) -> list[str]:
     for path in sorted(p.relative_to(root).as_posix() for p in root.rglob("_posts/*")):
         source = files.stat_post(root, path)
         parsed = jekyll_posts.parse(source, rules) if source else None
-        if parsed and parsed.post and parsed.post.date <= NOW and query.matches(search.searchable(parsed.post.title, parsed.text)):
+        if (
+            parsed
+            and parsed.post
+            and parsed.post.date <= NOW
+            and query.matches(search.searchable(parsed.post.title, parsed.text))
+        ):
             found.append(parsed.post)
     found.sort(key=lambda p: (-p.date.timestamp(), p.path))
     return [p.path for p in found[:limit]]
@@ -51,8 +62,24 @@ def searched(ix: Index, q: str, limit: int = 1000) -> list[str]:
     return [s.post.path for s in ix.search(search.parse(q), NOW, limit)]
 
 
-@pytest.mark.parametrize("q", ["蔚来", "锂", "HFO-1234yf", "hfo-1234YF", "国内", "新能源 汽车", '"新能源汽车"',
-                               "新能源 -汽车", '锂 -"锂电池"', "电池 -锂", "a", "%", "_"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "蔚来",
+        "锂",
+        "HFO-1234yf",
+        "hfo-1234YF",
+        "国内",
+        "新能源 汽车",
+        '"新能源汽车"',
+        "新能源 -汽车",
+        '锂 -"锂电池"',
+        "电池 -锂",
+        "a",
+        "%",
+        "_",
+    ],
+)
 def test_a_query_finds_what_a_plain_scan_finds(index: Index, finews_copy: Path, q: str) -> None:
     assert searched(index, q) == scan(finews_copy, q)
 
@@ -64,10 +91,15 @@ def test_the_queries_find_something_and_not_everything(index: Index, finews_copy
 
 
 def test_every_file_holding_a_word_is_found(index: Index, finews_copy: Path) -> None:
-    holding = {p.relative_to(finews_copy).as_posix() for p in finews_copy.rglob("_posts/*.md")
-               if "锂" in p.read_text(encoding="utf-8", errors="replace").split("\n---", 1)[-1]}
+    holding = {
+        p.relative_to(finews_copy).as_posix()
+        for p in finews_copy.rglob("_posts/*.md")
+        if "锂" in p.read_text(encoding="utf-8", errors="replace").split("\n---", 1)[-1]
+    }
     published = {s.post.path for s in index.search(search.parse("锂"), NOW, 1000)}
-    assert holding and holding <= published | {p for p in holding if p not in scan(finews_copy, "的")}
+    assert holding and holding <= published | {
+        p for p in holding if p not in scan(finews_copy, "的")
+    }
 
 
 def test_the_limit_keeps_the_newest(index: Index, finews_copy: Path) -> None:
@@ -79,33 +111,49 @@ def test_a_refresh_keeps_the_search_current(index: Index, finews_copy: Path) -> 
     gone = finews_copy / old[0]
     gone.unlink()
     new = finews_copy / "_posts" / "2023-01-02-weilai.md"
-    new.write_text('---\ntitle: "蔚来发布新车"\ndate: 2023-01-02 10:00:00 +0800\n---\n正文：锂电池\n', encoding="utf-8")
+    new.write_text(
+        '---\ntitle: "蔚来发布新车"\ndate: 2023-01-02 10:00:00 +0800\n---\n正文：锂电池\n',
+        encoding="utf-8",
+    )
     index.refresh()
     assert searched(index, "蔚来") == scan(finews_copy, "蔚来")
     assert "_posts/2023-01-02-weilai.md" in searched(index, "锂电池")
-    new.write_text('---\ntitle: "理想发布新车"\ndate: 2023-01-02 10:00:00 +0800\n---\n正文\n', encoding="utf-8")
+    new.write_text(
+        '---\ntitle: "理想发布新车"\ndate: 2023-01-02 10:00:00 +0800\n---\n正文\n', encoding="utf-8"
+    )
     os.utime(new, ns=(1, 1))
     index.refresh()
     assert "_posts/2023-01-02-weilai.md" not in searched(index, "锂电池") + searched(index, "蔚来")
 
 
-@pytest.mark.parametrize(("q", "canonical"), [
-    ("蔚来", "蔚来"), ("  B a  A ", "a b"), ('"x  Y" -z', '"x y" -z'), ("a -a", "a"), ('-"-x" y', 'y -"-x"'),
-])
+@pytest.mark.parametrize(
+    ("q", "canonical"),
+    [
+        ("蔚来", "蔚来"),
+        ("  B a  A ", "a b"),
+        ('"x  Y" -z', '"x y" -z'),
+        ("a -a", "a"),
+        ('-"-x" y', 'y -"-x"'),
+    ],
+)
 def test_a_query_has_one_spelling(q: str, canonical: str) -> None:
     assert search.parse(q).canonical == canonical
     assert search.parse(canonical) == search.parse(q)
 
 
-@pytest.mark.parametrize("q", ["", "   ", "-x", "x" * (search.MAX_QUERY + 1), "a\x00b", " ".join("abcdefghijklmnopq")])
+@pytest.mark.parametrize(
+    "q", ["", "   ", "-x", "x" * (search.MAX_QUERY + 1), "a\x00b", " ".join("abcdefghijklmnopq")]
+)
 def test_a_bad_query_is_refused(q: str) -> None:
-    with pytest.raises(search.QueryError, match="^q "):
+    with pytest.raises(search.QueryError, match=r"^q "):
         search.parse(q)
 
 
 @pytest.fixture
 def client(write_config: Callable[..., Path], finews_copy: Path) -> Iterator[FlaskClient]:
-    app: Flask = create_app(config.load(write_config("[cache]\nrefresh_seconds = 0.4\n", source=finews_copy)))
+    app: Flask = create_app(
+        config.load(write_config("[cache]\nrefresh_seconds = 0.4\n", source=finews_copy))
+    )
     yield app.test_client()
     app.extensions["feeds"].close()
 
@@ -116,12 +164,17 @@ def test_a_keyword_feed_over_http(client: FlaskClient, finews_copy: Path) -> Non
     doc = json.loads(r.data)
     assert "蔚来" in doc["title"]
     assert doc["feed_url"] == "https://finews.withounder.com/search.json?q=%E8%94%9A%E6%9D%A5"
-    assert [i["url"] for i in doc["items"]] == [i["url"] for i in json.loads(client.get("/search.json?q=%E8%94%9A%E6%9D%A5").data)["items"]]
+    assert [i["url"] for i in doc["items"]] == [
+        i["url"] for i in json.loads(client.get("/search.json?q=%E8%94%9A%E6%9D%A5").data)["items"]
+    ]
     assert len(doc["items"]) == len(scan(finews_copy, "蔚来"))
 
 
 def test_two_spellings_share_one_document(client: FlaskClient) -> None:
-    a, b = client.get("/search.atom?q=新能源 汽车"), client.get("/search.atom?q=汽车++新能源&utm_source=x")
+    a, b = (
+        client.get("/search.atom?q=新能源 汽车"),
+        client.get("/search.atom?q=汽车++新能源&utm_source=x"),
+    )
     assert a.status_code == b.status_code == 200
     assert a.headers["ETag"] == b.headers["ETag"]
 
@@ -132,7 +185,9 @@ def test_the_self_link_is_escaped(client: FlaskClient) -> None:
     assert b"<title>" in body and b"a&amp;b&lt;c" in body
 
 
-@pytest.mark.parametrize("query", ["", "?q=", "?q=%00x", "?q=" + "x" * 201, "?q=a&q=b", "?q=-x", "?q=%0a%0d"])
+@pytest.mark.parametrize(
+    "query", ["", "?q=", "?q=%00x", "?q=" + "x" * 201, "?q=a&q=b", "?q=-x", "?q=%0a%0d"]
+)
 def test_a_bad_query_is_a_400_naming_q(client: FlaskClient, query: str) -> None:
     r = client.get("/search.rss" + query)
     assert r.status_code == 400
@@ -145,7 +200,9 @@ def test_the_index_page_has_a_search_box(client: FlaskClient) -> None:
     assert 'name="q"' in page
 
 
-@pytest.mark.skipif(not JUDGE.exists(), reason="judge-feed is the team's tool, not in this repository")
+@pytest.mark.skipif(
+    not JUDGE.exists(), reason="judge-feed is the team's tool, not in this repository"
+)
 @pytest.mark.parametrize("fmt", ["atom", "rss", "json"])
 def test_keyword_feeds_pass_the_judges(client: FlaskClient, tmp_path: Path, fmt: str) -> None:
     for q in ("蔚来", "%E8%94%9A%E6%9D%A5+-%22%3Cx%26%22", "锂 -电池"):  # 蔚来 -"<x&"
@@ -153,13 +210,30 @@ def test_keyword_feeds_pass_the_judges(client: FlaskClient, tmp_path: Path, fmt:
         path = tmp_path / f"feed.{fmt}"
         path.write_bytes(r.data)
         base = f"https://finews.withounder.com/search.{fmt}?{search.parse(unquote_plus(q)).href}"
-        judged = subprocess.run([str(JUDGE), str(path), "--strict", "--ignore", "DuplicateUpdated", "--base", base, "--quiet"],
-                                capture_output=True, text=True, check=False)
+        judged = subprocess.run(
+            [
+                str(JUDGE),
+                str(path),
+                "--strict",
+                "--ignore",
+                "DuplicateUpdated",
+                "--base",
+                base,
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert judged.returncode == 0, judged.stdout + judged.stderr
 
 
-def test_a_flood_of_queries_leaves_the_site_feeds_cached(write_config: Callable[..., Path], finews_copy: Path) -> None:
-    app = create_app(config.load(write_config("[cache]\nmax_bytes = 2000000\n", source=finews_copy)))
+def test_a_flood_of_queries_leaves_the_site_feeds_cached(
+    write_config: Callable[..., Path], finews_copy: Path
+) -> None:
+    app = create_app(
+        config.load(write_config("[cache]\nmax_bytes = 2000000\n", source=finews_copy))
+    )
     client, feeds = app.test_client(), app.extensions["feeds"]
     assert client.get("/feed.atom").status_code == 200
     site_builds = feeds.cache.builds

@@ -93,7 +93,12 @@ def posts(server: Server, baseline: bytes) -> Iterator[Posts]:
         path.unlink(missing_ok=True)
     start = time.monotonic()
     server.on_each_worker(
-        lambda: wait_until(lambda: server.get("/feed.atom").body == baseline, start, VISIBLE_WITHIN + 2, "the corpus restored")
+        lambda: wait_until(
+            lambda: server.get("/feed.atom").body == baseline,
+            start,
+            VISIBLE_WITHIN + 2,
+            "the corpus restored",
+        )
     )
 
 
@@ -146,8 +151,11 @@ def test_conditional_get_gives_304_with_no_body(server: Server) -> None:
     for _ in range(3):
         r = server.get("/feed.atom")
         etag, modified = r.headers["etag"], r.headers["last-modified"]
-        answers = [a for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified})
-                   for a in server.on_each_worker(partial(server.raw, "/feed.atom", headers)).values()]
+        answers = [
+            a
+            for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified})
+            for a in server.on_each_worker(partial(server.raw, "/feed.atom", headers)).values()
+        ]
         if all(a.headers.get("last-modified", modified) == modified for a in answers):
             break
     for again in answers:
@@ -156,8 +164,13 @@ def test_conditional_get_gives_304_with_no_body(server: Server) -> None:
         assert again.headers["etag"] == etag
         assert again.headers.get("content-length", "0") == "0"
     packed = server.get("/feed.atom", {"Accept-Encoding": "gzip"}).headers["etag"]
-    assert server.raw("/feed.atom", {"If-None-Match": packed, "Accept-Encoding": "gzip"}).status == 304
-    assert server.raw("/feed.atom", {"If-Modified-Since": "Sun, 01 Jan 2017 00:00:00 GMT"}).status == 200
+    assert (
+        server.raw("/feed.atom", {"If-None-Match": packed, "Accept-Encoding": "gzip"}).status == 304
+    )
+    assert (
+        server.raw("/feed.atom", {"If-Modified-Since": "Sun, 01 Jan 2017 00:00:00 GMT"}).status
+        == 200
+    )
 
 
 def test_gzip_round_trips_to_the_plain_bytes(server: Server) -> None:
@@ -191,7 +204,9 @@ def test_head_gives_the_headers_alone(server: Server) -> None:
         ("POST", "/feed.atom", 405, b"GET or HEAD"),
     ],
 )
-def test_errors_are_short_plain_text(server: Server, method: str, path: str, status: int, says: bytes) -> None:
+def test_errors_are_short_plain_text(
+    server: Server, method: str, path: str, status: int, says: bytes
+) -> None:
     mark = server.log.stat().st_size
     r = server.get(path, method=method, body=b"x=1" if method == "POST" else None)
     assert r.status == status
@@ -211,24 +226,45 @@ def test_a_new_post_reaches_every_worker_in_time(server: Server, posts: Posts) -
     _, written = posts.write("2025-06-01-srvtest.md", post(MARKER))
 
     def everywhere() -> bool:
-        return all(MARKER.encode() in server.get(u).body for u in ("/feed.atom", "/category/emnews.atom", TAG, NEW_TAG))
+        return all(
+            MARKER.encode() in server.get(u).body
+            for u in ("/feed.atom", "/category/emnews.atom", TAG, NEW_TAG)
+        )
 
     first = wait_until(everywhere, written, VISIBLE_WITHIN, "the new post in its feeds")
-    latency = server.on_each_worker(lambda: wait_until(everywhere, written, VISIBLE_WITHIN, "the new post on this worker"))
-    print(f"\nnew post visible after {first:.2f} s; on each worker by {max(latency.values()):.2f} s")
+    latency = server.on_each_worker(
+        lambda: wait_until(everywhere, written, VISIBLE_WITHIN, "the new post on this worker")
+    )
+    print(
+        f"\nnew post visible after {first:.2f} s; on each worker by {max(latency.values()):.2f} s"
+    )
     for _ in range(20):
         assert MARKER.encode() in server.get("/feed.atom").body
 
-    stale = server.on_each_worker(lambda: server.raw("/feed.atom", {"If-None-Match": old_etag}).status)
+    stale = server.on_each_worker(
+        lambda: server.raw("/feed.atom", {"If-None-Match": old_etag}).status
+    )
     assert set(stale.values()) == {200}, "the ETag from before the change no longer matches"
 
-    wait_until(lambda: "refreshed: 1 changed, 0 removed in" in log_since(server, mark), written, VISIBLE_WITHIN, "the refresh logged")
+    wait_until(
+        lambda: "refreshed: 1 changed, 0 removed in" in log_since(server, mark),
+        written,
+        VISIBLE_WITHIN,
+        "the refresh logged",
+    )
     assert "ERROR" not in log_since(server, mark)
 
 
 def test_an_edited_and_then_deleted_post_shows_in_time(server: Server, posts: Posts) -> None:
     path, written = posts.write("2025-06-01-srvtest.md", post(MARKER))
-    server.on_each_worker(lambda: wait_until(lambda: MARKER.encode() in server.get("/feed.atom").body, written, VISIBLE_WITHIN, "the new post"))
+    server.on_each_worker(
+        lambda: wait_until(
+            lambda: MARKER.encode() in server.get("/feed.atom").body,
+            written,
+            VISIBLE_WITHIN,
+            "the new post",
+        )
+    )
 
     edited = MARKER + "-edited"
     path.write_text(post(edited), encoding="utf-8")
@@ -238,16 +274,25 @@ def test_an_edited_and_then_deleted_post_shows_in_time(server: Server, posts: Po
         body = server.get("/category/emnews.atom").body
         return edited.encode() in body and f"{MARKER}<".encode() not in body
 
-    edit_latency = server.on_each_worker(lambda: wait_until(shows_edit, changed, VISIBLE_WITHIN, "the edited title"))
+    edit_latency = server.on_each_worker(
+        lambda: wait_until(shows_edit, changed, VISIBLE_WITHIN, "the edited title")
+    )
 
     path.unlink()
     deleted = time.monotonic()
 
     def gone() -> bool:
-        return MARKER.encode() not in server.get("/feed.atom").body and server.get(NEW_TAG).status == 404
+        return (
+            MARKER.encode() not in server.get("/feed.atom").body
+            and server.get(NEW_TAG).status == 404
+        )
 
-    delete_latency = server.on_each_worker(lambda: wait_until(gone, deleted, VISIBLE_WITHIN, "the deleted post gone"))
-    print(f"\nedit on every worker by {max(edit_latency.values()):.2f} s, deletion by {max(delete_latency.values()):.2f} s")
+    delete_latency = server.on_each_worker(
+        lambda: wait_until(gone, deleted, VISIBLE_WITHIN, "the deleted post gone")
+    )
+    print(
+        f"\nedit on every worker by {max(edit_latency.values()):.2f} s, deletion by {max(delete_latency.values()):.2f} s"
+    )
 
 
 def test_a_post_dated_ahead_appears_when_due(server: Server, posts: Posts) -> None:
@@ -259,8 +304,15 @@ def test_a_post_dated_ahead_appears_when_due(server: Server, posts: Posts) -> No
         f"---\ntitle: {title}\ndate: {due:%Y-%m-%d %H:%M:%S} +0000\n---\ndue soon\n",
     )
     # Indexed (the refresher logs it) but not yet published, on either worker.
-    wait_until(lambda: "refreshed: 1 changed" in log_since(server, mark), written, VISIBLE_WITHIN, "the future post indexed")
-    early = server.on_each_worker(lambda: (title.encode() in server.get("/feed.rss").body, datetime.now(UTC)))
+    wait_until(
+        lambda: "refreshed: 1 changed" in log_since(server, mark),
+        written,
+        VISIBLE_WITHIN,
+        "the future post indexed",
+    )
+    early = server.on_each_worker(
+        lambda: (title.encode() in server.get("/feed.rss").body, datetime.now(UTC))
+    )
     assert all(now < due for _, now in early.values()), "too slow to check before the post fell due"
     assert not any(shown for shown, _ in early.values()), "a post is published before its date"
 
@@ -278,10 +330,19 @@ def test_a_post_dated_ahead_appears_when_due(server: Server, posts: Posts) -> No
     assert 0 <= late <= 1.5, f"shown {late:.2f} s after its date"
 
     def shown_on_worker() -> float:
-        wait_until(lambda: title.encode() in server.get("/feed.rss").body, time.monotonic(), 2, "the post on this worker")
+        wait_until(
+            lambda: title.encode() in server.get("/feed.rss").body,
+            time.monotonic(),
+            2,
+            "the post on this worker",
+        )
         return (datetime.now(UTC) - due).total_seconds()
 
     per_worker = server.on_each_worker(shown_on_worker)
     assert max(per_worker.values()) <= 2.5, per_worker  # measured after the first, so later
-    assert not re.search(r"refreshed: ", log_since(server, quiet)), "it appeared by time alone, no file changed"
-    print(f"\nfuture post shown {late:.2f} s after its date; on each worker by {max(per_worker.values()):.2f} s")
+    assert not re.search(r"refreshed: ", log_since(server, quiet)), (
+        "it appeared by time alone, no file changed"
+    )
+    print(
+        f"\nfuture post shown {late:.2f} s after its date; on each worker by {max(per_worker.values()):.2f} s"
+    )

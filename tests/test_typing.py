@@ -10,5 +10,7 @@ REPO = Path(__file__).parent.parent
 
 
 def test_mypy_strict_passes() -> None:
-    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=REPO, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from feeds.model import SITE, Feed, Scope, ScopeKind
-from feeds.urls import Target, feed_href, feed_path, feed_url, jekyll_feed_path, owned, page_href, page_path, resolve
+from feeds.urls import (
+    Target,
+    feed_href,
+    feed_path,
+    feed_url,
+    jekyll_feed_path,
+    owned,
+    page_href,
+    page_path,
+    resolve,
+)
 
 FORMATS = ("atom", "rss", "json")
 NEWS = Scope(ScopeKind.CATEGORY, "深圳 news", "深圳 News")
@@ -23,7 +33,10 @@ TAG = Scope(ScopeKind.TAG, "x", "X")
         ("category/emnews.rss", Target("rss", Scope(ScopeKind.CATEGORY, "emnews"))),
         ("tag/东财滚动新闻.json", Target("json", Scope(ScopeKind.TAG, "东财滚动新闻"))),
         ("feed.xml", Target("atom", SITE, alias="feed.xml")),
-        ("feed/emnews.xml", Target("atom", Scope(ScopeKind.CATEGORY, "emnews"), alias="feed/emnews.xml")),
+        (
+            "feed/emnews.xml",
+            Target("atom", Scope(ScopeKind.CATEGORY, "emnews"), alias="feed/emnews.xml"),
+        ),
         ("feed/by_tag/x.xml", Target("atom", Scope(ScopeKind.TAG, "x"), alias="feed/by_tag/x.xml")),
         ("category/emnews/", Target("html", Scope(ScopeKind.CATEGORY, "emnews"))),
         ("category/emnews/index.html", Target("html", Scope(ScopeKind.CATEGORY, "emnews"))),
@@ -36,10 +49,28 @@ def test_layout_paths(path: str, target: Target) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["feed.html", "category/.atom", "category/a/b.atom", "category/...atom", "tag/..", "other/x.atom",
-     "feed/a/b.xml", "feed/by_tag/.xml", "category/emnews", "feed", "feed.atom/x",
-     "category//", "category/../", "category/a/b/", "category/a/index.htm", "feed/a/", "feed/by_tag/a/", "site/a/", "x/index.html",
-     "category/a/feed.atom"],
+    [
+        "feed.html",
+        "category/.atom",
+        "category/a/b.atom",
+        "category/...atom",
+        "tag/..",
+        "other/x.atom",
+        "feed/a/b.xml",
+        "feed/by_tag/.xml",
+        "category/emnews",
+        "feed",
+        "feed.atom/x",
+        "category//",
+        "category/../",
+        "category/a/b/",
+        "category/a/index.htm",
+        "feed/a/",
+        "feed/by_tag/a/",
+        "site/a/",
+        "x/index.html",
+        "category/a/feed.atom",
+    ],
 )
 def test_other_paths_are_not_feeds(path: str) -> None:
     assert resolve(path, FORMATS) is None
@@ -51,10 +82,21 @@ def test_formats_switched_off_are_not_served() -> None:
 
 
 def test_scopes_to_paths() -> None:
-    assert [feed_path(s, "atom") for s in (SITE, NEWS, TAG)] == ["feed.atom", "category/深圳 news.atom", "tag/x.atom"]
+    assert [feed_path(s, "atom") for s in (SITE, NEWS, TAG)] == [
+        "feed.atom",
+        "category/深圳 news.atom",
+        "tag/x.atom",
+    ]
     assert feed_href(NEWS, "rss") == "category/%E6%B7%B1%E5%9C%B3%20news.rss"
-    assert [jekyll_feed_path(s) for s in (SITE, NEWS, TAG)] == ["feed.xml", "feed/深圳 news.xml", "feed/by_tag/x.xml"]
-    assert [page_path(s) for s in (NEWS, TAG)] == ["category/深圳 news/index.html", "tag/x/index.html"]
+    assert [jekyll_feed_path(s) for s in (SITE, NEWS, TAG)] == [
+        "feed.xml",
+        "feed/深圳 news.xml",
+        "feed/by_tag/x.xml",
+    ]
+    assert [page_path(s) for s in (NEWS, TAG)] == [
+        "category/深圳 news/index.html",
+        "tag/x/index.html",
+    ]
     assert page_href(NEWS) == "category/%E6%B7%B1%E5%9C%B3%20news/"
 
 
@@ -69,15 +111,42 @@ def test_every_path_resolves_back_to_its_scope() -> None:
     for scope in (SITE, NEWS, TAG):
         for fmt in FORMATS:
             assert resolve(feed_path(scope, fmt), FORMATS) == Target(fmt, scope)
-        assert resolve(jekyll_feed_path(scope), FORMATS) == Target("atom", scope, alias=jekyll_feed_path(scope))
+        assert resolve(jekyll_feed_path(scope), FORMATS) == Target(
+            "atom", scope, alias=jekyll_feed_path(scope)
+        )
     for scope in (NEWS, TAG):
-        assert resolve(page_path(scope), ()) == resolve(page_path(scope).removesuffix("index.html"), ()) == Target("html", scope)
+        assert (
+            resolve(page_path(scope), ())
+            == resolve(page_path(scope).removesuffix("index.html"), ())
+            == Target("html", scope)
+        )
 
 
 def test_the_export_owns_the_layout_in_every_format_and_nothing_else() -> None:
-    for path in ("index.html", "feeds.opml", "feed.json", "feed.xml", "category/a.rss", "tag/b.json", "feed/a.xml", "feed/by_tag/b.xml",
-                 "category/a/index.html", "tag/b/index.html"):
+    for path in (
+        "index.html",
+        "feeds.opml",
+        "feed.json",
+        "feed.xml",
+        "category/a.rss",
+        "tag/b.json",
+        "feed/a.xml",
+        "feed/by_tag/b.xml",
+        "category/a/index.html",
+        "tag/b/index.html",
+    ):
         assert owned(path), path
-    for path in ("", ".feeds-export", "robots.txt", "category/a.txt", "category/a/b.atom", "feed/a.atom", "x/feed.atom",
-                 "category/a/other.html", "category/a/b/index.html", "feed/a/index.html", "x/index.html"):
+    for path in (
+        "",
+        ".feeds-export",
+        "robots.txt",
+        "category/a.txt",
+        "category/a/b.atom",
+        "feed/a.atom",
+        "x/feed.atom",
+        "category/a/other.html",
+        "category/a/b/index.html",
+        "feed/a/index.html",
+        "x/index.html",
+    ):
         assert not owned(path), path

@@ -23,11 +23,17 @@ REAL = "https://finews.withounder.com/youjiangribao/2022/01/10/20220110224118092
 
 
 @pytest.fixture
-def make_app(write_config: Callable[..., Path], finews_copy: Path) -> Iterator[Callable[..., Flask]]:
+def make_app(
+    write_config: Callable[..., Path], finews_copy: Path
+) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def make(extra: str = "") -> Flask:
-        app = create_app(config.load(write_config("[cache]\nrefresh_seconds = 0.4\n" + extra, source=finews_copy)))
+        app = create_app(
+            config.load(
+                write_config("[cache]\nrefresh_seconds = 0.4\n" + extra, source=finews_copy)
+            )
+        )
         apps.append(app)
         return app
 
@@ -74,25 +80,38 @@ def test_every_url_of_the_layout(client: FlaskClient, path: str, media: str) -> 
     assert r.headers["Content-Type"] == f"{media}; charset=utf-8"
     assert r.headers["Vary"] == "Accept-Encoding"
     assert r.headers["Cache-Control"] == "public, max-age=1"
-    assert r.headers["ETag"].startswith('"') and not r.headers["ETag"].startswith('W/')
+    assert r.headers["ETag"].startswith('"') and not r.headers["ETag"].startswith("W/")
 
 
-def test_the_bytes_are_the_exported_bytes(client: FlaskClient, tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path) -> None:
+def test_the_bytes_are_the_exported_bytes(
+    client: FlaskClient, tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
     from feeds.documents import Documents
 
     docs = Documents.from_config(config.load(write_config(source=finews_copy)))
     docs.index.refresh()
     export.export(docs, tmp_path / "out", datetime.now(UTC))
     docs.index.close()
-    for rel in ["feed.atom", "category/youjiangribao.rss", "tag/东财滚动新闻.json", "feed/by_tag/东财滚动新闻.xml", "feeds.opml", "index.html",
-                "category/emnews/index.html", "tag/东财滚动新闻/index.html"]:
+    for rel in [
+        "feed.atom",
+        "category/youjiangribao.rss",
+        "tag/东财滚动新闻.json",
+        "feed/by_tag/东财滚动新闻.xml",
+        "feeds.opml",
+        "index.html",
+        "category/emnews/index.html",
+        "tag/东财滚动新闻/index.html",
+    ]:
         assert client.get("/" + quote(rel)).data == (tmp_path / "out" / rel).read_bytes(), rel
 
 
 def test_a_preview_page_is_served_at_its_folder_and_ignores_limit(client: FlaskClient) -> None:
     page = client.get("/category/youjiangribao/")
     assert page.status_code == 200 and "深百协作朝乡村振兴迈进" in page.get_data(as_text=True)
-    assert page.headers["Last-Modified"] == client.get("/category/youjiangribao.atom").headers["Last-Modified"]
+    assert (
+        page.headers["Last-Modified"]
+        == client.get("/category/youjiangribao.atom").headers["Last-Modified"]
+    )
     assert client.get("/category/youjiangribao/?limit=1").data == page.data
     assert client.get("/category/youjiangribao/?limit=x").status_code == 200
     assert client.get("/category/nope/").status_code == 404
@@ -100,17 +119,34 @@ def test_a_preview_page_is_served_at_its_folder_and_ignores_limit(client: FlaskC
 
 def test_the_real_post_is_served(client: FlaskClient) -> None:
     d = feedparser.parse(client.get("/category/youjiangribao.atom").data)
-    assert d.bozo == 0 and d.entries[0].title == "深百协作朝乡村振兴迈进" and d.entries[0].id == REAL
+    assert (
+        d.bozo == 0 and d.entries[0].title == "深百协作朝乡村振兴迈进" and d.entries[0].id == REAL
+    )
 
 
 def test_limit(client: FlaskClient) -> None:
     assert len(feedparser.parse(client.get("/feed.rss?limit=3").data).entries) == 3
     assert len(feedparser.parse(client.get("/feed.rss").data).entries) == 50
     assert len(feedparser.parse(client.get("/feed.rss?limit=200").data).entries) == 151
-    assert len(feedparser.parse(client.get("/feed.rss?limit=3&utm_source=x&limitx=9").data).entries) == 3
+    assert (
+        len(feedparser.parse(client.get("/feed.rss?limit=3&utm_source=x&limitx=9").data).entries)
+        == 3
+    )
 
 
-@pytest.mark.parametrize("query", ["limit=abc", "limit=0", "limit=-1", "limit=201", "limit=1e9", "limit=", "limit=3&limit=4", "limit=99999999999999"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=abc",
+        "limit=0",
+        "limit=-1",
+        "limit=201",
+        "limit=1e9",
+        "limit=",
+        "limit=3&limit=4",
+        "limit=99999999999999",
+    ],
+)
 def test_bad_limits_are_400_saying_what_is_wrong(client: FlaskClient, query: str) -> None:
     r = client.get(f"/feed.atom?{query}")
     assert r.status_code == 400
@@ -118,7 +154,19 @@ def test_bad_limits_are_400_saying_what_is_wrong(client: FlaskClient, query: str
     assert b"limit" in r.data and len(r.data) < 100
 
 
-@pytest.mark.parametrize("path", ["/nope", "/tag/nope.atom", "/category/emnews.html", "/category/%2e%2e.atom", "/feed.atom/x", "/category/emnews%00.atom", "/" + "a" * 5000, "/category/..%5cetc.atom"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/nope",
+        "/tag/nope.atom",
+        "/category/emnews.html",
+        "/category/%2e%2e.atom",
+        "/feed.atom/x",
+        "/category/emnews%00.atom",
+        "/" + "a" * 5000,
+        "/category/..%5cetc.atom",
+    ],
+)
 def test_unknown_paths_are_404(client: FlaskClient, path: str) -> None:
     r = client.get(path)
     assert r.status_code == 404 and r.data == b"not found\n"
@@ -145,7 +193,10 @@ def test_gzip_round_trips_to_the_same_bytes(client: FlaskClient) -> None:
     assert packed.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.data) == plain.data
     assert packed.headers["ETag"] != plain.headers["ETag"], "each coding has its own strong tag"
-    assert "Content-Encoding" not in client.get("/feed.rss", headers={"Accept-Encoding": "gzip;q=0"}).headers
+    assert (
+        "Content-Encoding"
+        not in client.get("/feed.rss", headers={"Accept-Encoding": "gzip;q=0"}).headers
+    )
 
 
 def test_if_none_match_gives_304_with_no_body(client: FlaskClient) -> None:
@@ -156,20 +207,42 @@ def test_if_none_match_gives_304_with_no_body(client: FlaskClient) -> None:
         assert again.status_code == 304 and again.data == b""
         assert again.headers["ETag"] == etag
     gz = client.get("/feed.atom", headers={"Accept-Encoding": "gzip"})
-    assert client.get("/feed.atom", headers={"If-None-Match": gz.headers["ETag"], "Accept-Encoding": "gzip"}).status_code == 304
+    assert (
+        client.get(
+            "/feed.atom", headers={"If-None-Match": gz.headers["ETag"], "Accept-Encoding": "gzip"}
+        ).status_code
+        == 304
+    )
     # a cache that holds both codings sends both tags, in any order
-    for both in (f'{etag}, {gz.headers["ETag"]}', f'"other", {gz.headers["ETag"]}'):
+    for both in (f"{etag}, {gz.headers['ETag']}", f'"other", {gz.headers["ETag"]}'):
         assert client.get("/feed.atom", headers={"If-None-Match": both}).status_code == 304, both
     assert client.get("/feed.atom", headers={"If-None-Match": '"nope"'}).status_code == 200
-    assert client.get("/feed.atom", headers={"If-None-Match": ", ".join(f'"x{i}"' for i in range(2000))}).status_code == 200
+    assert (
+        client.get(
+            "/feed.atom", headers={"If-None-Match": ", ".join(f'"x{i}"' for i in range(2000))}
+        ).status_code
+        == 200
+    )
 
 
 def test_if_modified_since(client: FlaskClient) -> None:
     lm = client.get("/feed.atom").headers["Last-Modified"]
     at = parsedate_to_datetime(lm)
     assert client.get("/feed.atom", headers={"If-Modified-Since": lm}).status_code == 304
-    assert client.get("/feed.atom", headers={"If-Modified-Since": format_datetime(at + timedelta(days=1), usegmt=True)}).status_code == 304
-    assert client.get("/feed.atom", headers={"If-Modified-Since": format_datetime(at - timedelta(seconds=1), usegmt=True)}).status_code == 200
+    assert (
+        client.get(
+            "/feed.atom",
+            headers={"If-Modified-Since": format_datetime(at + timedelta(days=1), usegmt=True)},
+        ).status_code
+        == 304
+    )
+    assert (
+        client.get(
+            "/feed.atom",
+            headers={"If-Modified-Since": format_datetime(at - timedelta(seconds=1), usegmt=True)},
+        ).status_code
+        == 200
+    )
     assert client.get("/feed.atom", headers={"If-Modified-Since": "yesterday"}).status_code == 200
 
 
@@ -190,13 +263,23 @@ def test_a_feed_is_built_once_then_served_from_cache(client: FlaskClient) -> Non
     assert feeds.cache.builds == before + 2
 
 
-def test_new_changed_and_deleted_posts_show_within_refresh_seconds(client: FlaskClient, finews_copy: Path) -> None:
+def test_new_changed_and_deleted_posts_show_within_refresh_seconds(
+    client: FlaskClient, finews_copy: Path
+) -> None:
     etag = client.get("/feed.atom").headers["ETag"]
     post = finews_copy / "_posts" / "2026-01-01-fresh.md"
-    post.write_text("---\ntitle: 新鲜\ndate: 2026-01-01 08:00:00 +0800\ncategories: emnews\n---\nbody\n", encoding="utf-8")
+    post.write_text(
+        "---\ntitle: 新鲜\ndate: 2026-01-01 08:00:00 +0800\ncategories: emnews\n---\nbody\n",
+        encoding="utf-8",
+    )
     wait_for(lambda: b"\xe6\x96\xb0\xe9\xb2\x9c" in client.get("/category/emnews.atom").data, 2.0)
-    assert client.get("/feed.atom", headers={"If-None-Match": etag}).status_code == 200, "the old ETag no longer matches"
-    post.write_text("---\ntitle: 改过\ndate: 2026-01-01 08:00:00 +0800\ncategories: emnews\n---\nbody\n", encoding="utf-8")
+    assert client.get("/feed.atom", headers={"If-None-Match": etag}).status_code == 200, (
+        "the old ETag no longer matches"
+    )
+    post.write_text(
+        "---\ntitle: 改过\ndate: 2026-01-01 08:00:00 +0800\ncategories: emnews\n---\nbody\n",
+        encoding="utf-8",
+    )
     wait_for(lambda: "改过" in client.get("/category/emnews.atom").get_data(as_text=True), 2.0)
     post.unlink()
     wait_for(lambda: "改过" not in client.get("/category/emnews.atom").get_data(as_text=True), 2.0)
@@ -205,14 +288,18 @@ def test_new_changed_and_deleted_posts_show_within_refresh_seconds(client: Flask
 def test_a_post_dated_ahead_appears_when_due(client: FlaskClient, finews_copy: Path) -> None:
     due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
     stamp = due.strftime("%Y-%m-%d %H:%M:%S +0000")
-    (finews_copy / "_posts" / f"{due:%Y-%m-%d}-soon.md").write_text(f"---\ntitle: soon\ndate: {stamp}\n---\nx\n", encoding="utf-8")
+    (finews_copy / "_posts" / f"{due:%Y-%m-%d}-soon.md").write_text(
+        f"---\ntitle: soon\ndate: {stamp}\n---\nx\n", encoding="utf-8"
+    )
     time.sleep(1.2)
     assert b"<title>soon</title>" not in client.get("/feed.rss").data
     wait_for(lambda: b"<title>soon</title>" in client.get("/feed.rss").data, 4.0)
     assert datetime.now(UTC) >= due
 
 
-def test_filesystem_cache_is_shared_between_apps(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+def test_filesystem_cache_is_shared_between_apps(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
     extra = f'backend = "filesystem"\ndir = "{tmp_path / "cache"}"\n'
     one, two = make_app(extra), make_app(extra)
     a = one.test_client().get("/feed.atom")
@@ -231,31 +318,43 @@ def test_memory_cache_stays_within_its_bound(make_app: Callable[..., Flask]) -> 
     assert app.extensions["feeds"].cache.store.bytes <= 300000
 
 
-def test_future_true_publishes_posts_dated_ahead_at_once(make_app: Callable[..., Flask], finews_copy: Path) -> None:
-    (finews_copy / "_posts" / "2999-01-01-later.md").write_text("---\ntitle: later\n---\nx\n", encoding="utf-8")
+def test_future_true_publishes_posts_dated_ahead_at_once(
+    make_app: Callable[..., Flask], finews_copy: Path
+) -> None:
+    (finews_copy / "_posts" / "2999-01-01-later.md").write_text(
+        "---\ntitle: later\n---\nx\n", encoding="utf-8"
+    )
     client = make_app("[feeds]\nfuture = true\n").test_client()
     assert b"<title>later</title>" in client.get("/feed.rss").data
     builds = client.application.extensions["feeds"].cache.builds
     time.sleep(1.0)
     client.get("/feed.rss")
-    assert client.application.extensions["feeds"].cache.builds == builds, "no rebuild while nothing changes"
+    assert client.application.extensions["feeds"].cache.builds == builds, (
+        "no rebuild while nothing changes"
+    )
 
 
-def test_a_new_post_rebuilds_only_the_feeds_it_is_in(client: FlaskClient, finews_copy: Path) -> None:
+def test_a_new_post_rebuilds_only_the_feeds_it_is_in(
+    client: FlaskClient, finews_copy: Path
+) -> None:
     feeds = client.application.extensions["feeds"]
     other = "/category/youjiangribao.rss"
     etag = client.get(other).headers["ETag"]
     client.get("/category/emnews.rss")
     builds = feeds.cache.builds
     (finews_copy / "_posts" / "2026-01-02-only-emnews.md").write_text(
-        "---\ntitle: only-emnews\ndate: 2026-01-02 08:00:00 +0800\ncategories: emnews\n---\nx\n", encoding="utf-8")
+        "---\ntitle: only-emnews\ndate: 2026-01-02 08:00:00 +0800\ncategories: emnews\n---\nx\n",
+        encoding="utf-8",
+    )
     wait_for(lambda: b"only-emnews" in client.get("/category/emnews.rss").data, 3.0)
     assert feeds.cache.builds == builds + 1, "emnews rebuilt once"
     assert client.get(other, headers={"If-None-Match": etag}).status_code == 304
     assert feeds.cache.builds == builds + 1, "youjiangribao served from the cache as it was"
 
 
-def test_a_category_that_loses_its_last_post_is_gone_for_every_app(make_app: Callable[..., Flask], tmp_path: Path, finews_copy: Path) -> None:
+def test_a_category_that_loses_its_last_post_is_gone_for_every_app(
+    make_app: Callable[..., Flask], tmp_path: Path, finews_copy: Path
+) -> None:
     # youjiangribao holds one post; a second app sharing the cache folder starts after the delete,
     # reading versions afresh from the index, where the vanished scope's row has been pruned.
     extra = f'backend = "filesystem"\ndir = "{tmp_path / "cache"}"\n'
@@ -267,7 +366,9 @@ def test_a_category_that_loses_its_last_post_is_gone_for_every_app(make_app: Cal
 
 
 def test_jekyll_feed_path_is_served_and_hidden_tags_are_not(make_app: Callable[..., Flask]) -> None:
-    client = make_app('[feeds]\nsite_path = "blog/atom.xml"\nhidden_tags = ["东财滚动新闻"]\n').test_client()
+    client = make_app(
+        '[feeds]\nsite_path = "blog/atom.xml"\nhidden_tags = ["东财滚动新闻"]\n'
+    ).test_client()
     r = client.get("/blog/atom.xml")
     assert r.status_code == 200 and r.mimetype == "application/atom+xml"
     d = feedparser.parse(r.data)

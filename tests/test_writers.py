@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feeds import __version__, writers
-from feeds.writers import atom, json_feed, render, rss
 from feeds.model import FORMATS, SITE, Author, Feed, Post, Scope, ScopeKind
+from feeds.writers import atom, json_feed, render, rss
 
 from .conftest import check_golden
 
@@ -109,8 +109,6 @@ EMPTY_FEED = make_feed(
     (), scope=Scope(ScopeKind.TAG, "nothing", "nothing"), title="Finews · nothing"
 )
 ALL_FEEDS = {"full": FEED, "summary": SUMMARY_FEED, "empty": EMPTY_FEED}
-
-
 
 
 def xml(data: bytes) -> etree._Element:
@@ -234,7 +232,9 @@ def test_feedparser_reads_every_entry_in_order(fmt: str, name: str) -> None:
     summaries = [unescape(e.summary) for e, p in zip(parsed.entries, feed.posts) if p.summary]
     assert summaries == [p.summary for p in feed.posts if p.summary]
     assert [[t.term for t in e.tags] for e in parsed.entries] == [
-        ["youjiangribao", "乡村振兴", "深圳"], ["<b>bold</b> & co", "nepal"], ["world"]
+        ["youjiangribao", "乡村振兴", "深圳"],
+        ["<b>bold</b> & co", "nepal"],
+        ["world"],
     ]
     contents = [e.content[0].value if "content" in e else None for e in parsed.entries]
     assert contents == [p.content_html if feed.full_content else None for p in feed.posts]
@@ -242,15 +242,21 @@ def test_feedparser_reads_every_entry_in_order(fmt: str, name: str) -> None:
 
 def test_feedparser_reads_atom_updated_and_authors() -> None:
     parsed = feedparser.parse(atom(FEED))
-    assert calendar.timegm(parsed.feed.updated_parsed) == datetime(
-        2022, 1, 11, 7, 15, tzinfo=KATHMANDU).timestamp()
+    assert (
+        calendar.timegm(parsed.feed.updated_parsed)
+        == datetime(2022, 1, 11, 7, 15, tzinfo=KATHMANDU).timestamp()
+    )
     assert [tuple(e.updated_parsed)[:6] for e in parsed.entries] == [
         utc_struct(p.updated) for p in POSTS
     ]
     assert parsed.feed.author == "Finews"
     # Only a post's own author is written; the feed's covers the rest (Atom inheritance).
     assert [e.get("author") for e in parsed.entries] == ["张三 (zhang@example.com)", None, None]
-    assert parsed.entries[0].author_detail == {"name": "张三", "email": "zhang@example.com", "href": "https://example.com/zhang"}
+    assert parsed.entries[0].author_detail == {
+        "name": "张三",
+        "email": "zhang@example.com",
+        "href": "https://example.com/zhang",
+    }
     assert parsed.feed.generator_detail == {"name": "feeds", "version": __version__}
 
 
@@ -301,7 +307,9 @@ def test_the_feed_author_falls_back_to_site_title_then_host(
     author: str, title: str, expected: str
 ) -> None:
     feed = make_feed(author=author, title=title)
-    assert xml(atom(feed)).findtext("a:author/a:name", namespaces={"a": writers.ATOM_NS}) == expected
+    assert (
+        xml(atom(feed)).findtext("a:author/a:name", namespaces={"a": writers.ATOM_NS}) == expected
+    )
     assert json.loads(json_feed(feed))["authors"] == [{"name": expected}]
 
 
@@ -342,6 +350,7 @@ def blanks(data: bytes, fmt: str) -> list[str]:
     An XML element may be empty when it has attributes (``<link href=…/>``, ``<category term=…/>``).
     """
     if fmt == "json":
+
         def strings(value: object, where: str) -> Iterator[tuple[str, str]]:
             if isinstance(value, str):
                 yield where, value
@@ -373,14 +382,21 @@ def test_no_element_comes_out_blank(name: str, fmt: str) -> None:
 
 
 @pytest.mark.parametrize("content_html", ["", " ", "\n"])
-def test_a_post_with_no_body_leaves_content_out_and_keeps_its_title_as_text(content_html: str) -> None:
+def test_a_post_with_no_body_leaves_content_out_and_keeps_its_title_as_text(
+    content_html: str,
+) -> None:
     feed = make_feed((replace(BODILESS, content_html=content_html),))
     entry = xml(atom(feed)).find("a:entry", {"a": writers.ATOM_NS})
     assert entry is not None and entry.find("a:content", {"a": writers.ATOM_NS}) is None
     # The W3C rules want a summary or a content in every Atom entry.
     assert entry.findtext("a:summary", namespaces={"a": writers.ATOM_NS}) == "空正文"
     item = xml(rss(feed)).find("channel/item")
-    assert item is not None and [child.tag for child in item] == ["title", "link", "guid", "pubDate"]
+    assert item is not None and [child.tag for child in item] == [
+        "title",
+        "link",
+        "guid",
+        "pubDate",
+    ]
     [json_item] = json.loads(json_feed(feed))["items"]
     assert "content_html" not in json_item and "summary" not in json_item
     assert json_item["content_text"] == "空正文"  # JSON Feed needs content_html or content_text
@@ -390,22 +406,44 @@ def test_a_post_with_no_body_leaves_content_out_and_keeps_its_title_as_text(cont
 
 def test_a_post_with_a_body_but_no_summary_gets_its_title_as_rss_description() -> None:
     # content:encoded needs a description before it (the W3C rules: NeedDescriptionBeforeContent).
-    item = xml(rss(make_feed((replace(BODILESS, content_html="<p><img src=\"a.png\"></p>"),)))).find("channel/item")
+    item = xml(rss(make_feed((replace(BODILESS, content_html='<p><img src="a.png"></p>'),)))).find(
+        "channel/item"
+    )
     assert item is not None and item.findtext("description") == "空正文"
-    assert item.findtext("{%s}encoded" % writers.CONTENT_NS) == '<p><img src="a.png"></p>'
+    assert item.findtext(f"{{{writers.CONTENT_NS}}}encoded") == '<p><img src="a.png"></p>'
 
 
 @settings(max_examples=60, deadline=None)
-@given(content_html=st.sampled_from(["", " \n", "<p>正文</p>"]), summary=st.sampled_from(["", "摘要"]),
-       author=st.sampled_from([None, "张三"]), feed_author=st.sampled_from(["", "编辑部"]),
-       lang=st.sampled_from(["", "zh-CN"]), description=st.sampled_from(["", "说明"]),
-       terms=st.sampled_from([(), ("深圳",)]), full=st.booleans())
+@given(
+    content_html=st.sampled_from(["", " \n", "<p>正文</p>"]),
+    summary=st.sampled_from(["", "摘要"]),
+    author=st.sampled_from([None, "张三"]),
+    feed_author=st.sampled_from(["", "编辑部"]),
+    lang=st.sampled_from(["", "zh-CN"]),
+    description=st.sampled_from(["", "说明"]),
+    terms=st.sampled_from([(), ("深圳",)]),
+    full=st.booleans(),
+)
 def test_no_combination_of_missing_fields_comes_out_blank(
-    content_html: str, summary: str, author: str | None, feed_author: str, lang: str,
-    description: str, terms: tuple[str, ...], full: bool,
+    content_html: str,
+    summary: str,
+    author: str | None,
+    feed_author: str,
+    lang: str,
+    description: str,
+    terms: tuple[str, ...],
+    full: bool,
 ) -> None:
-    p = replace(BODILESS, content_html=content_html, summary=summary, authors=(Author(author),) if author else (), tags=terms)
-    feed = make_feed((p,), author=feed_author, lang=lang, description=description, full_content=full)
+    p = replace(
+        BODILESS,
+        content_html=content_html,
+        summary=summary,
+        authors=(Author(author),) if author else (),
+        tags=terms,
+    )
+    feed = make_feed(
+        (p,), author=feed_author, lang=lang, description=description, full_content=full
+    )
     for fmt in FORMATS:
         data = render(feed, fmt)
         assert blanks(data, fmt) == [], fmt
@@ -421,7 +459,13 @@ def test_no_combination_of_missing_fields_comes_out_blank(
 def test_json_feed_fields_in_fixed_order() -> None:
     doc = json.loads(json_feed(FEED))
     assert list(doc) == [
-        "version", "title", "home_page_url", "feed_url", "description", "language", "authors",
+        "version",
+        "title",
+        "home_page_url",
+        "feed_url",
+        "description",
+        "language",
+        "authors",
         "items",
     ]
     assert doc["version"] == "https://jsonfeed.org/version/1.1"
@@ -429,8 +473,16 @@ def test_json_feed_fields_in_fixed_order() -> None:
     assert doc["home_page_url"] == f"{SITE_URL}/"
     first, second, third = doc["items"]
     assert list(first) == [
-        "id", "url", "title", "content_html", "summary", "date_published", "date_modified",
-        "tags", "authors", "language",
+        "id",
+        "url",
+        "title",
+        "content_html",
+        "summary",
+        "date_published",
+        "date_modified",
+        "tags",
+        "authors",
+        "language",
     ]
     assert first["date_published"] == "2022-01-10T08:03:44+08:00"
     assert first["authors"] == [{"name": "张三", "url": "https://example.com/zhang"}]
@@ -468,6 +520,7 @@ def test_characters_xml_forbids_are_dropped_from_titles() -> None:
     assert xml(rss(feed)).findtext("channel/item/title") == kept
     assert json.loads(json_feed(feed))["items"][0]["title"] == kept
 
+
 # Every code point, surrogates and XML-illegal controls included.
 any_text = st.text(st.characters(exclude_categories=()), max_size=30)
 
@@ -477,16 +530,26 @@ any_text = st.text(st.characters(exclude_categories=()), max_size=30)
 def test_any_text_gives_well_formed_valid_output(
     title: str, term: str, summary: str, author: str
 ) -> None:
-    p = post("x", title, POSTS[0].date, categories=(term,), summary=summary,
-             content_html=summary, authors=(Author(author, "a@b.example", "https://a.example/"),) if author else ())
+    p = post(
+        "x",
+        title,
+        POSTS[0].date,
+        categories=(term,),
+        summary=summary,
+        content_html=summary,
+        authors=(Author(author, "a@b.example", "https://a.example/"),) if author else (),
+    )
     for full in (True, False):
-        feed = make_feed((p,), title=title, description=summary, author=author,
-                         full_content=full)
+        feed = make_feed((p,), title=title, description=summary, author=author, full_content=full)
         root = xml(atom(feed))
         assert ATOM_RNG.validate(root), ATOM_RNG.error_log
         # XML 1.0's Char production, written out: tab, LF, CR and everything from U+0020 but
         # surrogates and U+FFFE/U+FFFF.
-        kept = "".join(c for c in title if c in "\t\n\r" or " " <= c < "\ud800" or "\ue000" <= c < "\ufffe" or c >= "\U00010000")
+        kept = "".join(
+            c
+            for c in title
+            if c in "\t\n\r" or " " <= c < "\ud800" or "\ue000" <= c < "\ufffe" or c >= "\U00010000"
+        )
         assert root.findtext("a:entry/a:title", namespaces={"a": writers.ATOM_NS}) == kept
         assert xml(rss(feed)).findtext("channel/item/title") == kept
         assert json.loads(json_feed(feed))["items"][0]["title"] == kept
@@ -511,4 +574,8 @@ def test_a_posts_excerpt_only_leaves_its_content_out() -> None:
     items = xml(rss(feed)).findall("channel/item")
     assert [i.find(f"{{{writers.CONTENT_NS}}}encoded") is None for i in items] == [True, False]
     first, second = json.loads(json_feed(feed))["items"]
-    assert ("content_html" in first, first["content_text"], "content_html" in second) == (False, short.summary, True)
+    assert ("content_html" in first, first["content_text"], "content_html" in second) == (
+        False,
+        short.summary,
+        True,
+    )

@@ -19,13 +19,24 @@ wsgi.app.extensions["feeds"].close()
 """
 
 
-def test_wsgi_reads_the_config_that_feeds_config_names(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+def test_wsgi_reads_the_config_that_feeds_config_names(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
     named = write_config('[site]\ntitle = "由环境变量指定"\n')
     here = tmp_path / "cwd"
     here.mkdir()
     # a config in the working folder too, which $FEEDS_CONFIG must win over
-    (here / "config.toml").write_text(named.read_text(encoding="utf-8").replace("由环境变量指定", "工作目录"), encoding="utf-8")
+    (here / "config.toml").write_text(
+        named.read_text(encoding="utf-8").replace("由环境变量指定", "工作目录"), encoding="utf-8"
+    )
     env = {**os.environ, "FEEDS_CONFIG": str(named), "PYTHONPATH": str(REPO)}
-    result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=here, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=here,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == "由环境变量指定"

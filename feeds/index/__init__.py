@@ -43,8 +43,13 @@ class Index(Queries):
         self.rules = rules
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
 
-    def refresh(self, paths: Collection[str] | None = None, *, settle: float = 0.0,
-                now_ns: int | None = None) -> Refresh:
+    def refresh(
+        self,
+        paths: Collection[str] | None = None,
+        *,
+        settle: float = 0.0,
+        now_ns: int | None = None,
+    ) -> Refresh:
         """Bring the index up to date with the files on disk.
 
         With ``paths`` (relative to the source, as a file watcher reports them) only those
@@ -85,7 +90,9 @@ class Index(Queries):
         """Close this thread's connections (others close when their thread ends)."""
         self.store.close()
 
-    def store_rendered(self, rendered: Iterable[tuple[int, str, str]], *, wait: bool = False) -> None:
+    def store_rendered(
+        self, rendered: Iterable[tuple[int, str, str]], *, wait: bool = False
+    ) -> None:
         """Store rendered posts' (row, content, summary) in the rows :attr:`Stored.unrendered`
         named.
 
@@ -99,8 +106,10 @@ class Index(Queries):
             with self.store.errors("cannot store rendered posts"):
                 db = self.store.writer(wait)
                 with self.store.transaction(db):
-                    db.executemany("UPDATE posts SET content_html = ?, summary = ? WHERE id = ?",
-                                   ((html, summary, i) for i, html, summary in rendered))
+                    db.executemany(
+                        "UPDATE posts SET content_html = ?, summary = ? WHERE id = ?",
+                        ((html, summary, i) for i, html, summary in rendered),
+                    )
         except StorageError:
             if wait:
                 raise
@@ -121,4 +130,9 @@ class Index(Queries):
 def fingerprint(rules: Rules) -> str:
     """What the file must have been made under to be reused: this version of feeds, the
     schema, and every parsing rule (a new rule field takes part without being listed)."""
-    return json.dumps([__version__, SCHEMA_VERSION, dataclasses.asdict(rules)], default=str, sort_keys=True, ensure_ascii=False)
+    return json.dumps(
+        [__version__, SCHEMA_VERSION, dataclasses.asdict(rules)],
+        default=str,
+        sort_keys=True,
+        ensure_ascii=False,
+    )

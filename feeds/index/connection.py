@@ -33,7 +33,10 @@ def is_failure(e: sqlite3.Error) -> bool:
     surfaces as itself. DatabaseError itself is what SQLite says of a file that is not a
     database or whose pages are malformed.
     """
-    return isinstance(e, (sqlite3.OperationalError, sqlite3.InternalError)) or type(e) is sqlite3.DatabaseError
+    return (
+        isinstance(e, (sqlite3.OperationalError, sqlite3.InternalError))
+        or type(e) is sqlite3.DatabaseError
+    )
 
 
 @contextlib.contextmanager
@@ -117,11 +120,20 @@ class Store:
         there, so requests go on while the refresher rebuilds."""
         inode = _inode(self.path)
         try:
-            new = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+            new = sqlite3.connect(
+                f"file:{self.path}?mode=rw",
+                uri=True,
+                timeout=30,
+                isolation_level=None,
+                check_same_thread=False,
+            )
         except sqlite3.Error:
             return old
         try:
-            ready = meta(new, "fingerprint") == self.fingerprint and int(meta(new, "generation") or 0) > 0
+            ready = (
+                meta(new, "fingerprint") == self.fingerprint
+                and int(meta(new, "generation") or 0) > 0
+            )
         except sqlite3.Error as e:
             if not is_failure(e):
                 new.close()
@@ -140,7 +152,10 @@ class Store:
         try:
             db = self.db()
             with self.errors():
-                return _inode(self.path) == self._local.inode and meta(db, "fingerprint") == self.fingerprint
+                return (
+                    _inode(self.path) == self._local.inode
+                    and meta(db, "fingerprint") == self.fingerprint
+                )
         except StorageError:
             return False
 
@@ -188,8 +203,14 @@ class Store:
                 db = sqlite3.connect(tmp, isolation_level=None)
                 try:
                     db.executescript(SCHEMA + search.SCHEMA)
-                    db.executemany("INSERT INTO meta VALUES (?, ?)", [
-                        ("fingerprint", self.fingerprint), ("generation", "0"), ("identity", secrets.token_hex(8))])
+                    db.executemany(
+                        "INSERT INTO meta VALUES (?, ?)",
+                        [
+                            ("fingerprint", self.fingerprint),
+                            ("generation", "0"),
+                            ("identity", secrets.token_hex(8)),
+                        ],
+                    )
                 finally:
                     db.close()
             for suffix in ("-wal", "-shm"):

@@ -35,8 +35,12 @@ class ExportMark:
 
 def read(store: Store, folder: str) -> ExportMark | None:
     """The mark of ``folder`` (a resolved path), if it is still one the versions cover."""
-    rows = store.rows(ExportMark, "SELECT generation, at, options, size FROM exports WHERE folder = ?"
-                      " AND generation >= COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned'), 0)", (folder,))
+    rows = store.rows(
+        ExportMark,
+        "SELECT generation, at, options, size FROM exports WHERE folder = ?"
+        " AND generation >= COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned'), 0)",
+        (folder,),
+    )
     return rows[0] if rows else None
 
 
@@ -49,8 +53,10 @@ def save(store: Store, folder: str, mark: ExportMark) -> None:
     with store.errors("cannot record the export"):
         db = store.writer(wait=True)
         with store.transaction(db):
-            db.execute("INSERT OR REPLACE INTO exports VALUES (?, ?, ?, ?, ?)",
-                       (folder, mark.generation, mark.at, mark.options, mark.size))
+            db.execute(
+                "INSERT OR REPLACE INTO exports VALUES (?, ?, ?, ?, ?)",
+                (folder, mark.generation, mark.at, mark.options, mark.size),
+            )
 
 
 def prune(db: sqlite3.Connection, generation: int) -> None:
@@ -58,10 +64,16 @@ def prune(db: sqlite3.Connection, generation: int) -> None:
     too old, or saved from a generation already pruned, and the version rows of scopes that
     have no post left and changed no later than the oldest mark."""
     pruned = int(meta(db, "pruned") or 0)
-    db.execute("DELETE FROM exports WHERE generation < ? OR generation < ?", (generation - KEEP_GENERATIONS, pruned))
+    db.execute(
+        "DELETE FROM exports WHERE generation < ? OR generation < ?",
+        (generation - KEEP_GENERATIONS, pruned),
+    )
     oldest = db.execute("SELECT MIN(generation) FROM exports").fetchone()[0]
     floor = generation if oldest is None else int(oldest)
-    gone = db.execute("DELETE FROM versions WHERE generation <= ? AND NOT EXISTS"
-                      " (SELECT 1 FROM members m WHERE m.kind = versions.kind AND m.slug = versions.slug)", (floor,))
+    gone = db.execute(
+        "DELETE FROM versions WHERE generation <= ? AND NOT EXISTS"
+        " (SELECT 1 FROM members m WHERE m.kind = versions.kind AND m.slug = versions.slug)",
+        (floor,),
+    )
     if gone.rowcount:  # the floor is every missing scope's version: move it only when rows went
         db.execute("INSERT OR REPLACE INTO meta VALUES ('pruned', ?)", (str(floor),))

@@ -12,8 +12,8 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 
 from ..filters import Entry
-from ..search import Query
 from ..model import SITE, Post, Problem, Scope, ScopeKind
+from ..search import Query
 from . import search
 from .connection import Store
 from .schema import READ_COLUMNS, ReadRow, Stored, from_micros, from_row, micros
@@ -25,7 +25,9 @@ def _scope(kind: str, slug: str, name: str = "") -> Scope:
     return Scope(ScopeKind(kind), slug, name)
 
 
-def _counted(kind: str, slug: str, name: str, count: int, newest: int) -> tuple[Scope, int, datetime]:
+def _counted(
+    kind: str, slug: str, name: str, count: int, newest: int
+) -> tuple[Scope, int, datetime]:
     return _scope(kind, slug, name), count, from_micros(newest)
 
 
@@ -60,37 +62,62 @@ class Queries:
     def posts(self, scope: Scope, now: datetime, limit: int) -> tuple[Stored, ...]:
         """The newest ``limit`` posts of ``scope`` published at ``now``: newest first, ties by
         path. Content not rendered yet is empty (see :mod:`feeds.rendering`)."""
-        return tuple(from_row(r) for r in self.store.rows(
-            ReadRow.make,
-            f"SELECT {READ_COLUMNS} FROM members m JOIN posts p ON p.path = m.path"
-            " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts DESC, m.path LIMIT ?",
-            (scope.kind.value, scope.slug, micros(now), limit),
-        ))
+        return tuple(
+            from_row(r)
+            for r in self.store.rows(
+                ReadRow.make,
+                f"SELECT {READ_COLUMNS} FROM members m JOIN posts p ON p.path = m.path"
+                " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts DESC, m.path LIMIT ?",
+                (scope.kind.value, scope.slug, micros(now), limit),
+            )
+        )
 
     def search(self, query: Query, now: datetime, limit: int) -> tuple[Stored, ...]:
         """The newest ``limit`` posts published at ``now`` that answer ``query``, over the whole
         history: newest first, ties by path."""
         return self.select(now, limit, query=query)
 
-    def select(self, now: datetime, limit: int, *, query: Query | None = None, within: Sequence[Collection[Scope]] = (),
-               since: datetime | None = None, accept: Callable[[Entry], bool] | None = None) -> tuple[Stored, ...]:
+    def select(
+        self,
+        now: datetime,
+        limit: int,
+        *,
+        query: Query | None = None,
+        within: Sequence[Collection[Scope]] = (),
+        since: datetime | None = None,
+        accept: Callable[[Entry], bool] | None = None,
+    ) -> tuple[Stored, ...]:
         """The newest ``limit`` posts published in [``since``, ``now``] that answer ``query``, are
         in a scope of each group of ``within`` (none: every post) and that ``accept`` takes,
         looking through the whole history: newest first, ties by path."""
         groups = [[(s.kind.value, s.slug) for s in group] for group in within]
         with self.store.errors():
-            ids = search.scan(self.store.db(), micros(now), limit, since=micros(since) if since else 0,
-                              query=query, within=groups, accept=accept)
+            ids = search.scan(
+                self.store.db(),
+                micros(now),
+                limit,
+                since=micros(since) if since else 0,
+                query=query,
+                within=groups,
+                accept=accept,
+            )
         return self._by_id(ids)
 
     def _by_id(self, ids: list[int]) -> tuple[Stored, ...]:
         """The posts with these row ids, in this order."""
-        found = {r.id: r for r in self.store.rows(
-            ReadRow.make, f"SELECT {READ_COLUMNS} FROM posts p WHERE p.id IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids),))}
+        found = {
+            r.id: r
+            for r in self.store.rows(
+                ReadRow.make,
+                f"SELECT {READ_COLUMNS} FROM posts p WHERE p.id IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids),),
+            )
+        }
         return tuple(from_row(found[i]) for i in ids if i in found)
 
-    def unrendered(self, limit: int, now: datetime, scopes: Collection[Scope] | None = None) -> list[tuple[int, Post]]:
+    def unrendered(
+        self, limit: int, now: datetime, scopes: Collection[Scope] | None = None
+    ) -> list[tuple[int, Post]]:
         """(row, post) of each post without content that is one of the first ``limit`` entries of some scope
         at ``now`` (of ``scopes`` only, if given): what feeds at ``now`` would render."""
         if scopes is not None and not scopes:
@@ -99,46 +126,69 @@ class Queries:
         if scopes is not None and len(scopes) < 10_000:
             wanted = " AND (kind, slug) IN (VALUES " + ", ".join("(?, ?)" for _ in scopes) + ")"
             params = [v for s in scopes for v in (s.kind.value, s.slug)]
-        return [(r.id, from_row(r).post) for r in self.store.rows(
-            ReadRow.make,
-            f"SELECT {READ_COLUMNS} FROM posts p WHERE p.content_html IS NULL AND p.path IN (SELECT path FROM"
-            " (SELECT path, row_number() OVER (PARTITION BY kind, slug ORDER BY ts DESC, path) AS n"
-            f" FROM members WHERE ts <= ?{wanted}) WHERE n <= ?)",
-            (micros(now), *params, limit),
-        )]
+        return [
+            (r.id, from_row(r).post)
+            for r in self.store.rows(
+                ReadRow.make,
+                f"SELECT {READ_COLUMNS} FROM posts p WHERE p.content_html IS NULL AND p.path IN (SELECT path FROM"
+                " (SELECT path, row_number() OVER (PARTITION BY kind, slug ORDER BY ts DESC, path) AS n"
+                f" FROM members WHERE ts <= ?{wanted}) WHERE n <= ?)",
+                (micros(now), *params, limit),
+            )
+        ]
 
     def changed_scopes(self, since: int) -> set[Scope]:
         """Scopes whose posts changed after generation ``since`` (names left empty)."""
-        return set(self.store.rows(_scope, "SELECT kind, slug FROM versions WHERE generation > ?", (since,)))
+        return set(
+            self.store.rows(
+                _scope, "SELECT kind, slug FROM versions WHERE generation > ?", (since,)
+            )
+        )
 
     def versions(self, since: int = 0) -> dict[tuple[str, str], int]:
         """(kind, slug) → the last generation that changed the scope, for changes after
         generation ``since``. A scope missing here has version :meth:`pruned`."""
-        rows = self.store.rows(lambda k, s, g: ((k, s), g), "SELECT kind, slug, generation FROM versions WHERE generation > ?", (since,))
+        rows = self.store.rows(
+            lambda k, s, g: ((k, s), g),
+            "SELECT kind, slug, generation FROM versions WHERE generation > ?",
+            (since,),
+        )
         return dict(rows)
 
     def pruned(self) -> int:
         """The version of every scope without a row: the generation through which the rows of
         vanished scopes were pruned (0 before any). A vanished scope thus never falls back to
         a version it had while it held posts, and cached copies of those are never served."""
-        return self.store.one(int, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned'") or 0
+        return (
+            self.store.one(int, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned'") or 0
+        )
 
     def digests(self, since: int = 0) -> dict[tuple[str, str], int]:
         """(kind, slug) → the scope's digest, for scopes changed after generation ``since``
         (0: every scope). Equal on every index over the same files, unlike versions."""
-        where = "" if since == 0 else " WHERE EXISTS (SELECT 1 FROM versions v WHERE v.kind = d.kind AND v.slug = d.slug AND v.generation > ?)"
-        rows = self.store.rows(lambda k, s, d: ((k, s), d), "SELECT kind, slug, digest FROM digests d" + where,
-                               (since,) if since else ())
+        where = (
+            ""
+            if since == 0
+            else " WHERE EXISTS (SELECT 1 FROM versions v WHERE v.kind = d.kind AND v.slug = d.slug AND v.generation > ?)"
+        )
+        rows = self.store.rows(
+            lambda k, s, d: ((k, s), d),
+            "SELECT kind, slug, digest FROM digests d" + where,
+            (since,) if since else (),
+        )
         return dict(rows)
 
     def version(self, scope: Scope) -> int:
         """The last generation that changed ``scope``, else :meth:`pruned`."""
-        return self.store.one(
-            int,
-            "SELECT COALESCE((SELECT generation FROM versions WHERE kind = ? AND slug = ?),"
-            " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned'), 0)",
-            (scope.kind.value, scope.slug),
-        ) or 0
+        return (
+            self.store.one(
+                int,
+                "SELECT COALESCE((SELECT generation FROM versions WHERE kind = ? AND slug = ?),"
+                " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned'), 0)",
+                (scope.kind.value, scope.slug),
+            )
+            or 0
+        )
 
     def modified(self, scope: Scope | None, now: datetime) -> datetime | None:
         """When the documents of ``scope`` (``None``: the lists of every scope) last changed as
@@ -153,16 +203,29 @@ class Queries:
             due = self.store.one(int, "SELECT MAX(ts) FROM posts WHERE ts <= ?", (micros(now),))
         else:
             key = (scope.kind.value, scope.slug)
-            stamp = self.store.one(int, "SELECT modified FROM stamps WHERE kind = ? AND slug = ?", key)
-            due = self.store.one(int, "SELECT MAX(ts) FROM members WHERE kind = ? AND slug = ? AND ts <= ?", (*key, micros(now)))
-        seconds = [s for s in (stamp, None if due is None else -(-due // 1_000_000)) if s is not None]
+            stamp = self.store.one(
+                int, "SELECT modified FROM stamps WHERE kind = ? AND slug = ?", key
+            )
+            due = self.store.one(
+                int,
+                "SELECT MAX(ts) FROM members WHERE kind = ? AND slug = ? AND ts <= ?",
+                (*key, micros(now)),
+            )
+        seconds = [
+            s for s in (stamp, None if due is None else -(-due // 1_000_000)) if s is not None
+        ]
         return from_micros(max(seconds) * 1_000_000) if seconds else None
 
     def due_scopes(self, after: datetime, until: datetime) -> set[Scope]:
         """Scopes with a post that falls due in (``after``, ``until``]: their feeds changed
         with time alone."""
-        return set(self.store.rows(_scope, "SELECT DISTINCT kind, slug FROM members WHERE ts > ? AND ts <= ?",
-                                   (micros(after), micros(until))))
+        return set(
+            self.store.rows(
+                _scope,
+                "SELECT DISTINCT kind, slug FROM members WHERE ts > ? AND ts <= ?",
+                (micros(after), micros(until)),
+            )
+        )
 
     def scopes(self, now: datetime) -> list[tuple[Scope, int]]:
         """Every scope with a post published at ``now``, with its count: the site, then
@@ -172,22 +235,35 @@ class Queries:
     def dated_scopes(self, now: datetime) -> list[tuple[Scope, int, datetime]]:
         """:meth:`scopes`, each with the instant of its newest post published at ``now`` (UTC):
         what the index page shows as last updated."""
-        found = self.store.rows(_counted, "SELECT kind, slug, MIN(name), COUNT(*), MAX(ts) FROM members"
-                                " WHERE ts <= ? GROUP BY kind, slug", (micros(now),))
+        found = self.store.rows(
+            _counted,
+            "SELECT kind, slug, MIN(name), COUNT(*), MAX(ts) FROM members"
+            " WHERE ts <= ? GROUP BY kind, slug",
+            (micros(now),),
+        )
         return sorted(found, key=lambda sc: (_ORDER[sc[0].kind], sc[0].slug))
 
     def scope(self, kind: ScopeKind, slug: str, now: datetime) -> Scope | None:
         """The scope ``kind``/``slug`` if it has a post published at ``now``."""
         if kind is ScopeKind.SITE:
             return SITE
-        name = self.store.one(str, "SELECT MIN(name) FROM members WHERE kind = ? AND slug = ? AND ts <= ?",
-                              (kind.value, slug, micros(now)))
+        name = self.store.one(
+            str,
+            "SELECT MIN(name) FROM members WHERE kind = ? AND slug = ? AND ts <= ?",
+            (kind.value, slug, micros(now)),
+        )
         return None if name is None else Scope(kind, slug, name)
 
     def size(self, scope: Scope, now: datetime) -> int:
         """How many posts of ``scope`` are published at ``now``."""
-        return self.store.one(int, "SELECT COUNT(*) FROM members WHERE kind = ? AND slug = ? AND ts <= ?",
-                              (scope.kind.value, scope.slug, micros(now))) or 0
+        return (
+            self.store.one(
+                int,
+                "SELECT COUNT(*) FROM members WHERE kind = ? AND slug = ? AND ts <= ?",
+                (scope.kind.value, scope.slug, micros(now)),
+            )
+            or 0
+        )
 
     def next_due(self, now: datetime) -> datetime | None:
         """When the next post dated after ``now`` becomes due, so caches know when to expire."""

@@ -44,8 +44,14 @@ class Refresh:
     unsettled: tuple[str, ...] = ()
 
 
-def refresh(store: Store, rules: jekyll_posts.Rules, jobs: int, paths: Collection[str] | None, settle: float,
-            now_ns: int | None = None) -> Refresh:
+def refresh(
+    store: Store,
+    rules: jekyll_posts.Rules,
+    jobs: int,
+    paths: Collection[str] | None,
+    settle: float,
+    now_ns: int | None = None,
+) -> Refresh:
     """See :meth:`feeds.index.Index.refresh`."""
     started = time.perf_counter()
     name_problems: list[Problem] | None = None
@@ -55,7 +61,11 @@ def refresh(store: Store, rules: jekyll_posts.Rules, jobs: int, paths: Collectio
         if paths is None:
             rows = db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
         else:
-            rows = [r for p in set(paths) for r in db.execute("SELECT path, size, mtime_ns FROM files WHERE path = ?", (p,))]
+            rows = [
+                r
+                for p in set(paths)
+                for r in db.execute("SELECT path, size, mtime_ns FROM files WHERE path = ?", (p,))
+            ]
     known: dict[str, tuple[int, int]] = {p: (s, m) for p, s, m in rows}
     if paths is None:
         changed, seen, name_problems = jekyll_files.scan(rules.root, known, rules.entries)
@@ -66,7 +76,9 @@ def refresh(store: Store, rules: jekyll_posts.Rules, jobs: int, paths: Collectio
         changed = [f for f in files if known.get(f.path) != (f.size, f.mtime_ns)]
     # What dates each change (ns): a file's mtime, and for a removal the mtime of the folder it
     # was unlinked or renamed from; a fill, which sees no removal, takes the newest folder's.
-    dated = {f.path: f.mtime_ns for f in changed} | {p: jekyll_files.folder_time(rules.root, p) for p in known if p not in seen}
+    dated = {f.path: f.mtime_ns for f in changed} | {
+        p: jekyll_files.folder_time(rules.root, p) for p in known if p not in seen
+    }
     fresh: set[str] = set()
     if settle > 0:
         now = time.time_ns() if now_ns is None else now_ns
@@ -78,11 +90,18 @@ def refresh(store: Store, rules: jekyll_posts.Rules, jobs: int, paths: Collectio
         changed = [f for f in changed if f.path not in fresh]
     removed = [p for p in known if p not in seen and p not in fresh]
     seconds = {p: t // 1_000_000_000 for p, t in dated.items()}
-    first = max([jekyll_files.newest_folder(rules.root, rules.entries), *(f.mtime_ns for f in changed)]) // 1_000_000_000 if cold else None
+    first = (
+        max([jekyll_files.newest_folder(rules.root, rules.entries), *(f.mtime_ns for f in changed)])
+        // 1_000_000_000
+        if cold
+        else None
+    )
     parsed = parallel.map_ordered(_rows, changed, rules, jobs)
     with store.errors("cannot write the index"):
         generation = _write(store, db, changed, parsed, removed, name_problems, seconds, first)
-    return Refresh(len(changed), len(removed), time.perf_counter() - started, generation, tuple(sorted(fresh)))
+    return Refresh(
+        len(changed), len(removed), time.perf_counter() - started, generation, tuple(sorted(fresh))
+    )
 
 
 def _write(
@@ -117,27 +136,66 @@ def _write(
             touched = 0
             # The first fill records no versions: there is no earlier state to compare with.
             record = generation > 1
-            shared = {str(u) for (p,) in gone for (u,) in db.execute("SELECT url FROM posts WHERE path = ?", (p,))}
+            shared = {
+                str(u)
+                for (p,) in gone
+                for (u,) in db.execute("SELECT url FROM posts WHERE path = ?", (p,))
+            }
             delta: dict[tuple[str, str], int] = {}
             for (p,) in gone:
-                _fold(delta, db.execute("SELECT m.kind, m.slug, p.mark FROM posts p JOIN members m ON m.path = p.path"
-                                        " WHERE p.path = ?", (p,)))
+                _fold(
+                    delta,
+                    db.execute(
+                        "SELECT m.kind, m.slug, p.mark FROM posts p JOIN members m ON m.path = p.path"
+                        " WHERE p.path = ?",
+                        (p,),
+                    ),
+                )
             added: list[str] = []
             if gone:
                 for (p,) in gone:
-                    touch(db.execute("SELECT kind, slug FROM members WHERE path = ?", (p,)), dated[p])
-                search.delete(db, [i for (p,) in gone for (i,) in db.execute("SELECT id FROM posts WHERE path = ?", (p,))])
+                    touch(
+                        db.execute("SELECT kind, slug FROM members WHERE path = ?", (p,)), dated[p]
+                    )
+                search.delete(
+                    db,
+                    [
+                        i
+                        for (p,) in gone
+                        for (i,) in db.execute("SELECT id FROM posts WHERE path = ?", (p,))
+                    ],
+                )
                 for table in ("posts", "members", "problems", "files"):
-                    db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)  # noqa: S608 - fixed names
-            db.executemany("INSERT INTO files VALUES (?, ?, ?)", ((f.path, f.size, f.mtime_ns) for f in changed))
+                    db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?)",
+                ((f.path, f.size, f.mtime_ns) for f in changed),
+            )
             for batch in _batched(parsed, 512):
                 posts = [post for post, _, _, _ in batch if post is not None]
                 touched += len(posts)
                 added += (row.path for row in posts)
-                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", [p for _, _, problems, _ in batch for p in problems])
-                db.executemany(f"INSERT INTO posts ({POST_COLUMNS}) VALUES ({', '.join('?' * len(POST_COLUMNS.split(', ')))})", posts)
-                search.insert(db, ((db.execute("SELECT id FROM posts WHERE path = ?", (post.path,)).fetchone()[0], words)
-                                   for post, _, _, words in batch if post is not None))
+                db.executemany(
+                    "INSERT INTO problems VALUES (?, ?, ?, ?)",
+                    [p for _, _, problems, _ in batch for p in problems],
+                )
+                db.executemany(
+                    f"INSERT INTO posts ({POST_COLUMNS}) VALUES ({', '.join('?' * len(POST_COLUMNS.split(', ')))})",
+                    posts,
+                )
+                search.insert(
+                    db,
+                    (
+                        (
+                            db.execute(
+                                "SELECT id FROM posts WHERE path = ?", (post.path,)
+                            ).fetchone()[0],
+                            words,
+                        )
+                        for post, _, _, words in batch
+                        if post is not None
+                    ),
+                )
                 shared.update(row.url for row in posts)
                 rows = [m for _, found, _, _ in batch for m in found]
                 db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", rows)
@@ -148,23 +206,40 @@ def _write(
                 # A post sharing a permalink with one added or removed may have a new entry id.
                 newest = max(dated.values())
                 for u in shared:
-                    touch(db.execute("SELECT m.kind, m.slug FROM posts p JOIN members m ON m.path = p.path WHERE p.url = ?", (u,)), newest)
+                    touch(
+                        db.execute(
+                            "SELECT m.kind, m.slug FROM posts p JOIN members m ON m.path = p.path WHERE p.url = ?",
+                            (u,),
+                        ),
+                        newest,
+                    )
             if record:
-                db.executemany("INSERT INTO versions VALUES (?, ?, ?)" + _BUMP, ((k, s, generation) for k, s in touched_at))
+                db.executemany(
+                    "INSERT INTO versions VALUES (?, ?, ?)" + _BUMP,
+                    ((k, s, generation) for k, s in touched_at),
+                )
                 # A stamp only rises: by a second at least, should the disk's times not (a file
                 # whose mtime was set back, a clock stepped back).
-                db.executemany("INSERT INTO stamps VALUES (?, ?, ?) ON CONFLICT (kind, slug)"
-                               " DO UPDATE SET modified = MAX(modified + 1, excluded.modified)",
-                               ((k, s, when) for (k, s), when in touched_at.items()))
+                db.executemany(
+                    "INSERT INTO stamps VALUES (?, ?, ?) ON CONFLICT (kind, slug)"
+                    " DO UPDATE SET modified = MAX(modified + 1, excluded.modified)",
+                    ((k, s, when) for (k, s), when in touched_at.items()),
+                )
                 _mark(db, delta, added, shared)
             else:
                 if cold is not None:
-                    db.execute("INSERT OR REPLACE INTO stamps SELECT DISTINCT kind, slug, ? FROM members", (cold,))
+                    db.execute(
+                        "INSERT OR REPLACE INTO stamps SELECT DISTINCT kind, slug, ? FROM members",
+                        (cold,),
+                    )
                 _mark_all(db)
             if name_problems is not None:
                 # misnamed files are not in `files`: a full scan replaces their warnings
                 db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
-                db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", ((p.path, p.line, p.level, p.message) for p in name_problems))
+                db.executemany(
+                    "INSERT INTO problems VALUES (?, ?, ?, ?)",
+                    ((p.path, p.line, p.level, p.message) for p in name_problems),
+                )
             if gone or touched:
                 db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
                 marks.prune(db, generation)
@@ -175,22 +250,37 @@ def _write(
     return generation
 
 
-def _mark(db: sqlite3.Connection, delta: dict[tuple[str, str], int], added: list[str], shared: set[str]) -> None:
+def _mark(
+    db: sqlite3.Connection, delta: dict[tuple[str, str], int], added: list[str], shared: set[str]
+) -> None:
     """Mark the posts ``added`` and those sharing a permalink in ``shared`` (their entry id may
     have changed), and fold ``delta`` (the marks of posts gone) and the marks' changes into the
     digests of their scopes."""
-    paths = set(added) | {str(p) for u in shared for (p,) in db.execute("SELECT path FROM posts WHERE url = ?", (u,))}
+    paths = set(added) | {
+        str(p) for u in shared for (p,) in db.execute("SELECT path FROM posts WHERE url = ?", (u,))
+    }
     marks = []
     for path in paths:
-        row = db.execute(f"SELECT p.mark, {_MARK_COLUMNS} FROM posts p JOIN files f ON f.path = p.path"
-                         " WHERE p.path = ?", (path,)).fetchone()
+        row = db.execute(
+            f"SELECT p.mark, {_MARK_COLUMNS} FROM posts p JOIN files f ON f.path = p.path"
+            " WHERE p.path = ?",
+            (path,),
+        ).fetchone()
         old, new = row[0], _hash(*row[1:])
         if old != new:
             marks.append((new, path))
-            _fold(delta, ((k, s, old ^ new) for k, s in db.execute("SELECT kind, slug FROM members WHERE path = ?", (path,))))
+            _fold(
+                delta,
+                (
+                    (k, s, old ^ new)
+                    for k, s in db.execute("SELECT kind, slug FROM members WHERE path = ?", (path,))
+                ),
+            )
     db.executemany("UPDATE posts SET mark = ? WHERE path = ?", marks)
     for (kind, slug), d in delta.items():
-        row = db.execute("SELECT digest FROM digests WHERE kind = ? AND slug = ?", (kind, slug)).fetchone()
+        row = db.execute(
+            "SELECT digest FROM digests WHERE kind = ? AND slug = ?", (kind, slug)
+        ).fetchone()
         digest = (row[0] if row else 0) ^ d
         if digest:
             db.execute("INSERT OR REPLACE INTO digests VALUES (?, ?, ?)", (kind, slug, digest))
@@ -200,12 +290,22 @@ def _mark(db: sqlite3.Connection, delta: dict[tuple[str, str], int], added: list
 
 def _mark_all(db: sqlite3.Connection) -> None:
     """Mark every post and compute every digest afresh (the first fill: one pass, no lookups)."""
-    marks = {str(row[0]): _hash(*row) for row in db.execute(f"SELECT {_MARK_COLUMNS} FROM posts p JOIN files f ON f.path = p.path")}
+    marks = {
+        str(row[0]): _hash(*row)
+        for row in db.execute(
+            f"SELECT {_MARK_COLUMNS} FROM posts p JOIN files f ON f.path = p.path"
+        )
+    }
     db.executemany("UPDATE posts SET mark = ? WHERE path = ?", ((m, p) for p, m in marks.items()))
     digests: dict[tuple[str, str], int] = {}
-    _fold(digests, ((k, s, marks[p]) for k, s, p in db.execute("SELECT kind, slug, path FROM members")))
+    _fold(
+        digests,
+        ((k, s, marks[p]) for k, s, p in db.execute("SELECT kind, slug, path FROM members")),
+    )
     db.execute("DELETE FROM digests")
-    db.executemany("INSERT INTO digests VALUES (?, ?, ?)", ((k, s, d) for (k, s), d in digests.items() if d))
+    db.executemany(
+        "INSERT INTO digests VALUES (?, ?, ?)", ((k, s, d) for (k, s), d in digests.items() if d)
+    )
 
 
 #: What a post's mark is made of: its file's path, size and mtime, and whether it shares its

@@ -147,10 +147,20 @@ def from_micros(ts: int) -> datetime:
 def to_row(post: Post) -> PostRow:
     """The row of a parsed post: its content is not rendered yet (NULL)."""
     return PostRow(
-        post.path, post.slug, post.title, post.date.isoformat(), post.updated.isoformat(),
-        _SEP.join(post.categories), _SEP.join(post.tags),
+        post.path,
+        post.slug,
+        post.title,
+        post.date.isoformat(),
+        post.updated.isoformat(),
+        _SEP.join(post.categories),
+        _SEP.join(post.tags),
         json.dumps([list(dataclasses.astuple(a)) for a in post.authors], ensure_ascii=False),
-        post.url, None, post.summary, micros(post.date), post.lang, post.excerpt_only,
+        post.url,
+        None,
+        post.summary,
+        micros(post.date),
+        post.lang,
+        post.excerpt_only,
     )
 
 
@@ -159,13 +169,20 @@ def from_row(read: ReadRow) -> Stored:
     of its own (the permalink with its path as fragment)."""
     row = read.post
     post = Post(
-        path=row.path, slug=row.slug, title=row.title,
-        date=datetime.fromisoformat(row.date), updated=datetime.fromisoformat(row.updated),
-        categories=names(row.categories), tags=names(row.tags),
-        authors=tuple(Author(*a) for a in json.loads(row.authors)), url=row.url,
-        content_html=row.content_html or "", summary=row.summary,
+        path=row.path,
+        slug=row.slug,
+        title=row.title,
+        date=datetime.fromisoformat(row.date),
+        updated=datetime.fromisoformat(row.updated),
+        categories=names(row.categories),
+        tags=names(row.tags),
+        authors=tuple(Author(*a) for a in json.loads(row.authors)),
+        url=row.url,
+        content_html=row.content_html or "",
+        summary=row.summary,
         guid=f"{row.url}#{quote(row.path)}" if read.shared_url else "",
-        lang=row.lang, excerpt_only=bool(row.excerpt_only),
+        lang=row.lang,
+        excerpt_only=bool(row.excerpt_only),
     )
     return Stored(post, read.id if row.content_html is None else None)
 

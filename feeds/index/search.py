@@ -23,8 +23,8 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 
-from ..jekyll import posts as jekyll_posts
 from ..filters import Entry
+from ..jekyll import posts as jekyll_posts
 from ..search import Query, searchable
 from .schema import names
 
@@ -44,7 +44,9 @@ class Prepared:
     def __init__(self, parsed: jekyll_posts.Parsed) -> None:
         text = searchable(parsed.post.title, parsed.text) if parsed.post else ""
         self.grams = _grams(text.lower()) if parsed.post else ""
-        self.compressed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if parsed.post else b""
+        self.compressed = (
+            zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if parsed.post else b""
+        )
 
 
 def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, Prepared]]) -> None:
@@ -59,12 +61,23 @@ def delete(db: sqlite3.Connection, ids: Iterable[int]) -> None:
     for i in ids:
         row = db.execute("SELECT text FROM words WHERE id = ?", (i,)).fetchone()
         if row is not None:
-            db.execute("INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)", (i, _grams(_text(row[0]).lower())))
+            db.execute(
+                "INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)",
+                (i, _grams(_text(row[0]).lower())),
+            )
             db.execute("DELETE FROM words WHERE id = ?", (i,))
 
 
-def scan(db: sqlite3.Connection, ts: int, limit: int, *, since: int = 0, query: Query | None = None,
-         within: Sequence[Sequence[tuple[str, str]]] = (), accept: Callable[[Entry], bool] | None = None) -> list[int]:
+def scan(
+    db: sqlite3.Connection,
+    ts: int,
+    limit: int,
+    *,
+    since: int = 0,
+    query: Query | None = None,
+    within: Sequence[Sequence[tuple[str, str]]] = (),
+    accept: Callable[[Entry], bool] | None = None,
+) -> list[int]:
     """Ids of the newest ``limit`` posts published in [``since``, ``ts``] (microseconds) that
     answer ``query``, are in one scope (kind, slug) of each group of ``within`` and that
     ``accept`` takes: newest first, ties by path. The index narrows the posts by time, words
@@ -81,17 +94,30 @@ def scan(db: sqlite3.Connection, ts: int, limit: int, *, since: int = 0, query: 
         # Short included terms are found exactly by their token; anything else needs the text.
         check = any(not _exact(t) for t in (*query.include, *query.exclude))
     for group in within:
-        where.append("p.path IN (SELECT path FROM members WHERE (kind, slug) IN (VALUES "
-                     + ", ".join("(?, ?)" for _ in group) + "))")
+        where.append(
+            "p.path IN (SELECT path FROM members WHERE (kind, slug) IN (VALUES "
+            + ", ".join("(?, ?)" for _ in group)
+            + "))"
+        )
         params += [v for scope in group for v in scope]
     found: list[int] = []
-    cursor = db.execute(f"SELECT p.id, p.title, p.authors, p.categories, w.text FROM posts p JOIN words w ON w.id = p.id"
-                        f" WHERE {' AND '.join(where)} ORDER BY p.ts DESC, p.path", params)
+    cursor = db.execute(
+        f"SELECT p.id, p.title, p.authors, p.categories, w.text FROM posts p JOIN words w ON w.id = p.id"
+        f" WHERE {' AND '.join(where)} ORDER BY p.ts DESC, p.path",
+        params,
+    )
     for id_, title, authors, categories, blob in cursor:
         text = _text(blob) if check or accept else ""
         if check and query is not None and not query.matches(text):
             continue
-        if accept and not accept(Entry(title, text.partition("\n")[2], tuple(a[0] for a in json.loads(authors)), names(categories))):
+        if accept and not accept(
+            Entry(
+                title,
+                text.partition("\n")[2],
+                tuple(a[0] for a in json.loads(authors)),
+                names(categories),
+            )
+        ):
             continue
         found.append(int(id_))
         if len(found) == limit:

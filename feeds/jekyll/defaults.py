@@ -43,7 +43,9 @@ def defaults(site: Mapping[str, Any], root: Path, rel: str) -> dict[str, Any]:
     return merged
 
 
-def _matching(site: Mapping[str, Any], root: Path, rel: str) -> list[tuple[Mapping[str, Any], dict[str, Any]]]:
+def _matching(
+    site: Mapping[str, Any], root: Path, rel: str
+) -> list[tuple[Mapping[str, Any], dict[str, Any]]]:
     sets = site.get("defaults")
     if not isinstance(sets, list):
         return []
@@ -99,5 +101,7 @@ def _deep_merge(master: dict[str, Any], other: Mapping[str, Any]) -> dict[str, A
     merged = dict(master)
     for key, value in other.items():
         old = merged.get(key)
-        merged[key] = _deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+        merged[key] = (
+            _deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+        )
     return merged

@@ -26,8 +26,18 @@ from ..model import Problem
 POST_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.(md|markdown|html)")
 _IGNORED_PREFIXES = (".", "_", "#", "~")
 #: What Jekyll 4 always adds to a site's ``exclude``.
-DEFAULT_EXCLUDES = (".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock", "node_modules",
-                    "vendor/bundle/", "vendor/cache/", "vendor/gems/", "vendor/ruby/")
+DEFAULT_EXCLUDES = (
+    ".sass-cache",
+    ".jekyll-cache",
+    "gemfiles",
+    "Gemfile",
+    "Gemfile.lock",
+    "node_modules",
+    "vendor/bundle/",
+    "vendor/cache/",
+    "vendor/gems/",
+    "vendor/ruby/",
+)
 #: Jekyll's default ``include``.
 DEFAULT_INCLUDES = (".htaccess",)
 #: Characters a post's path must not hold: lone surrogates (bytes that are not UTF-8) and controls.
@@ -63,7 +73,10 @@ class Filter:
     def of(cls, exclude: tuple[str, ...], include: tuple[str, ...]) -> Filter:
         """The filter a ``_config.yml`` sets: Jekyll adds its defaults to ``exclude``, and a
         pattern in both lists counts as included."""
-        return cls(tuple(p for p in dict.fromkeys((*exclude, *DEFAULT_EXCLUDES)) if p not in include), include)
+        return cls(
+            tuple(p for p in dict.fromkeys((*exclude, *DEFAULT_EXCLUDES)) if p not in include),
+            include,
+        )
 
     def folder(self, rel: str) -> bool:
         """Whether Jekyll walks into the folder at ``rel`` (relative to the source) looking
@@ -82,10 +95,16 @@ class Filter:
         """Jekyll's ``EntryFilter#filter`` for one entry (``entry`` is relative to the folder
         it was listed from, ``rel`` to the source); symbolic links are ours to refuse."""
         base = entry.rsplit("/", 1)[-1]
-        included = _matches(self.include, entry, is_dir) or (base != entry and _matches(self.include, base, is_dir))
+        included = _matches(self.include, entry, is_dir) or (
+            base != entry and _matches(self.include, base, is_dir)
+        )
         if _matches(self.exclude, rel, is_dir) and not included:
             return False
-        return included or not (entry.startswith(_IGNORED_PREFIXES) or base.startswith(_IGNORED_PREFIXES) or entry.endswith("~"))
+        return included or not (
+            entry.startswith(_IGNORED_PREFIXES)
+            or base.startswith(_IGNORED_PREFIXES)
+            or entry.endswith("~")
+        )
 
 
 #: What a post folder is judged by when no ``_config.yml`` says otherwise.
@@ -97,15 +116,23 @@ def _matches(patterns: tuple[str, ...], rel: str, is_dir: bool) -> bool:
     as in ``File.fnmatch?`` without flags), as a prefix of the path, or names the folder."""
     path = "/" + rel
     globs, prefixes, folders = _compiled(patterns)
-    return bool(globs and globs.match(path)) or path.startswith(prefixes) or (is_dir and path + "/" in folders)
+    return (
+        bool(globs and globs.match(path))
+        or path.startswith(prefixes)
+        or (is_dir and path + "/" in folders)
+    )
 
 
 @functools.lru_cache(maxsize=32)
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[str, ...], frozenset[str]]:
+def _compiled(
+    patterns: tuple[str, ...],
+) -> tuple[re.Pattern[str] | None, tuple[str, ...], frozenset[str]]:
     """``patterns`` as one regular expression of their globs, their prefixes and their folder
     names: a scan judges every post file, 100,000 of them on a big site, against them all."""
     anchored = tuple("/" + pattern.lstrip("/") for pattern in patterns)
-    globs = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in anchored)) if anchored else None
+    globs = (
+        re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in anchored)) if anchored else None
+    )
     return globs, anchored, frozenset(anchored)
 
 
@@ -120,7 +147,9 @@ def find(root: Path, rules: Filter = JEKYLL) -> tuple[list[SourceFile], list[Pro
     return files, problems
 
 
-def scan(root: Path, known: Mapping[str, tuple[int, int]], rules: Filter = JEKYLL) -> tuple[list[SourceFile], set[str], list[Problem]]:
+def scan(
+    root: Path, known: Mapping[str, tuple[int, int]], rules: Filter = JEKYLL
+) -> tuple[list[SourceFile], set[str], list[Problem]]:
     """The post files under ``root`` whose (size, mtime) differ from ``known`` (sorted by
     path), every post path seen, and a warning for each file skipped.
 
@@ -141,15 +170,50 @@ def scan(root: Path, known: Mapping[str, tuple[int, int]], rules: Filter = JEKYL
                     changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
             elif not _printable(rel):
                 shown = os.fsencode(rel).decode("utf-8", "replace")
-                problems.append(Problem(shown, 1, "warning", "skipped: the file's path is not valid UTF-8 or holds control characters; rename it"))
+                problems.append(
+                    Problem(
+                        shown,
+                        1,
+                        "warning",
+                        "skipped: the file's path is not valid UTF-8 or holds control characters; rename it",
+                    )
+                )
             elif found is _Odd.FOLDER_LINK:
-                problems.append(Problem(rel, 1, "warning", "skipped: a symbolic link to a folder; feeds does not follow it, so posts cannot come from elsewhere"))
+                problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        "warning",
+                        "skipped: a symbolic link to a folder; feeds does not follow it, so posts cannot come from elsewhere",
+                    )
+                )
             elif not POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
-                problems.append(Problem(rel, 1, "warning", "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"))
+                problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        "warning",
+                        "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it",
+                    )
+                )
             elif found is _Odd.LINK:
-                problems.append(Problem(rel, 1, "warning", "skipped: a symbolic link; feeds reads only regular files, so a post cannot pull in a file from elsewhere"))
+                problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        "warning",
+                        "skipped: a symbolic link; feeds reads only regular files, so a post cannot pull in a file from elsewhere",
+                    )
+                )
             elif found is _Odd.SPECIAL:
-                problems.append(Problem(rel, 1, "warning", "skipped: not a regular file (a FIFO, socket or device); feeds reads only regular files"))
+                problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        "warning",
+                        "skipped: not a regular file (a FIFO, socket or device); feeds reads only regular files",
+                    )
+                )
             else:
                 seen.add(rel)
                 changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
@@ -168,10 +232,12 @@ def stat_post(root: Path, rel: str, rules: Filter = JEKYLL) -> SourceFile | None
     at = parts.index("_posts")
     if not all(rules.folder("/".join(parts[:i])) for i in range(1, at + 1)):
         return None
-    if not rules.post("/".join(parts[:at + 1]), "/".join(parts[at + 1:])):
+    if not rules.post("/".join(parts[: at + 1]), "/".join(parts[at + 1 :])):
         return None
     try:
-        folders = (os.stat(root.joinpath(*parts[:i]), follow_symlinks=False) for i in range(1, len(parts)))
+        folders = (
+            os.stat(root.joinpath(*parts[:i]), follow_symlinks=False) for i in range(1, len(parts))
+        )
         if not all(stat.S_ISDIR(f.st_mode) for f in folders):
             return None
         st = os.stat(root / rel, follow_symlinks=False)
@@ -219,7 +285,9 @@ def newest_folder(root: Path, rules: Filter = JEKYLL) -> int:
                     sub = f"{rel}/{e.name}" if rel else e.name
                     in_posts = "_posts" in rel.split("/")
                     if e.is_dir(follow_symlinks=False) and (
-                            e.name == "_posts" or (not e.name.startswith(".") if in_posts else rules.folder(sub))):
+                        e.name == "_posts"
+                        or (not e.name.startswith(".") if in_posts else rules.folder(sub))
+                    ):
                         newest = max(newest, e.stat(follow_symlinks=False).st_mtime_ns)
                         folders.append(sub)
         except OSError:
@@ -250,7 +318,9 @@ class _Odd(enum.Enum):
     SPECIAL = "special"
 
 
-def _walk(root: Path, rel: str, rules: Filter, posts_dir: str = "") -> Iterator[tuple[str, os.stat_result | _Odd]]:
+def _walk(
+    root: Path, rel: str, rules: Filter, posts_dir: str = ""
+) -> Iterator[tuple[str, os.stat_result | _Odd]]:
     """Every entry below the ``_posts`` folder ``rel`` that ``rules`` admit, but the folders
     walked into: regular files with their stat, anything else with what it is, so each gets
     its warning. None of those is read (:func:`stat_post` refuses them too, so a full scan and
@@ -263,7 +333,7 @@ def _walk(root: Path, rel: str, rules: Filter, posts_dir: str = "") -> Iterator[
                 if not e.name.startswith("."):
                     yield from _walk(root, sub, rules, posts_dir)
                 continue
-            if not rules.post(posts_dir, sub[len(posts_dir) + 1:]):
+            if not rules.post(posts_dir, sub[len(posts_dir) + 1 :]):
                 continue
             if e.is_file(follow_symlinks=False):
                 yield sub, e.stat(follow_symlinks=False)

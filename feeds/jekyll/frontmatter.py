@@ -31,7 +31,10 @@ def decode(raw: bytes) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        raise ParseError(f"not UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}; save the file as UTF-8", line) from e
+        raise ParseError(
+            f"not UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}; save the file as UTF-8",
+            line,
+        ) from e
     return content.strip_controls(text.replace("\r\n", "\n"))
 
 
@@ -52,9 +55,11 @@ def split_front_matter(text: str) -> tuple[str, str, int, int] | None:
     fm_line = blank + 2
     closing = _CLOSING.search(text, start)
     if closing is None:
-        raise ParseError("front matter is never closed: no '---' line after the opening one", blank + 1)
-    body = text[closing.end() + 1:]
-    return text[start:closing.start()], body, fm_line, blank
+        raise ParseError(
+            "front matter is never closed: no '---' line after the opening one", blank + 1
+        )
+    body = text[closing.end() + 1 :]
+    return text[start : closing.start()], body, fm_line, blank
 
 
 def load_yaml(fm_text: str, fm_line: int) -> dict[str, Any]:
@@ -81,13 +86,18 @@ def load_yaml(fm_text: str, fm_line: int) -> dict[str, Any]:
     except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as e:
         # PyYAML's constructors let these through: 2021-02-30, "!!timestamp x", a 5000-digit int.
         why, index = _unreadable(node, e)
-        raise ParseError(f"bad YAML in front matter: {why}", fm_line + fm_text.count("\n", 0, index)) from e
+        raise ParseError(
+            f"bad YAML in front matter: {why}", fm_line + fm_text.count("\n", 0, index)
+        ) from e
     finally:
         loader.dispose()
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ParseError(f"front matter must be a mapping of keys to values, not a {type(data).__name__}", fm_line)
+        raise ParseError(
+            f"front matter must be a mapping of keys to values, not a {type(data).__name__}",
+            fm_line,
+        )
     return {str(k): v for k, v in data.items()}
 
 
@@ -100,11 +110,14 @@ def _unreadable(node: yaml.Node | None, error: Exception) -> tuple[str, int]:
         for key_node, value_node in node.value:
             try:
                 yaml.constructor.SafeConstructor().construct_object(value_node, deep=True)
-            except Exception:  # noqa: BLE001 - looking for the value that failed, whatever the error
+            except Exception:
                 key = str(key_node.value)[:40]
                 if isinstance(value_node, yaml.ScalarNode):
                     kind = value_node.tag.rsplit(":", 1)[-1]
                     shown = value_node.value[:40] + ("…" if len(value_node.value) > 40 else "")
-                    return f"{key}: {shown} is not a valid {kind}{reason}", key_node.start_mark.index
+                    return (
+                        f"{key}: {shown} is not a valid {kind}{reason}",
+                        key_node.start_mark.index,
+                    )
                 return f"{key}: a value YAML cannot build{reason}", key_node.start_mark.index
     return f"a value YAML cannot build{reason}", 0

@@ -33,7 +33,9 @@ def find_post(root: Path, name: str, entries: Filter) -> str | None:
 
 def is_post(rel: str) -> bool:
     """Whether ``rel`` names a post file (in a ``_posts`` folder, named as a post)."""
-    return "_posts" in rel.split("/")[:-1] and POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]) is not None
+    return (
+        "_posts" in rel.split("/")[:-1] and POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]) is not None
+    )
 
 
 def page_url(root: Path, rel: str, site: Mapping[str, Any]) -> str | None:
@@ -60,8 +62,13 @@ def page_url(root: Path, rel: str, site: Mapping[str, Any]) -> str | None:
         config = collections.get(name[1:]) if isinstance(collections, dict) else None
         template = config.get("permalink") if isinstance(config, dict) else None
         url = str(template or "/:collection/:path:output_ext")
-        for key, value in (("collection", name[1:]), ("path", inner), ("name", inner.rsplit("/", 1)[-1]),
-                           ("title", inner.rsplit("/", 1)[-1]), ("output_ext", output_ext)):
+        for key, value in (
+            ("collection", name[1:]),
+            ("path", inner),
+            ("name", inner.rsplit("/", 1)[-1]),
+            ("title", inner.rsplit("/", 1)[-1]),
+            ("output_ext", output_ext),
+        ):
             url = url.replace(f":{key}", value)
         return url
     path = "/" + stem + output_ext

@@ -62,8 +62,15 @@ class LiquidWarning:
     message: str
 
 
-def render(body: str, *, site: Mapping[str, Any], page: Mapping[str, Any], root: Path, base_path: str,
-           links: Links) -> tuple[str, LiquidWarning | None]:
+def render(
+    body: str,
+    *,
+    site: Mapping[str, Any],
+    page: Mapping[str, Any],
+    root: Path,
+    base_path: str,
+    links: Links,
+) -> tuple[str, LiquidWarning | None]:
     """``body`` with its Liquid rendered, or as written with the reason it could not be.
 
     ``site`` is ``_config.yml`` with ``data`` (Liquid's ``site``), ``page`` the front matter
@@ -81,7 +88,7 @@ def render(body: str, *, site: Mapping[str, Any], page: Mapping[str, Any], root:
         return body, LiquidWarning(_line(e), f"Liquid left as written: {e.message}")
     except RecursionError:
         return body, LiquidWarning(1, "Liquid left as written: nested too deeply")
-    except Exception as e:  # noqa: BLE001 - a filter fed a value it cannot take (python-liquid lets these through)
+    except Exception as e:
         return body, LiquidWarning(1, f"Liquid left as written: {type(e).__name__}: {e}")
 
 
@@ -240,7 +247,9 @@ class _LinkTag(Tag):
 
     block = False
 
-    def __init__(self, env: Environment, name: str, find: Callable[[str], str | None], base_path: str) -> None:
+    def __init__(
+        self, env: Environment, name: str, find: Callable[[str], str | None], base_path: str
+    ) -> None:
         super().__init__(env)
         self.name = name
         self.find = find
@@ -270,12 +279,18 @@ class _IncludeTag(Tag):
         token, argument = _raw_argument(stream)
         name, _, rest = argument.partition(" ")
         path = self.folder / name
-        if not _INCLUDE_NAME.fullmatch(name) or ".." in name.split("/") or not _inside(path, self.folder):
+        if (
+            not _INCLUDE_NAME.fullmatch(name)
+            or ".." in name.split("/")
+            or not _inside(path, self.folder)
+        ):
             raise LiquidSyntaxError(f"include {name!r} is not a file in _includes/", token=token)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
-            raise LiquidSyntaxError(f"include {name!r}: cannot read _includes/{name}", token=token) from e
+            raise LiquidSyntaxError(
+                f"include {name!r}: cannot read _includes/{name}", token=token
+            ) from e
         template = self.env.from_string(text)
         params = _INCLUDE_PARAM.findall(rest)
 
@@ -299,7 +314,11 @@ def _lookup(context: Any, dotted: str) -> object:
 
 def _inside(path: Path, folder: Path) -> bool:
     try:
-        return not path.is_symlink() and path.resolve().is_relative_to(folder.resolve()) and path.is_file()
+        return (
+            not path.is_symlink()
+            and path.resolve().is_relative_to(folder.resolve())
+            and path.is_file()
+        )
     except OSError:
         return False
 
@@ -330,7 +349,9 @@ class _HighlightTag(Tag):
         next(stream)
         block = get_parser(self.env).parse_block(stream, frozenset(("endhighlight", TOKEN_EOF)))
         stream.expect(TOKEN_TAG, value="endhighlight")
-        css = f' class="language-{html.escape(lang)}" data-lang="{html.escape(lang)}"' if lang else ""
+        css = (
+            f' class="language-{html.escape(lang)}" data-lang="{html.escape(lang)}"' if lang else ""
+        )
 
         def make(context: Any) -> str:
             from io import StringIO

@@ -37,9 +37,30 @@ _MAX_SLUG_BYTES = 200
 
 PLACEHOLDERS = frozenset(
     (
-        "year", "month", "i_month", "day", "i_day", "short_year", "hour", "minute", "second",
-        "y_day", "short_month", "long_month", "short_day", "long_day", "week", "w_year", "w_day",
-        "title", "slug", "name", "categories", "slugified_categories", "output_ext", "collection",
+        "year",
+        "month",
+        "i_month",
+        "day",
+        "i_day",
+        "short_year",
+        "hour",
+        "minute",
+        "second",
+        "y_day",
+        "short_month",
+        "long_month",
+        "short_day",
+        "long_day",
+        "week",
+        "w_year",
+        "w_day",
+        "title",
+        "slug",
+        "name",
+        "categories",
+        "slugified_categories",
+        "output_ext",
+        "collection",
     )
 )
 
@@ -131,7 +152,7 @@ def url_path(
         name = _match(m.group(1))
         if name is None:
             raise PermalinkError(f"unknown permalink placeholder :{m.group(1)} in {tpl!r}")
-        rest = m.group(1)[len(name):]
+        rest = m.group(1)[len(name) :]
         return _escape(values[name]) + rest
 
     path = "/" + _PLACEHOLDER.sub(fill, tpl)
@@ -150,7 +171,9 @@ def _escape(value: str) -> str:
     return quote(value, safe=_PATH_SAFE + "~")
 
 
-def _values(date: datetime, slug: str, categories: tuple[str, ...], output_ext: str) -> dict[str, str]:
+def _values(
+    date: datetime, slug: str, categories: tuple[str, ...], output_ext: str
+) -> dict[str, str]:
     cats = list(dict.fromkeys(c.lower() for c in categories))
     iso_year, iso_week, iso_day = date.isocalendar()
     return {
@@ -182,7 +205,17 @@ def _values(date: datetime, slug: str, categories: tuple[str, ...], output_ext: 
 
 
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -72,7 +72,9 @@ def finish(rules: Rules, post: Post) -> Post:
     try:
         text = decode(read(rules.root / post.path))
         split = split_front_matter(text) or ("", text, 1, 0)  # none: Jekyll publishes it as is
-        data = defaults.apply(rules.site, rules.root, post.path, load_yaml(split[0], split[2]) if split[0] else {})
+        data = defaults.apply(
+            rules.site, rules.root, post.path, load_yaml(split[0], split[2]) if split[0] else {}
+        )
     except (OSError, ParseError):
         return post
     body, _ = _liquid(rules, post, data, split[1])
@@ -81,20 +83,27 @@ def finish(rules: Rules, post: Post) -> Post:
     summary = post.summary
     if not summary and not _text(data.get("description")) and data.get("excerpt") is None:
         # Jekyll's excerpt: the body up to excerpt_separator, by default its first paragraph.
-        separator = _text(data.get("excerpt_separator")) or _text(rules.site.get("excerpt_separator")) or "\n\n"
+        separator = (
+            _text(data.get("excerpt_separator"))
+            or _text(rules.site.get("excerpt_separator"))
+            or "\n\n"
+        )
         head = body.lstrip("\n").split(separator, 1)[0]
         excerpt = content.plain_text(content.render(head, markdown=markdown, page_url=post.url))
         summary = content.summarize(excerpt, rules.summary_length)
     return replace(post, content_html=html, summary=summary)
 
 
-def _liquid(rules: Rules, post: Post, data: dict[str, Any], body: str) -> tuple[str, liquid.LiquidWarning | None]:
+def _liquid(
+    rules: Rules, post: Post, data: dict[str, Any], body: str
+) -> tuple[str, liquid.LiquidWarning | None]:
     """The body with its Liquid rendered (:func:`feeds.jekyll.liquid.render`), ``page`` being
     the front matter with what Jekyll adds to it."""
     from . import liquid  # a quarter second to import: only when a body holds Liquid
+
     page = {
         **data,
-        "url": post.url[len(rules.site_url):],
+        "url": post.url[len(rules.site_url) :],
         "date": post.date,
         "title": post.title,
         "slug": post.slug,
@@ -104,10 +113,16 @@ def _liquid(rules: Rules, post: Post, data: dict[str, Any], body: str) -> tuple[
     }
     finder = liquid.Links(
         post=lambda name: _url_of(rules, links.find_post(rules.root, name, rules.entries)),
-        file=lambda rel: _url_of(rules, rel) if links.is_post(rel) else links.page_url(rules.root, rel, rules.site),
+        file=lambda rel: (
+            _url_of(rules, rel)
+            if links.is_post(rel)
+            else links.page_url(rules.root, rel, rules.site)
+        ),
     )
     base_path = urlsplit(rules.site_url).path
-    return liquid.render(body, site=rules.site, page=page, root=rules.root, base_path=base_path, links=finder)
+    return liquid.render(
+        body, site=rules.site, page=page, root=rules.root, base_path=base_path, links=finder
+    )
 
 
 def _url_of(rules: Rules, rel: str | None) -> str | None:
@@ -119,18 +134,38 @@ def _url_of(rules: Rules, rel: str | None) -> str | None:
         post = parse_bytes(rel, read(rules.root / rel), rules, [], render_liquid=False)
     except (OSError, ParseError):
         return None
-    return post.url[len(rules.site_url):] if post else None
+    return post.url[len(rules.site_url) :] if post else None
 
 
 def parse(file: SourceFile, rules: Rules) -> Parsed:
     """Read and parse one post file; every problem is returned, never raised."""
     problems: list[Problem] = []
     if file.size > rules.max_post_bytes:
-        return Parsed(None, (Problem(file.path, 1, "warning", f"skipped: {file.size} bytes is over [site] max_post_bytes ({rules.max_post_bytes})"),))
+        return Parsed(
+            None,
+            (
+                Problem(
+                    file.path,
+                    1,
+                    "warning",
+                    f"skipped: {file.size} bytes is over [site] max_post_bytes ({rules.max_post_bytes})",
+                ),
+            ),
+        )
     try:
         raw = read(rules.root / file.path)
         if len(raw) > rules.max_post_bytes:  # it grew since it was listed
-            return Parsed(None, (Problem(file.path, 1, "warning", f"skipped: {len(raw)} bytes is over [site] max_post_bytes ({rules.max_post_bytes})"),))
+            return Parsed(
+                None,
+                (
+                    Problem(
+                        file.path,
+                        1,
+                        "warning",
+                        f"skipped: {len(raw)} bytes is over [site] max_post_bytes ({rules.max_post_bytes})",
+                    ),
+                ),
+            )
         post = parse_bytes(file.path, raw, rules, problems)
         text = body_text(raw) if post is not None else ""
     except ParseError as e:
@@ -139,7 +174,7 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
     except OSError as e:
         problems.append(Problem(file.path, 1, "error", f"cannot read: {e.strerror or e}"))
         return Parsed(None, tuple(problems))
-    except Exception as e:  # noqa: BLE001 - the one broad catch: a post we did not foresee costs only itself
+    except Exception as e:
         problems.append(Problem(file.path, 1, "error", f"cannot parse: {type(e).__name__}: {e}"))
         return Parsed(None, tuple(problems))
     return Parsed(post, tuple(problems), text)
@@ -156,7 +191,9 @@ def body_text(raw: bytes) -> str:
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
-def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *, render_liquid: bool = True) -> Post | None:
+def parse_bytes(
+    path: str, raw: bytes, rules: Rules, problems: list[Problem], *, render_liquid: bool = True
+) -> Post | None:
     """Parse one file's bytes, all but the body's rendering; warnings go to ``problems``.
 
     With ``render_liquid``, the body's Liquid is tried so that what cannot be rendered is a
@@ -171,14 +208,18 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
     name = path.rsplit("/", 1)[-1]
     m = POST_NAME.fullmatch(name)
     if m is None:
-        raise ParseError("not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html")
+        raise ParseError(
+            "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html"
+        )
     file_date, file_slug, _ext = m.groups()
     split = split_front_matter(text)
     if split is None:
         # Jekyll publishes a file in _posts without front matter too: name and folders say all.
         split = ("", text, 1, 0)
     fm_text, body, fm_line, blank_lines = split
-    data = defaults.apply(rules.site, rules.root, path, load_yaml(fm_text, fm_line) if fm_text else {})
+    data = defaults.apply(
+        rules.site, rules.root, path, load_yaml(fm_text, fm_line) if fm_text else {}
+    )
     if data.get("published", True) is False:
         return None
 
@@ -196,7 +237,10 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
         raise ParseError(f"bad date: {e}", line_of(key) if key else 1) from e
     if when.meant < dates.EPOCH:
         # Year 1 and the like: readers misread them (newsboat shows 0001 as 2001) or overflow.
-        raise ParseError(f"bad date: {dates.rfc3339(when.meant)} is before 1970, which feed readers cannot show", line_of(key) if key else 1)
+        raise ParseError(
+            f"bad date: {dates.rfc3339(when.meant)} is before 1970, which feed readers cannot show",
+            line_of(key) if key else 1,
+        )
 
     slug = _text(data.get("slug")) or file_slug
     # "a/b/_posts/x.md": the folders above _posts are categories, as in Jekyll.
@@ -214,7 +258,14 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
             except permalink.PermalinkError as e:
                 raise ParseError(str(e), line_of("permalink")) from e
         else:
-            problems.append(Problem(path, line_of("permalink"), "warning", "permalink must be a string; the site's is used"))
+            problems.append(
+                Problem(
+                    path,
+                    line_of("permalink"),
+                    "warning",
+                    "permalink must be a string; the site's is used",
+                )
+            )
     # The page's URL comes from the names as Jekyll reads them; the feeds show them as text.
     url = rules.site_url + permalink.url_path(
         tpl, date=when.jekyll.astimezone(rules.zone), slug=slug, categories=categories
@@ -222,22 +273,38 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
     if blank_lines:
         # Jekyll does not see this front matter: its page is where the file name alone puts it.
         seen = dates.parse(file_date, rules.zone).jekyll.astimezone(rules.zone)
-        jekyll_url = rules.site_url + permalink.url_path(rules.permalink, date=seen, slug=file_slug, categories=folder_cats)
+        jekyll_url = rules.site_url + permalink.url_path(
+            rules.permalink, date=seen, slug=file_slug, categories=folder_cats
+        )
         where = f"at {jekyll_url}" + (f", not at {url}," if jekyll_url != url else "")
-        problems.append(Problem(path, 1, "warning", (
-            f"{blank_lines} blank line(s) before the front matter: Jekyll does not see it and publishes "
-            f"the page {where} with the title, date and categories of the file name; the feeds link "
-            "there and use the front matter for the rest. Delete the blank lines so that Jekyll reads it"
-        )))
+        problems.append(
+            Problem(
+                path,
+                1,
+                "warning",
+                (
+                    f"{blank_lines} blank line(s) before the front matter: Jekyll does not see it and publishes "
+                    f"the page {where} with the title, date and categories of the file name; the feeds link "
+                    "there and use the front matter for the rest. Delete the blank lines so that Jekyll reads it"
+                ),
+            )
+        )
         url = jekyll_url
     categories, tags = _shown(categories), _shown(tags)
     jekyll_day = when.jekyll.astimezone(rules.zone).date()
     if when.naive and jekyll_day != when.meant.date():
-        problems.append(Problem(path, line_of("date"), "warning", (
-            f"naive time {raw_date} is {dates.rfc3339(when.meant)} in the site zone, but Jekyll reads it "
-            f"as UTC and dates the page {jekyll_day.isoformat()} ({dates.rfc3339(when.jekyll.astimezone(rules.zone))}); "
-            "the feeds give the first and link to the page Jekyll publishes"
-        )))
+        problems.append(
+            Problem(
+                path,
+                line_of("date"),
+                "warning",
+                (
+                    f"naive time {raw_date} is {dates.rfc3339(when.meant)} in the site zone, but Jekyll reads it "
+                    f"as UTC and dates the page {jekyll_day.isoformat()} ({dates.rfc3339(when.jekyll.astimezone(rules.zone))}); "
+                    "the feeds give the first and link to the page Jekyll publishes"
+                ),
+            )
+        )
 
     updated = when.meant
     for ukey in ("last_modified_at", "updated"):
@@ -245,9 +312,18 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
             try:
                 updated = dates.parse(data[ukey], rules.zone).meant
             except dates.DateError as e:
-                problems.append(Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {e}"))
+                problems.append(
+                    Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {e}")
+                )
             if updated < dates.EPOCH:
-                problems.append(Problem(path, line_of(ukey), "warning", f"bad {ukey}, the date is used: {dates.rfc3339(updated)} is before 1970"))
+                problems.append(
+                    Problem(
+                        path,
+                        line_of(ukey),
+                        "warning",
+                        f"bad {ukey}, the date is used: {dates.rfc3339(updated)} is before 1970",
+                    )
+                )
                 updated = when.meant
             break
 
@@ -265,9 +341,12 @@ def parse_bytes(path: str, raw: bytes, rules: Rules, problems: list[Problem], *,
         authors=_authors(data, rules.site),
         url=url,
         content_html="",
-        summary=content.summarize(content.plain_text(excerpt), rules.summary_length) if excerpt else "",
+        summary=content.summarize(content.plain_text(excerpt), rules.summary_length)
+        if excerpt
+        else "",
         lang=_lang(data.get("lang")),
-        excerpt_only=isinstance(data.get("feed"), dict) and data["feed"].get("excerpt_only") is True,
+        excerpt_only=isinstance(data.get("feed"), dict)
+        and data["feed"].get("excerpt_only") is True,
     )
     if render_liquid:
         _, warning = _liquid(rules, post, data, body)
@@ -290,7 +369,9 @@ def _text(value: object) -> str:
     return content.strip_controls(str(value)).strip()
 
 
-def _names(first: tuple[str, ...], data: dict[str, Any], plural: str, singular: str, line_of: Any) -> tuple[str, ...]:
+def _names(
+    first: tuple[str, ...], data: dict[str, Any], plural: str, singular: str, line_of: Any
+) -> tuple[str, ...]:
     """Categories or tags: a string splits on white space, a list is taken item by item (an
     item with spaces is one name), as Jekyll reads them."""
     value = data.get(plural)
@@ -340,7 +421,9 @@ def _authors(data: dict[str, Any], site: dict[str, Any]) -> tuple[Author, ...]:
             name, email, uri = _text(item), "", ""
         name = content.as_text(name)
         if name:
-            found.append(Author(name, email if "@" in email else "", uri if _WEB.match(uri) else ""))
+            found.append(
+                Author(name, email if "@" in email else "", uri if _WEB.match(uri) else "")
+            )
     return tuple(dict.fromkeys(found))
 
 

@@ -54,7 +54,9 @@ def read(source: Path) -> dict[str, Any]:
     path = source / CONFIG_FILE
     site = _load(path) if path.is_file() else {}
     if not isinstance(site, dict):
-        raise ConfigError(f"{path}: must be a mapping of keys to values, not a {type(site).__name__}")
+        raise ConfigError(
+            f"{path}: must be a mapping of keys to values, not a {type(site).__name__}"
+        )
     site = {str(k): v for k, v in site.items()}
     site["data"] = _data(source / str(site.get("data_dir") or "_data"))
     return site
@@ -73,7 +75,7 @@ def _load(path: Path) -> Any:
         text = raw.decode("utf-8-sig")
         if path.suffix == ".json":
             return json.loads(text)
-        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader
+        return yaml.load(text, Loader=SafeLoader)
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8") from e
     except json.JSONDecodeError as e:
@@ -118,7 +120,12 @@ def settings(site: dict[str, Any], path: Path) -> list[Setting]:
         found.append(Setting(section, key, value, source_key))
 
     if site.get("url"):
-        put("site", "url", f"{_str(site['url'], path, 'url').rstrip('/')}{_str(site.get('baseurl') or '', path, 'baseurl').rstrip('/')}", "url + baseurl")
+        put(
+            "site",
+            "url",
+            f"{_str(site['url'], path, 'url').rstrip('/')}{_str(site.get('baseurl') or '', path, 'baseurl').rstrip('/')}",
+            "url + baseurl",
+        )
     for key in ("title", "description", "lang", "timezone", "permalink"):
         if site.get(key) not in (None, ""):
             put("site", key, _str(site[key], path, key), key)
@@ -127,7 +134,12 @@ def settings(site: dict[str, Any], path: Path) -> list[Setting]:
     posts = collections.get("posts") if isinstance(collections, dict) else None
     if isinstance(posts, dict) and posts.get("permalink"):
         found = [f for f in found if f.key != "permalink"]
-        put("site", "permalink", _str(posts["permalink"], path, "collections.posts.permalink"), "collections.posts.permalink")
+        put(
+            "site",
+            "permalink",
+            _str(posts["permalink"], path, "collections.posts.permalink"),
+            "collections.posts.permalink",
+        )
     author = site.get("author")
     if isinstance(author, dict):
         author = author.get("name")
@@ -151,10 +163,20 @@ def settings(site: dict[str, Any], path: Path) -> list[Setting]:
         if feed.get(key) not in (None, ""):
             put("feeds", ours, _str(feed[key], path, f"feed.{key}"), f"feed.{key}")
     if feed.get("categories"):
-        put("feeds", "categories", _names(feed["categories"], path, "feed.categories"), "feed.categories")
+        put(
+            "feeds",
+            "categories",
+            _names(feed["categories"], path, "feed.categories"),
+            "feed.categories",
+        )
     tags = feed.get("tags")
     if isinstance(tags, dict) and tags.get("except"):
-        put("feeds", "hidden_tags", _names(tags["except"], path, "feed.tags.except"), "feed.tags.except")
+        put(
+            "feeds",
+            "hidden_tags",
+            _names(tags["except"], path, "feed.tags.except"),
+            "feed.tags.except",
+        )
     return found
 
 
@@ -186,4 +208,3 @@ def _str(value: Any, path: Path, key: str) -> str:
     if isinstance(value, (dict, list, bool)) or value is None:
         raise ConfigError(f"{path}: {key} must be a string")
     return str(value).strip()
-
