@@ -9,6 +9,9 @@ ETag) of the site's ``/feed.atom`` and a 200 of its busiest category's Atom feed
   in its cache;
 * nginx sending the exported file of the same URL (gzip off, ETag on, 2 workers), the ceiling
   for any server; also once without keep-alive, which gunicorn's sync workers never do;
+* the guide's setup (docs/deploy.md): Debian's nginx with exactly deploy/nginx.conf (only its
+  ports and folders replaced, as tests/test_deploy.py does) in front of ``feeds serve`` under
+  the default engine, inside the http block of Debian's own nginx.conf settings;
 * a bare Flask app under the same gunicorn settings that sends the same bytes and headers from
   memory and answers 304 from a precomputed ETag: the ceiling for Python.
 
@@ -51,6 +54,9 @@ try:
 except ImportError:
     from corpus import BENCH_DIR, REPO, corpus  # type: ignore[import-not-found,no-redef,unused-ignore]
 
+sys.path.insert(0, str(REPO))  # for tests.test_deploy, which templates deploy/nginx.conf
+from tests.test_deploy import guide_config
+
 BIN = Path(sys.executable).parent
 FIXTURE = REPO / "tests" / "fixtures" / "finews"
 THREADS = 2
@@ -78,20 +84,26 @@ path = "index.sqlite3"
 dir = "cache"
 """
 
-NGINX_CONF = """\
+#: Both nginx instances: ``{name}`` keeps their pid, log and temp folders apart in the run folder.
+NGINX_MAIN = """\
 {user}
 worker_processes {workers};
 daemon off;
-pid {run}/nginx.pid;
-error_log {run}/nginx-error.log warn;
+pid {run}/{name}.pid;
+error_log {run}/{name}-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
-    client_body_temp_path {run}/nginx-body;
-    proxy_temp_path {run}/nginx-proxy;
-    fastcgi_temp_path {run}/nginx-fastcgi;
-    uwsgi_temp_path {run}/nginx-uwsgi;
-    scgi_temp_path {run}/nginx-scgi;
+    client_body_temp_path {run}/{name}-body;
+    proxy_temp_path {run}/{name}-proxy;
+    fastcgi_temp_path {run}/{name}-fastcgi;
+    uwsgi_temp_path {run}/{name}-uwsgi;
+    scgi_temp_path {run}/{name}-scgi;
+{http}}}
+"""
+
+#: nginx serving the export.
+NGINX_STATIC = """\
     types {{ application/atom+xml atom; application/rss+xml rss; application/feed+json json; }}
     default_type application/octet-stream;
     charset utf-8;
@@ -108,7 +120,18 @@ http {{
         root {root};
         keepalive_timeout 0;
     }}
-}}
+"""
+
+#: The guide's setup: Debian's /etc/nginx/nginx.conf as it matters here (sendfile, tcp_nopush,
+#: gzip on, its mime types), conf.d replaced by the templated deploy/nginx.conf.
+GUIDE_HTTP = """\
+    sendfile on;
+    tcp_nopush on;
+    types_hash_max_size 2048;
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    gzip on;
+    include {conf};
 """
 
 BARE_APP = '''\
@@ -475,6 +498,11 @@ def measure(
         )
         procs.wait_ready(proc, port, "/feeds.opml", timeout=3600)
     feeds_port = ports[args.engines[0]]
+    default_engine = config_mod.load(config).server.engine
+    if default_engine not in ports:
+        sys.exit(
+            f"serve.py: the guide's setup runs the default engine, {default_engine}: measure it too"
+        )
 
     category, count = busiest_category(config)
     paths = {"site": "/feed.atom", "category": "/" + feed_href(category, "atom")}
@@ -506,15 +534,11 @@ def measure(
         group = "nogroup" if _group_exists("nogroup") else "nobody"
         user = f"user nobody {group};"
     conf = run / "nginx.conf"
+    static = NGINX_STATIC.format(
+        port=nginx_port, port_close=nginx_close_port, root=export_dir.resolve()
+    )
     conf.write_text(
-        NGINX_CONF.format(
-            user=user,
-            workers=WORKERS,
-            run=run,
-            port=nginx_port,
-            port_close=nginx_close_port,
-            root=export_dir.resolve(),
-        )
+        NGINX_MAIN.format(user=user, workers=WORKERS, run=run, name="nginx", http=static)
     )
     print(
         f"nginx: starting {nginx_bin} on 127.0.0.1:{nginx_port} (and :{nginx_close_port} without "
@@ -527,6 +551,33 @@ def measure(
     procs.wait_ready(nginx, nginx_port, paths["site"], timeout=30)
     _, nginx_headers, _ = get(nginx_port, paths["site"])
     nginx_etag = nginx_headers["ETag"]
+
+    guide_port = free_port()
+    guide_site = run / "guide-site"
+    guide_site.mkdir()
+    (run / "guide-feeds.conf").write_text(
+        guide_config(run, guide_port, ports[default_engine], guide_site), encoding="utf-8"
+    )
+    guide_conf = run / "guide.conf"
+    guide_conf.write_text(
+        NGINX_MAIN.format(
+            user=user,
+            workers=WORKERS,
+            run=run,
+            name="guide",
+            http=GUIDE_HTTP.format(conf=run / "guide-feeds.conf"),
+        )
+    )
+    print(
+        f"guide: starting {nginx_bin} with deploy/nginx.conf on 127.0.0.1:{guide_port} in front of "
+        f"feeds serve --engine {default_engine}",
+        flush=True,
+    )
+    guide = procs.start(
+        "guide",
+        [nginx_bin, "-p", str(run), "-e", str(run / "guide-error.log"), "-c", str(guide_conf)],
+    )
+    procs.wait_ready(guide, guide_port, paths["site"], timeout=30)
 
     bare_port = free_port()
     (run / "bare_app.py").write_text(BARE_APP)
@@ -587,6 +638,21 @@ def measure(
             nginx_port,
             site_p,
             (("If-None-Match", nginx_etag),),
+            304,
+        ),
+        Target(
+            f"guide nginx+{default_engine} 200 {site_p}", "200 site", "guide", guide_port, site_p
+        ),
+        Target(
+            f"guide nginx+{default_engine} 200 {cat_p}", "200 category", "guide", guide_port, cat_p
+        ),
+        Target(
+            f"guide nginx+{default_engine} 304 {site_p}",
+            "304 site",
+            "guide",
+            guide_port,
+            site_p,
+            (("If-None-Match", site_etag),),
             304,
         ),
         Target(f"bare Flask 200 {site_p}", "200 site", "bare", bare_port, site_p),
@@ -663,7 +729,8 @@ def report(
     print(
         f"servers: feeds serve with {WORKERS} workers per engine (sync: one request per connection, no "
         f"keep-alive; gthread: gunicorn threads with keep-alive; granian: WSGI, keep-alive); "
-        f"nginx {WORKERS} workers, sendfile, gzip off, keep-alive unless noted"
+        f"nginx {WORKERS} workers, sendfile, gzip off, keep-alive unless noted; guide: deploy/nginx.conf "
+        f"({WORKERS} nginx workers, micro-cache revalidating every max-age) in front of feeds serve"
     )
     print()
     width = max(len(t.name) for t in targets) + 2
