@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from feeds.config import ServerConfig
+
 try:
     from . import debian, export, hugo, jekyll, service  # type: ignore[import-not-found]
     from .corpus import BENCH_DIR, corpus  # type: ignore[import-not-found]
@@ -305,6 +307,7 @@ def serving_rows(posts: int, runs: int, quick: bool, run: Path) -> list[Row]:
         sys.exit(f"bench: serve.py failed (status {status}); see {run / 'serve.log'}")
     data = json.loads(out.read_text(encoding="utf-8"))
     by = {(r["server"], r["kind"]): r for r in data["rows"]}
+    served = f"feeds-{ServerConfig().engine}"  # the engine `feeds serve` runs by default
 
     def cell(r: dict[str, float]) -> str:
         return f"{r['rps']:,.0f}/s p99 {r['p99_ms']:.1f} ms"
@@ -315,7 +318,7 @@ def serving_rows(posts: int, runs: int, quick: bool, run: Path) -> list[Row]:
         ("200 category", "200 busiest category"),
         ("304 site", "304 /feed.atom"),
     ):
-        f, bare, nginx = by[("feeds", kind)], by[("bare", kind)], by[("nginx", kind)]
+        f, bare, nginx = by[(served, kind)], by[("bare", kind)], by[("nginx", kind)]
         ratio = f["rps"] / bare["rps"]
         rows.append(
             Row(
@@ -332,7 +335,7 @@ def serving_rows(posts: int, runs: int, quick: bool, run: Path) -> list[Row]:
         )
     close = by.get(("nginx-close", "200 site"))
     if close:
-        f = by[("feeds", "200 site")]
+        f = by[(served, "200 site")]
         rows.append(
             Row(
                 "  … 200 /feed.atom vs nginx, no keep-alive",
