@@ -9,6 +9,7 @@ from pathlib import Path
 
 import feedparser
 from lxml import etree
+from lxml import html as lxml_html
 
 ATOM_RNG = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "fixtures" / "atom.rng")))
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -44,3 +45,33 @@ def assert_valid(data: bytes, fmt: str, self_url: str) -> None:
             f"{ATOM}feed",
         ):
             assert element.text.strip() or len(element), f"blank {element.tag}"
+
+
+#: Elements no sanitized body may hold: they run code, load things or change the page.
+UNSAFE_TAGS = (
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "base",
+    "meta",
+    "link",
+    "form",
+)
+
+
+def assert_safe_fragment(fragment: str, where: object) -> None:
+    """An entry's HTML holds no active element, no event handler or inline style, and links
+    only to http(s) and mailto: what the sanitizer promises (README, "How posts are read")."""
+    if not fragment.strip():
+        return
+    for element in lxml_html.fragment_fromstring(fragment, create_parent="div").iter():
+        assert element.tag not in UNSAFE_TAGS, where
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), (where, name)
+            assert name.lower() not in ("style", "srcdoc", "formaction"), (where, name)
+            if name in ("href", "src", "cite"):
+                assert value.split(":", 1)[0].lower() in ("http", "https", "mailto"), (where, value)
