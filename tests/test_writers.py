@@ -1,4 +1,4 @@
-"""writers.py: a Feed to RSS, Atom and JSON Feed, read back by real parsers, pinned by golden files.
+"""feeds.writers: a Feed to RSS, Atom and JSON Feed, read back by real parsers, pinned by golden files.
 
 Golden files: ``FEEDS_REGEN_GOLDEN=1 pytest tests/test_build.py`` rewrites them; review the diff.
 """

@@ -1,0 +1,60 @@
+"""Atom 1.0 (RFC 4287): ``xml:lang`` on the root; every entry inherits the feed's author."""
+
+from __future__ import annotations
+
+from feeds import __version__
+from feeds.dates import rfc3339
+from feeds.model import Feed
+from feeds.urls import feed_url
+from feeds.writers.fields import entry_body, links, newest, site_author, terms
+from feeds.writers.xml import Xml, link_attrs
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def write(feed: Feed) -> bytes:
+    """Atom 1.0 (RFC 4287) of a feed whose texts are legal."""
+    root = {"xmlns": ATOM_NS, "xml:lang": feed.lang} if feed.lang else {"xmlns": ATOM_NS}
+    doc = Xml("feed", root)
+    doc.leaf("id", feed_url(feed, "atom"))
+    doc.leaf("title", feed.title)
+    if feed.description:
+        doc.leaf("subtitle", feed.description)
+    doc.leaf("updated", rfc3339(newest(p.updated for p in feed.posts)))
+    for link in links(feed, "atom"):
+        doc.leaf("link", None, link_attrs(link))
+    doc.open("author")
+    doc.leaf("name", site_author(feed))
+    doc.close()
+    doc.leaf("generator", "feeds", {"version": __version__})
+    if feed.icon:
+        doc.leaf("icon", feed.icon)
+    if feed.logo:
+        doc.leaf("logo", feed.logo)
+    for post in feed.posts:
+        doc.open("entry", {"xml:lang": post.lang} if post.lang else None)
+        doc.leaf("id", post.entry_id)
+        doc.leaf("title", post.title, {"type": "text"})
+        doc.leaf("link", None, {"rel": "alternate", "href": post.url, "type": "text/html"})
+        doc.leaf("published", rfc3339(post.date))
+        doc.leaf("updated", rfc3339(post.updated))
+        for author in post.authors:
+            doc.open("author")
+            doc.leaf("name", author.name)
+            if author.email:
+                doc.leaf("email", author.email)
+            if author.uri:
+                doc.leaf("uri", author.uri)
+            doc.close()
+        for term in terms(post):
+            doc.leaf("category", None, {"term": term})
+        body = entry_body(feed, post)
+        # The W3C rules want text in every entry (a summary or a content, neither blank): a post
+        # with neither is summarized by its title.
+        summary = post.summary or ("" if body else post.title)
+        if summary:
+            doc.leaf("summary", summary, {"type": "text"})
+        if body:
+            doc.leaf("content", body, {"type": "html"})
+        doc.close()
+    return doc.finish()

@@ -1,0 +1,69 @@
+"""What every format writes the same way: the feed-level links, the site's author, an entry's
+terms and body, the feed's date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from feeds.dates import EPOCH
+from feeds.model import Feed, Post, site_name
+from feeds.urls import feed_url
+
+#: Each format's media type: the feed's self link, autodiscovery and the HTTP Content-Type.
+MEDIA_TYPES: dict[str, str] = {
+    "atom": "application/atom+xml",
+    "rss": "application/rss+xml",
+    "json": "application/feed+json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A feed-level link: Atom ``link``, RSS ``atom:link`` (or ``link`` for ``alternate``)."""
+
+    rel: str
+    href: str
+    #: Media type of the target, or ``None`` to leave it unsaid.
+    type: str | None = None
+
+
+def links(feed: Feed, fmt: str) -> tuple[Link, ...]:
+    """The feed-level links every XML format carries, in document order.
+
+    The one place to add more: a WebSub ``hub``, RFC 5005 ``next``/``prev-archive``. Atom writes
+    each as ``link``; RSS writes ``alternate`` as its channel ``link``, the rest as ``atom:link``.
+    """
+    return (
+        Link("self", feed_url(feed, fmt), MEDIA_TYPES[fmt]),
+        Link("alternate", feed.home_url, "text/html"),
+    )
+
+
+def site_author(feed: Feed) -> str:
+    """Who the feed is by: the site's author, else the site title (before " · "), else the host.
+
+    Atom needs an author for every entry, and a feed-level one covers entries that name none.
+    """
+    return feed.author or site_name(feed.title.split(" · ")[0].strip(), feed.site_url)
+
+
+def terms(post: Post) -> tuple[str, ...]:
+    """A post's categories, then its tags, each once (a tag may repeat a category's name)."""
+    return tuple(dict.fromkeys((*post.categories, *post.tags)))
+
+
+def entry_body(feed: Feed, post: Post) -> str:
+    """The HTML an entry carries in full: none in a summary feed or for a post with
+    ``feed: excerpt_only``, none for a post whose body is empty or only white space (the W3C
+    rules flag a blank content as ``NotBlank``)."""
+    body = post.content_html
+    return (
+        body if feed.full_content and not post.excerpt_only and body and not body.isspace() else ""
+    )
+
+
+def newest(dates: Iterable[datetime]) -> datetime:
+    """The latest instant, keeping its own offset; the first of equal instants; else the epoch."""
+    return max(dates, default=EPOCH)

@@ -1,0 +1,63 @@
+"""JSON Feed 1.1, keys in a fixed order, compact, UTF-8, one final newline.
+
+An item without full content (the feed's choice, or a post with no body) carries its
+summary, else its title, as ``content_text``: JSON Feed needs ``content_html`` or
+``content_text``, and neither is written blank. U+2028 and U+2029 are written escaped, so
+the document is also a valid JavaScript literal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from feeds.dates import rfc3339
+from feeds.model import Feed, Post
+from feeds.urls import feed_url
+from feeds.writers.fields import entry_body, site_author, terms
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def write(feed: Feed) -> bytes:
+    """:func:`json_feed` of a feed whose texts are legal."""
+    doc: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": feed.title,
+        "home_page_url": feed.home_url,
+        "feed_url": feed_url(feed, "json"),
+    }
+    if feed.description:
+        doc["description"] = feed.description
+    if feed.lang:
+        doc["language"] = feed.lang
+    if feed.logo or feed.icon:
+        doc["icon"] = feed.logo or feed.icon
+    if feed.icon:
+        doc["favicon"] = feed.icon
+    doc["authors"] = [{"name": site_author(feed)}]
+    doc["items"] = [_item(post, entry_body(feed, post)) for post in feed.posts]
+    text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
+    return (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
+
+
+def _item(post: Post, body: str) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": post.entry_id, "url": post.url, "title": post.title}
+    if body:
+        item["content_html"] = body
+    else:
+        item["content_text"] = post.summary or post.title
+    if post.summary:
+        item["summary"] = post.summary
+    item["date_published"] = rfc3339(post.date)
+    item["date_modified"] = rfc3339(post.updated)
+    tags = terms(post)
+    if tags:
+        item["tags"] = list(tags)
+    if post.authors:
+        # JSON Feed authors have a name and a url, no e-mail address.
+        item["authors"] = [
+            {"name": a.name, **({"url": a.uri} if a.uri else {})} for a in post.authors
+        ]
+    if post.lang:
+        item["language"] = post.lang
+    return item

@@ -1,0 +1,77 @@
+"""Texts checked for the characters XML 1.0 forbids, once for all the formats of a feed, and the
+rare feed or post that holds one cleaned."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from feeds.content import strip_illegal_xml, xml_legal
+from feeds.model import Author, Feed, Post
+
+T = TypeVar("T", Feed, Post)
+#: What a field holding text holds: a text, or a tuple of texts or of authors.
+Text = str | Author | tuple[Any, ...]
+
+
+def legal(feed: Feed) -> Feed:
+    """``feed``, or a copy whose feed or posts holding a character XML 1.0 forbids are cleaned.
+
+    Every character written comes from these texts or from the writers' own ASCII, so checking
+    the texts checks every document, once for all formats; cleaning a text that holds no such
+    character changes nothing.
+    """
+    posts = tuple(p if _is_legal(p) else _cleaned(p) for p in feed.posts)
+    if not _is_legal(feed):
+        return dataclasses.replace(_cleaned(feed), posts=posts)
+    changed = any(a is not b for a, b in zip(posts, feed.posts))
+    return dataclasses.replace(feed, posts=posts) if changed else feed
+
+
+#: Fields that are no text written as it is: a feed's posts, and the path of its alias, which
+#: is written percent-encoded.
+_NOT_TEXT = frozenset({"posts", "location"})
+
+
+def _texts(obj: Feed | Post) -> Iterator[tuple[str, Text]]:
+    """(name, value) of each field of a feed or post that holds text: a text, or a tuple of
+    texts or authors."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, (str, tuple)) and f.name not in _NOT_TEXT:
+            yield f.name, value
+
+
+def _is_legal(obj: Feed | Post) -> bool:
+    return all(_is_legal_text(v) for _, v in _texts(obj))
+
+
+def _cleaned(obj: T) -> T:
+    """A copy of a feed or post with every text cleaned (a feed's posts are left as they are)."""
+    return dataclasses.replace(obj, **{name: _clean(value) for name, value in _texts(obj)})  # type: ignore[arg-type]
+
+
+def _clean(value: Text) -> Text:
+    """A text, an author, or each of a tuple of them, without the characters XML 1.0 forbids.
+    Inputs are already clean (``content.py`` strips them from content); this only keeps a stray
+    control character in a title or a name from breaking a whole feed."""
+    if isinstance(value, str):
+        return strip_illegal_xml(value)
+    if isinstance(value, Author):
+        return Author(*(strip_illegal_xml(v) for v in _author_texts(value)))
+    return tuple(_clean(v) for v in value)
+
+
+def _is_legal_text(value: Text) -> bool:
+    """Whether a text, an author or each of a tuple of them holds only characters XML 1.0
+    allows."""
+    if isinstance(value, str):
+        return xml_legal(value)
+    if isinstance(value, Author):
+        return all(map(xml_legal, _author_texts(value)))
+    return all(_is_legal_text(v) for v in value)
+
+
+def _author_texts(author: Author) -> tuple[str, ...]:
+    return tuple(getattr(author, f.name) for f in dataclasses.fields(author))

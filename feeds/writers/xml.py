@@ -1,0 +1,96 @@
+"""XML written as indented text, element by element, every text and attribute escaped on its way in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from feeds.writers.fields import Link
+
+
+def _escaper(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
+    """An escaping function from chained ``str.replace``: C speed over 10 KB contents, where
+    ``str.translate`` looks every character up in Python."""
+
+    def escape(text: str) -> str:
+        for char, ref in pairs:
+            if char in text:
+                text = text.replace(char, ref)
+        return text
+
+    return escape
+
+
+_text = _escaper((("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")))
+_attr = _escaper(
+    (
+        ("&", "&amp;"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+        ('"', "&quot;"),
+        ("\n", "&#10;"),
+        ("\r", "&#13;"),
+        ("\t", "&#9;"),
+    )
+)
+#: RSS plain text: see :meth:`Xml.plain`.
+_plain_text = _escaper((("&", "&#x26;"), ("<", "&#x3C;"), (">", "&#x3E;"), ("\r", "&#13;")))
+
+
+class Xml:
+    """An XML document written as indented text, element by element.
+
+    The bytes are those lxml writes with ``pretty_print`` (the golden files pin them), at a
+    fraction of the cost: no tree and no second pass over the content, which is most of the
+    bytes of a feed. Text and attributes are escaped here; :func:`feeds.writers.legal.legal` has checked them.
+    """
+
+    def __init__(self, root: str, attrs: dict[str, str]) -> None:
+        self._parts = ["<?xml version='1.0' encoding='utf-8'?>\n<", root, _attrs(attrs), ">\n"]
+        self._open = [root]
+
+    def open(self, tag: str, attrs: dict[str, str] | None = None) -> None:
+        self._parts += ["  " * len(self._open), "<", tag, _attrs(attrs) if attrs else "", ">\n"]
+        self._open.append(tag)
+
+    def close(self) -> None:
+        tag = self._open.pop()
+        self._parts += ["  " * len(self._open), "</", tag, ">\n"]
+
+    def leaf(
+        self,
+        tag: str,
+        text: str | None,
+        attrs: dict[str, str] | None = None,
+        *,
+        escape: Callable[[str], str] = _text,
+    ) -> None:
+        """An element with text (``None``: an empty element)."""
+        head = "  " * len(self._open) + "<" + tag + (_attrs(attrs) if attrs else "")
+        if text is None:
+            self._parts += [head, "/>\n"]
+        else:
+            self._parts += [head, ">", escape(text), "</", tag, ">\n"]
+
+    def plain(self, tag: str, text: str) -> None:
+        """An RSS element holding plain text, its ``&``, ``<`` and ``>`` written ``&#x26;``
+        ``&#x3C;`` ``&#x3E;``: RSS never says whether a title is text or HTML, and the RSS Best
+        Practices Profile marks text this way (the W3C validator warns otherwise). Parsers read
+        the same characters as from ``&amp;``."""
+        self.leaf(tag, text, escape=_plain_text)
+
+    def finish(self) -> bytes:
+        while len(self._open) > 1:
+            self.close()
+        self._parts += ["</", self._open.pop(), ">\n"]
+        return "".join(self._parts).encode("utf-8")
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    return "".join(f' {name}="{_attr(value)}"' for name, value in attrs.items())
+
+
+def link_attrs(link: Link) -> dict[str, str]:
+    attrs = {"rel": link.rel, "href": link.href}
+    if link.type is not None:
+        attrs["type"] = link.type
+    return attrs
