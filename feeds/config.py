@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-from .jekyll import siteconfig
+from .jekyll import links, siteconfig
 from .model import FORMATS
 
 #: Where the config is looked for when neither ``--config`` nor ``FEEDS_CONFIG`` names one.
@@ -399,7 +399,7 @@ def _site_path(value: str, path: Path) -> str:
         )
     if (
         rel.endswith(_OWN_ENDINGS)
-        or parts[0] in ("category", "tag")
+        or parts[0] in ("category", "tag", "author")
         or (parts[0] == "feed" and len(parts) > 1)
     ):
         raise ConfigError(
@@ -413,9 +413,8 @@ def _image_url(value: str, site_url: str, path: Path, name: str) -> str:
     Jekyll's ``absolute_url`` makes it (the path goes below ``url`` + ``baseurl``)."""
     if not value:
         return ""
-    parts = urlsplit(value)
-    url = value if parts.scheme else f"{site_url}/{value.lstrip('/')}"
-    if urlsplit(url).scheme not in ("http", "https") or not url.isprintable() or " " in url:
+    url = links.absolute_url(value, site_url)
+    if url is None:
         raise ConfigError(
             f"{path}: [feeds] {name} must be an http(s) URL or a path on the site, not {value!r}"
         )

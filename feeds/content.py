@@ -26,6 +26,7 @@ from markdown_it import MarkdownIt
 
 __all__ = [
     "as_text",
+    "first_image",
     "plain_text",
     "render",
     "repair_mojibake",
@@ -172,6 +173,19 @@ def render(body: str, *, markdown: bool, page_url: str) -> str:
         _page_url.reset(token)
     # Character references such as &#1; and &#128; decode to characters XML forbids or shuns.
     return repair_mojibake(strip_controls(cleaned))
+
+
+#: An ``<img>`` with an http(s) ``src`` as the sanitizer writes it (attributes double-quoted).
+_IMG = re.compile(r'<img\s[^>]*?\bsrc="(https?://[^"]+)"', re.IGNORECASE)
+
+
+def first_image(html_fragment: str) -> str:
+    """The source of the first ``<img>`` with an http(s) URL in sanitized HTML (from
+    :func:`render`, so absolute), its character references decoded; empty if none."""
+    if "<img" not in html_fragment:
+        return ""
+    found = _IMG.search(html_fragment)
+    return html.unescape(found.group(1)) if found else ""
 
 
 def plain_text(html_fragment: str) -> str:

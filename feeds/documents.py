@@ -290,7 +290,7 @@ class Documents:
             return ()
         if scope.kind is ScopeKind.SITE:
             return tuple(dict.fromkeys((urls.jekyll_feed_path(SITE), self.options.site_path)))
-        return (urls.jekyll_feed_path(scope),)
+        return tuple(filter(None, (urls.jekyll_feed_path(scope),)))
 
     def scope_documents(
         self, scope: Scope, present: bool, now: datetime

@@ -26,6 +26,19 @@ class Author:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A post's lead image, as its front matter names it (``image``, ``thumbnail``, ``cover``):
+    what readers show beside the entry."""
+
+    #: An absolute http(s) URL, percent-encoded (ASCII only).
+    url: str
+    #: Its size in bytes as the post states it (``image: {path, length}``); 0: not stated.
+    length: int = 0
+    #: Its media type as the post states it (``image/png``), or empty.
+    type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """One published-or-scheduled post, normalized from its Jekyll file."""
 
@@ -59,6 +72,9 @@ class Post:
     lang: str = ""
     #: Only the summary in feeds, never the content (front matter ``feed: excerpt_only``).
     excerpt_only: bool = False
+    #: The lead image the front matter names; ``None``: the content's first http(s) ``<img>``
+    #: stands in, if there is one (:func:`feeds.writers.fields.lead_image`).
+    image: Image | None = None
 
     @property
     def entry_id(self) -> str:
@@ -67,11 +83,14 @@ class Post:
 
 
 class ScopeKind(enum.Enum):
-    """What a feed covers: the whole site, one category or one tag."""
+    """What a feed covers: the whole site, one category, one tag or one author."""
 
     SITE = "site"
     CATEGORY = "category"
     TAG = "tag"
+    #: The posts that name one author (``author``/``authors``); the slug is made from the
+    #: author's name as a category's is (docs/decisions.md).
+    AUTHOR = "author"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """The documents that people and their readers open to choose feeds: the OPML list, the index
-page and a preview page per category and tag.
+page and a preview page per category, tag and author.
 
 All are deterministic bytes: OPML's ``dateCreated`` is whatever the caller passes (never the
 clock), times are shown in the site's zone, so an unchanged site exports unchanged files. The HTML
@@ -28,7 +28,7 @@ from feeds.content import strip_illegal_xml
 from feeds.dates import rfc822
 from feeds.model import Feed, Scope, ScopeKind
 from feeds.words import ENGLISH, Words, words_for
-from feeds.writers import MEDIA_TYPES
+from feeds.writers import MEDIA_TYPES, lead_image
 
 #: How each format is named to people (link text, autodiscovery titles).
 FORMAT_LABELS: dict[str, str] = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -40,7 +40,7 @@ READERS: tuple[tuple[str, str], ...] = (
     ("The Old Reader", "https://theoldreader.com/feeds/subscribe?url="),
 )
 
-_GROUPS = (ScopeKind.SITE, ScopeKind.CATEGORY, ScopeKind.TAG)
+_GROUPS = (ScopeKind.SITE, ScopeKind.CATEGORY, ScopeKind.TAG, ScopeKind.AUTHOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +126,8 @@ def opml(
 
 
 def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
-    """The HTML5 page at ``/``: the site's own feeds to subscribe to, then every category and
-    tag with its post count and last update, each linking to its preview page.
+    """The HTML5 page at ``/``: the site's own feeds to subscribe to, then every category, tag
+    and author with its post count and last update, each linking to its preview page.
 
     The groups list their scopes by post count, most first, ties by slug; the script lets a
     person filter them by name and sort them by name instead, and without it the whole list
@@ -178,8 +178,9 @@ def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
 
 
 def preview_page(site: Site, feed: Feed, count: int) -> bytes:
-    """The HTML5 page of one category or tag (:func:`feeds.urls.page_path`): its name and post
-    count, the feed's entries (title linking to the post, time in the site's zone, summary),
+    """The HTML5 page of one category, tag or author (:func:`feeds.urls.page_path`): its name
+    and post count, the feed's entries (title linking to the post, time in the site's zone,
+    summary, lead image),
     each format's address with a copy button and links that subscribe in common readers, and
     autodiscovery for each format. Links to other pages are relative to the page's folder.
 
@@ -191,7 +192,14 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
     scope = feed.scope
     name = _scope_name(scope, site.name)
     posts = [
-        _Entry(p.url, p.title, _iso(p.date, site.zone), _when(p.date, site.zone), p.summary)
+        _Entry(
+            p.url,
+            p.title,
+            _iso(p.date, site.zone),
+            _when(p.date, site.zone),
+            p.summary,
+            image.url if (image := lead_image(p)) else "",
+        )
         for p in feed.posts
     ]
     return _render(
@@ -231,6 +239,8 @@ class _Entry:
     iso: str
     when: str
     summary: str
+    #: The absolute URL of its lead image, or empty.
+    image: str
 
 
 @dataclass(frozen=True, slots=True)

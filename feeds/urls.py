@@ -1,8 +1,9 @@
 """The URL layout: where each document lives, relative to the site root, both ways.
 
 This is the one place that knows the layout (DESIGN, "URLs"): ``index.html``, ``feeds.opml``,
-``feed.<fmt>``, ``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, the preview pages
-``category/<slug>/`` and ``tag/<slug>/`` (``index.html`` in those folders), and jekyll-feed's
+``feed.<fmt>``, ``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, ``author/<slug>.<fmt>``, the
+preview pages ``category/<slug>/``, ``tag/<slug>/`` and ``author/<slug>/`` (``index.html`` in
+those folders), and jekyll-feed's
 ``feed.xml`` (and ``[feeds] site_path``), ``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml``
 as Atom that names itself at that path.
 The service resolves requests with it, the export names its files and knows which it owns with
@@ -24,7 +25,7 @@ SEARCH_STEM = "search"
 OPML = "feeds.opml"
 #: The site scope's path stem; also the folder of jekyll-feed's per-scope paths.
 _SITE_STEM = "feed"
-_KINDS = {kind.value: kind for kind in (ScopeKind.CATEGORY, ScopeKind.TAG)}
+_KINDS = {kind.value: kind for kind in (ScopeKind.CATEGORY, ScopeKind.TAG, ScopeKind.AUTHOR)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +80,14 @@ def page_href(scope: Scope) -> str:
 
 
 def jekyll_feed_path(scope: Scope) -> str:
-    """jekyll-feed's path for a scope's Atom feed (``feed/emnews.xml``, ``feed/by_tag/x.xml``)."""
+    """jekyll-feed's path for a scope's Atom feed (``feed/emnews.xml``, ``feed/by_tag/x.xml``);
+    empty for an author, which jekyll-feed gives no feed."""
     if scope.kind is ScopeKind.SITE:
         return f"{_SITE_STEM}.xml"
     if scope.kind is ScopeKind.TAG:
         return f"{_SITE_STEM}/by_tag/{scope.slug}.xml"
+    if scope.kind is ScopeKind.AUTHOR:
+        return ""
     return f"{_SITE_STEM}/{scope.slug}.xml"
 
 

@@ -17,13 +17,15 @@ class Words:
     """Everything the index and preview pages say in one language, plain text (the templates
     escape it)."""
 
-    #: The headings of the three groups: the site, its categories, its tags.
+    #: The headings of the groups: the site, its categories, its tags, its authors.
     site: str
     categories: str
     tags: str
+    authors: str
     #: What one scope of a kind is called, on its preview page.
     category: str
     tag: str
+    author: str
     #: What the site's own feeds are called.
     all_posts: str
     #: A post count, for one post and for any other number (``{n}``: the number).
@@ -61,6 +63,7 @@ class Words:
             ScopeKind.SITE: self.site,
             ScopeKind.CATEGORY: self.categories,
             ScopeKind.TAG: self.tags,
+            ScopeKind.AUTHOR: self.authors,
         }[kind]
 
     def kind(self, kind: ScopeKind) -> str:
@@ -68,6 +71,7 @@ class Words:
             ScopeKind.SITE: self.site,
             ScopeKind.CATEGORY: self.category,
             ScopeKind.TAG: self.tag,
+            ScopeKind.AUTHOR: self.author,
         }[kind]
 
     def count(self, n: int) -> str:
@@ -78,8 +82,10 @@ ENGLISH = Words(
     site="Site",
     categories="Categories",
     tags="Tags",
+    authors="Authors",
     category="Category",
     tag="Tag",
+    author="Author",
     all_posts="All posts",
     one_post="1 post",
     posts="{n} posts",
@@ -105,8 +111,10 @@ SIMPLIFIED_CHINESE = Words(
     site="本站",
     categories="分类",
     tags="标签",
+    authors="作者",
     category="分类",
     tag="标签",
+    author="作者",
     all_posts="全部文章",
     one_post="1 篇",
     posts="{n} 篇",
@@ -132,8 +140,10 @@ TRADITIONAL_CHINESE = Words(
     site="本站",
     categories="分類",
     tags="標籤",
+    authors="作者",
     category="分類",
     tag="標籤",
+    author="作者",
     all_posts="全部文章",
     one_post="1 篇",
     posts="{n} 篇",

@@ -2,6 +2,7 @@
 
     python -m tests.corpusgen OUT --posts N [--categories C] [--seed S]
                               [--images F] [--future F] [--unpublished F] [--blank-lines F]
+                              [--authors F]
 
 Writes ``OUT/_posts/YYYY-MM-DD-<id>.md``, ``OUT/_config.yml`` and ``OUT/categories.txt`` (every
 category as ``slug<TAB>name``, the most frequent first, for configs that must list them). The
@@ -24,7 +25,9 @@ Variants, each a fraction of the posts (default in brackets): ``--images`` [0] a
 image from the news site's CDN; ``--future`` [0.01] dated in 2100, so it stays in the future
 while this code lives; ``--unpublished`` [0.01] ``published: false``; ``--blank-lines`` [0.01]
 a blank line before the opening ``---`` (Jekyll misses such front matter; feeds reads it and
-warns).
+warns); ``--authors`` [0] an ``author:`` (one in ten of them ``authors:``, two names) from a
+pool of 200 reporters' Chinese names, drawn apart from the rest so the other options give the
+same bytes with or without it.
 
 Deterministic: post ``i`` depends only on the seed, ``i``, the category count and the variant
 fractions, so the first 1,000 posts of a 10,000-post site are the 1,000 posts of a 1,000-post
@@ -305,6 +308,10 @@ UNITS = ("亿元", "万人", "%", "个", "项")
 CLAUSE_END = "，，，，、；：。"
 # Hosts of the original articles, as the real autolinks vary them.
 HOSTS = ("finance", "stock", "hk", "futures", "forex", "mss")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
+#: The reporters ``--authors`` names, a fixed pool: an author feed holds many posts.
+REPORTERS = tuple(f"{s}{g}" for s in SURNAMES for g in GIVEN[:10])
 
 START = datetime(2021, 12, 1)
 SPAN = int((datetime(2026, 11, 30, 23, 59, 59) - START).total_seconds())
@@ -333,6 +340,7 @@ class Shape:
     future: float = 0.01
     unpublished: float = 0.01
     blank_lines: float = 0.01
+    authors: float = 0.0
 
 
 @dataclass
@@ -346,6 +354,7 @@ class Site:
     unpublished: list[str] = field(default_factory=list)
     blank_lines: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
     posts: int = 0
 
 
@@ -484,6 +493,11 @@ def post(
     ]
     if "unpublished" in variants:
         lines.append("published: false")
+    byline = random.Random(f"{seed}/author/{i}")  # its own draws: other variants keep their bytes
+    if shape.authors and byline.random() < shape.authors:
+        variants.add("authors")
+        names = byline.sample(REPORTERS, 2 if byline.random() < 0.1 else 1)
+        lines.append(f"authors: [{', '.join(names)}]" if len(names) > 1 else f"author: {names[0]}")
     text = body(rng, rng.randint(500, 6000))
     if "images" in variants:
         text = image(rng) + "\n" + text
@@ -532,7 +546,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--categories", type=int, default=2000)
     ap.add_argument("--seed", default="1")
     defaults = Shape()
-    for variant in ("images", "future", "unpublished", "blank_lines"):
+    for variant in ("images", "future", "unpublished", "blank_lines", "authors"):
         ap.add_argument(
             "--" + variant.replace("_", "-"),
             type=float,
@@ -546,6 +560,7 @@ def main(argv: list[str] | None = None) -> None:
         future=args.future,
         unpublished=args.unpublished,
         blank_lines=args.blank_lines,
+        authors=args.authors,
     )
     generate(args.out, args.posts, categories=args.categories, seed=args.seed, shape=shape)
 

@@ -3,7 +3,8 @@
 ``parse`` is html5lib (the WHATWG parsing algorithm browsers use) in strict mode: any parse error
 (a stray ``<``, an unclosed element, a forbidden character) fails. ``check_safe`` then looks at
 the tree a browser would build: the only scripts are our own template's, no element has an event
-handler or inline style, and every link is one of ours, a post's permalink or a feed address.
+handler or inline style, every link is one of ours, a post's permalink or a feed address, and an
+image is a post's lead image: an http(s) URL, percent-encoded, with no other attribute.
 """
 
 from __future__ import annotations
@@ -52,13 +53,19 @@ def check_safe(tree: ET.Element, site_url: str) -> None:
             "object",
             "embed",
             "base",
-            "img",
             "svg",
             "math",
             "meta",
         ) or (element.tag == "meta" and set(element.attrib) <= {"charset", "name", "content"}), (
             element.tag
         )
+        if element.tag == "img":  # a lead image: an http(s) picture and nothing more
+            assert set(element.attrib) == {"src", "alt", "loading", "referrerpolicy"}, (
+                element.attrib
+            )
+            assert element.attrib["src"].startswith(("https://", "http://")), element.attrib
+            assert element.attrib["src"].isascii() and '"' not in element.attrib["src"]
+            continue
         for name, value in element.attrib.items():
             assert not name.lower().startswith("on") and name.lower() not in (
                 "style",

@@ -11,16 +11,20 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from feeds import config, export
 from feeds.cli import main
+from feeds.documents import Documents
 
 from . import corpusgen
 from .conftest import REPO
 
-VARIANTS = corpusgen.Shape(images=0.1, future=0.05, unpublished=0.05, blank_lines=0.05)
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+VARIANTS = corpusgen.Shape(images=0.1, future=0.05, unpublished=0.05, blank_lines=0.05, authors=0.2)
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -38,7 +42,7 @@ def test_feeds_reads_every_post_and_sees_each_variant(
     tmp_path: Path, write_config: Callable[..., Path]
 ) -> None:
     site = corpusgen.generate(tmp_path / "site", 400, categories=60, shape=VARIANTS)
-    assert site.future and site.unpublished and site.blank_lines and site.images
+    assert site.future and site.unpublished and site.blank_lines and site.images and site.authors
     data = check(write_config(source=site.root))
     problems = data["problems"]
     assert isinstance(problems, list)
@@ -50,6 +54,40 @@ def test_feeds_reads_every_post_and_sees_each_variant(
     assert data["posts"] == 400 - len(site.unpublished)
     with_image = (site.root / "_posts" / site.images[0]).read_text(encoding="utf-8")
     assert '<img src="https://np-newspic.dfcfw.com/' in with_image
+
+
+def test_images_are_lead_images_and_authors_get_feeds(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
+    site = corpusgen.generate(tmp_path / "site", 300, categories=30, shape=VARIANTS)
+    docs = Documents.from_config(
+        config.load(write_config("[feeds]\nlimit = 300\nmax_limit = 300\n", source=site.root))
+    )
+    docs.index.refresh()
+    export.export(docs, tmp_path / "out", NOW)
+    docs.index.close()
+    items = json.loads((tmp_path / "out" / "feed.json").read_text(encoding="utf-8"))["items"]
+    by_file = {i["url"].rsplit("/", 1)[-1].removesuffix(".html"): i for i in items}
+    shown = [n for n in site.images if n.removesuffix(".md").split("-", 3)[3] in by_file]
+    assert shown and all(
+        by_file[n.removesuffix(".md").split("-", 3)[3]]["image"].startswith(
+            "https://np-newspic.dfcfw.com/download/D"
+        )
+        for n in shown
+    )
+    assert sum("image" in i for i in items) == len(shown), "only those posts have an image"
+    named = {
+        a["name"] for i in items for a in i.get("authors", ()) if a["name"] in corpusgen.REPORTERS
+    }
+    assert len(named) > 10
+    for name in named:
+        feed = json.loads(
+            (tmp_path / "out" / "author" / f"{name}.json").read_text(encoding="utf-8")
+        )
+        assert feed["items"] and all(
+            name in [a["name"] for a in i["authors"]] for i in feed["items"]
+        )
+        assert (tmp_path / "out" / "author" / name / "index.html").is_file()
 
 
 def test_front_matter_is_written_as_the_real_site_writes_it(tmp_path: Path) -> None:

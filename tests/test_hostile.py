@@ -65,6 +65,8 @@ PROBLEMS = [
     ),
     ("_posts/2021-01-08-gbk.md", 5, "error", "not UTF-8: byte 0xd5"),
     ("_posts/2021-01-09-latin1.md", 5, "error", "not UTF-8: byte 0xe9"),
+    ("_posts/2021-01-18-hostile-image.md", 3, "warning", "image 'javascript:alert(1)' is no"),
+    ("_posts/2021-01-18-hostile-image.md", 4, "warning", "thumbnail 'data:text/html,<script>"),
     ("_posts/2021-02-02-huge-body.md", 1, "warning", "over [site] max_post_bytes"),
     ("_posts/2021-02-03-symlink.md", 1, "warning", "a symbolic link"),
     ("_posts/2021-02-04-\ufffd.md", 1, "warning", "not valid UTF-8"),
@@ -112,6 +114,7 @@ PUBLISHED = {
     "_posts/2021-01-15-news-lower.md": "Lower-case news",
     "_posts/2021-01-16-script-title.md": "Script Title",
     "_posts/2021-01-17-mojibake.md": "Café at £5",
+    "_posts/2021-01-18-hostile-image.md": "Hostile images",
     "_posts/2021-02-01-huge-front-matter.md": "Huge front matter",
     "_posts/2021-03-14-dst-gap.md": "In the spring-forward gap",
     "_posts/2021-06-01-zulu.md": "Zulu",
@@ -422,6 +425,28 @@ def test_markup_in_titles_and_names_is_text_on_every_page(run: Run) -> None:
     for path in (p for p in outputs(run) if p.name == "index.html" and p.parent != run.out):
         texts = [html_check.text(h) for h in html_check.parse(path.read_bytes()).iter("h3")]
         assert texts and all("<" not in t or t.startswith("a < b") for t in texts), (path, texts)
+
+
+#: The hostile post's ``cover``, the first of its images that is a URL, percent-encoded.
+HOSTILE_IMAGE = "https://img.example/a%22%3E%3Cscript%3Ealert(1)%3C/script%3E%20%E5%9B%BE.png"
+
+
+def test_hostile_lead_images_and_authors_are_text_everywhere(run: Run) -> None:
+    [item] = json.loads((run.out / "author/eve.json").read_text(encoding="utf-8"))["items"]
+    assert item["image"] == HOSTILE_IMAGE
+    assert item["authors"] == [{"name": '">Eve'}, {"name": "a/../b & c"}]
+    authors = {
+        s.slug: s.name for s, _ in run.documents.index.scopes(NOW) if s.kind.value == "author"
+    }
+    assert authors == {"eve": '">Eve', "a-b-c": "a/../b & c", "mallory-co": "Mallory & co"}
+    for fmt in ("atom", "rss"):
+        [entry] = feedparser.parse((run.out / f"author/a-b-c.{fmt}").read_bytes()).entries
+        assert entry.media_thumbnail == [{"url": HOSTILE_IMAGE}], fmt
+    page = html_check.parse((run.out / "author/eve/index.html").read_bytes())
+    assert html_check.text(page.find("body/header/h1")) == '">Eve'  # type: ignore[arg-type]
+    assert [i.get("src") for i in page.iter("img")] == [HOSTILE_IMAGE]
+    index = html_check.parse((run.out / "index.html").read_bytes())
+    assert {'">Eve', "a/../b & c"} <= {html_check.text(a) for a in index.iter("a")}
 
 
 def _html_fields(path: Path) -> Iterator[str]:

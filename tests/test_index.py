@@ -20,7 +20,7 @@ from feeds.index import ExportMark, Index, fingerprint
 from feeds.jekyll import permalink
 from feeds.jekyll.files import Filter
 from feeds.jekyll.posts import Rules
-from feeds.model import SITE, Post, Scope, ScopeKind
+from feeds.model import SITE, Image, Post, Scope, ScopeKind
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 EMNEWS = Scope(ScopeKind.CATEGORY, "emnews", "emnews")
@@ -147,6 +147,32 @@ def test_names_sharing_a_slug_share_a_scope(site: object, tmp_path: Path) -> Non
     news = ix.scope(ScopeKind.CATEGORY, "news", NOW)
     assert news == Scope(ScopeKind.CATEGORY, "news") and news.name == "News", "the first name seen"
     assert [p.title for p in stored(ix, news, NOW, 10)] == ["b", "a"]
+    ix.close()
+
+
+def test_each_named_author_is_a_scope_and_the_lead_image_is_kept(tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    (root / "_posts").mkdir(parents=True)
+    head = "---\ntitle: {0}\ndate: 2021-01-0{1}\n{2}---\nbody\n"
+    for name, extra in {
+        "a": "authors: [张三, Robin P]\nimage: {path: /a.png, length: 9, type: image/png}\n",
+        "b": "author: 張三\n",  # another name, another slug: CJK kept as written
+        "c": "author: {name: robin p, email: r@p.example}\n",
+        "d": "",
+    }.items():
+        (root / "_posts" / f"2021-01-0{ord(name) - 96}-{name}.md").write_text(
+            head.format(name, ord(name) - 96, extra), encoding="utf-8"
+        )
+    ix = make_index(root, tmp_path / "i.sqlite3")
+    ix.refresh()
+    authors = {s.slug: (s.name, n) for s, n in ix.scopes(NOW) if s.kind is ScopeKind.AUTHOR}
+    assert authors == {"张三": ("张三", 1), "張三": ("張三", 1), "robin-p": ("Robin P", 2)}
+    assert [s.kind for s, _ in ix.scopes(NOW)][-1] is ScopeKind.AUTHOR, "authors come last"
+    robin = ix.scope(ScopeKind.AUTHOR, "robin-p", NOW)
+    assert robin is not None and [p.title for p in stored(ix, robin, NOW, 5)] == ["c", "a"]
+    [a] = [p for p in stored(ix, SITE, NOW, 5) if p.title == "a"]
+    assert a.image == Image("https://finews.withounder.com/a.png", 9, "image/png")
+    assert all(p.image is None for p in stored(ix, SITE, NOW, 5) if p.title != "a")
     ix.close()
 
 

@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 
 from feeds import dates
 from feeds.jekyll import files, posts
-from feeds.model import Author, Post, Problem
+from feeds.model import Author, Image, Post, Problem
 
 from .conftest import FINEWS
 from .jekyll_site import FM, URL, one, parse_site, rules
@@ -229,6 +229,44 @@ def test_author_forms(site: Callable[[dict[str, str]], Path]) -> None:
     assert post is not None and post.authors == (Author("c"),)
     post, _ = one(site, FM.format(extra=""))
     assert post is not None and post.authors == ()
+
+
+def test_lead_image_forms_as_jekyll_seo_tag_reads_them(
+    site: Callable[[dict[str, str]], Path],
+) -> None:
+    cases = {
+        "image: https://img.example/a.png\n": Image("https://img.example/a.png"),
+        "image: /assets/a.png\n": Image(f"{URL}/assets/a.png"),
+        "image: assets/新 图.jpg\n": Image(f"{URL}/assets/%E6%96%B0%20%E5%9B%BE.jpg"),
+        "image: {path: /a.jpg, length: 1234, type: image/jpeg}\n": Image(
+            f"{URL}/a.jpg", 1234, "image/jpeg"
+        ),
+        "image: {path: /a.jpg, length: -1, type: '<b>'}\n": Image(f"{URL}/a.jpg"),
+        "thumbnail: http://t.example/t.gif\n": Image("http://t.example/t.gif"),
+        "cover: /c.webp\nthumbnail: /t.webp\n": Image(f"{URL}/t.webp"),
+        "": None,
+    }
+    for extra, image in cases.items():
+        post, problems = one(site, FM.format(extra=extra))
+        assert post is not None and post.image == image and not problems, extra
+
+
+def test_a_lead_image_that_is_no_url_is_skipped_with_a_warning(
+    site: Callable[[dict[str, str]], Path],
+) -> None:
+    post, problems = one(
+        site,
+        FM.format(
+            extra="image: 'javascript:alert(1)'\nthumbnail: [a, b]\n"
+            "cover: 'data:image/png;base64,AAAA'\n"
+        ),
+    )
+    assert post is not None and post.image is None
+    assert [(p.line, p.level) for p in problems] == [(4, "warning"), (5, "warning"), (6, "warning")]
+    assert "image 'javascript:alert(1)' is no http(s) URL" in problems[0].message
+    post, problems = one(site, FM.format(extra="image: 'data:x'\ncover: /c.png\n"))
+    assert post is not None and post.image == Image(f"{URL}/c.png"), "the next key is tried"
+    assert len(problems) == 1
 
 
 def test_authors_from_the_sites_data(site: Callable[[dict[str, str]], Path]) -> None:

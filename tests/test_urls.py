@@ -41,6 +41,10 @@ TAG = Scope(ScopeKind.TAG, "x", "X")
         ("category/emnews/", Target("html", Scope(ScopeKind.CATEGORY, "emnews"))),
         ("category/emnews/index.html", Target("html", Scope(ScopeKind.CATEGORY, "emnews"))),
         ("tag/东财滚动新闻/", Target("html", Scope(ScopeKind.TAG, "东财滚动新闻"))),
+        ("author/张三.atom", Target("atom", Scope(ScopeKind.AUTHOR, "张三"))),
+        ("author/robin-p.json", Target("json", Scope(ScopeKind.AUTHOR, "robin-p"))),
+        ("author/张三/", Target("html", Scope(ScopeKind.AUTHOR, "张三"))),
+        ("author/张三/index.html", Target("html", Scope(ScopeKind.AUTHOR, "张三"))),
     ],
 )
 def test_layout_paths(path: str, target: Target) -> None:
@@ -70,6 +74,9 @@ def test_layout_paths(path: str, target: Target) -> None:
         "site/a/",
         "x/index.html",
         "category/a/feed.atom",
+        "author/.atom",
+        "author/a/b/",
+        "feed/by_author/a.xml",
     ],
 )
 def test_other_paths_are_not_feeds(path: str) -> None:
@@ -150,3 +157,14 @@ def test_the_export_owns_the_layout_in_every_format_and_nothing_else() -> None:
         "x/index.html",
     ):
         assert not owned(path), path
+
+
+def test_authors_have_feeds_and_a_page_but_no_jekyll_feed_path() -> None:
+    author = Scope(ScopeKind.AUTHOR, "张三", "张三")
+    assert [feed_path(author, fmt) for fmt in FORMATS] == [
+        "author/张三.atom",
+        "author/张三.rss",
+        "author/张三.json",
+    ]
+    assert page_href(author) == "author/%E5%BC%A0%E4%B8%89/"
+    assert jekyll_feed_path(author) == "" and owned("author/张三/index.html")

@@ -117,6 +117,60 @@ def test_a_preview_page_is_served_at_its_folder_and_ignores_limit(client: FlaskC
     assert client.get("/category/nope/").status_code == 404
 
 
+def test_author_feeds_and_pages_are_served_as_exported(
+    make_app: Callable[..., Flask],
+    finews_copy: Path,
+    tmp_path: Path,
+    write_config: Callable[..., Path],
+) -> None:
+    (finews_copy / "_posts" / "2022-06-01-by-zhang.md").write_text(
+        "---\ntitle: 张三的文章\ndate: 2022-06-01 08:00:00 +0800\n"
+        "authors: [张三, '<b>Mallory</b>']\nimage: {path: '/assets/图 1.jpg', length: 2048}\n"
+        "---\nbody\n",
+        encoding="utf-8",
+    )
+    client = make_app().test_client()
+    zhang, image = quote("张三"), "https://finews.withounder.com/assets/%E5%9B%BE%201.jpg"
+    for fmt, media in (("atom", "atom+xml"), ("rss", "rss+xml"), ("json", "feed+json")):
+        r = client.get(f"/author/{zhang}.{fmt}")
+        assert (r.status_code, r.headers["Content-Type"]) == (
+            200,
+            f"application/{media}; charset=utf-8",
+        )
+    parsed = feedparser.parse(client.get(f"/author/{zhang}.atom").data)
+    assert parsed.feed.title.endswith(" · 张三")
+    [entry] = parsed.entries
+    assert [a.name for a in entry.authors] == ["张三", "Mallory"]
+    assert entry.media_thumbnail == [{"url": image}]
+    page = client.get(f"/author/{zhang}/").get_data(as_text=True)
+    assert f'<img src="{image}" alt=""' in page and "张三的文章" in page
+    assert f'href="author/{zhang}/"' in client.get("/").get_data(as_text=True)
+    assert f"/author/{zhang}.atom" in client.get("/feeds.opml").get_data(as_text=True)
+    assert client.get("/author/nobody.atom").status_code == 404
+    assert client.get("/author/nobody/").status_code == 404
+
+    from feeds.documents import Documents
+
+    docs = Documents.from_config(config.load(write_config(source=finews_copy)))
+    docs.index.refresh()
+    export.export(docs, tmp_path / "out", datetime.now(UTC))
+    docs.index.close()
+    assert sorted(p.name for p in (tmp_path / "out" / "author").rglob("*")) == [
+        "index.html",
+        "index.html",
+        "mallory",
+        "mallory.atom",
+        "mallory.json",
+        "mallory.rss",
+        "张三",
+        "张三.atom",
+        "张三.json",
+        "张三.rss",
+    ]
+    for rel in ["author/张三.atom", "author/张三/index.html", "index.html", "feeds.opml"]:
+        assert client.get("/" + quote(rel)).data == (tmp_path / "out" / rel).read_bytes(), rel
+
+
 def test_the_real_post_is_served(client: FlaskClient) -> None:
     d = feedparser.parse(client.get("/category/youjiangribao.atom").data)
     assert (

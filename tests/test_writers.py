@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feeds import __version__, writers
-from feeds.model import FORMATS, SITE, Author, Feed, Post, Scope, ScopeKind
+from feeds.model import FORMATS, SITE, Author, Feed, Image, Post, Scope, ScopeKind
 from feeds.writers import atom, json_feed, render, rss
 
 from .conftest import check_golden
@@ -578,4 +578,92 @@ def test_a_posts_excerpt_only_leaves_its_content_out() -> None:
         False,
         short.summary,
         True,
+    )
+
+
+# --- lead images ---------------------------------------------------------------------------
+
+#: Front matter's image with its size, a post whose content's first http(s) image stands in,
+#: and one without any image.
+IMAGE_POSTS = (
+    dataclasses.replace(POSTS[0], image=Image(f"{SITE_URL}/assets/lead.jpg", 52_340, "image/jpeg")),
+    dataclasses.replace(
+        POSTS[1],
+        content_html='<p><img src="data:x"> <img src="https://cdn.example/%E5%9B%BE 1.png?a=1&amp;b=2" alt=""></p>',
+    ),
+    POSTS[2],
+)
+IMAGE_FEED = make_feed(IMAGE_POSTS)
+CONTENT_IMAGE = "https://cdn.example/%E5%9B%BE%201.png?a=1&b=2"
+
+
+def test_feedparser_reads_the_lead_image_of_rss_and_atom() -> None:
+    for fmt in ("rss", "atom"):
+        entries = feedparser.parse(render(IMAGE_FEED, fmt)).entries
+        assert [e.get("media_thumbnail") for e in entries] == [
+            [{"url": f"{SITE_URL}/assets/lead.jpg"}],
+            [{"url": CONTENT_IMAGE}],
+            None,
+        ], fmt
+        content = [e.get("media_content") for e in entries]
+        assert content[0] == [
+            {
+                "url": f"{SITE_URL}/assets/lead.jpg",
+                "medium": "image",
+                "type": "image/jpeg",
+                "filesize": "52340",
+            }
+        ], fmt
+        assert content[1] == [{"url": CONTENT_IMAGE, "medium": "image"}] and content[2] is None
+
+
+def test_an_rss_enclosure_only_where_the_post_states_the_length() -> None:
+    items = xml(rss(IMAGE_FEED)).findall("channel/item")
+    enclosures = [i.find("enclosure") for i in items]
+    assert enclosures[0] is not None and dict(enclosures[0].attrib) == {
+        "url": f"{SITE_URL}/assets/lead.jpg",
+        "length": "52340",
+        "type": "image/jpeg",
+    }
+    assert enclosures[1:] == [None, None]
+    untyped = dataclasses.replace(POSTS[0], image=Image(f"{SITE_URL}/lead", 10))
+    assert b"<enclosure" not in rss(make_feed((untyped,))), "an enclosure must name a type"
+    guessed = dataclasses.replace(POSTS[0], image=Image(f"{SITE_URL}/lead.PNG?v=2", 10))
+    assert b'length="10" type="image/png"/>' in rss(make_feed((guessed,)))
+    assert feedparser.parse(rss(IMAGE_FEED)).entries[0].enclosures == [
+        {"href": f"{SITE_URL}/assets/lead.jpg", "length": "52340", "type": "image/jpeg"}
+    ]
+
+
+def test_json_feed_items_carry_their_lead_image() -> None:
+    items = json.loads(json_feed(IMAGE_FEED))["items"]
+    assert [i.get("image") for i in items] == [
+        f"{SITE_URL}/assets/lead.jpg",
+        CONTENT_IMAGE,
+        None,
+    ]
+    assert list(items[0])[:8] == [
+        "id",
+        "url",
+        "title",
+        "content_html",
+        "summary",
+        "image",
+        "date_published",
+        "date_modified",
+    ]
+
+
+def test_media_rss_is_declared_only_in_feeds_with_an_image() -> None:
+    for fmt in ("rss", "atom"):
+        assert b'xmlns:media="http://search.yahoo.com/mrss/"' in render(IMAGE_FEED, fmt)
+        assert b"xmlns:media" not in render(FEED, fmt) and b"media:" not in render(FEED, fmt)
+    assert ATOM_RNG.validate(xml(atom(IMAGE_FEED))), ATOM_RNG.error_log
+
+
+def test_a_summary_feed_still_finds_the_contents_image() -> None:
+    summary = make_feed(IMAGE_POSTS, full_content=False)
+    assert json.loads(json_feed(summary))["items"][1]["image"] == CONTENT_IMAGE
+    assert b"<content" not in atom(summary) and CONTENT_IMAGE.encode() in atom(summary).replace(
+        b"&amp;", b"&"
     )

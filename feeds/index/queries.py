@@ -18,7 +18,7 @@ from . import search
 from .connection import Store
 from .schema import READ_COLUMNS, ReadRow, Stored, from_micros, from_row, micros
 
-_ORDER = {ScopeKind.SITE: 0, ScopeKind.CATEGORY: 1, ScopeKind.TAG: 2}
+_ORDER = {ScopeKind.SITE: 0, ScopeKind.CATEGORY: 1, ScopeKind.TAG: 2, ScopeKind.AUTHOR: 3}
 
 
 def _scope(kind: str, slug: str, name: str = "") -> Scope:
@@ -229,7 +229,7 @@ class Queries:
 
     def scopes(self, now: datetime) -> list[tuple[Scope, int]]:
         """Every scope with a post published at ``now``, with its count: the site, then
-        categories, then tags, each by slug. A scope's name is the least of its names."""
+        categories, then tags, then authors, each by slug. A scope's name is the least of its names."""
         return [(scope, count) for scope, count, _ in self.dated_scopes(now)]
 
     def dated_scopes(self, now: datetime) -> list[tuple[Scope, int, datetime]]:

@@ -18,9 +18,9 @@ from urllib.parse import quote
 
 from ..dates import EPOCH
 from ..jekyll import permalink
-from ..model import Author, Post, ScopeKind
+from ..model import Author, Image, Post, ScopeKind
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -37,9 +37,10 @@ CREATE TABLE posts (
     content_html TEXT,                -- NULL until first rendered (feeds.rendering)
     summary TEXT NOT NULL,            -- '' until rendered, unless the front matter gave one
     lang TEXT NOT NULL, excerpt_only INTEGER NOT NULL,
+    image TEXT NOT NULL,              -- JSON [url, length, type] of the front matter's lead image, or ''
     mark INTEGER NOT NULL DEFAULT 0   -- what the post adds to its scopes' digests (see refresh.py)
 );
--- which scopes a post belongs to; the site scope is kind 'site', slug ''
+-- which scopes a post belongs to (site, category, tag, author); the site scope is kind 'site', slug ''
 CREATE TABLE members (
     kind TEXT NOT NULL, slug TEXT NOT NULL, ts INTEGER NOT NULL, path TEXT NOT NULL, name TEXT NOT NULL,
     PRIMARY KEY (kind, slug, ts DESC, path)
@@ -71,7 +72,7 @@ CREATE TABLE exports (
 CREATE TABLE problems (path TEXT NOT NULL, line INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX problems_path ON problems (path);
 """
-POST_COLUMNS = "path, slug, title, date, updated, categories, tags, authors, url, content_html, summary, ts, lang, excerpt_only"
+POST_COLUMNS = "path, slug, title, date, updated, categories, tags, authors, url, content_html, summary, ts, lang, excerpt_only, image"
 #: A post's columns, its row id and whether a post earlier by path shares its permalink.
 READ_COLUMNS = ", ".join(f"p.{c}" for c in POST_COLUMNS.split(", ")) + (
     ", p.id, EXISTS (SELECT 1 FROM posts q WHERE q.url = p.url AND q.path < p.path)"
@@ -97,6 +98,7 @@ class PostRow(NamedTuple):
     ts: int
     lang: str
     excerpt_only: bool
+    image: str
 
 
 class ReadRow(NamedTuple):
@@ -110,7 +112,7 @@ class ReadRow(NamedTuple):
     @classmethod
     def make(cls, *values: object) -> ReadRow:
         """The row of the values a query of :data:`READ_COLUMNS` gives."""
-        return cls(PostRow(*values[:14]), *values[14:])  # type: ignore[arg-type]
+        return cls(PostRow(*values[:15]), *values[15:])  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +163,7 @@ def to_row(post: Post) -> PostRow:
         micros(post.date),
         post.lang,
         post.excerpt_only,
+        json.dumps(dataclasses.astuple(post.image), ensure_ascii=False) if post.image else "",
     )
 
 
@@ -183,6 +186,7 @@ def from_row(read: ReadRow) -> Stored:
         guid=f"{row.url}#{quote(row.path)}" if read.shared_url else "",
         lang=row.lang,
         excerpt_only=bool(row.excerpt_only),
+        image=Image(*json.loads(row.image)) if row.image else None,
     )
     return Stored(post, read.id if row.content_html is None else None)
 
@@ -191,7 +195,12 @@ def members(post: Post) -> Iterable[MemberRow]:
     """One row per scope the post is in; names sharing a slug count once."""
     ts = micros(post.date)
     yield MemberRow(ScopeKind.SITE.value, "", ts, post.path, "")
-    for kind, names in ((ScopeKind.CATEGORY, post.categories), (ScopeKind.TAG, post.tags)):
+    authors = tuple(a.name for a in post.authors)
+    for kind, names in (
+        (ScopeKind.CATEGORY, post.categories),
+        (ScopeKind.TAG, post.tags),
+        (ScopeKind.AUTHOR, authors),
+    ):
         seen: dict[str, str] = {}
         for name in names:
             seen.setdefault(permalink.scope_slug(name), name)

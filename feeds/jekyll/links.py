@@ -1,4 +1,5 @@
-"""Where Jekyll's ``{% post_url %}`` and ``{% link %}`` point: a post file by name, a page's URL.
+"""Where Jekyll's ``{% post_url %}`` and ``{% link %}`` point: a post file by name, a page's URL;
+and a URL or path on the site made absolute, as ``absolute_url`` makes it.
 
 A post's own URL needs the post rules (:mod:`feeds.jekyll.posts` passes them in); a page's is
 its ``permalink`` or its path, with ``.html`` for Markdown and HTML, as Jekyll writes it.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from ..errors import ParseError
 from .files import POST_NAME, Filter, find, read
@@ -73,3 +75,29 @@ def page_url(root: Path, rel: str, site: Mapping[str, Any]) -> str | None:
         return url
     path = "/" + stem + output_ext
     return path[: -len("index.html")] if path.endswith("/index.html") else path
+
+
+#: What :func:`encoded` leaves as it is: RFC 3986's reserved and unreserved characters and ``%``.
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
+
+
+def absolute_url(value: str, site_url: str) -> str | None:
+    """``value``, a URL or a path on the site (``/assets/x.png``), absolute as Jekyll's
+    ``absolute_url`` makes it: a path goes below ``site_url`` (``url`` + ``baseurl``), a URL
+    stays. ``None`` unless the result is an http(s) URL with a host and no space or control
+    character: a ``data:`` or ``javascript:`` URL is no link a feed may carry."""
+    try:
+        url = value if urlsplit(value).scheme else f"{site_url}/{value.lstrip('/')}"
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1" and other unparseable hosts
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url if url.isprintable() and " " not in url else None
+
+
+def encoded(url: str) -> str:
+    """``url`` percent-encoded where it holds what a URL may not (spaces, CJK, controls), its
+    reserved characters and existing escapes kept: ASCII, as feed validators want an attribute
+    URL."""
+    return quote(url, safe=_URL_SAFE)

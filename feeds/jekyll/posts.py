@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from .. import content, dates
 from ..config import Config
 from ..errors import ConfigError, ParseError
-from ..model import Author, Post, Problem
+from ..model import Author, Image, Post, Problem
 from . import defaults, links, permalink, siteconfig
 from .files import JEKYLL, POST_NAME, Filter, SourceFile, read
 from .frontmatter import decode, load_yaml, split_front_matter
@@ -347,6 +347,7 @@ def parse_bytes(
         lang=_lang(data.get("lang")),
         excerpt_only=isinstance(data.get("feed"), dict)
         and data["feed"].get("excerpt_only") is True,
+        image=_image(data, rules.site_url, path, problems, line_of),
     )
     if render_liquid:
         _, warning = _liquid(rules, post, data, body)
@@ -425,6 +426,53 @@ def _authors(data: dict[str, Any], site: dict[str, Any]) -> tuple[Author, ...]:
                 Author(name, email if "@" in email else "", uri if _WEB.match(uri) else "")
             )
     return tuple(dict.fromkeys(found))
+
+
+#: The front matter keys that name a lead image, in the order they are tried.
+_IMAGE_KEYS = ("image", "thumbnail", "cover")
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
+
+
+def _image(
+    data: dict[str, Any], site_url: str, path: str, problems: list[Problem], line_of: Any
+) -> Image | None:
+    """The lead image the front matter names: ``image`` (a URL or path, or a mapping with
+    ``path`` and, optionally, ``length`` in bytes and ``type``, as jekyll-seo-tag reads it),
+    else ``thumbnail``, else ``cover``; made absolute as ``absolute_url`` makes it. One that is
+    no http(s) URL or path (``data:``, ``javascript:``, a list) is skipped with a warning and
+    the next key tried; with none, the content's first image stands in when feeds are written.
+    """
+    for key in _IMAGE_KEYS:
+        value = data.get(key)
+        if value is None or value == "":
+            continue
+        stated = value if isinstance(value, dict) else {"path": value}
+        given = stated.get("path", stated.get("url"))
+        url = (
+            links.absolute_url(links.encoded(given.strip()), site_url)
+            if isinstance(given, str) and given.strip()
+            else None
+        )
+        if url is None:
+            shown = given if isinstance(given, str) else value
+            problems.append(
+                Problem(
+                    path,
+                    line_of(key),
+                    "warning",
+                    f"{key} {str(shown)[:80]!r} is no http(s) URL or path on the site: "
+                    "it is not the post's lead image",
+                )
+            )
+            continue
+        length = stated.get("length")
+        media_type = stated.get("type")
+        return Image(
+            url,
+            length if type(length) is int and 0 < length < 2**63 else 0,
+            media_type if isinstance(media_type, str) and _MEDIA_TYPE.fullmatch(media_type) else "",
+        )
+    return None
 
 
 def _lang(value: object) -> str:

@@ -24,7 +24,7 @@ from feeds.writers import atom as _atom_module
 from feeds.writers import jsonfeed
 from feeds.writers import rss as _rss_module
 from feeds.writers.atom import ATOM_NS
-from feeds.writers.fields import MEDIA_TYPES, Link, links, site_author, terms
+from feeds.writers.fields import MEDIA_NS, MEDIA_TYPES, Link, lead_image, links, site_author, terms
 from feeds.writers.legal import legal
 from feeds.writers.rss import CONTENT_NS, DC_NS
 
@@ -32,10 +32,12 @@ __all__ = [
     "ATOM_NS",
     "CONTENT_NS",
     "DC_NS",
+    "MEDIA_NS",
     "MEDIA_TYPES",
     "Link",
     "atom",
     "json_feed",
+    "lead_image",
     "links",
     "render",
     "render_all",

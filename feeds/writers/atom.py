@@ -6,15 +6,20 @@ from feeds import __version__
 from feeds.dates import rfc3339
 from feeds.model import Feed
 from feeds.urls import feed_url
-from feeds.writers.fields import entry_body, links, newest, site_author, terms
-from feeds.writers.xml import Xml, link_attrs
+from feeds.writers.fields import MEDIA_NS, entry_body, lead_image, links, newest, site_author, terms
+from feeds.writers.xml import Xml, link_attrs, media
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 def write(feed: Feed) -> bytes:
     """Atom 1.0 (RFC 4287) of a feed whose texts are legal."""
-    root = {"xmlns": ATOM_NS, "xml:lang": feed.lang} if feed.lang else {"xmlns": ATOM_NS}
+    images = [lead_image(p) for p in feed.posts]
+    root = {"xmlns": ATOM_NS}
+    if any(images):  # declared only where used: feeds without images keep their bytes
+        root["xmlns:media"] = MEDIA_NS
+    if feed.lang:
+        root["xml:lang"] = feed.lang
     doc = Xml("feed", root)
     doc.leaf("id", feed_url(feed, "atom"))
     doc.leaf("title", feed.title)
@@ -31,7 +36,7 @@ def write(feed: Feed) -> bytes:
         doc.leaf("icon", feed.icon)
     if feed.logo:
         doc.leaf("logo", feed.logo)
-    for post in feed.posts:
+    for post, image in zip(feed.posts, images, strict=True):
         doc.open("entry", {"xml:lang": post.lang} if post.lang else None)
         doc.leaf("id", post.entry_id)
         doc.leaf("title", post.title, {"type": "text"})
@@ -56,5 +61,7 @@ def write(feed: Feed) -> bytes:
             doc.leaf("summary", summary, {"type": "text"})
         if body:
             doc.leaf("content", body, {"type": "html"})
+        if image:
+            media(doc, image)
         doc.close()
     return doc.finish()

@@ -1,5 +1,5 @@
 """What every format writes the same way: the feed-level links, the site's author, an entry's
-terms and body, the feed's date."""
+terms, body and lead image, the feed's date."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from feeds.content import first_image
 from feeds.dates import EPOCH
-from feeds.model import Feed, Post, site_name
+from feeds.jekyll.links import encoded
+from feeds.model import Feed, Image, Post, site_name
 from feeds.urls import feed_url
 
 #: Each format's media type: the feed's self link, autodiscovery and the HTTP Content-Type.
@@ -62,6 +64,41 @@ def entry_body(feed: Feed, post: Post) -> str:
     return (
         body if feed.full_content and not post.excerpt_only and body and not body.isspace() else ""
     )
+
+
+#: Media RSS, for an entry's lead image in RSS and Atom (``media:content``, ``media:thumbnail``).
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+
+
+def lead_image(post: Post) -> Image | None:
+    """The image readers show beside the entry: the one the front matter names, else the
+    content's first ``<img>`` with an http(s) source (already absolute: ``content.render``
+    resolved it), percent-encoded; ``None`` without either. Taken from the rendered content,
+    which the index holds only once a feed shows the post, so it is never stored."""
+    if post.image is not None:
+        return post.image
+    url = first_image(post.content_html)
+    return Image(encoded(url)) if url else None
+
+
+#: Image types by file extension: a fixed table, not ``mimetypes`` (which reads the host's
+#: ``/etc/mime.types``), so the bytes are the same on every host.
+_IMAGE_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "svg": "image/svg+xml",
+}
+
+
+def enclosure_type(image: Image) -> str:
+    """The media type an RSS ``enclosure`` names (it must name one): the stated type, else
+    the one the URL's extension says, else empty (then no enclosure is written)."""
+    path = image.url.split("?")[0].split("#")[0]
+    return image.type or _IMAGE_TYPES.get(path.rpartition(".")[2].lower(), "")
 
 
 def newest(dates: Iterable[datetime]) -> datetime:

@@ -13,7 +13,7 @@ from typing import Any
 from feeds.dates import rfc3339
 from feeds.model import Feed, Post
 from feeds.urls import feed_url
-from feeds.writers.fields import entry_body, site_author, terms
+from feeds.writers.fields import entry_body, lead_image, site_author, terms
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -48,6 +48,9 @@ def _item(post: Post, body: str) -> dict[str, Any]:
         item["content_text"] = post.summary or post.title
     if post.summary:
         item["summary"] = post.summary
+    image = lead_image(post)
+    if image:
+        item["image"] = image.url
     item["date_published"] = rfc3339(post.date)
     item["date_modified"] = rfc3339(post.updated)
     tags = terms(post)

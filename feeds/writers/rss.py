@@ -8,8 +8,16 @@ from feeds import __version__
 from feeds.dates import rfc822
 from feeds.model import Feed
 from feeds.writers.atom import ATOM_NS
-from feeds.writers.fields import entry_body, links, newest, terms
-from feeds.writers.xml import Xml, link_attrs
+from feeds.writers.fields import (
+    MEDIA_NS,
+    enclosure_type,
+    entry_body,
+    lead_image,
+    links,
+    newest,
+    terms,
+)
+from feeds.writers.xml import Xml, link_attrs, media
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -17,10 +25,11 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 
 def write(feed: Feed) -> bytes:
     """:func:`rss` of a feed whose texts are legal."""
-    doc = Xml(
-        "rss",
-        {"xmlns:atom": ATOM_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS, "version": "2.0"},
-    )
+    images = [lead_image(p) for p in feed.posts]
+    root = {"xmlns:atom": ATOM_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS}
+    if any(images):  # declared only where used: feeds without images keep their bytes
+        root["xmlns:media"] = MEDIA_NS
+    doc = Xml("rss", {**root, "version": "2.0"})
     doc.open("channel")
     doc.plain("title", feed.title)
     doc.leaf("link", feed.home_url)
@@ -40,7 +49,7 @@ def write(feed: Feed) -> bytes:
     for link in links(feed, "rss"):
         if link.rel != "alternate":
             doc.leaf("atom:link", None, link_attrs(link))
-    for post in feed.posts:
+    for post, image in zip(feed.posts, images, strict=True):
         doc.open("item")
         doc.plain("title", post.title)
         doc.leaf("link", post.url)
@@ -60,5 +69,12 @@ def write(feed: Feed) -> bytes:
         # RSS's own <author> must be an e-mail address; dc:creator takes names.
         for creator in [a.name for a in post.authors] or ([feed.author] if feed.author else []):
             doc.plain("dc:creator", creator)
+        if image:
+            # An enclosure must state its length and type: only where the post states them.
+            if image.length and (kind := enclosure_type(image)):
+                doc.leaf(
+                    "enclosure", None, {"url": image.url, "length": str(image.length), "type": kind}
+                )
+            media(doc, image)
         doc.close()
     return doc.finish()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from feeds.model import Image
 from feeds.writers.fields import Link
 
 
@@ -94,3 +95,16 @@ def link_attrs(link: Link) -> dict[str, str]:
     if link.type is not None:
         attrs["type"] = link.type
     return attrs
+
+
+def media(doc: Xml, image: Image) -> None:
+    """An entry's lead image as Media RSS, in RSS and Atom alike: ``media:content`` (the image,
+    with its type and size when the post states them) and ``media:thumbnail``, the one readers
+    show beside the entry. The root must declare ``xmlns:media``."""
+    attrs = {"url": image.url, "medium": "image"}
+    if image.type:
+        attrs["type"] = image.type
+    if image.length:
+        attrs["fileSize"] = str(image.length)
+    doc.leaf("media:content", None, attrs)
+    doc.leaf("media:thumbnail", None, {"url": image.url})
