@@ -6,8 +6,11 @@ config error prints one line that names the file and key, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +19,7 @@ from typing import NoReturn
 import click
 
 from . import config as config_mod
-from . import export, urls
+from . import export, urls, websub
 from .config import ENGINES, Config
 from .documents import Documents
 from .errors import ConfigError, FeedsError, StorageError
@@ -110,13 +113,20 @@ def _empty_categories(config: Config, documents: Documents, now: datetime) -> li
 @click.option(
     "--full", is_flag=True, help="Rebuild and compare every file, not only changed scopes."
 )
+@click.option(
+    "--ping",
+    is_flag=True,
+    help="Then tell each [websub] hub which feeds the export changed (exit 1 if one was not told).",
+)
 @click.pass_context
-def export_command(ctx: click.Context, out: Path, full: bool) -> None:
+def export_command(ctx: click.Context, out: Path, full: bool, ping: bool) -> None:
     """Write every feed, the OPML list and the index page under OUT.
 
     Only files whose bytes change are rewritten; files of scopes that are gone are removed.
     """
     config = _load(ctx)
+    if ping and not config.websub.hubs:
+        _fail(f"{config.path}: --ping needs [websub] hubs")
     documents = _documents(config)
     progress = Progress()
     try:
@@ -132,6 +142,35 @@ def export_command(ctx: click.Context, out: Path, full: bool) -> None:
         _fail(str(e), status=1)
     progress.close()
     click.echo(str(stats))
+    if ping:
+        with _logged():
+            failed = websub.publish_now(
+                config.websub.hubs, websub.written(documents, stats.changed)
+            )
+        for line in failed:
+            click.echo(f"feeds: websub: {line}", err=True)
+        if failed:
+            sys.exit(1)
+
+
+@contextlib.contextmanager
+def _logged() -> Iterator[None]:
+    """Show the ``feeds`` log on stderr meanwhile, from INFO up: each hub attempt's line."""
+    logger = logging.getLogger("feeds")
+    handler = _Echo()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+class _Echo(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"feeds: {record.getMessage()}", err=True)
 
 
 def _documents(config: Config, *, only_if_empty: bool = False, quiet: bool = False) -> Documents:

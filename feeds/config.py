@@ -171,6 +171,18 @@ class ServerConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSubConfig:
+    """``[websub]``: the hubs told when feeds change (WebSub publisher)."""
+
+    hubs: tuple[str, ...] = key(
+        (),
+        help="WebSub hubs (`https://pubsubhubbub.appspot.com/`): every feed names them, and each "
+        "is told which feeds changed after every refresh (and by `feeds export --ping`). "
+        "Empty: feeds name no hub and none is told.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration, checked; ``path`` is the file it came from."""
 
@@ -179,6 +191,7 @@ class Config:
     cache: CacheConfig = CacheConfig()
     index: IndexConfig = IndexConfig()
     server: ServerConfig = ServerConfig()
+    websub: WebSubConfig = WebSubConfig()
     path: Path = Path("config.toml")
     #: The site's ``_config.yml`` with ``data`` from ``_data/``: what Liquid sees as ``site``.
     #: Empty when the site has neither.
@@ -194,6 +207,7 @@ SECTIONS: dict[str, type] = {
     "cache": CacheConfig,
     "index": IndexConfig,
     "server": ServerConfig,
+    "websub": WebSubConfig,
 }
 
 
@@ -330,7 +344,7 @@ def _convert(raw: Any, hint: Any, choices: tuple[str, ...], where: str, base: Pa
         for v in raw:
             if choices and v not in choices:
                 raise ConfigError(f"{where}: {v!r} is not one of {', '.join(choices)}")
-        if not raw:
+        if not raw and choices:
             raise ConfigError(f"{where} must not be empty")
         return tuple(dict.fromkeys(raw))
     raise AssertionError(f"undeclared config type {hint!r}")  # pragma: no cover
@@ -380,6 +394,13 @@ def _check(config: Config) -> Config:
         raise ConfigError(f"{path}: [server] port must be between 1 and 65535")
     if config.server.workers < 1:
         raise ConfigError(f"{path}: [server] workers must be at least 1")
+    for hub in config.websub.hubs:
+        parts = urlsplit(hub)
+        bad = not hub.isascii() or not hub.isprintable() or any(c in hub for c in ' <>"')
+        if parts.scheme not in ("http", "https") or not parts.netloc or bad:
+            raise ConfigError(
+                f"{path}: [websub] hubs must be absolute http(s) URLs, percent-encoded, not {hub!r}"
+            )
     return replace(config, site=site, feeds=feeds, cache=cache)
 
 

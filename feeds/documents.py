@@ -78,6 +78,8 @@ class Options:
     logo: str = ""
     #: Slugs of ``[feeds] hidden_tags``: tags without documents.
     hidden_tags: frozenset[str] = frozenset()
+    #: ``[websub] hubs``: named by every scope's feeds.
+    hubs: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: Config) -> Options:
@@ -97,6 +99,7 @@ class Options:
             feeds.icon,
             feeds.logo,
             frozenset(map(permalink.scope_slug, feeds.hidden_tags)),
+            hubs=config.websub.hubs,
         )
 
     def hidden(self, scope: Scope) -> bool:
@@ -182,6 +185,7 @@ class Documents:
             full_content=o.full_content,
             icon=o.icon,
             logo=o.logo,
+            hubs=o.hubs,
         )
 
     def _selected(self, target: Target, now: datetime, limit: int) -> Document | None:
@@ -277,10 +281,13 @@ class Documents:
         """The paths of ``scope``'s files: one per format, jekyll-feed's Atom paths, and its
         preview page (the site's is the index page)."""
         page = () if scope.kind is ScopeKind.SITE else (urls.page_path(scope),)
+        return (*self.feed_paths(scope), *page)
+
+    def feed_paths(self, scope: Scope) -> tuple[str, ...]:
+        """The paths of ``scope``'s feeds: one per format, then jekyll-feed's Atom paths."""
         return (
             *(urls.feed_path(scope, fmt) for fmt in self.options.formats),
             *self._aliases(scope),
-            *page,
         )
 
     def _aliases(self, scope: Scope) -> tuple[str, ...]:

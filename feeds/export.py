@@ -49,6 +49,8 @@ class Stats:
     unchanged: int
     removed: int
     seconds: float
+    #: The paths written, relative to the folder, sorted: what a WebSub hub is told of.
+    changed: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed in {self.seconds:.2f} s"
@@ -86,6 +88,7 @@ def export(
     if scopes is not None and not scopes and last is not None:  # nothing to do, not even lists
         index.save_export_mark(root, ExportMark(generation, now.isoformat(), options, last.size))
         return Stats(0, last.size, 0, time.perf_counter() - started)
+    changed: list[str] = []
     # Render before the read snapshot below: a long-lived reader would keep SQLite from folding
     # the rendered content back into the file, and every later read would wade through the WAL.
     rendering.render_missing(index, documents.options.limit, now, scopes)
@@ -94,7 +97,7 @@ def export(
         layout = documents.layout(now, scopes)
     paths = [rel for scope, _ in layout.scopes for rel in documents.scope_paths(scope)]
     check(root, [rel for rel, _ in layout.lists] + paths)
-    written, unchanged, removed = apply(root, layout.lists)
+    written, unchanged, removed = apply(root, layout.lists, changed)
     if progress:
         progress(len(layout.lists), layout.count)
     job = _Job(index.path, index.rules, documents.options, documents.changed, now, root)
@@ -111,6 +114,7 @@ def export(
             unchanged + counts[1],
             removed + counts[2],
         )
+        changed += counts[3]
         done += sum(len(documents.scope_paths(scope)) for scope, _ in batch)
         if progress:
             progress(done, layout.count)
@@ -121,7 +125,13 @@ def export(
         untouched = layout.size - written - unchanged
     index.save_export_mark(root, ExportMark(generation, now.isoformat(), options, layout.size))
     _unlink(root / _OLD_MARK)
-    return Stats(written, unchanged + untouched, removed, time.perf_counter() - started)
+    return Stats(
+        written,
+        unchanged + untouched,
+        removed,
+        time.perf_counter() - started,
+        tuple(sorted(changed)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +148,12 @@ class _Job:
     root: Path
 
 
-def _write_scopes(batch: Sequence[tuple[Scope, bool]], job: _Job) -> tuple[int, int, int]:
+def _write_scopes(
+    batch: Sequence[tuple[Scope, bool]], job: _Job
+) -> tuple[int, int, int, list[str]]:
     """Build and write the files of ``batch`` (scopes of a :class:`Layout`), in a worker or
-    here, reading the index on a connection of its own; (written, unchanged, removed).
+    here, reading the index on a connection of its own; (written, unchanged, removed, the
+    paths written).
 
     A worker may see a newer state of the index than the layout was planned from: the mark
     keeps the older generation, so the next export rebuilds whatever changed since.
@@ -148,15 +161,18 @@ def _write_scopes(batch: Sequence[tuple[Scope, bool]], job: _Job) -> tuple[int, 
     index = Index(job.index, job.rules, jobs=1)
     try:
         documents = Documents(index, job.options, job.changed)
+        written: list[str] = []
         with index.snapshot():
-            return apply(
+            counts = apply(
                 job.root,
                 (
                     item
                     for scope, present in batch
                     for item in documents.scope_documents(scope, present, job.now)
                 ),
+                written,
             )
+        return (*counts, written)
     finally:
         index.close()
 
@@ -194,20 +210,25 @@ def check(root: Path, rels: Iterable[str]) -> None:
         seen.add(rel)
 
 
-def apply(root: Path, items: Iterable[tuple[str, Document | None]]) -> tuple[int, int, int]:
+def apply(
+    root: Path, items: Iterable[tuple[str, Document | None]], written: list[str] | None = None
+) -> tuple[int, int, int]:
     """Write or remove each (path, document or ``None``) under ``root`` (from :func:`prepare`),
-    each atomically; (files written, files unchanged, files removed)."""
-    written = unchanged = removed = 0
+    each atomically; (files written, files unchanged, files removed). The paths written are
+    added to ``written``, when given."""
+    count = unchanged = removed = 0
     parents: dict[Path, Path] = {}
     for rel, doc in items:
         target = _inside(root, rel, parents)
         if doc is None:
             removed += _unlink(target, root)
         elif _write(target, doc.body):
-            written += 1
+            count += 1
+            if written is not None:
+                written.append(rel)
         else:
             unchanged += 1
-    return written, unchanged, removed
+    return count, unchanged, removed
 
 
 def _inside(root: Path, rel: str, parents: dict[Path, Path]) -> Path:

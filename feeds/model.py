@@ -163,6 +163,8 @@ class Feed:
     logo: str = ""
     #: The query string of its URL, percent-encoded, for a feed made by a query (``q=%E9%94%82``).
     query: str = ""
+    #: WebSub hubs (absolute URLs) the feed names, each told when it changes; empty: none.
+    hubs: tuple[str, ...] = ()
 
     @property
     def home_url(self) -> str:

@@ -145,8 +145,14 @@ class Refresher:
         published_at: Callable[[datetime], datetime] = lambda now: now,
         clock: Clock | None = None,
         settle: float = 0.5,
+        changed: Callable[[set[Scope]], None] | None = None,
     ) -> None:
         self.index = index
+        #: Called, in this thread and only while this worker refreshes, with the scopes whose
+        #: posts a refresh changed or whose future post fell due (the WebSub announcements).
+        self.changed = changed
+        #: Up to when due posts were looked for (``changed`` only): later ones are announced.
+        self._due_checked: datetime | None = None
         #: The instant whose posts are served at a given time (``[feeds] future`` moves it ahead).
         self.published_at = published_at
         self.clock = clock or SystemClock()
@@ -246,7 +252,9 @@ class Refresher:
         """One round: refresh if this worker is the refresher, then read the state."""
         try:
             if self._lock_file is not None or self._take_lock():
-                self._refresh()
+                changed = self._refresh() | self._fell_due()
+                if changed and self.changed is not None:
+                    self.changed(changed)
             self.refresh_state(self.now())
             if self._fault is not None and self._lock_file is None:
                 self._fault = None
@@ -270,7 +278,8 @@ class Refresher:
         self._need_full = True
         return True
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> set[Scope]:
+        """Refresh the index; the scopes it changed, when ``changed`` wants them."""
         root = self.index.rules.root
         if not os.access(root, os.R_OK | os.X_OK) or not root.is_dir():
             # One stat a round: the watcher follows a moved folder and would not notice.
@@ -282,6 +291,7 @@ class Refresher:
         if self._need_rebuild or not self.index.intact():
             self._need_rebuild = True  # stays set if the rebuild fails, so it is tried again
             self._watch()
+            before = None  # a new file: nothing in it is news
             r = self.index.rebuild(settle=self.settle, now_ns=self.clock.wall_ns())
             log.warning(
                 "index %s was missing or broken: rebuilt with %d posts in %.2f s",
@@ -293,6 +303,7 @@ class Refresher:
             self._need_full = self._observer is None
             self._last_full = started
         elif full or self._need_full or started - self._last_full > FULL_SCAN_SECONDS:
+            before = self.index.generation
             self._pending.clear()
             self._need_full = True  # stays set if the scan fails, so it is tried again
             self._watch()
@@ -300,10 +311,11 @@ class Refresher:
             self._need_full = self._observer is None
             self._last_full = started
         elif self._pending:
+            before = self.index.generation
             pending, self._pending = self._pending, set()
             r = self.index.refresh(pending, settle=self.settle, now_ns=self.clock.wall_ns())
         else:
-            return
+            return set()
         self._pending |= set(r.unsettled)
         if self._pending:
             self._wake.set()
@@ -312,6 +324,18 @@ class Refresher:
             self._fault = None
         if r.changed or r.removed:
             log.info("refreshed: %d changed, %d removed in %.2f s", r.changed, r.removed, r.seconds)
+        if self.changed is not None and before is not None and r.generation > before:
+            return self.index.changed_scopes(before)
+        return set()
+
+    def _fell_due(self) -> set[Scope]:
+        """The scopes whose future post fell due since the last look, when ``changed`` wants
+        them: their feeds changed with time alone."""
+        if self.changed is None:
+            return set()
+        now = self.now()
+        since, self._due_checked = self._due_checked, now
+        return self.index.due_scopes(since, now) if since is not None and now > since else set()
 
     def _watch(self) -> None:
         """(Re)start the watcher before each full scan: a folder that vanished and came back

@@ -97,6 +97,12 @@ def feed_url(feed: Feed, fmt: str) -> str:
     return f"{url}?{feed.query}" if feed.query else url
 
 
+def absolute(site_url: str, path: str) -> str:
+    """The absolute URL of the layout's ``path`` (from :func:`feed_path` and the others) on the
+    site at ``site_url``: what a WebSub hub is told, and the HTTP ``Link`` header's self."""
+    return f"{site_url}/{quote(path)}"
+
+
 def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | None:
     """The target of a URL path (percent-decoded, without the leading ``/``), or ``None``.
     ``site_path`` is jekyll-feed's ``feed: path``: the site's Atom feed too, besides

@@ -24,7 +24,7 @@ from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_mod
-from . import convert, dates, filters, search
+from . import convert, dates, filters, search, urls, websub
 from .cache import Cache, Entry, MemoryStore
 from .config import Config
 from .documents import Document, Documents
@@ -74,11 +74,19 @@ def create_app(config: Config | str | os.PathLike[str] | None = None) -> Flask:
         config = config_mod.load(config)
     documents = Documents.from_config(config)
     cache = Cache.from_config(config.cache)
+    publisher = websub.Publisher(config.websub.hubs)
     live = Refresher(
-        documents.index, config.cache.refresh_seconds, published_at=documents.published_at
+        documents.index,
+        config.cache.refresh_seconds,
+        published_at=documents.published_at,
+        changed=(
+            (lambda scopes: publisher.announce(websub.topics(documents, scopes)))
+            if publisher.queues
+            else None
+        ),
     )
     live.start()
-    feeds = Feeds(config, documents, cache, live)
+    feeds = Feeds(config, documents, cache, live, publisher)
 
     app = Flask("feeds")
     app.extensions["feeds"] = feeds
@@ -98,10 +106,20 @@ def create_app(config: Config | str | os.PathLike[str] | None = None) -> Flask:
 class Feeds:
     """The parts of one app and its one view."""
 
-    def __init__(self, config: Config, documents: Documents, cache: Cache, live: Refresher) -> None:
+    def __init__(
+        self,
+        config: Config,
+        documents: Documents,
+        cache: Cache,
+        live: Refresher,
+        publisher: websub.Publisher | None = None,
+    ) -> None:
         self.documents = documents
         self.cache = cache
         self.live = live
+        self.publisher = publisher
+        #: ``Link`` header's hub part; empty when no hub is configured.
+        self.hub_links = ", ".join(f'<{hub}>; rel="hub"' for hub in config.websub.hubs)
         self.formats = config.feeds.formats
         self.default_limit = config.feeds.limit
         self.max_limit = config.feeds.max_limit
@@ -123,6 +141,8 @@ class Feeds:
     def close(self) -> None:
         """Stop the refresher and close the index and the cache (tests and shutdown)."""
         self.live.stop()
+        if self.publisher is not None:
+            self.publisher.close()
         self.cache.close()
 
     def serve(self, path: str) -> Response:
@@ -155,7 +175,17 @@ class Feeds:
             )
         if entry is None:
             return _text(404, "not found")
-        return self._respond(entry, request)
+        return self._respond(entry, request, self._link(target))
+
+    def _link(self, target: Target) -> str:
+        """The ``Link`` header of a scope's feed: its hubs and itself (WebSub discovery), the
+        same URLs the document names. Feeds a query chooses name no hub: hubs hear only of
+        the scopes' feeds, so a subscription to one would never be told anything."""
+        if not self.hub_links or target.scope is None or target.selected or target.fmt == "html":
+            return ""
+        path = target.alias or urls.feed_path(target.scope, target.fmt)
+        self_url = urls.absolute(self.documents.options.url, path)
+        return f'{self.hub_links}, <{self_url}>; rel="self"'
 
     def _limit(self, req: Request) -> int | Response:
         if not req.query_string:  # most polls: no query to parse
@@ -260,10 +290,12 @@ class Feeds:
                 raise _Stale
             return self.documents.render(target, now, limit)
 
-    def _respond(self, entry: Entry, req: Request) -> Response:
+    def _respond(self, entry: Entry, req: Request, link: str = "") -> Response:
         gzip = req.accept_encodings.quality("gzip") > 0
         etag = entry.gzip_etag if gzip else entry.etag
         headers = {"ETag": etag, "Cache-Control": self.cache_control, "Vary": "Accept-Encoding"}
+        if link:
+            headers["Link"] = link
         if entry.last_modified:
             headers["Last-Modified"] = entry.last_modified
         if _not_modified(entry, req):

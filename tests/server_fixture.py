@@ -25,7 +25,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -105,6 +106,21 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not within {seconds} s")
         time.sleep(every)
+
+
+@contextmanager
+def running(config: Path, port: int) -> Iterator[Server]:
+    """``feeds serve`` of ``config`` on ``port``, ready; its log and home beside the config.
+    Stopped after, when no traceback may be in its log."""
+    home = config.parent / "home"
+    home.mkdir()
+    s = Server(config, port, config.parent / "serve.log", home)
+    try:
+        s.wait_ready()
+        yield s
+    finally:
+        s.stop()
+    assert "Traceback" not in s.log_text(), s.log_text()
 
 
 class Held:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,51 @@ def test_the_safety_scan_runs_every_five_minutes_and_only_then(
     assert "深百再协作朝乡村振兴迈进" in titles(refresher), (
         "the safety scan found what the watcher missed"
     )
+
+
+def test_changed_hears_of_the_scopes_a_refresh_changed_and_those_that_fell_due(
+    write_config: Callable[..., Path], finews_copy: Path, clock: FakeClock
+) -> None:
+    documents = Documents.from_config(config.load(write_config(source=finews_copy)))
+    heard: list[set[tuple[str, str]]] = []
+    refresher = Refresher(
+        documents.index,
+        2.0,
+        clock=clock,
+        settle=0.5,
+        changed=lambda scopes: heard.append({(s.kind.value, s.slug) for s in scopes}),
+    )
+    try:
+        refresher.tick()
+        assert heard == [], "the first fill is no news"
+        post = (
+            "---\ntitle: 推送\ndate: {date}\ncategories: emnews\ntags: [推送测试]\n---\n<p>x</p>\n"
+        )
+        folder = finews_copy / "_posts"
+        (folder / "2021-01-01-push.md").write_text(
+            post.format(date="2021-01-01 08:00:00 +0800"), encoding="utf-8"
+        )
+        clock.sleep(FULL_SCAN_SECONDS + 1)
+        refresher.tick()
+        scopes = {("site", ""), ("category", "emnews"), ("tag", "推送测试")}
+        assert heard == [scopes]
+        clock.sleep(FULL_SCAN_SECONDS + 1)
+        refresher.tick()
+        assert heard == [scopes], "no change, no news"
+
+        due = refresher.now().timestamp() + FULL_SCAN_SECONDS + 30
+        ahead = datetime.fromtimestamp(due, UTC).strftime("%Y-%m-%d %H:%M:%S +0000")
+        (folder / "2021-01-02-ahead.md").write_text(
+            post.format(date=ahead).replace("推送测试", "定时"), encoding="utf-8"
+        )
+        clock.sleep(FULL_SCAN_SECONDS + 1)
+        refresher.tick()  # written: its scopes' versions rose
+        clock.sleep(1)
+        refresher.tick()
+        assert len(heard) == 2, "not due yet"
+        clock.sleep(60)
+        refresher.tick()
+        assert heard[2] == {("site", ""), ("category", "emnews"), ("tag", "定时")}, "fell due"
+        assert len(heard) == 3
+    finally:
+        refresher.stop()

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import FINEWS
-from tests.server_fixture import Server, free_port, wait_until
+from tests.server_fixture import Server, free_port, running, wait_until
 
 REFRESH_SECONDS = 1.0
 #: The contract says refresh_seconds; one more second for a loaded machine.
@@ -52,15 +52,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         f"port = {port}\n",
         encoding="utf-8",
     )
-    home = tmp / "home"
-    home.mkdir()
-    s = Server(config, port, tmp / "serve.log", home)
-    try:
-        s.wait_ready()
+    with running(config, port) as s:
         yield s
-    finally:
-        s.stop()
-    assert "Traceback" not in s.log_text(), s.log_text()
 
 
 @pytest.fixture(scope="module")

@@ -433,3 +433,24 @@ def test_jekyll_feed_path_is_served_and_hidden_tags_are_not(make_app: Callable[.
         assert client.get(path).status_code == 404, path
     assert tag not in client.get("/").get_data(as_text=True)
     assert client.get("/category/emnews.atom").status_code == 200
+
+
+def test_a_feed_answer_links_its_hubs_and_itself_even_when_not_modified(
+    make_app: Callable[..., Flask],
+) -> None:
+    hubs = ("https://hub.example/", "https://push.example/ping")
+    client = make_app(f'[websub]\nhubs = ["{hubs[0]}", "{hubs[1]}"]\n').test_client()
+    tag = quote("东财滚动新闻")
+    for path in ("/feed.json", "/feed.xml", f"/tag/{tag}.rss", f"/feed/by_tag/{tag}.xml"):
+        r = client.get(path)
+        link = (
+            f'<{hubs[0]}>; rel="hub", <{hubs[1]}>; rel="hub", '
+            f'<https://finews.withounder.com{path}>; rel="self"'
+        )
+        assert r.headers["Link"] == link, path
+        assert hubs[0].encode() in r.data
+        again = client.get(path, headers={"If-None-Match": r.headers["ETag"]})
+        assert again.status_code == 304 and again.headers["Link"] == link
+    for path in ("/", "/feeds.opml", "/category/emnews/", "/feed.atom?filter=A"):
+        assert "Link" not in client.get(path).headers, path
+    assert "Link" not in make_app().test_client().get("/feed.atom").headers

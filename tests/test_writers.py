@@ -667,3 +667,26 @@ def test_a_summary_feed_still_finds_the_contents_image() -> None:
     assert b"<content" not in atom(summary) and CONTENT_IMAGE.encode() in atom(summary).replace(
         b"&amp;", b"&"
     )
+
+
+def test_every_format_names_each_websub_hub_and_itself() -> None:
+    hubs = ("https://hub.example/", "https://other.example/publish?a=1&b=2")
+    feed = make_feed(hubs=hubs)
+    atom_links = etree.fromstring(atom(feed)).findall(f"{{{writers.ATOM_NS}}}link")
+    assert [(e.get("rel"), e.get("href")) for e in atom_links if e.get("rel") != "alternate"] == [
+        ("self", f"{SITE_URL}/feed.atom"),
+        *(("hub", h) for h in hubs),
+    ]
+    rss_links = etree.fromstring(rss(feed)).findall(f"channel/{{{writers.ATOM_NS}}}link")
+    assert [(e.get("rel"), e.get("href")) for e in rss_links] == [
+        ("self", f"{SITE_URL}/feed.rss"),
+        *(("hub", h) for h in hubs),
+    ]
+    assert json.loads(json_feed(feed))["hubs"] == [{"type": "WebSub", "url": h} for h in hubs]
+    parsed = feedparser.parse(atom(feed))
+    assert [link.href for link in parsed.feed.links if link.rel == "hub"] == list(hubs)
+
+
+def test_without_hubs_no_format_mentions_one() -> None:
+    for fmt in FORMATS:
+        assert b"hub" not in render(FEED, fmt)

@@ -40,6 +40,7 @@ def links(feed: Feed, fmt: str) -> tuple[Link, ...]:
     return (
         Link("self", feed_url(feed, fmt), MEDIA_TYPES[fmt]),
         Link("alternate", feed.home_url, "text/html"),
+        *(Link("hub", hub) for hub in feed.hubs),
     )
 
 

@@ -35,6 +35,8 @@ def write(feed: Feed) -> bytes:
     if feed.icon:
         doc["favicon"] = feed.icon
     doc["authors"] = [{"name": site_author(feed)}]
+    if feed.hubs:
+        doc["hubs"] = [{"type": "WebSub", "url": hub} for hub in feed.hubs]
     doc["items"] = [_item(post, entry_body(feed, post)) for post in feed.posts]
     text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
     return (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
