@@ -4,18 +4,18 @@ and the export share, so a static copy answers every URL with the bytes the serv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
-from . import content, convert, pages, rendering, search, urls, writers
+from . import archives, content, convert, pages, rendering, search, urls, writers
 from .config import Config
 from .index import Index
 from .jekyll import permalink
 from .jekyll import posts as jekyll_posts
-from .model import SITE, Feed, Scope, ScopeKind, site_name
+from .model import SITE, Feed, Post, Scope, ScopeKind, site_name
 from .urls import Target
 
 #: Content-Type of each kind of document.
@@ -37,6 +37,8 @@ class Document:
     #: Last-Modified: when the document last changed (whole seconds, never earlier than a
     #: time it was given before; see docs/decisions.md), or ``None``. Not part of the bytes.
     modified: datetime | None
+    #: A sealed RFC 5005 archive page (:mod:`feeds.archives`): its bytes stay as they are.
+    sealed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,9 @@ class Layout:
     #: Each scope to write (``True``, named) or whose files to remove (``False``: it has no
     #: post left), by kind and slug.
     scopes: tuple[tuple[Scope, bool], ...]
+    #: The paths of each scope of :attr:`scopes` (:meth:`Documents.scope_paths`), archive
+    #: pages included.
+    files: Mapping[Scope, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,9 @@ class Options:
     hidden_tags: frozenset[str] = frozenset()
     #: ``[websub] hubs``: named by every scope's feeds.
     hubs: tuple[str, ...] = ()
+    #: ``[feeds] archives`` and ``archive_size``: RFC 5005 archive pages of that many posts.
+    archives: bool = False
+    archive_size: int = 100
 
     @classmethod
     def from_config(cls, config: Config) -> Options:
@@ -100,7 +108,14 @@ class Options:
             feeds.logo,
             frozenset(map(permalink.scope_slug, feeds.hidden_tags)),
             hubs=config.websub.hubs,
+            archives=feeds.archives,
+            archive_size=feeds.archive_size,
         )
+
+    @property
+    def depth(self) -> int:
+        """How many of each scope's newest posts the documents show: every post with archives."""
+        return 2**62 if self.archives else self.limit
 
     def hidden(self, scope: Scope) -> bool:
         """Whether ``scope`` is a tag the site keeps out of feeds (jekyll-feed's ``tags: except``)."""
@@ -165,12 +180,35 @@ class Documents:
             return None
         if target.fmt == "html":
             return self._preview(self.feed(scope, now, self.options.limit), now)
+        if target.page:
+            return self._archive(scope, target.page, target.fmt, now)
         feed = self.feed(scope, now, limit or self.options.limit)
         doc = _feed_document(feed, target.fmt, self.modified(scope, now))
         return _relocated(doc, feed, target.alias) if target.alias else doc
 
     def feed(self, scope: Scope, now: datetime, limit: int) -> Feed:
-        """The feed of ``scope``: its newest ``limit`` posts published at ``now``."""
+        """The feed of ``scope``: its newest ``limit`` posts published at ``now``. With
+        archives, it says it is complete when those are all (RFC 5005), or else, at the
+        configured limit, links the newest archive page."""
+        posts = rendering.posts(self.index, scope, now, limit)
+        o = self.options
+        if not o.archives:
+            return self._feed(scope, posts)
+        total = len(posts) if len(posts) < limit else self.index.size(scope, now)
+        newest = archives.Pages(total, limit, o.archive_size).count if limit == o.limit else 0
+        return self._feed(scope, posts, complete=total <= limit, prev_archive=newest)
+
+    def _feed(
+        self,
+        scope: Scope,
+        posts: tuple[Post, ...],
+        *,
+        complete: bool = False,
+        archive: int = 0,
+        prev_archive: int = 0,
+        next_archive: int = 0,
+    ) -> Feed:
+        """A feed of ``scope`` holding ``posts``, with its RFC 5005 fields (:class:`Feed`)."""
         o = self.options
         site = site_name(o.title, o.url)
         title = site if scope.kind is ScopeKind.SITE else f"{site} · {scope.name}"
@@ -181,12 +219,89 @@ class Documents:
             site_url=o.url,
             lang=o.lang,
             author=o.author,
-            posts=rendering.posts(self.index, scope, now, limit),
+            posts=posts,
             full_content=o.full_content,
             icon=o.icon,
             logo=o.logo,
             hubs=o.hubs,
+            complete=complete,
+            archive=archive,
+            prev_archive=prev_archive,
+            next_archive=next_archive,
         )
+
+    def _pages(self, scope: Scope, now: datetime) -> tuple[archives.Pages, list[tuple[str, int]]]:
+        """The archive pages of ``scope`` at ``now``, and (path, mark) of its posts, oldest
+        first."""
+        history = self.index.history(scope, now)
+        return archives.Pages(len(history), self.options.limit, self.options.archive_size), history
+
+    def _archive_feed(
+        self, scope: Scope, pages: archives.Pages, history: list[tuple[str, int]], page: int
+    ) -> Feed:
+        """Archive page ``page`` of ``scope``: its posts newest first, and its neighbours."""
+        paths = [history[i][0] for i in reversed(pages.span(page))]
+        posts = rendering.complete(self.index, self.index.at_paths(paths))
+        return self._feed(
+            scope,
+            posts,
+            archive=page,
+            prev_archive=page - 1,
+            next_archive=page + 1 if pages.sealed(page) else 0,
+        )
+
+    def _archive(self, scope: Scope, page: int, fmt: str, now: datetime) -> Document | None:
+        """Archive page ``page`` of ``scope`` in ``fmt``; ``None`` without archives or that page."""
+        if not self.options.archives:
+            return None
+        pages, history = self._pages(scope, now)
+        if not 1 <= page <= pages.count:
+            return None
+        feed = self._archive_feed(scope, pages, history, page)
+        doc = _feed_document(feed, fmt, self.modified(scope, now))
+        return replace(doc, sealed=pages.sealed(page))
+
+    def archive_documents(
+        self, scope: Scope, present: bool, now: datetime, held: Mapping[int, int]
+    ) -> tuple[dict[int, int], Iterator[tuple[str, Document | None]]]:
+        """The archive pages of ``scope`` (from :meth:`layout`) an export folder needs at
+        ``now``, given the digests of those it ``held`` (page → digest): the digests it will
+        hold, and each page whose digest moved, in every format, then ``None`` for each it
+        holds beyond the last (every one, when the scope is not ``present``). The pages are
+        built one at a time as they are iterated (a site's history is gigabytes), inside the
+        caller's snapshot."""
+        if self.options.archives and present:
+            pages, history = self._pages(scope, now)
+        else:
+            pages, history = archives.Pages(0, 1, 1), []
+        digests = {
+            page: archives.digest(
+                scope.name, page, pages.sealed(page), (history[i][1] for i in pages.span(page))
+            )
+            for page in range(1, pages.count + 1)
+        }
+        return digests, self._archive_items(scope, pages, history, held, digests, now)
+
+    def _archive_items(
+        self,
+        scope: Scope,
+        pages: archives.Pages,
+        history: list[tuple[str, int]],
+        held: Mapping[int, int],
+        digests: Mapping[int, int],
+        now: datetime,
+    ) -> Iterator[tuple[str, Document | None]]:
+        formats = self.options.formats
+        modified = self.modified(scope, now) if pages.count else None
+        for page, digest in digests.items():
+            if held.get(page) != digest:
+                feed = self._archive_feed(scope, pages, history, page)
+                for fmt, body in writers.render_all(feed, formats).items():
+                    doc = Document(body, MEDIA_TYPES[fmt], modified, pages.sealed(page))
+                    yield urls.archive_path(scope, page, fmt), doc
+        for page in sorted(set(held) - set(digests)):
+            for fmt in formats:
+                yield urls.archive_path(scope, page, fmt), None
 
     def _selected(self, target: Target, now: datetime, limit: int) -> Document | None:
         """A feed whose posts a query, filters or combined scopes choose from the whole history
@@ -269,19 +384,28 @@ class Documents:
                 (urls.INDEX_PAGE, self._listing("html", listings, now)),
                 (urls.OPML, self._listing("opml", listings, now)),
             )
-        count = len(lists) + sum(len(self.scope_paths(s)) for s in wanted)
+        totals = {listing.scope: listing.count for listing in listings}
+        files = {s: self.scope_paths(s, totals.get(s, 0)) for s in wanted}
         return Layout(
-            2 + sum(len(self.scope_paths(listing.scope)) for listing in listings),
-            count,
+            2 + sum(len(self.scope_paths(s, n)) for s, n in totals.items()),
+            len(lists) + sum(map(len, files.values())),
             lists,
             tuple((existing.get(s, s), s in existing) for s in wanted),
+            files,
         )
 
-    def scope_paths(self, scope: Scope) -> tuple[str, ...]:
-        """The paths of ``scope``'s files: one per format, jekyll-feed's Atom paths, and its
-        preview page (the site's is the index page)."""
+    def scope_paths(self, scope: Scope, total: int = 0) -> tuple[str, ...]:
+        """The paths of ``scope``'s files: one per format, jekyll-feed's Atom paths, its
+        preview page (the site's is the index page), and with archives, each archive page in
+        each format for a scope of ``total`` posts."""
         page = () if scope.kind is ScopeKind.SITE else (urls.page_path(scope),)
-        return (*self.feed_paths(scope), *page)
+        o = self.options
+        count = archives.Pages(total, o.limit, o.archive_size).count if o.archives else 0
+        return (
+            *self.feed_paths(scope),
+            *page,
+            *(urls.archive_path(scope, n, fmt) for n in range(1, count + 1) for fmt in o.formats),
+        )
 
     def feed_paths(self, scope: Scope) -> tuple[str, ...]:
         """The paths of ``scope``'s feeds: one per format, then jekyll-feed's Atom paths."""

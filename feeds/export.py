@@ -91,12 +91,14 @@ def export(
     changed: list[str] = []
     # Render before the read snapshot below: a long-lived reader would keep SQLite from folding
     # the rendered content back into the file, and every later read would wade through the WAL.
-    rendering.render_missing(index, documents.options.limit, now, scopes)
+    rendering.render_missing(index, documents.options.depth, now, scopes)
     with index.snapshot() as generation:
         last, scopes = _plan(index, root, full, now, options)
         layout = documents.layout(now, scopes)
-    paths = [rel for scope, _ in layout.scopes for rel in documents.scope_paths(scope)]
+    paths = [rel for scope, _ in layout.scopes for rel in layout.files[scope]]
     check(root, [rel for rel, _ in layout.lists] + paths)
+    if scopes is None:  # every archive page is rebuilt and compared
+        index.forget_archive_pages(root)
     written, unchanged, removed = apply(root, layout.lists, changed)
     if progress:
         progress(len(layout.lists), layout.count)
@@ -115,7 +117,7 @@ def export(
             removed + counts[2],
         )
         changed += counts[3]
-        done += sum(len(documents.scope_paths(scope)) for scope, _ in batch)
+        done += sum(len(layout.files[scope]) for scope, _ in batch)
         if progress:
             progress(done, layout.count)
     if scopes is None:
@@ -156,7 +158,9 @@ def _write_scopes(
     paths written).
 
     A worker may see a newer state of the index than the layout was planned from: the mark
-    keeps the older generation, so the next export rebuilds whatever changed since.
+    keeps the older generation, so the next export rebuilds whatever changed since. Archive
+    pages are written only where their digest moved, and their new digests recorded once
+    written (:mod:`feeds.index.marks`).
     """
     index = Index(job.index, job.rules, jobs=1)
     try:
@@ -172,6 +176,14 @@ def _write_scopes(
                 ),
                 written,
             )
+        for scope, present in batch if job.options.archives else ():
+            with index.snapshot():
+                held = index.archive_pages(job.root, scope)
+                digests, items = documents.archive_documents(scope, present, job.now, held)
+                more = apply(job.root, items)
+            if digests != held:
+                index.save_archive_pages(job.root, scope, digests)
+            counts = (counts[0] + more[0], counts[1] + more[1], counts[2] + more[2])
         return (*counts, written)
     finally:
         index.close()
@@ -291,14 +303,19 @@ def _remove_stale(root: Path, keep: set[str]) -> int:
 
 def _unlink(path: Path, root: Path | None = None) -> int:
     """Remove ``path`` if it is there; 1 if it was. A preview page's folder (under ``root``)
-    that this leaves empty goes too, so a static host stops answering its URL."""
+    that this leaves empty goes too, so a static host stops answering its URL, and so does an
+    emptied folder of archive pages."""
     try:
         path.unlink()
     except FileNotFoundError:
         return 0
     except OSError as e:
         raise ExportError(f"{path}: cannot remove: {e.strerror or e}") from e
-    if root is not None and path.name == urls.INDEX_PAGE and path.parent != root:
+    if (
+        root is not None
+        and path.parent != root
+        and (path.name == urls.INDEX_PAGE or path.parent.name == urls.ARCHIVE_FOLDER)
+    ):
         with contextlib.suppress(OSError):  # not empty: someone else's files are there too
             path.parent.rmdir()
     return 1
