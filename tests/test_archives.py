@@ -200,7 +200,11 @@ def test_the_export_holds_every_post_once_and_rebuilds_only_the_pages_an_edit_to
             _follow_json(get, f"{SITE}{stem}.json")
         ) == sorted(ids)
 
-    # A new post: the site's newest page takes the feed's oldest post; no sealed page changes.
+    # A new post: the site's newest page takes the feed's oldest post; no sealed page changes,
+    # nor is one built again (one spoiled by hand stays spoiled until a full export).
+    spoiled = out / "feed" / "archive" / "3.rss"
+    kept = spoiled.read_bytes()
+    spoiled.write_bytes(b"spoiled")
     before = _state(out)
     (finews_copy / "_posts" / "2022-06-01-new.md").write_text(
         "---\ntitle: 新的一篇\ndate: 2022-06-01 08:00:00 +0800\ncategories: emnews\n---\n正文\n",
@@ -212,6 +216,9 @@ def test_the_export_holds_every_post_once_and_rebuilds_only_the_pages_an_edit_to
     site_pages = {p for p in changed if p.startswith("feed/archive/")}
     assert site_pages == {f"feed/archive/21.{fmt}" for fmt in ("atom", "rss", "json")}
     assert not any(p.startswith("tag/") for p in changed)
+    assert spoiled.read_bytes() == b"spoiled"
+    spoiled.write_bytes(kept)
+    after = _state(out)
 
     # An old post edited in place: its pages alone, in each scope it is in.
     oldest = sorted((finews_copy / "_posts").glob("2021-12-01-*"))[0]
