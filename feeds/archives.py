@@ -1,5 +1,5 @@
-"""RFC 5005 archives: which of a scope's posts each archive page holds, and when a page is
-sealed.
+"""RFC 5005 archives: which of a scope's posts each archive page holds, when a page is
+sealed, and the feed of each page as the index holds it.
 
 A scope's posts, oldest first (by instant, ties by path the other way round from the feeds),
 fill pages of ``size`` posts numbered from 1; the newest ``shown`` are the subscription feed's
@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from . import rendering
+from .index import Index
+from .model import Feed
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +59,44 @@ def digest(name: str, page: int, sealed: bool, marks: Iterable[int]) -> int:
         "big",
         signed=True,
     )
+
+
+class History:
+    """The archive pages of one scope as the index holds it at one instant, as feeds: what
+    the service serves at an archive URL and the export writes (:mod:`feeds.documents`)."""
+
+    def __init__(self, index: Index, base: Feed, now: datetime, shown: int, size: int) -> None:
+        """``base``: the scope's feed without posts, whose title and links every page shares;
+        ``shown`` and ``size`` as in :class:`Pages`."""
+        self.index = index
+        self.base = base
+        #: (path, mark) of the scope's posts published at ``now``, oldest first.
+        self.posts = index.history(base.scope, now)
+        self.pages = Pages(len(self.posts), shown, size)
+
+    def feed(self, page: int) -> Feed | None:
+        """Archive page ``page``: its posts newest first and its neighbours; ``None``: there
+        is no such page. Its posts are rendered here if they were not yet."""
+        if not 1 <= page <= self.pages.count:
+            return None
+        paths = [self.posts[i][0] for i in reversed(self.pages.span(page))]
+        return replace(
+            self.base,
+            posts=rendering.complete(self.index, self.index.at_paths(paths)),
+            archive=page,
+            prev_archive=page - 1,
+            next_archive=page + 1 if self.pages.sealed(page) else 0,
+        )
+
+    def digests(self) -> dict[int, int]:
+        """Page → :func:`digest` of every page."""
+        pages = self.pages
+        return {
+            page: digest(
+                self.base.scope.name,
+                page,
+                pages.sealed(page),
+                (self.posts[i][1] for i in pages.span(page)),
+            )
+            for page in range(1, pages.count + 1)
+        }

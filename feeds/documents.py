@@ -4,7 +4,7 @@ and the export share, so a static copy answers every URL with the bytes the serv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import quote
@@ -190,25 +190,16 @@ class Documents:
         """The feed of ``scope``: its newest ``limit`` posts published at ``now``. With
         archives, it says it is complete when those are all (RFC 5005), or else, at the
         configured limit, links the newest archive page."""
-        posts = rendering.posts(self.index, scope, now, limit)
+        feed = self._feed(scope, rendering.posts(self.index, scope, now, limit))
         o = self.options
         if not o.archives:
-            return self._feed(scope, posts)
-        total = len(posts) if len(posts) < limit else self.index.size(scope, now)
+            return feed
+        total = len(feed.posts) if len(feed.posts) < limit else self.index.size(scope, now)
         newest = archives.Pages(total, limit, o.archive_size).count if limit == o.limit else 0
-        return self._feed(scope, posts, complete=total <= limit, prev_archive=newest)
+        return replace(feed, complete=total <= limit, prev_archive=newest)
 
-    def _feed(
-        self,
-        scope: Scope,
-        posts: tuple[Post, ...],
-        *,
-        complete: bool = False,
-        archive: int = 0,
-        prev_archive: int = 0,
-        next_archive: int = 0,
-    ) -> Feed:
-        """A feed of ``scope`` holding ``posts``, with its RFC 5005 fields (:class:`Feed`)."""
+    def _feed(self, scope: Scope, posts: tuple[Post, ...]) -> Feed:
+        """A feed of ``scope`` holding ``posts``."""
         o = self.options
         site = site_name(o.title, o.url)
         title = site if scope.kind is ScopeKind.SITE else f"{site} · {scope.name}"
@@ -224,84 +215,22 @@ class Documents:
             icon=o.icon,
             logo=o.logo,
             hubs=o.hubs,
-            complete=complete,
-            archive=archive,
-            prev_archive=prev_archive,
-            next_archive=next_archive,
         )
 
-    def _pages(self, scope: Scope, now: datetime) -> tuple[archives.Pages, list[tuple[str, int]]]:
-        """The archive pages of ``scope`` at ``now``, and (path, mark) of its posts, oldest
-        first."""
-        history = self.index.history(scope, now)
-        return archives.Pages(len(history), self.options.limit, self.options.archive_size), history
-
-    def _archive_feed(
-        self, scope: Scope, pages: archives.Pages, history: list[tuple[str, int]], page: int
-    ) -> Feed:
-        """Archive page ``page`` of ``scope``: its posts newest first, and its neighbours."""
-        paths = [history[i][0] for i in reversed(pages.span(page))]
-        posts = rendering.complete(self.index, self.index.at_paths(paths))
-        return self._feed(
-            scope,
-            posts,
-            archive=page,
-            prev_archive=page - 1,
-            next_archive=page + 1 if pages.sealed(page) else 0,
-        )
+    def history(self, scope: Scope, now: datetime) -> archives.History | None:
+        """The archive pages of ``scope`` at ``now``; ``None`` without ``[feeds] archives``."""
+        o = self.options
+        if not o.archives:
+            return None
+        return archives.History(self.index, self._feed(scope, ()), now, o.limit, o.archive_size)
 
     def _archive(self, scope: Scope, page: int, fmt: str, now: datetime) -> Document | None:
         """Archive page ``page`` of ``scope`` in ``fmt``; ``None`` without archives or that page."""
-        if not self.options.archives:
+        history = self.history(scope, now)
+        feed = history.feed(page) if history else None
+        if feed is None:
             return None
-        pages, history = self._pages(scope, now)
-        if not 1 <= page <= pages.count:
-            return None
-        feed = self._archive_feed(scope, pages, history, page)
-        doc = _feed_document(feed, fmt, self.modified(scope, now))
-        return replace(doc, sealed=pages.sealed(page))
-
-    def archive_documents(
-        self, scope: Scope, present: bool, now: datetime, held: Mapping[int, int]
-    ) -> tuple[dict[int, int], Iterator[tuple[str, Document | None]]]:
-        """The archive pages of ``scope`` (from :meth:`layout`) an export folder needs at
-        ``now``, given the digests of those it ``held`` (page → digest): the digests it will
-        hold, and each page whose digest moved, in every format, then ``None`` for each it
-        holds beyond the last (every one, when the scope is not ``present``). The pages are
-        built one at a time as they are iterated (a site's history is gigabytes), inside the
-        caller's snapshot."""
-        if self.options.archives and present:
-            pages, history = self._pages(scope, now)
-        else:
-            pages, history = archives.Pages(0, 1, 1), []
-        digests = {
-            page: archives.digest(
-                scope.name, page, pages.sealed(page), (history[i][1] for i in pages.span(page))
-            )
-            for page in range(1, pages.count + 1)
-        }
-        return digests, self._archive_items(scope, pages, history, held, digests, now)
-
-    def _archive_items(
-        self,
-        scope: Scope,
-        pages: archives.Pages,
-        history: list[tuple[str, int]],
-        held: Mapping[int, int],
-        digests: Mapping[int, int],
-        now: datetime,
-    ) -> Iterator[tuple[str, Document | None]]:
-        formats = self.options.formats
-        modified = self.modified(scope, now) if pages.count else None
-        for page, digest in digests.items():
-            if held.get(page) != digest:
-                feed = self._archive_feed(scope, pages, history, page)
-                for fmt, body in writers.render_all(feed, formats).items():
-                    doc = Document(body, MEDIA_TYPES[fmt], modified, pages.sealed(page))
-                    yield urls.archive_path(scope, page, fmt), doc
-        for page in sorted(set(held) - set(digests)):
-            for fmt in formats:
-                yield urls.archive_path(scope, page, fmt), None
+        return _feed_document(feed, fmt, self.modified(scope, now))
 
     def _selected(self, target: Target, now: datetime, limit: int) -> Document | None:
         """A feed whose posts a query, filters or combined scopes choose from the whole history
@@ -433,11 +362,7 @@ class Documents:
         if not present:
             return [(path, None) for path in paths]
         feed = self.feed(scope, now, self.options.limit)
-        modified = self.modified(scope, now)
-        docs = {
-            fmt: Document(body, MEDIA_TYPES[fmt], modified)
-            for fmt, body in writers.render_all(feed, self.options.formats).items()
-        }
+        docs = feed_documents(feed, self.options.formats, self.modified(scope, now))
         found: list[tuple[str, Document | None]] = [
             (path, docs[fmt]) for path, fmt in zip(paths, self.options.formats)
         ]
@@ -498,5 +423,16 @@ def _relocated(doc: Document, feed: Feed, alias: str) -> Document:
     return replace(doc, body=head.replace(old, new) + entry + rest)
 
 
+def feed_documents(
+    feed: Feed, formats: Sequence[str], modified: datetime | None
+) -> dict[str, Document]:
+    """The documents of ``feed`` in each of ``formats``, written together
+    (:func:`writers.render_all`)."""
+    return {
+        fmt: Document(body, MEDIA_TYPES[fmt], modified, feed.sealed)
+        for fmt, body in writers.render_all(feed, formats).items()
+    }
+
+
 def _feed_document(feed: Feed, fmt: str, modified: datetime | None) -> Document:
-    return Document(writers.render(feed, fmt), MEDIA_TYPES[fmt], modified)
+    return Document(writers.render(feed, fmt), MEDIA_TYPES[fmt], modified, feed.sealed)

@@ -17,13 +17,14 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from . import parallel, rendering, urls
-from .documents import Document, Documents, Options
+from .archives import History
+from .documents import Document, Documents, Options, feed_documents
 from .errors import ExportError
 from .index import ExportMark, Index
 from .jekyll.posts import Rules
@@ -177,16 +178,49 @@ def _write_scopes(
                 written,
             )
         for scope, present in batch if job.options.archives else ():
-            with index.snapshot():
-                held = index.archive_pages(job.root, scope)
-                digests, items = documents.archive_documents(scope, present, job.now, held)
-                more = apply(job.root, items)
-            if digests != held:
-                index.save_archive_pages(job.root, scope, digests)
+            more = _write_archive(index, documents, job.root, scope, present, job.now)
             counts = (counts[0] + more[0], counts[1] + more[1], counts[2] + more[2])
         return (*counts, written)
     finally:
         index.close()
+
+
+def _write_archive(
+    index: Index, documents: Documents, root: Path, scope: Scope, present: bool, now: datetime
+) -> tuple[int, int, int]:
+    """Write the archive pages of ``scope`` whose digest moved from the one ``root`` holds and
+    record the new digests; (written, unchanged, removed)."""
+    with index.snapshot():
+        held = index.archive_pages(root, scope)
+        history = documents.history(scope, now) if present else None
+        digests = history.digests() if history else {}
+        counts = apply(root, _archive_items(documents, scope, history, held, digests, now))
+    if digests != held:
+        index.save_archive_pages(root, scope, digests)
+    return counts
+
+
+def _archive_items(
+    documents: Documents,
+    scope: Scope,
+    history: History | None,
+    held: Mapping[int, int],
+    digests: Mapping[int, int],
+    now: datetime,
+) -> Iterator[tuple[str, Document | None]]:
+    """Each archive page of ``scope`` whose digest moved from the one ``held`` (page → digest),
+    in every format, then ``None`` for each page held beyond the last (every one, when the
+    scope has no page left). Pages are built one at a time as they are iterated (a site's
+    history is gigabytes), inside the caller's snapshot."""
+    formats = documents.options.formats
+    modified = documents.modified(scope, now) if digests else None
+    for page, digest in digests.items():
+        feed = history.feed(page) if history and held.get(page) != digest else None
+        for fmt, doc in feed_documents(feed, formats, modified).items() if feed else ():
+            yield urls.archive_path(scope, page, fmt), doc
+    for page in sorted(set(held) - set(digests)):
+        for fmt in formats:
+            yield urls.archive_path(scope, page, fmt), None
 
 
 def _plan(

@@ -176,6 +176,12 @@ class Feed:
     next_archive: int = 0
 
     @property
+    def sealed(self) -> bool:
+        """An archive page with one after it: it holds the same posts for good
+        (:mod:`feeds.archives`)."""
+        return self.next_archive > 0
+
+    @property
     def home_url(self) -> str:
         """The site's home page, the feeds' ``alternate`` link."""
         return self.site_url + "/"

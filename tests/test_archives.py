@@ -177,6 +177,17 @@ def _files(out: Path) -> Callable[[str], bytes]:
     return get
 
 
+@pytest.fixture
+def exported(
+    write_config: Callable[..., Path], finews_copy: Path, tmp_path: Path
+) -> tuple[Path, Path]:
+    """The sample site exported with small archive pages: its config and the folder."""
+    config_path = write_config(HISTORY, source=finews_copy)
+    out = tmp_path / "out"
+    _export(config_path, out)
+    return config_path, out
+
+
 def _state(out: Path) -> dict[str, tuple[bytes, int]]:
     return {
         p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_ino)
@@ -186,11 +197,9 @@ def _state(out: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def test_the_export_holds_every_post_once_and_rebuilds_only_the_pages_an_edit_touches(
-    write_config: Callable[..., Path], finews_copy: Path, tmp_path: Path
+    write_config: Callable[..., Path], finews_copy: Path, exported: tuple[Path, Path]
 ) -> None:
-    config_path = write_config(HISTORY, source=finews_copy)
-    out = tmp_path / "out"
-    _export(config_path, out)
+    config_path, out = exported
     get = _files(out)
     site_ids, pages = _follow(get, f"{SITE}feed.atom")
     assert len(site_ids) == len(set(site_ids)) == 151 and pages == 1 + 21
@@ -249,12 +258,8 @@ def test_the_export_holds_every_post_once_and_rebuilds_only_the_pages_an_edit_to
     assert b"fh:" not in (out / "feed.atom").read_bytes()
 
 
-def test_a_full_export_restores_a_page_deleted_by_hand(
-    write_config: Callable[..., Path], finews_copy: Path, tmp_path: Path
-) -> None:
-    config_path = write_config(HISTORY, source=finews_copy)
-    out = tmp_path / "out"
-    _export(config_path, out)
+def test_a_full_export_restores_a_page_deleted_by_hand(exported: tuple[Path, Path]) -> None:
+    config_path, out = exported
     page = out / "category" / "emnews" / "archive" / "1.atom"
     kept = page.read_bytes()
     page.unlink()
