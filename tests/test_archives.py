@@ -119,7 +119,7 @@ def test_a_reader_following_prev_archive_over_http_gets_every_post_once(
     assert sorted(_follow_json(get, f"{SITE}{stem}.json")) == expected
 
 
-def test_a_scope_that_fits_in_its_feed_says_it_is_complete(app: Flask) -> None:
+def test_a_scope_that_fits_in_its_feed_says_it_is_complete_and_links_no_page(app: Flask) -> None:
     client = app.test_client()
     small = client.get("/category/youjiangribao.atom").data
     assert b"<fh:complete/>" in small and b"prev-archive" not in small
@@ -127,6 +127,10 @@ def test_a_scope_that_fits_in_its_feed_says_it_is_complete(app: Flask) -> None:
     assert b"<fh:complete/>" not in large and b'rel="prev-archive"' in large
     # A feed asked for with another limit links no archive: its pages would miss or repeat.
     assert b"prev-archive" not in client.get("/feed.atom?limit=6").data
+    # The preview page links what its feed links, the small scope's nothing.
+    newest = feedparser.parse(client.get("/category/emnews.atom").data).feed.links[-1].href
+    assert newest.endswith(".atom") and newest.encode() in client.get("/category/emnews/").data
+    assert b"/archive/" not in client.get("/category/youjiangribao/").data
 
 
 def test_sealed_pages_are_served_immutable_and_the_newest_is_not(app: Flask) -> None:
