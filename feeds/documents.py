@@ -218,11 +218,13 @@ class Documents:
         )
 
     def history(self, scope: Scope, now: datetime) -> archives.History | None:
-        """The archive pages of ``scope`` at ``now``; ``None`` without ``[feeds] archives``."""
+        """The archive pages of ``scope`` at ``now``; ``None`` without ``[feeds] archives``.
+        They name no WebSub hub: hubs hear only of the scopes' feeds (:mod:`feeds.websub`)."""
         o = self.options
         if not o.archives:
             return None
-        return archives.History(self.index, self._feed(scope, ()), now, o.limit, o.archive_size)
+        base = replace(self._feed(scope, ()), hubs=())
+        return archives.History(self.index, base, now, o.limit, o.archive_size)
 
     def _archive(self, scope: Scope, page: int, fmt: str, now: datetime) -> Document | None:
         """Archive page ``page`` of ``scope`` in ``fmt``; ``None`` without archives or that page."""

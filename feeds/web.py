@@ -184,9 +184,16 @@ class Feeds:
 
     def _link(self, target: Target) -> str:
         """The ``Link`` header of a scope's feed: its hubs and itself (WebSub discovery), the
-        same URLs the document names. Feeds a query chooses name no hub: hubs hear only of
-        the scopes' feeds, so a subscription to one would never be told anything."""
-        if not self.hub_links or target.scope is None or target.selected or target.fmt == "html":
+        same URLs the document names. Feeds a query chooses and archive pages name no hub:
+        hubs hear only of the scopes' feeds, so a subscription to one would never be told
+        anything."""
+        if (
+            not self.hub_links
+            or target.scope is None
+            or target.selected
+            or target.page
+            or target.fmt == "html"
+        ):
             return ""
         path = target.alias or urls.feed_path(target.scope, target.fmt)
         self_url = urls.absolute(self.documents.options.url, path)

@@ -271,3 +271,19 @@ def test_a_full_export_restores_a_page_deleted_by_hand(exported: tuple[Path, Pat
     assert result.exit_code == 0, result.output
     assert page.read_bytes() == kept
     shutil.rmtree(out)
+
+
+def test_archive_pages_name_no_hub(write_config: Callable[..., Path], finews_copy: Path) -> None:
+    """Hubs hear only of the scopes' feeds: a subscription to a page would never be told."""
+    hubs = '[websub]\nhubs = ["http://127.0.0.1:9/hub"]\n'
+    made = create_app(config.load(write_config(hubs + HISTORY, source=finews_copy)))
+    try:
+        client = made.test_client()
+        feed = client.get("/feed.atom")
+        assert b'rel="hub"' in feed.data and 'rel="hub"' in feed.headers["Link"]
+        for page in ("/feed/archive/1.atom", "/feed/archive/1.rss", "/feed/archive/1.json"):
+            answer = client.get(page)
+            assert answer.status_code == 200 and "Link" not in answer.headers, page
+            assert b"hub" not in answer.data, page
+    finally:
+        made.extensions["feeds"].close()
