@@ -1,6 +1,7 @@
-"""Export timings: cold (empty index and folder), warm (nothing changed), and after one new post.
+"""Export timings: cold (empty index and folder), warm (nothing changed), and after one new post;
+with ``--archives``, the cold export with RFC 5005 archive pages next to without (files, bytes).
 
-    python bench/export.py [--posts 10000] [--runs 3]
+    python bench/export.py [--posts 10000] [--runs 3] [--archives]
 
 Each run uses a fresh copy of the index state it needs; figures are medians of the runs. Scratch
 data lives under $FEEDS_BENCH_DIR (default /tmp/feeds-bench), never in the repository.
@@ -37,11 +38,44 @@ def export(config: Path, out: Path) -> tuple[float, str, float]:
 CASES = ("cold", "warm (nothing changed)", "after one new post")
 
 
-def measure(
+def footprint(out: Path) -> tuple[int, int]:
+    """(files, bytes) of an export folder."""
+    sizes = [p.stat().st_size for p in out.rglob("*") if p.is_file()]
+    return len(sizes), sum(sizes)
+
+
+#: The archive measurements, in the order they are made in each run.
+ARCHIVE_CASES = ("cold, archives off", "cold, archives on", "archives on, after one new post")
+
+
+def measure_archives(
     posts: int, runs: int, work: Path | None = None
+) -> dict[str, list[tuple[float, int, int]]]:
+    """Each case of :data:`ARCHIVE_CASES` ``runs`` times, off and on interleaved; case → one
+    (seconds, files, bytes) per run."""
+    rows: dict[str, list[tuple[float, int, int]]] = {case: [] for case in ARCHIVE_CASES}
+    base = work or BENCH_DIR / f"archives-{posts}"
+    for _ in range(runs):
+        for archives, case in ((False, ARCHIVE_CASES[0]), (True, ARCHIVE_CASES[1])):
+            folder = base / ("on" if archives else "off")
+            results = measure(posts, 1, folder, archives=archives, cases=2 if archives else 1)
+            rows[case].append((results[CASES[0]][0][0], *footprint(folder / "out")))
+            if archives:
+                rows[ARCHIVE_CASES[2]].append((results[CASES[2]][0][0], 0, 0))
+    return rows
+
+
+def measure(
+    posts: int,
+    runs: int,
+    work: Path | None = None,
+    *,
+    archives: bool = False,
+    cases: int = 3,
 ) -> dict[str, list[tuple[float, str, float]]]:
-    """Each case of :data:`CASES` ``runs`` times, in ``work`` (default: BENCH_DIR/export-N);
-    case → one (seconds, last line, peak MB) per run."""
+    """The first ``cases`` of :data:`CASES` ``runs`` times, in ``work`` (default:
+    BENCH_DIR/export-N), with or without ``archives``; case → one (seconds, last line, peak MB)
+    per run (the new post is measured when ``cases`` is 2 or more, without the warm one)."""
     source = corpus(posts)
     work = work or BENCH_DIR / f"export-{posts}"
     shutil.rmtree(work, ignore_errors=True)
@@ -52,7 +86,9 @@ def measure(
     config = work / "config.toml"
     config.write_text(
         f'[site]\ntitle = "金融新闻"\nurl = "https://finews.withounder.com"\nsource = "{site}"\n'
-        f'timezone = "Asia/Shanghai"\nlang = "zh-CN"\n[feeds]\nfuture = true\n[index]\npath = "{work}/index.sqlite3"\n',
+        f'timezone = "Asia/Shanghai"\nlang = "zh-CN"\n[feeds]\nfuture = true\n'
+        f"archives = {str(archives).lower()}\n"
+        f'[index]\npath = "{work}/index.sqlite3"\n',
         encoding="utf-8",
     )
     rows: dict[str, list[tuple[float, str, float]]] = {case: [] for case in CASES}
@@ -62,7 +98,10 @@ def measure(
         for p in work.glob("index.sqlite3*"):
             p.unlink()
         rows[CASES[0]].append(export(config, out))
-        rows[CASES[1]].append(export(config, out))
+        if cases == 1:
+            continue
+        if cases > 2:
+            rows[CASES[1]].append(export(config, out))
         new = site / "_posts" / f"2026-11-30-bench{run}.md"
         new.write_text(
             '---\ntitle: "新的一篇"\ndate: 2026-11-30 12:00:00 +0800\ncategories: youjiangribao\ntags: 右江日报新闻\n---\n<p>正文</p>\n',
@@ -81,7 +120,16 @@ def main() -> None:
     )
     ap.add_argument("--posts", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--archives", action="store_true", help="cold export with archives vs without")
     args = ap.parse_args()
+    if args.archives:
+        found = measure_archives(args.posts, args.runs)
+        print(f"feeds export of {args.posts:,} generated posts, median of {args.runs} runs")
+        print(f"{'measurement':<34}{'seconds':>9}{'files':>9}{'MB':>9}")
+        for name, results in found.items():
+            med = statistics.median(r[0] for r in results)
+            print(f"{name:<34}{med:>9.2f}{results[-1][1]:>9,}{results[-1][2] / 1e6:>9.0f}")
+        return
     rows = measure(args.posts, args.runs)
     print(f"feeds export of {args.posts:,} generated posts, median of {args.runs} runs")
     print(f"{'measurement':<26}{'seconds':>9}{'peak MB':>9}  last line")

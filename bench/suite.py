@@ -40,7 +40,7 @@ except ImportError:
 
 HERE = Path(__file__).resolve().parent
 #: The phases, in the order they run; ``--only`` picks some.
-PHASES = ("hugo", "jekyll", "service", "serving")
+PHASES = ("hugo", "jekyll", "service", "serving", "archives")
 #: A Jekyll build slower than this is not repeated: one run of it stands for the median.
 JEKYLL_REPEAT_SECONDS = 120.0
 
@@ -133,6 +133,8 @@ def main() -> None:
         phase("service", lambda: service_rows(big, posts, runs, args.quick, run))
     if "serving" in only:
         phase("serving", lambda: serving_rows(posts, runs, args.quick, run))
+    if "archives" in only:
+        phase("archives", lambda: archive_rows(posts, runs, run))
 
     print_table(rows)
     print(
@@ -178,6 +180,30 @@ def export_vs_hugo(source: Path, posts: int, runs: int, run: Path) -> list[Row]:
         Row(f"warm export {n}, nothing changed", f"{warm_s:.2f} s", "", "", "≤ 1 s", warm_s <= 1),
         Row(f"export {n} after one new post", f"{new_s:.2f} s", "", "", "≤ 2 s", new_s <= 2),
         Row("  files rewritten for it", new_written, "", "", "changed only", None),
+    ]
+
+
+def archive_rows(posts: int, runs: int, run: Path) -> list[Row]:
+    """The cold export with RFC 5005 archive pages next to without, interleaved."""
+    found = export.measure_archives(posts, runs, BENCH_DIR / f"run-archives-{posts}")
+    off, on, new = (found[c] for c in export.ARCHIVE_CASES)
+    off_s, on_s = _med([r[0] for r in off]), _med([r[0] for r in on])
+    n = f"{posts // 1000}k"
+    return [
+        Row(
+            f"cold export {n} with archives (on; off)",
+            f"{on_s:.1f} s",
+            f"{off_s:.1f} s",
+            f"{on_s / off_s:.2f}",
+        ),
+        Row("  files", f"{on[-1][1]:,}", f"{off[-1][1]:,}", f"{on[-1][1] / off[-1][1]:.2f}"),
+        Row(
+            "  bytes",
+            f"{on[-1][2] / 1e6:,.0f} MB",
+            f"{off[-1][2] / 1e6:,.0f} MB",
+            f"{on[-1][2] / off[-1][2]:.2f}",
+        ),
+        Row(f"export {n} with archives after one new post", f"{_med([r[0] for r in new]):.2f} s"),
     ]
 
 

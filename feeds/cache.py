@@ -44,6 +44,8 @@ class Entry:
     media_type: str
     #: HTTP date of the document's last change (:attr:`Document.modified`), or ``None``.
     last_modified: str | None
+    #: :attr:`Document.sealed`: served to be kept for good.
+    sealed: bool = False
 
     @property
     def gzip_etag(self) -> str:
@@ -64,6 +66,7 @@ class Entry:
             etag=etag,
             media_type=doc.media_type,
             last_modified=dates.http_date(doc.modified) if doc.modified else None,
+            sealed=doc.sealed,
         )
 
 
@@ -119,6 +122,7 @@ def pack(key: str, entry: Entry) -> bytes:
             "etag": entry.etag,
             "media_type": entry.media_type,
             "last_modified": entry.last_modified,
+            **({"sealed": True} if entry.sealed else {}),
         }
     ).encode("utf-8")
     return head + b"\n" + entry.body + entry.gzipped
@@ -139,6 +143,7 @@ def unpack(key: str, data: bytes) -> Entry | None:
             head["etag"],
             head["media_type"],
             head["last_modified"],
+            bool(head.get("sealed")),
         )
     except (ValueError, KeyError, TypeError):
         return None

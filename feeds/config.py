@@ -105,6 +105,17 @@ class FeedsConfig:
         help="Categories jekyll-feed is told to publish (`feed: categories`): "
         "`feeds check` warns for each that has no post. Every category has feeds anyway.",
     )
+    archives: bool = key(
+        False,
+        help="RFC 5005 full history: each feed says it is complete, or links archive pages "
+        "holding every older post (`<feed>/archive/<n>.<fmt>`). Off by default: every post's "
+        "content is then written once more per scope it is in.",
+    )
+    archive_size: int = key(
+        100,
+        help="Posts on an archive page. Changing it re-pages every archive (URLs clients were "
+        "told never change).",
+    )
     hidden_tags: tuple[str, ...] = key(
         (),
         help="Tags with no feed and no page at all, in any format or path "
@@ -364,7 +375,7 @@ def _check(config: Config) -> Config:
         )
     site = replace(config.site, url=config.site.url.rstrip("/"))
     feeds = config.feeds
-    for name in ("limit", "max_limit", "summary_length"):
+    for name in ("limit", "max_limit", "summary_length", "archive_size"):
         if getattr(feeds, name) < 1:
             raise ConfigError(f"{path}: [feeds] {name} must be at least 1")
     if feeds.max_limit < feeds.limit:

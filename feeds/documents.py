@@ -4,18 +4,18 @@ and the export share, so a static copy answers every URL with the bytes the serv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
-from . import content, convert, pages, rendering, search, urls, writers
+from . import archives, content, convert, pages, rendering, search, urls, writers
 from .config import Config
 from .index import Index
 from .jekyll import permalink
 from .jekyll import posts as jekyll_posts
-from .model import SITE, Feed, Scope, ScopeKind, site_name
+from .model import SITE, Feed, Post, Scope, ScopeKind, site_name
 from .urls import Target
 
 #: Content-Type of each kind of document.
@@ -37,6 +37,8 @@ class Document:
     #: Last-Modified: when the document last changed (whole seconds, never earlier than a
     #: time it was given before; see docs/decisions.md), or ``None``. Not part of the bytes.
     modified: datetime | None
+    #: A sealed RFC 5005 archive page (:mod:`feeds.archives`): its bytes stay as they are.
+    sealed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,9 @@ class Layout:
     #: Each scope to write (``True``, named) or whose files to remove (``False``: it has no
     #: post left), by kind and slug.
     scopes: tuple[tuple[Scope, bool], ...]
+    #: The paths of each scope of :attr:`scopes` (:meth:`Documents.scope_paths`), archive
+    #: pages included.
+    files: Mapping[Scope, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,9 @@ class Options:
     hidden_tags: frozenset[str] = frozenset()
     #: ``[websub] hubs``: named by every scope's feeds.
     hubs: tuple[str, ...] = ()
+    #: ``[feeds] archives`` and ``archive_size``: RFC 5005 archive pages of that many posts.
+    archives: bool = False
+    archive_size: int = 100
 
     @classmethod
     def from_config(cls, config: Config) -> Options:
@@ -100,7 +108,14 @@ class Options:
             feeds.logo,
             frozenset(map(permalink.scope_slug, feeds.hidden_tags)),
             hubs=config.websub.hubs,
+            archives=feeds.archives,
+            archive_size=feeds.archive_size,
         )
+
+    @property
+    def depth(self) -> int:
+        """How many of each scope's newest posts the documents show: every post with archives."""
+        return 2**62 if self.archives else self.limit
 
     def hidden(self, scope: Scope) -> bool:
         """Whether ``scope`` is a tag the site keeps out of feeds (jekyll-feed's ``tags: except``)."""
@@ -165,12 +180,26 @@ class Documents:
             return None
         if target.fmt == "html":
             return self._preview(self.feed(scope, now, self.options.limit), now)
+        if target.page:
+            return self._archive(scope, target.page, target.fmt, now)
         feed = self.feed(scope, now, limit or self.options.limit)
         doc = _feed_document(feed, target.fmt, self.modified(scope, now))
         return _relocated(doc, feed, target.alias) if target.alias else doc
 
     def feed(self, scope: Scope, now: datetime, limit: int) -> Feed:
-        """The feed of ``scope``: its newest ``limit`` posts published at ``now``."""
+        """The feed of ``scope``: its newest ``limit`` posts published at ``now``. With
+        archives, it says it is complete when those are all (RFC 5005), or else, at the
+        configured limit, links the newest archive page."""
+        feed = self._feed(scope, rendering.posts(self.index, scope, now, limit))
+        o = self.options
+        if not o.archives:
+            return feed
+        total = len(feed.posts) if len(feed.posts) < limit else self.index.size(scope, now)
+        newest = archives.Pages(total, limit, o.archive_size).count if limit == o.limit else 0
+        return replace(feed, complete=total <= limit, prev_archive=newest)
+
+    def _feed(self, scope: Scope, posts: tuple[Post, ...]) -> Feed:
+        """A feed of ``scope`` holding ``posts``."""
         o = self.options
         site = site_name(o.title, o.url)
         title = site if scope.kind is ScopeKind.SITE else f"{site} · {scope.name}"
@@ -181,12 +210,29 @@ class Documents:
             site_url=o.url,
             lang=o.lang,
             author=o.author,
-            posts=rendering.posts(self.index, scope, now, limit),
+            posts=posts,
             full_content=o.full_content,
             icon=o.icon,
             logo=o.logo,
             hubs=o.hubs,
         )
+
+    def history(self, scope: Scope, now: datetime) -> archives.History | None:
+        """The archive pages of ``scope`` at ``now``; ``None`` without ``[feeds] archives``.
+        They name no WebSub hub: hubs hear only of the scopes' feeds (:mod:`feeds.websub`)."""
+        o = self.options
+        if not o.archives:
+            return None
+        base = replace(self._feed(scope, ()), hubs=())
+        return archives.History(self.index, base, now, o.limit, o.archive_size)
+
+    def _archive(self, scope: Scope, page: int, fmt: str, now: datetime) -> Document | None:
+        """Archive page ``page`` of ``scope`` in ``fmt``; ``None`` without archives or that page."""
+        history = self.history(scope, now)
+        feed = history.feed(page) if history else None
+        if feed is None:
+            return None
+        return _feed_document(feed, fmt, self.modified(scope, now))
 
     def _selected(self, target: Target, now: datetime, limit: int) -> Document | None:
         """A feed whose posts a query, filters or combined scopes choose from the whole history
@@ -269,19 +315,28 @@ class Documents:
                 (urls.INDEX_PAGE, self._listing("html", listings, now)),
                 (urls.OPML, self._listing("opml", listings, now)),
             )
-        count = len(lists) + sum(len(self.scope_paths(s)) for s in wanted)
+        totals = {listing.scope: listing.count for listing in listings}
+        files = {s: self.scope_paths(s, totals.get(s, 0)) for s in wanted}
         return Layout(
-            2 + sum(len(self.scope_paths(listing.scope)) for listing in listings),
-            count,
+            2 + sum(len(self.scope_paths(s, n)) for s, n in totals.items()),
+            len(lists) + sum(map(len, files.values())),
             lists,
             tuple((existing.get(s, s), s in existing) for s in wanted),
+            files,
         )
 
-    def scope_paths(self, scope: Scope) -> tuple[str, ...]:
-        """The paths of ``scope``'s files: one per format, jekyll-feed's Atom paths, and its
-        preview page (the site's is the index page)."""
+    def scope_paths(self, scope: Scope, total: int = 0) -> tuple[str, ...]:
+        """The paths of ``scope``'s files: one per format, jekyll-feed's Atom paths, its
+        preview page (the site's is the index page), and with archives, each archive page in
+        each format for a scope of ``total`` posts."""
         page = () if scope.kind is ScopeKind.SITE else (urls.page_path(scope),)
-        return (*self.feed_paths(scope), *page)
+        o = self.options
+        count = archives.Pages(total, o.limit, o.archive_size).count if o.archives else 0
+        return (
+            *self.feed_paths(scope),
+            *page,
+            *(urls.archive_path(scope, n, fmt) for n in range(1, count + 1) for fmt in o.formats),
+        )
 
     def feed_paths(self, scope: Scope) -> tuple[str, ...]:
         """The paths of ``scope``'s feeds: one per format, then jekyll-feed's Atom paths."""
@@ -309,11 +364,7 @@ class Documents:
         if not present:
             return [(path, None) for path in paths]
         feed = self.feed(scope, now, self.options.limit)
-        modified = self.modified(scope, now)
-        docs = {
-            fmt: Document(body, MEDIA_TYPES[fmt], modified)
-            for fmt, body in writers.render_all(feed, self.options.formats).items()
-        }
+        docs = feed_documents(feed, self.options.formats, self.modified(scope, now))
         found: list[tuple[str, Document | None]] = [
             (path, docs[fmt]) for path, fmt in zip(paths, self.options.formats)
         ]
@@ -374,5 +425,16 @@ def _relocated(doc: Document, feed: Feed, alias: str) -> Document:
     return replace(doc, body=head.replace(old, new) + entry + rest)
 
 
+def feed_documents(
+    feed: Feed, formats: Sequence[str], modified: datetime | None
+) -> dict[str, Document]:
+    """The documents of ``feed`` in each of ``formats``, written together
+    (:func:`writers.render_all`)."""
+    return {
+        fmt: Document(body, MEDIA_TYPES[fmt], modified, feed.sealed)
+        for fmt, body in writers.render_all(feed, formats).items()
+    }
+
+
 def _feed_document(feed: Feed, fmt: str, modified: datetime | None) -> Document:
-    return Document(writers.render(feed, fmt), MEDIA_TYPES[fmt], modified)
+    return Document(writers.render(feed, fmt), MEDIA_TYPES[fmt], modified, feed.sealed)

@@ -17,13 +17,14 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from . import parallel, rendering, urls
-from .documents import Document, Documents, Options
+from .archives import History
+from .documents import Document, Documents, Options, feed_documents
 from .errors import ExportError
 from .index import ExportMark, Index
 from .jekyll.posts import Rules
@@ -91,12 +92,14 @@ def export(
     changed: list[str] = []
     # Render before the read snapshot below: a long-lived reader would keep SQLite from folding
     # the rendered content back into the file, and every later read would wade through the WAL.
-    rendering.render_missing(index, documents.options.limit, now, scopes)
+    rendering.render_missing(index, documents.options.depth, now, scopes)
     with index.snapshot() as generation:
         last, scopes = _plan(index, root, full, now, options)
         layout = documents.layout(now, scopes)
-    paths = [rel for scope, _ in layout.scopes for rel in documents.scope_paths(scope)]
+    paths = [rel for scope, _ in layout.scopes for rel in layout.files[scope]]
     check(root, [rel for rel, _ in layout.lists] + paths)
+    if scopes is None:  # every archive page is rebuilt and compared
+        index.forget_archive_pages(root)
     written, unchanged, removed = apply(root, layout.lists, changed)
     if progress:
         progress(len(layout.lists), layout.count)
@@ -115,7 +118,7 @@ def export(
             removed + counts[2],
         )
         changed += counts[3]
-        done += sum(len(documents.scope_paths(scope)) for scope, _ in batch)
+        done += sum(len(layout.files[scope]) for scope, _ in batch)
         if progress:
             progress(done, layout.count)
     if scopes is None:
@@ -156,7 +159,9 @@ def _write_scopes(
     paths written).
 
     A worker may see a newer state of the index than the layout was planned from: the mark
-    keeps the older generation, so the next export rebuilds whatever changed since.
+    keeps the older generation, so the next export rebuilds whatever changed since. Archive
+    pages are written only where their digest moved, and their new digests recorded once
+    written (:mod:`feeds.index.marks`).
     """
     index = Index(job.index, job.rules, jobs=1)
     try:
@@ -172,9 +177,50 @@ def _write_scopes(
                 ),
                 written,
             )
+        for scope, present in batch if job.options.archives else ():
+            more = _write_archive(index, documents, job.root, scope, present, job.now)
+            counts = (counts[0] + more[0], counts[1] + more[1], counts[2] + more[2])
         return (*counts, written)
     finally:
         index.close()
+
+
+def _write_archive(
+    index: Index, documents: Documents, root: Path, scope: Scope, present: bool, now: datetime
+) -> tuple[int, int, int]:
+    """Write the archive pages of ``scope`` whose digest moved from the one ``root`` holds and
+    record the new digests; (written, unchanged, removed)."""
+    with index.snapshot():
+        held = index.archive_pages(root, scope)
+        history = documents.history(scope, now) if present else None
+        digests = history.digests() if history else {}
+        counts = apply(root, _archive_items(documents, scope, history, held, digests, now))
+    if digests != held:
+        index.save_archive_pages(root, scope, digests)
+    return counts
+
+
+def _archive_items(
+    documents: Documents,
+    scope: Scope,
+    history: History | None,
+    held: Mapping[int, int],
+    digests: Mapping[int, int],
+    now: datetime,
+) -> Iterator[tuple[str, Document | None]]:
+    """Each archive page of ``scope`` whose digest moved from the one ``held`` (page → digest),
+    in every format, then ``None`` for each page held beyond the last (every one, when the
+    scope has no page left). Pages are built one at a time as they are iterated (a site's
+    history is gigabytes), inside the caller's snapshot."""
+    formats = documents.options.formats
+    modified = documents.modified(scope, now) if digests else None
+    for page, digest in digests.items():
+        feed = history.feed(page) if history and held.get(page) != digest else None
+        for fmt, doc in feed_documents(feed, formats, modified).items() if feed else ():
+            yield urls.archive_path(scope, page, fmt), doc
+    for page in sorted(set(held) - set(digests)):
+        for fmt in formats:
+            yield urls.archive_path(scope, page, fmt), None
 
 
 def _plan(
@@ -291,14 +337,19 @@ def _remove_stale(root: Path, keep: set[str]) -> int:
 
 def _unlink(path: Path, root: Path | None = None) -> int:
     """Remove ``path`` if it is there; 1 if it was. A preview page's folder (under ``root``)
-    that this leaves empty goes too, so a static host stops answering its URL."""
+    that this leaves empty goes too, so a static host stops answering its URL, and so does an
+    emptied folder of archive pages."""
     try:
         path.unlink()
     except FileNotFoundError:
         return 0
     except OSError as e:
         raise ExportError(f"{path}: cannot remove: {e.strerror or e}") from e
-    if root is not None and path.name == urls.INDEX_PAGE and path.parent != root:
+    if (
+        root is not None
+        and path.parent != root
+        and (path.name == urls.INDEX_PAGE or path.parent.name == urls.ARCHIVE_FOLDER)
+    ):
         with contextlib.suppress(OSError):  # not empty: someone else's files are there too
             path.parent.rmdir()
     return 1

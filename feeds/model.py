@@ -165,6 +165,21 @@ class Feed:
     query: str = ""
     #: WebSub hubs (absolute URLs) the feed names, each told when it changes; empty: none.
     hubs: tuple[str, ...] = ()
+    #: RFC 5005: the feed holds every post of its scope (``fh:complete``).
+    complete: bool = False
+    #: The RFC 5005 archive page this document is, from 1 (the scope's oldest posts); 0: the
+    #: scope's subscription feed or a feed chosen by a query.
+    archive: int = 0
+    #: The archive pages before and after this document (``prev-archive``, ``next-archive``);
+    #: 0: none.
+    prev_archive: int = 0
+    next_archive: int = 0
+
+    @property
+    def sealed(self) -> bool:
+        """An archive page with one after it: it holds the same posts for good
+        (:mod:`feeds.archives`)."""
+        return self.next_archive > 0
 
     @property
     def home_url(self) -> str:

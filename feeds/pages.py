@@ -182,7 +182,9 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
     and post count, the feed's entries (title linking to the post, time in the site's zone,
     summary, lead image),
     each format's address with a copy button and links that subscribe in common readers, and
-    autodiscovery for each format. Links to other pages are relative to the page's folder.
+    autodiscovery for each format; with archives (the feed's ``prev_archive``), a link to the
+    newest archive page in the format readers are handed. Links to other pages are relative to
+    the page's folder.
 
     Raises:
         ValueError: a format is unknown.
@@ -215,6 +217,11 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
         updated=posts[0].when if posts else None,
         subscription=_subscription(site, scope),
         posts=posts,
+        older=(
+            urls.history_url(feed, feed.prev_archive, reader_format(site.formats))
+            if feed.prev_archive
+            else None
+        ),
     )
 
 

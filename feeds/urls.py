@@ -5,13 +5,16 @@ This is the one place that knows the layout (DESIGN, "URLs"): ``index.html``, ``
 preview pages ``category/<slug>/``, ``tag/<slug>/`` and ``author/<slug>/`` (``index.html`` in
 those folders), and jekyll-feed's
 ``feed.xml`` (and ``[feeds] site_path``), ``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml``
-as Atom that names itself at that path.
+as Atom that names itself at that path, and with ``[feeds] archives`` each scope's RFC 5005
+archive pages ``<feed path without .fmt>/archive/<n>.<fmt>`` (``feed/archive/3.atom``,
+``category/<slug>/archive/3.atom``), numbered from 1, the oldest posts.
 The service resolves requests with it, the export names its files and knows which it owns with
 it, and the feeds, lists and CLI link with it, so a static copy answers every URL the service does.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -26,6 +29,11 @@ OPML = "feeds.opml"
 #: The site scope's path stem; also the folder of jekyll-feed's per-scope paths.
 _SITE_STEM = "feed"
 _KINDS = {kind.value: kind for kind in (ScopeKind.CATEGORY, ScopeKind.TAG, ScopeKind.AUTHOR)}
+#: The folder of a scope's archive pages, beside its feeds.
+ARCHIVE_FOLDER = "archive"
+#: An archive page's path stem: the scope's feed stem, ``/archive/``, its number (no zeros first:
+#: one URL per page).
+_ARCHIVE = re.compile(rf"(?P<stem>.+)/{ARCHIVE_FOLDER}/(?P<page>[1-9][0-9]{{0,8}})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,8 @@ class Target:
     within: tuple[tuple[Scope, ...], ...] = ()
     #: The OpenCC conversion of its words (``s2t``…), once checked.
     opencc: str = ""
+    #: The scope's RFC 5005 archive page, from 1; 0: its subscription feed.
+    page: int = 0
 
     @property
     def selected(self) -> bool:
@@ -66,6 +76,12 @@ def feed_path(scope: Scope, fmt: str) -> str:
 def feed_href(scope: Scope, fmt: str) -> str:
     """:func:`feed_path`, percent-encoded: a link relative to the site root."""
     return quote(feed_path(scope, fmt))
+
+
+def archive_path(scope: Scope, page: int, fmt: str) -> str:
+    """Where archive page ``page`` (from 1) of ``scope``'s feed in ``fmt`` lives, not
+    percent-encoded (``category/emnews/archive/3.atom``)."""
+    return f"{feed_path(scope, fmt).removesuffix('.' + fmt)}/{ARCHIVE_FOLDER}/{page}.{fmt}"
 
 
 def page_path(scope: Scope) -> str:
@@ -93,7 +109,10 @@ def jekyll_feed_path(scope: Scope) -> str:
 
 def feed_url(feed: Feed, fmt: str) -> str:
     """The absolute URL ``feed`` is served at in ``fmt``: its ``rel="self"`` and Atom id."""
-    url = f"{feed.site_url}/{quote(feed.location or feed_path(feed.scope, fmt))}"
+    path = feed.location or (
+        archive_path(feed.scope, feed.archive, fmt) if feed.archive else feed_path(feed.scope, fmt)
+    )
+    url = f"{feed.site_url}/{quote(path)}"
     return f"{url}?{feed.query}" if feed.query else url
 
 
@@ -101,6 +120,13 @@ def absolute(site_url: str, path: str) -> str:
     """The absolute URL of the layout's ``path`` (from :func:`feed_path` and the others) on the
     site at ``site_url``: what a WebSub hub is told, and the HTTP ``Link`` header's self."""
     return f"{site_url}/{quote(path)}"
+
+
+def history_url(feed: Feed, page: int, fmt: str) -> str:
+    """The absolute URL of archive page ``page`` of ``feed``'s scope in ``fmt``; page 0: the
+    scope's subscription feed (RFC 5005 ``current``), wherever ``feed`` itself is served."""
+    path = archive_path(feed.scope, page, fmt) if page else feed_path(feed.scope, fmt)
+    return absolute(feed.site_url, path)
 
 
 def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | None:
@@ -139,6 +165,14 @@ def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | 
         return Target("atom", Scope(kind, slug), alias=path) if _is_slug(slug) else None
     if fmt not in formats:
         return None
+    archive = _ARCHIVE.fullmatch(stem)
+    if archive:
+        feed = resolve(f"{archive['stem']}.{fmt}", formats)
+        return (
+            Target(fmt, feed.scope, page=int(archive["page"]))
+            if feed is not None and feed.scope is not None and not feed.page
+            else None
+        )
     if stem == _SITE_STEM:
         return Target(fmt, SITE)
     if stem == SEARCH_STEM:

@@ -51,6 +51,8 @@ _CHOSEN_WAIT = 5.0
 _RETRIES = 3
 #: How many (target, limit) pairs remember their last good entry.
 _LAST_GOOD = 10_000
+#: Cache-Control of a sealed RFC 5005 archive page: its bytes never change (a year, RFC 8246).
+_SEALED = "public, max-age=31536000, immutable"
 
 
 class _Busy(Exception):
@@ -151,7 +153,9 @@ class Feeds:
             return _text(404, "not found")
         limit = (
             self._limit(request)
-            if (target.scope is not None or target.search) and target.fmt != "html"
+            if (target.scope is not None or target.search)
+            and target.fmt != "html"
+            and not target.page
             else self.default_limit
         )
         if isinstance(limit, Response):
@@ -159,6 +163,7 @@ class Feeds:
         if (
             target.fmt in self.formats
             and (target.scope is not None or target.search)
+            and not target.page
             and request.query_string
         ):
             chosen = self._choose(request, target)
@@ -179,9 +184,16 @@ class Feeds:
 
     def _link(self, target: Target) -> str:
         """The ``Link`` header of a scope's feed: its hubs and itself (WebSub discovery), the
-        same URLs the document names. Feeds a query chooses name no hub: hubs hear only of
-        the scopes' feeds, so a subscription to one would never be told anything."""
-        if not self.hub_links or target.scope is None or target.selected or target.fmt == "html":
+        same URLs the document names. Feeds a query chooses and archive pages name no hub:
+        hubs hear only of the scopes' feeds, so a subscription to one would never be told
+        anything."""
+        if (
+            not self.hub_links
+            or target.scope is None
+            or target.selected
+            or target.page
+            or target.fmt == "html"
+        ):
             return ""
         path = target.alias or urls.feed_path(target.scope, target.fmt)
         self_url = urls.absolute(self.documents.options.url, path)
@@ -230,6 +242,8 @@ class Feeds:
     def _entry(self, target: Target, limit: int) -> Entry | None:
         scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
         base = f"{self.namespace}|{target.fmt}|{scope}|{target.alias}|{limit}"
+        if target.page:
+            base += f"|archive={target.page}"
         if target.selected:
             base += f"|q={target.query}|{target.filters.canonical}|{_scopes_key(target.within)}|{target.opencc}"
             if target.filters.time:  # the window slides with the clock
@@ -293,7 +307,8 @@ class Feeds:
     def _respond(self, entry: Entry, req: Request, link: str = "") -> Response:
         gzip = req.accept_encodings.quality("gzip") > 0
         etag = entry.gzip_etag if gzip else entry.etag
-        headers = {"ETag": etag, "Cache-Control": self.cache_control, "Vary": "Accept-Encoding"}
+        control = _SEALED if entry.sealed else self.cache_control
+        headers = {"ETag": etag, "Cache-Control": control, "Vary": "Accept-Encoding"}
         if link:
             headers["Link"] = link
         if entry.last_modified:

@@ -57,6 +57,8 @@ class Words:
     feed_app: str
     #: The preview page's link back to the index.
     all_feeds: str
+    #: The preview page's link to the newest RFC 5005 archive page, under its entries.
+    older: str
 
     def heading(self, kind: ScopeKind) -> str:
         return {
@@ -106,6 +108,7 @@ ENGLISH = Words(
     open_in="Or open it in: ",
     feed_app="your feed app",
     all_feeds="All feeds",
+    older="Older posts",
 )
 SIMPLIFIED_CHINESE = Words(
     site="本站",
@@ -135,6 +138,7 @@ SIMPLIFIED_CHINESE = Words(
     open_in="或在以下服务中打开：",
     feed_app="阅读器应用",
     all_feeds="全部订阅源",
+    older="更早的文章",
 )
 TRADITIONAL_CHINESE = Words(
     site="本站",
@@ -164,6 +168,7 @@ TRADITIONAL_CHINESE = Words(
     open_in="或在以下服務中開啟：",
     feed_app="閱讀器應用",
     all_feeds="全部訂閱源",
+    older="更早的文章",
 )
 
 #: Regions whose Chinese is written in Traditional characters when the tag names no script.

@@ -407,3 +407,12 @@ def test_opml_lists_json_only_when_nothing_else_is_served() -> None:
     assert [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")] == [
         f"{SITE_URL}/feed.json"
     ]
+
+
+def test_preview_links_the_newest_archive_page_only_when_there_is_one() -> None:
+    older = preview_page(SITE_INFO, dataclasses.replace(FEED, prev_archive=3), 3)
+    section = html_check.parse(older).findall(".//main/section")[-1]  # the entries
+    links = [(a.get("href"), html_check.text(a)) for a in section.iter("a")][-1:]
+    href = f"{SITE_URL}/{quote('category/深圳/archive/3.atom')}"
+    assert links == [(href, "更早的文章")]
+    assert b"archive/" not in PREVIEW and "更早的文章".encode() not in PREVIEW

@@ -24,6 +24,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import StorageError
 from ..jekyll.posts import Rules
+from ..model import Scope
 from . import marks, refresh
 from .connection import Store
 from .marks import ExportMark
@@ -125,6 +126,26 @@ class Index(Queries):
             StorageError: the index cannot be written.
         """
         marks.save(self.store, str(folder), mark)
+
+    def archive_pages(self, folder: Path, scope: Scope) -> dict[int, int]:
+        """Page → digest of each archive page of ``scope`` the export folder ``folder`` holds."""
+        return marks.pages(self.store, str(folder), scope)
+
+    def save_archive_pages(self, folder: Path, scope: Scope, digests: dict[int, int]) -> None:
+        """Record ``digests`` as every archive page of ``scope`` that ``folder`` holds.
+
+        Raises:
+            StorageError: the index cannot be written.
+        """
+        marks.save_pages(self.store, str(folder), scope, digests)
+
+    def forget_archive_pages(self, folder: Path) -> None:
+        """Forget what archive pages ``folder`` holds, before an export rebuilds them all.
+
+        Raises:
+            StorageError: the index cannot be written.
+        """
+        marks.forget_pages(self.store, str(folder))
 
 
 def fingerprint(rules: Rules) -> str:

@@ -72,6 +72,30 @@ class Queries:
             )
         )
 
+    def history(self, scope: Scope, now: datetime) -> list[tuple[str, int]]:
+        """(path, mark) of every post of ``scope`` published at ``now``, oldest first, ties by
+        path the other way round (the feeds' order, reversed): what RFC 5005 archive pages are
+        cut from (:mod:`feeds.archives`). Marks say when a post changed."""
+        return self.store.rows(
+            lambda path, mark: (path, mark),
+            "SELECT m.path, p.mark FROM members m JOIN posts p ON p.path = m.path"
+            " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts, m.path DESC",
+            (scope.kind.value, scope.slug, micros(now)),
+        )
+
+    def at_paths(self, paths: Sequence[str]) -> tuple[Stored, ...]:
+        """The posts at ``paths``, in this order (a path with no post is left out)."""
+        found = {
+            r.post.path: r
+            for r in self.store.rows(
+                ReadRow.make,
+                f"SELECT {READ_COLUMNS} FROM posts p"
+                " WHERE p.path IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(paths)),),
+            )
+        }
+        return tuple(from_row(found[p]) for p in paths if p in found)
+
     def search(self, query: Query, now: datetime, limit: int) -> tuple[Stored, ...]:
         """The newest ``limit`` posts published at ``now`` that answer ``query``, over the whole
         history: newest first, ties by path."""

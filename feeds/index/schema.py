@@ -20,7 +20,7 @@ from ..dates import EPOCH
 from ..jekyll import permalink
 from ..model import Author, Image, Post, ScopeKind
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -68,6 +68,12 @@ CREATE TABLE exports (
     folder TEXT PRIMARY KEY, generation INTEGER NOT NULL,
     at TEXT NOT NULL,                 -- ISO 8601 instant the export was made for
     options TEXT NOT NULL, size INTEGER NOT NULL
+) WITHOUT ROWID;
+-- the digest of each RFC 5005 archive page an export folder holds (feeds.archives.digest): the
+-- next export there rewrites only the pages whose digest differs
+CREATE TABLE pages (
+    folder TEXT NOT NULL, kind TEXT NOT NULL, slug TEXT NOT NULL, page INTEGER NOT NULL,
+    digest INTEGER NOT NULL, PRIMARY KEY (folder, kind, slug, page)
 ) WITHOUT ROWID;
 CREATE TABLE problems (path TEXT NOT NULL, line INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX problems_path ON problems (path);

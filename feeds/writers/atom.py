@@ -6,7 +6,17 @@ from feeds import __version__
 from feeds.dates import rfc3339
 from feeds.model import Feed
 from feeds.urls import feed_url
-from feeds.writers.fields import MEDIA_NS, entry_body, lead_image, links, newest, site_author, terms
+from feeds.writers.fields import (
+    HISTORY_NS,
+    MEDIA_NS,
+    entry_body,
+    history_mark,
+    lead_image,
+    links,
+    newest,
+    site_author,
+    terms,
+)
 from feeds.writers.xml import Xml, link_attrs, media
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -20,6 +30,9 @@ def write(feed: Feed) -> bytes:
         root["xmlns:media"] = MEDIA_NS
     if feed.lang:
         root["xml:lang"] = feed.lang
+    mark = history_mark(feed)
+    if mark:
+        root["xmlns:fh"] = HISTORY_NS
     doc = Xml("feed", root)
     doc.leaf("id", feed_url(feed, "atom"))
     doc.leaf("title", feed.title)
@@ -28,6 +41,8 @@ def write(feed: Feed) -> bytes:
     doc.leaf("updated", rfc3339(newest(p.updated for p in feed.posts)))
     for link in links(feed, "atom"):
         doc.leaf("link", None, link_attrs(link))
+    if mark:
+        doc.leaf(mark, None)
     doc.open("author")
     doc.leaf("name", site_author(feed))
     doc.close()

@@ -11,7 +11,7 @@ from feeds.content import first_image
 from feeds.dates import EPOCH
 from feeds.jekyll.links import encoded
 from feeds.model import Feed, Image, Post, site_name
-from feeds.urls import feed_url
+from feeds.urls import feed_url, history_url
 
 #: Each format's media type: the feed's self link, autodiscovery and the HTTP Content-Type.
 MEDIA_TYPES: dict[str, str] = {
@@ -19,6 +19,8 @@ MEDIA_TYPES: dict[str, str] = {
     "rss": "application/rss+xml",
     "json": "application/feed+json",
 }
+#: RFC 5005's namespace, ``fh``: written only in a feed that is complete or an archive page.
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +36,32 @@ class Link:
 def links(feed: Feed, fmt: str) -> tuple[Link, ...]:
     """The feed-level links every XML format carries, in document order.
 
-    The one place to add more: a WebSub ``hub``, RFC 5005 ``next``/``prev-archive``. Atom writes
-    each as ``link``; RSS writes ``alternate`` as its channel ``link``, the rest as ``atom:link``.
+    The one place to add more: WebSub ``hub`` links name each hub; RFC 5005's ``current`` (an archive page's
+    subscription feed), ``prev-archive`` and ``next-archive`` follow the page numbers the feed
+    holds; JSON Feed writes ``prev-archive`` as ``next_url``. Atom writes each as ``link``; RSS
+    writes ``alternate`` as its channel ``link``, the rest as ``atom:link``.
     """
+    media = MEDIA_TYPES[fmt]
+    history = (
+        (Link("current", history_url(feed, 0, fmt), media),) if feed.archive else ()
+    ) + tuple(
+        Link(rel, history_url(feed, page, fmt), media)
+        for rel, page in (("prev-archive", feed.prev_archive), ("next-archive", feed.next_archive))
+        if page
+    )
     return (
-        Link("self", feed_url(feed, fmt), MEDIA_TYPES[fmt]),
+        Link("self", feed_url(feed, fmt), media),
         Link("alternate", feed.home_url, "text/html"),
         *(Link("hub", hub) for hub in feed.hubs),
+        *history,
     )
+
+
+def history_mark(feed: Feed) -> str | None:
+    """The RFC 5005 element the feed carries, ``fh:complete`` or ``fh:archive``, or ``None``."""
+    if feed.archive:
+        return "fh:archive"
+    return "fh:complete" if feed.complete else None
 
 
 def site_author(feed: Feed) -> str:

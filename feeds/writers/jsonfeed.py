@@ -13,7 +13,7 @@ from typing import Any
 from feeds.dates import rfc3339
 from feeds.model import Feed, Post
 from feeds.urls import feed_url
-from feeds.writers.fields import entry_body, lead_image, site_author, terms
+from feeds.writers.fields import entry_body, lead_image, links, site_author, terms
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -26,6 +26,10 @@ def write(feed: Feed) -> bytes:
         "home_page_url": feed.home_url,
         "feed_url": feed_url(feed, "json"),
     }
+    # JSON Feed pages with next_url: the older posts, RFC 5005's prev-archive.
+    older = [link.href for link in links(feed, "json") if link.rel == "prev-archive"]
+    if older:
+        doc["next_url"] = older[0]
     if feed.description:
         doc["description"] = feed.description
     if feed.lang:

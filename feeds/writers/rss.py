@@ -9,9 +9,11 @@ from feeds.dates import rfc822
 from feeds.model import Feed
 from feeds.writers.atom import ATOM_NS
 from feeds.writers.fields import (
+    HISTORY_NS,
     MEDIA_NS,
     enclosure_type,
     entry_body,
+    history_mark,
     lead_image,
     links,
     newest,
@@ -29,6 +31,8 @@ def write(feed: Feed) -> bytes:
     root = {"xmlns:atom": ATOM_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS}
     if any(images):  # declared only where used: feeds without images keep their bytes
         root["xmlns:media"] = MEDIA_NS
+    if history_mark(feed):
+        root["xmlns:fh"] = HISTORY_NS
     doc = Xml("rss", {**root, "version": "2.0"})
     doc.open("channel")
     doc.plain("title", feed.title)
@@ -49,6 +53,8 @@ def write(feed: Feed) -> bytes:
     for link in links(feed, "rss"):
         if link.rel != "alternate":
             doc.leaf("atom:link", None, link_attrs(link))
+    if mark := history_mark(feed):
+        doc.leaf(mark, None)
     for post, image in zip(feed.posts, images, strict=True):
         doc.open("item")
         doc.plain("title", post.title)
