@@ -3,7 +3,8 @@ sealed, and the feed of each page as the index holds it.
 
 A scope's posts, oldest first (by instant, ties by path the other way round from the feeds),
 fill pages of ``size`` posts numbered from 1; the newest ``shown`` are the subscription feed's
-and no page's. Every page but the newest is full and *sealed*: it links the page after it and
+and no page's. A scope whose older posts fill one page at most has no pages: its feed shows them
+all and is complete. Every page but the newest is full and *sealed*: it links the page after it and
 no new post changes it, since a new post is the newest and only pushes the subscription feed's
 oldest post onto the newest page (the *open* one, holding 1 to ``size`` posts). When the open
 page is full, the next new post starts another and seals it (it gains its ``next-archive``).
@@ -36,8 +37,18 @@ class Pages:
 
     @property
     def count(self) -> int:
-        """How many pages there are; 0 when the subscription feed shows every post."""
-        return -(-max(0, self.total - self.shown) // self.size)
+        """How many pages there are: 0 when the older posts would fill one page at most, which
+        the subscription feed then shows too (:attr:`in_feed`). A lone page would be both the
+        oldest and the newest, with no ``prev-archive`` or ``next-archive`` to follow, which the
+        W3C validator flags (``ArchiveIncomplete``); a feed that shows every post is complete."""
+        pages = -(-max(0, self.total - self.shown) // self.size)
+        return pages if pages > 1 else 0
+
+    @property
+    def in_feed(self) -> int:
+        """How many of the newest posts the subscription feed shows: ``shown``, or every post
+        when there are no pages."""
+        return self.shown if self.count else self.total
 
     def span(self, page: int) -> range:
         """The ordinals (0: the scope's oldest post) of the posts on ``page`` (from 1)."""

@@ -188,15 +188,20 @@ class Documents:
 
     def feed(self, scope: Scope, now: datetime, limit: int) -> Feed:
         """The feed of ``scope``: its newest ``limit`` posts published at ``now``. With
-        archives, it says it is complete when those are all (RFC 5005), or else, at the
-        configured limit, links the newest archive page."""
+        archives, it says it is complete when those are all (RFC 5005); at the configured limit
+        it links the newest archive page, or shows every post where they would fill one page
+        at most (:class:`feeds.archives.Pages`)."""
         feed = self._feed(scope, rendering.posts(self.index, scope, now, limit))
         o = self.options
         if not o.archives:
             return feed
         total = len(feed.posts) if len(feed.posts) < limit else self.index.size(scope, now)
-        newest = archives.Pages(total, limit, o.archive_size).count if limit == o.limit else 0
-        return replace(feed, complete=total <= limit, prev_archive=newest)
+        if limit != o.limit:
+            return replace(feed, complete=total <= limit)
+        pages = archives.Pages(total, limit, o.archive_size)
+        if pages.in_feed > limit:
+            feed = replace(feed, posts=rendering.posts(self.index, scope, now, pages.in_feed))
+        return replace(feed, complete=not pages.count, prev_archive=pages.count)
 
     def _feed(self, scope: Scope, posts: tuple[Post, ...]) -> Feed:
         """A feed of ``scope`` holding ``posts``."""

@@ -31,7 +31,10 @@ def test_pages_cover_every_archived_post_once_and_seal_all_but_the_newest() -> N
     for total in range(0, 40):
         pages = Pages(total, 5, 7)
         ordinals = [i for page in range(1, pages.count + 1) for i in pages.span(page)]
-        assert ordinals == list(range(max(0, total - 5)))
+        assert ordinals == list(range(total - pages.in_feed))
+        # No lone page: the feed shows every post until the older ones need two pages.
+        assert pages.count != 1
+        assert pages.in_feed == (5 if total > 5 + 7 else total)
         assert [pages.sealed(p) for p in range(1, pages.count + 1)] == [
             p < pages.count for p in range(1, pages.count + 1)
         ]
@@ -115,7 +118,7 @@ def test_a_reader_following_prev_archive_over_http_gets_every_post_once(
     for fmt in ("atom", "rss"):
         ids, pages = _follow(get, f"{SITE}{stem}.{fmt}")
         assert sorted(ids) == expected, fmt
-        assert pages == 1 + -(-max(0, len(expected) - 5) // 7)
+        assert pages == 1 + Pages(len(expected), 5, 7).count
     assert sorted(_follow_json(get, f"{SITE}{stem}.json")) == expected
 
 
@@ -131,6 +134,26 @@ def test_a_scope_that_fits_in_its_feed_says_it_is_complete_and_links_no_page(app
     newest = feedparser.parse(client.get("/category/emnews.atom").data).feed.links[-1].href
     assert newest.endswith(".atom") and newest.encode() in client.get("/category/emnews/").data
     assert b"/archive/" not in client.get("/category/youjiangribao/").data
+
+
+def test_no_scope_has_a_lone_page(write_config: Callable[..., Path], finews_copy: Path) -> None:
+    """A lone page would be the oldest and the newest, linking neither way, which the W3C
+    validator flags (ArchiveIncomplete): its posts stay in the feed, which is complete."""
+    history = "[feeds]\narchives = true\nlimit = 100\narchive_size = 60\n"
+    made = create_app(config.load(write_config(history, source=finews_copy)))
+    client = made.test_client()
+    try:
+        # The site's 151 posts: 100 in the feed would leave 51 for one page, so the feed has all.
+        site = client.get("/feed.atom").data
+        assert b"<fh:complete/>" in site and b"prev-archive" not in site
+        assert len(feedparser.parse(site).entries) == 151
+        assert len(json.loads(client.get("/feed.json").data)["items"]) == 151
+        assert client.get("/feed/archive/1.atom").status_code == 404
+        # Another limit is what it asks for, still complete only if it holds every post.
+        assert b"<fh:complete/>" not in client.get("/feed.atom?limit=150").data
+        assert b"<fh:complete/>" in client.get("/feed.atom?limit=151").data
+    finally:
+        made.extensions["feeds"].close()
 
 
 def test_sealed_pages_are_served_immutable_and_the_newest_is_not(app: Flask) -> None:
