@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 from xml.sax.saxutils import escape as xml_escape
 
 from . import content, convert, pages, rendering, search, urls, writers
@@ -156,8 +156,14 @@ class Documents:
 
     def render(self, target: Target, now: datetime, limit: int | None = None) -> Document | None:
         """The document for ``target`` as of ``now``; ``None`` when its scope has no post."""
+        if target.search and target.fmt == "html":
+            return self._search_page(target, now)
         if target.selected and target.fmt != "html":
-            return self._selected(target, now, limit or self.options.limit)
+            chosen = self._selected(target, now, limit or self.options.limit)
+            scope_of = target.scope if not target.within else None
+            if chosen is None:
+                return None
+            return _feed_document(chosen, target.fmt, self.modified(scope_of, now))
         if target.scope is None:
             return self._listing(target.fmt, self._listings(now), now)
         scope = self.index.scope(target.scope.kind, target.scope.slug, now)
@@ -188,7 +194,7 @@ class Documents:
             hubs=o.hubs,
         )
 
-    def _selected(self, target: Target, now: datetime, limit: int) -> Document | None:
+    def _selected(self, target: Target, now: datetime, limit: int) -> Feed | None:
         """A feed whose posts a query, filters or combined scopes choose from the whole history
         (``None``: a scope it names has no post). Its self link carries them, canonical."""
         o, f = self.options, target.filters
@@ -226,18 +232,7 @@ class Documents:
         location = (
             f"{stem}.{target.fmt}" if stem else urls.feed_path(target.scope or SITE, target.fmt)
         )
-        conversion = f"opencc={target.opencc}" if target.opencc else ""
-        params = "&".join(
-            p
-            for p in (
-                query.href if query else "",
-                _scopes_href(target.within),
-                f.canonical,
-                conversion,
-            )
-            if p
-        )
-        feed = Feed(
+        return Feed(
             scope=target.scope or SITE,
             title=words(" · ".join([site, *named])),
             description=words(o.description),
@@ -247,10 +242,27 @@ class Documents:
             posts=posts,
             full_content=o.full_content and not f.brief,
             location=location,
-            query=params,
+            query=_query_string(target),
         )
-        scope_of = target.scope if not target.within else None
-        return _feed_document(feed, target.fmt, self.modified(scope_of, now))
+
+    def _search_page(self, target: Target, now: datetime) -> Document | None:
+        """The keyword search page of ``target``'s query, with its other parameters carried into
+        the feeds' addresses and the search box; the search box alone when there is no query
+        (``None``: a scope it names has no post)."""
+        found = self._selected(target, now, self.options.limit) if target.query else None
+        if target.query and found is None:
+            return None
+        addresses: tuple[tuple[str, str], ...] = ()
+        count = None
+        if found:
+            addresses = tuple(
+                (fmt, urls.feed_url(replace(found, location=f"{urls.SEARCH_STEM}.{fmt}"), fmt))
+                for fmt in self.options.formats
+            )
+            count = len(found.posts) if len(found.posts) < self.options.limit else None
+        carried = parse_qsl(_query_string(replace(target, query="")))
+        body = pages.search_page(self.options.site, target.query, found, addresses, count, carried)
+        return Document(body, MEDIA_TYPES["html"], self.modified(None, now))
 
     def layout(self, now: datetime, scopes: Collection[Scope] | None = None) -> Layout:
         """What the export writes at ``now``: every scope, or with ``scopes`` (kind and slug;
@@ -350,6 +362,21 @@ class Documents:
         """The preview page of ``feed``'s scope: the feed's entries, so it renders nothing more."""
         body = pages.preview_page(self.options.site, feed, self.index.size(feed.scope, now))
         return Document(body, MEDIA_TYPES["html"], self.modified(feed.scope, now))
+
+
+def _query_string(target: Target) -> str:
+    """What chooses ``target``'s posts as its URL's query string, canonical and percent-encoded:
+    its keyword query, scopes, filters and conversion."""
+    return "&".join(
+        p
+        for p in (
+            search.parse(target.query).href if target.query else "",
+            _scopes_href(target.within),
+            target.filters.canonical,
+            f"opencc={target.opencc}" if target.opencc else "",
+        )
+        if p
+    )
 
 
 def _scopes_href(within: tuple[tuple[Scope, ...], ...]) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import escape
@@ -172,7 +172,7 @@ def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
         subscription=_subscription(site, model.SITE),
         groups=groups,
         opml=urls.OPML,
-        search_format=site.formats[0],
+        search_page=urls.SEARCH_PAGE,
         search_max=search.MAX_QUERY,
     )
 
@@ -191,17 +191,7 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
     words = words_for(site.lang)
     scope = feed.scope
     name = _scope_name(scope, site.name)
-    posts = [
-        _Entry(
-            p.url,
-            p.title,
-            _iso(p.date, site.zone),
-            _when(p.date, site.zone),
-            p.summary,
-            image.url if (image := lead_image(p)) else "",
-        )
-        for p in feed.posts
-    ]
+    posts = _entries(feed, site.zone)
     return _render(
         "preview.html",
         site,
@@ -215,6 +205,51 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
         updated=posts[0].when if posts else None,
         subscription=_subscription(site, scope),
         posts=posts,
+    )
+
+
+def search_page(
+    site: Site,
+    query: str = "",
+    found: Feed | None = None,
+    addresses: Sequence[tuple[str, str]] = (),
+    count: int | None = None,
+    carried: Sequence[tuple[str, str]] = (),
+    message: str = "",
+) -> bytes:
+    """The HTML5 keyword search page (:data:`feeds.urls.SEARCH_PAGE`): the search box holding
+    ``query`` (canonical) and, when ``found`` is its feed, how many posts match (``count``;
+    ``None``: more than the feed shows), the feed's entries, its address in each format (``addresses``:
+    (format, absolute URL with the query)) to copy or subscribe to, and autodiscovery for each.
+    ``carried`` are the other parameters (name, value) the box sends again with a new query
+    (filters, scopes, conversion). ``message`` says why a request was refused (a 400).
+
+    Raises:
+        ValueError: a format is unknown.
+    """
+    _check(site.formats)
+    words = words_for(site.lang)
+    at = dict(addresses)
+    title = found.title if found else f"{site.name} · {words.search_page}"
+    posts = _entries(found, site.zone) if found else []
+    return _render(
+        "search.html",
+        site,
+        words,
+        root="../",
+        title=title,
+        name=query or (words.bad_request if message else words.search_page),
+        query=query,
+        alternates=[
+            (MEDIA_TYPES[fmt], f"{title} ({FORMAT_LABELS[fmt]})", url) for fmt, url in addresses
+        ],
+        count=count,
+        updated=posts[0].when if posts else None,
+        subscription=_subscription_at(site, at.__getitem__) if found else None,
+        posts=posts,
+        carried=carried,
+        message=message,
+        search_max=search.MAX_QUERY,
     )
 
 
@@ -264,11 +299,15 @@ class _Subscription:
 
 
 def _subscription(site: Site, scope: Scope) -> _Subscription:
+    return _subscription_at(site, lambda fmt: _feed_url(site.url, scope, fmt))
+
+
+def _subscription_at(site: Site, url_of: Callable[[str], str]) -> _Subscription:
+    """How to subscribe to the feeds whose absolute URL in each format is ``url_of(fmt)``."""
     addresses = tuple(
-        _Address(FORMAT_LABELS[fmt], f"url-{fmt}", _feed_url(site.url, scope, fmt))
-        for fmt in site.formats
+        _Address(FORMAT_LABELS[fmt], f"url-{fmt}", url_of(fmt)) for fmt in site.formats
     )
-    main = _feed_url(site.url, scope, reader_format(site.formats))
+    main = url_of(reader_format(site.formats))
     readers = tuple((name, prefix + quote(main, safe="")) for name, prefix in READERS)
     return _Subscription(addresses, f"feed:{main}", readers)
 
@@ -288,6 +327,20 @@ def _feed_url(site_url: str, scope: Scope, fmt: str) -> str:
 def _page_url(site_url: str, scope: Scope) -> str:
     """The page a person reads a scope's feed on: its preview page, or the index for the site."""
     return f"{site_url}/" + ("" if scope.kind is ScopeKind.SITE else urls.page_href(scope))
+
+
+def _entries(feed: Feed, zone: tzinfo) -> list[_Entry]:
+    return [
+        _Entry(
+            p.url,
+            p.title,
+            _iso(p.date, zone),
+            _when(p.date, zone),
+            p.summary,
+            image.url if (image := lead_image(p)) else "",
+        )
+        for p in feed.posts
+    ]
 
 
 def _iso(when: datetime, zone: tzinfo) -> str:

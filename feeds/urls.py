@@ -3,7 +3,8 @@
 This is the one place that knows the layout (DESIGN, "URLs"): ``index.html``, ``feeds.opml``,
 ``feed.<fmt>``, ``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, ``author/<slug>.<fmt>``, the
 preview pages ``category/<slug>/``, ``tag/<slug>/`` and ``author/<slug>/`` (``index.html`` in
-those folders), and jekyll-feed's
+those folders), the keyword search page ``search/?q=…`` and its feeds ``search.<fmt>?q=…``
+(served only), and jekyll-feed's
 ``feed.xml`` (and ``[feeds] site_path``), ``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml``
 as Atom that names itself at that path.
 The service resolves requests with it, the export names its files and knows which it owns with
@@ -22,6 +23,8 @@ from .model import FORMATS, SITE, Feed, Scope, ScopeKind
 INDEX_PAGE = "index.html"
 #: The keyword feeds' path stem: ``search.<fmt>?q=…``, served only (no file can hold a query).
 SEARCH_STEM = "search"
+#: The keyword search page, ``search/?q=…``: served only, like the keyword feeds.
+SEARCH_PAGE = f"{SEARCH_STEM}/"
 OPML = "feeds.opml"
 #: The site scope's path stem; also the folder of jekyll-feed's per-scope paths.
 _SITE_STEM = "feed"
@@ -117,6 +120,8 @@ def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | 
     if path == OPML:
         return Target("opml")
     folder = path.removesuffix(INDEX_PAGE)
+    if folder == SEARCH_PAGE:
+        return Target("html", search=True)
     if folder.endswith("/"):
         kind_name, _, slug = folder[:-1].partition("/")
         return (
@@ -151,8 +156,10 @@ def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | 
 
 def owned(path: str) -> bool:
     """Whether a file at ``path`` (relative to an export folder) is one the layout writes in
-    some format: the export may remove it when its scope is gone or its format switched off."""
-    return bool(path) and resolve(path, FORMATS) is not None
+    some format: the export may remove it when its scope is gone or its format switched off.
+    The search page is not one: it is served only."""
+    target = resolve(path, FORMATS) if path else None
+    return target is not None and target != Target("html", search=True)
 
 
 def _is_slug(text: str) -> bool:

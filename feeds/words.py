@@ -57,6 +57,14 @@ class Words:
     feed_app: str
     #: The preview page's link back to the index.
     all_feeds: str
+    #: The keyword search page: its heading with no query, what a keyword feed is called, how
+    #: many of the newest matching posts it shows (``{n}``), when none match, and the heading of
+    #: a query it refuses (400).
+    search_page: str
+    keyword: str
+    newest_n: str
+    no_posts: str
+    bad_request: str
 
     def heading(self, kind: ScopeKind) -> str:
         return {
@@ -76,6 +84,9 @@ class Words:
 
     def count(self, n: int) -> str:
         return self.one_post if n == 1 else self.posts.format(n=n)
+
+    def newest_count(self, n: int) -> str:
+        return self.newest_n.format(n=n)
 
 
 ENGLISH = Words(
@@ -106,6 +117,11 @@ ENGLISH = Words(
     open_in="Or open it in: ",
     feed_app="your feed app",
     all_feeds="All feeds",
+    search_page="Search",
+    keyword="Keyword feed",
+    newest_n="the newest {n} matching posts",
+    no_posts="No post matches yet.",
+    bad_request="This search cannot be made",
 )
 SIMPLIFIED_CHINESE = Words(
     site="本站",
@@ -135,6 +151,11 @@ SIMPLIFIED_CHINESE = Words(
     open_in="或在以下服务中打开：",
     feed_app="阅读器应用",
     all_feeds="全部订阅源",
+    search_page="搜索",
+    keyword="关键词订阅",
+    newest_n="最新 {n} 篇匹配文章",
+    no_posts="暂无匹配的文章。",
+    bad_request="无法进行此搜索",
 )
 TRADITIONAL_CHINESE = Words(
     site="本站",
@@ -164,6 +185,11 @@ TRADITIONAL_CHINESE = Words(
     open_in="或在以下服務中開啟：",
     feed_app="閱讀器應用",
     all_feeds="全部訂閱源",
+    search_page="搜尋",
+    keyword="關鍵詞訂閱",
+    newest_n="最新 {n} 篇符合的文章",
+    no_posts="暫無符合的文章。",
+    bad_request="無法進行此搜尋",
 )
 
 #: Regions whose Chinese is written in Traditional characters when the tag names no script.

@@ -45,6 +45,8 @@ TAG = Scope(ScopeKind.TAG, "x", "X")
         ("author/robin-p.json", Target("json", Scope(ScopeKind.AUTHOR, "robin-p"))),
         ("author/张三/", Target("html", Scope(ScopeKind.AUTHOR, "张三"))),
         ("author/张三/index.html", Target("html", Scope(ScopeKind.AUTHOR, "张三"))),
+        ("search/", Target("html", search=True)),
+        ("search/index.html", Target("html", search=True)),
     ],
 )
 def test_layout_paths(path: str, target: Target) -> None:
@@ -155,6 +157,7 @@ def test_the_export_owns_the_layout_in_every_format_and_nothing_else() -> None:
         "category/a/b/index.html",
         "feed/a/index.html",
         "x/index.html",
+        "search/index.html",
     ):
         assert not owned(path), path
 
