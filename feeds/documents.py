@@ -41,14 +41,16 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """What an export writes at one instant: the two lists, built, and the scopes whose files
-    :meth:`Documents.scope_documents` builds, each on its own, in any process."""
+    """What an export writes at one instant: the two lists and the saved searches, built, and
+    the scopes whose files :meth:`Documents.scope_documents` builds, each on its own, in any
+    process."""
 
     #: Files in the whole layout.
     size: int
     #: Files to write or remove.
     count: int
-    #: The index page and the OPML list, or nothing when no scope is to be written.
+    #: The index page, the OPML list and each saved search's files, or nothing when no scope is
+    #: to be written.
     lists: tuple[tuple[str, Document], ...]
     #: Each scope to write (``True``, named) or whose files to remove (``False``: it has no
     #: post left), by kind and slug.
@@ -80,6 +82,8 @@ class Options:
     hidden_tags: frozenset[str] = frozenset()
     #: ``[websub] hubs``: named by every scope's feeds.
     hubs: tuple[str, ...] = ()
+    #: ``[search] saved``, canonical: keyword feeds listed and exported like scopes.
+    saved: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: Config) -> Options:
@@ -100,6 +104,7 @@ class Options:
             feeds.logo,
             frozenset(map(permalink.scope_slug, feeds.hidden_tags)),
             hubs=config.websub.hubs,
+            saved=config.search.saved,
         )
 
     def hidden(self, scope: Scope) -> bool:
@@ -110,7 +115,7 @@ class Options:
     def site(self) -> pages.Site:
         """What the pages say about the site."""
         return pages.Site(
-            self.title, self.description, self.url, self.lang, self.zone, self.formats
+            self.title, self.description, self.url, self.lang, self.zone, self.formats, self.saved
         )
 
 
@@ -156,6 +161,8 @@ class Documents:
 
     def render(self, target: Target, now: datetime, limit: int | None = None) -> Document | None:
         """The document for ``target`` as of ``now``; ``None`` when its scope has no post."""
+        if target.alias and target.search and target.query not in self.options.saved:
+            return None
         if target.search and target.fmt == "html":
             return self._search_page(target, now)
         if target.selected and target.fmt != "html":
@@ -228,10 +235,7 @@ class Documents:
         if target.opencc:
             posts = tuple(convert.post(target.opencc, p) for p in posts)
             words, lang = convert.converter(target.opencc), convert.CONVERSIONS[target.opencc]
-        stem = urls.SEARCH_STEM if target.search else None
-        location = (
-            f"{stem}.{target.fmt}" if stem else urls.feed_path(target.scope or SITE, target.fmt)
-        )
+        location = _location(target, target.fmt)
         return Feed(
             scope=target.scope or SITE,
             title=words(" · ".join([site, *named])),
@@ -242,7 +246,7 @@ class Documents:
             posts=posts,
             full_content=o.full_content and not f.brief,
             location=location,
-            query=_query_string(target),
+            query=_query_string(replace(target, query="") if target.alias else target),
         )
 
     def _search_page(self, target: Target, now: datetime) -> Document | None:
@@ -256,12 +260,20 @@ class Documents:
         count = None
         if found:
             addresses = tuple(
-                (fmt, urls.feed_url(replace(found, location=f"{urls.SEARCH_STEM}.{fmt}"), fmt))
+                (fmt, urls.feed_url(replace(found, location=_location(target, fmt)), fmt))
                 for fmt in self.options.formats
             )
             count = len(found.posts) if len(found.posts) < self.options.limit else None
         carried = parse_qsl(_query_string(replace(target, query="")))
-        body = pages.search_page(self.options.site, target.query, found, addresses, count, carried)
+        body = pages.search_page(
+            self.options.site,
+            target.query,
+            found,
+            addresses,
+            count,
+            carried,
+            saved=bool(target.alias),
+        )
         return Document(body, MEDIA_TYPES["html"], self.modified(None, now))
 
     def layout(self, now: datetime, scopes: Collection[Scope] | None = None) -> Layout:
@@ -280,14 +292,30 @@ class Documents:
             lists = (
                 (urls.INDEX_PAGE, self._listing("html", listings, now)),
                 (urls.OPML, self._listing("opml", listings, now)),
+                *self._saved(now),
             )
         count = len(lists) + sum(len(self.scope_paths(s)) for s in wanted)
         return Layout(
-            2 + sum(len(self.scope_paths(listing.scope)) for listing in listings),
+            2
+            + len(self.options.saved) * (len(self.options.formats) + 1)
+            + sum(len(self.scope_paths(listing.scope)) for listing in listings),
             count,
             lists,
             tuple((existing.get(s, s), s in existing) for s in wanted),
         )
+
+    def _saved(self, now: datetime) -> list[tuple[str, Document]]:
+        """Each saved search's feed in each format and its page, by path: any post can change
+        them, so they are written with the lists."""
+        found = []
+        for query in self.options.saved:
+            for fmt in self.options.formats:
+                path = urls.saved_path(query, fmt)
+                target = Target(fmt, search=True, query=query, alias=path)
+                found.append((path, self.render(target, now)))
+            page = Target("html", search=True, query=query, alias=f"{urls.SEARCH_PAGE}{query}/")
+            found.append((urls.saved_page_path(query), self.render(page, now)))
+        return [(path, doc) for path, doc in found if doc is not None]
 
     def scope_paths(self, scope: Scope) -> tuple[str, ...]:
         """The paths of ``scope``'s files: one per format, jekyll-feed's Atom paths, and its
@@ -352,7 +380,12 @@ class Documents:
         if fmt == "opml":
             newest = self.index.posts(SITE, now, 1)
             body = pages.opml(
-                o.title, o.url, listings, o.formats, newest[0].post.date if newest else None
+                o.title,
+                o.url,
+                listings,
+                o.formats,
+                newest[0].post.date if newest else None,
+                o.saved,
             )
         else:
             body = pages.index_page(o.site, listings)
@@ -362,6 +395,13 @@ class Documents:
         """The preview page of ``feed``'s scope: the feed's entries, so it renders nothing more."""
         body = pages.preview_page(self.options.site, feed, self.index.size(feed.scope, now))
         return Document(body, MEDIA_TYPES["html"], self.modified(feed.scope, now))
+
+
+def _location(target: Target, fmt: str) -> str:
+    """Where the feed in ``fmt`` of a target chosen by a request lives, before its query string."""
+    if target.search:
+        return urls.saved_path(target.query, fmt) if target.alias else f"{urls.SEARCH_STEM}.{fmt}"
+    return urls.feed_path(target.scope or SITE, fmt)
 
 
 def _query_string(target: Target) -> str:

@@ -67,6 +67,8 @@ class Site:
     #: Where times are shown (``[site] timezone``).
     zone: tzinfo
     formats: tuple[str, ...]
+    #: ``[search] saved``, canonical: listed with the scopes.
+    saved: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -86,6 +88,7 @@ def opml(
     listings: Sequence[Listing],
     formats: Sequence[str],
     created: datetime | None,
+    saved: Sequence[str] = (),
 ) -> bytes:
     """OPML 2.0 listing every feed, to subscribe to all of them in one import.
 
@@ -93,7 +96,8 @@ def opml(
     feed in the first XML format served (Atom by default), as many readers (newsboat among
     them) cannot read JSON Feed; JSON only when nothing else is served. Every outline has
     ``type="rss"``, which OPML uses for any feed format. ``created`` (aware) becomes
-    ``dateCreated``; ``None`` leaves it out. There is no ``docs`` element: OPML 2.0 allows it,
+    ``dateCreated``; ``None`` leaves it out. The ``saved`` searches (canonical queries) follow
+    the tags, their pages as ``htmlUrl``. There is no ``docs`` element: OPML 2.0 allows it,
     but the W3C validator rejects it as undefined, and readers ignore it.
 
     Raises:
@@ -111,23 +115,36 @@ def opml(
     for kind, group in _grouped(listings):
         parent = etree.SubElement(body, "outline", text=ENGLISH.heading(kind))
         for listing in group:
-            # OPML's text may hold HTML, so a name is escaped as HTML: a tag called <b> stays text.
-            name = escape(strip_illegal_xml(_scope_name(listing.scope, site_name)), quote=False)
-            etree.SubElement(
+            _outline(
                 parent,
-                "outline",
-                type="rss",
-                text=name,
-                title=name,
-                xmlUrl=f"{site_url}/{urls.feed_href(listing.scope, fmt)}",
-                htmlUrl=_page_url(site_url, listing.scope),
+                _scope_name(listing.scope, site_name),
+                f"{site_url}/{urls.feed_href(listing.scope, fmt)}",
+                _page_url(site_url, listing.scope),
+            )
+    if saved:
+        parent = etree.SubElement(body, "outline", text=ENGLISH.saved)
+        for query in saved:
+            _outline(
+                parent,
+                query,
+                f"{site_url}/{quote(urls.saved_path(query, fmt))}",
+                f"{site_url}/{urls.saved_page_href(query)}",
             )
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
+def _outline(parent: etree._Element, name: str, xml_url: str, html_url: str) -> None:
+    # OPML's text may hold HTML, so a name is escaped as HTML: a tag called <b> stays text.
+    text = escape(strip_illegal_xml(name), quote=False)
+    etree.SubElement(
+        parent, "outline", type="rss", text=text, title=text, xmlUrl=xml_url, htmlUrl=html_url
+    )
+
+
 def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
-    """The HTML5 page at ``/``: the site's own feeds to subscribe to, then every category, tag
-    and author with its post count and last update, each linking to its preview page.
+    """The HTML5 page at ``/``: the site's own feeds to subscribe to, the search box, then its
+    saved searches and every category, tag and author with its post count and last update, each
+    linking to its page.
 
     The groups list their scopes by post count, most first, ties by slug; the script lets a
     person filter them by name and sort them by name instead, and without it the whole list
@@ -160,6 +177,9 @@ def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
         for kind, group in _grouped(listings)
         if kind is not ScopeKind.SITE
     ]
+    if site.saved:
+        rows = [_Row(urls.saved_page_href(q), q) for q in site.saved]
+        groups.insert(0, (urls.SEARCH_STEM, words.saved, rows))
     return _render(
         "index.html",
         site,
@@ -216,13 +236,16 @@ def search_page(
     count: int | None = None,
     carried: Sequence[tuple[str, str]] = (),
     message: str = "",
+    *,
+    saved: bool = False,
 ) -> bytes:
     """The HTML5 keyword search page (:data:`feeds.urls.SEARCH_PAGE`): the search box holding
     ``query`` (canonical) and, when ``found`` is its feed, how many posts match (``count``;
     ``None``: more than the feed shows), the feed's entries, its address in each format (``addresses``:
     (format, absolute URL with the query)) to copy or subscribe to, and autodiscovery for each.
     ``carried`` are the other parameters (name, value) the box sends again with a new query
-    (filters, scopes, conversion). ``message`` says why a request was refused (a 400).
+    (filters, scopes, conversion). ``message`` says why a request was refused (a 400). A
+    ``saved`` search's page is one folder deeper (:func:`feeds.urls.saved_page_path`).
 
     Raises:
         ValueError: a format is unknown.
@@ -236,7 +259,8 @@ def search_page(
         "search.html",
         site,
         words,
-        root="../",
+        root="../../" if saved else "../",
+        action="../" if saved else "./",
         title=title,
         name=query or (words.bad_request if message else words.search_page),
         query=query,
@@ -259,9 +283,10 @@ class _Row:
 
     href: str
     name: str
-    count: int
+    #: ``None`` for a saved search (counting its posts would run it).
+    count: int | None = None
     #: The day of its newest post, ``YYYY-MM-DD`` in the site's zone, or empty.
-    day: str
+    day: str = ""
 
 
 @dataclass(frozen=True, slots=True)

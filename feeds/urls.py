@@ -4,7 +4,8 @@ This is the one place that knows the layout (DESIGN, "URLs"): ``index.html``, ``
 ``feed.<fmt>``, ``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, ``author/<slug>.<fmt>``, the
 preview pages ``category/<slug>/``, ``tag/<slug>/`` and ``author/<slug>/`` (``index.html`` in
 those folders), the keyword search page ``search/?q=…`` and its feeds ``search.<fmt>?q=…``
-(served only), and jekyll-feed's
+(served only), a saved search's feeds ``search/<query>.<fmt>`` and page ``search/<query>/``,
+and jekyll-feed's
 ``feed.xml`` (and ``[feeds] site_path``), ``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml``
 as Atom that names itself at that path.
 The service resolves requests with it, the export names its files and knows which it owns with
@@ -39,7 +40,8 @@ class Target:
     #: ``atom``, ``rss``, ``json``, ``html`` or ``opml``.
     fmt: str
     scope: Scope | None = None
-    #: Set for jekyll-feed's paths: where the Atom document says it lives.
+    #: Set for jekyll-feed's paths and saved searches' (whose ``query`` it holds): where the
+    #: document says it lives.
     alias: str = ""
     #: A keyword feed (``scope`` is ``None``), whose query comes with the request.
     search: bool = False
@@ -80,6 +82,22 @@ def page_path(scope: Scope) -> str:
 def page_href(scope: Scope) -> str:
     """The preview page's link relative to the site root, percent-encoded (``category/emnews/``)."""
     return quote(f"{scope.kind.value}/{scope.slug}/")
+
+
+def saved_path(query: str, fmt: str) -> str:
+    """Where a saved search's feed in ``fmt`` lives, not percent-encoded: its canonical query
+    as the file name (``search/宁德时代 -涨停.atom``), which the service answers too."""
+    return f"{SEARCH_PAGE}{query}.{fmt}"
+
+
+def saved_page_path(query: str) -> str:
+    """Where a saved search's page is written (``search/蔚来/index.html``)."""
+    return f"{SEARCH_PAGE}{query}/{INDEX_PAGE}"
+
+
+def saved_page_href(query: str) -> str:
+    """A saved search's page, relative to the site root, percent-encoded (``search/%E8%94%9A%E6%9D%A5/``)."""
+    return quote(f"{SEARCH_PAGE}{query}/")
 
 
 def jekyll_feed_path(scope: Scope) -> str:
@@ -124,6 +142,8 @@ def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | 
         return Target("html", search=True)
     if folder.endswith("/"):
         kind_name, _, slug = folder[:-1].partition("/")
+        if kind_name == SEARCH_STEM and _is_slug(slug):
+            return Target("html", search=True, query=slug, alias=folder)
         return (
             Target("html", Scope(_KINDS[kind_name], slug))
             if kind_name in _KINDS and _is_slug(slug)
@@ -148,6 +168,8 @@ def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | 
         return Target(fmt, SITE)
     if stem == SEARCH_STEM:
         return Target(fmt, search=True)
+    if stem.startswith(SEARCH_PAGE) and _is_slug(stem[len(SEARCH_PAGE) :]):
+        return Target(fmt, search=True, query=stem[len(SEARCH_PAGE) :], alias=path)
     kind_name, _, slug = stem.partition("/")
     if kind_name in _KINDS and _is_slug(slug):
         return Target(fmt, Scope(_KINDS[kind_name], slug))

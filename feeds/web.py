@@ -172,7 +172,7 @@ class Feeds:
             if isinstance(chosen, str):
                 return _text(400, chosen)
             target = chosen
-        elif target.search:
+        elif target.search and not target.query:
             return _text(400, _NO_QUERY)
         try:
             entry = self._entry(target, limit)
@@ -216,7 +216,7 @@ class Feeds:
         search page takes a missing or blank ``q``: it shows the search box alone."""
         args = req.args.to_dict(flat=False)
         try:
-            if target.search:
+            if target.search and not target.alias:  # a saved search's query is its path
                 values = args.get("q") or []
                 page = target.fmt == "html"
                 if len(values) > 1:
@@ -272,7 +272,7 @@ class Feeds:
     def _fresh(self, target: Target, limit: int, base: str) -> tuple[Entry | None, str]:
         now = self.live.now()
         state = self.live.state(now)
-        cache = self.chosen if target.selected else self.cache
+        cache = self.chosen if _requested(target) else self.cache
         for _ in range(_RETRIES):
             key = f"{base}|{state.key(target.scope)}"
             try:
@@ -285,7 +285,7 @@ class Feeds:
 
     def _build(self, target: Target, limit: int, now: datetime, state: State) -> Document | None:
         """Build from one snapshot of the index, and only if it is the state the key names."""
-        if target.selected:
+        if _requested(target):
             if not self._chosen_slots.acquire(timeout=_CHOSEN_WAIT):
                 raise _Busy
             try:
@@ -318,6 +318,15 @@ class Feeds:
         if gzip:
             headers["Content-Encoding"] = "gzip"
         return Response(entry.gzipped if gzip else entry.body, status=200, headers=headers)
+
+
+def _requested(target: Target) -> bool:
+    """Whether a request chose ``target``'s posts: such documents have their own cache and build
+    slots. A saved search at its own path is one of the site's documents, unless the request
+    adds filters, scopes or a conversion."""
+    if target.search and target.alias:
+        return bool(target.filters or target.within or target.opencc)
+    return target.selected
 
 
 def _within(args: dict[str, list[str]]) -> tuple[tuple[Scope, ...], ...]:

@@ -17,11 +17,13 @@ class Words:
     """Everything the index and preview pages say in one language, plain text (the templates
     escape it)."""
 
-    #: The headings of the groups: the site, its categories, its tags, its authors.
+    #: The headings of the groups: the site, its categories, its tags, its authors, its saved
+    #: searches.
     site: str
     categories: str
     tags: str
     authors: str
+    saved: str
     #: What one scope of a kind is called, on its preview page.
     category: str
     tag: str
@@ -94,6 +96,7 @@ ENGLISH = Words(
     categories="Categories",
     tags="Tags",
     authors="Authors",
+    saved="Saved searches",
     category="Category",
     tag="Tag",
     author="Author",
@@ -128,6 +131,7 @@ SIMPLIFIED_CHINESE = Words(
     categories="分类",
     tags="标签",
     authors="作者",
+    saved="关键词订阅",
     category="分类",
     tag="标签",
     author="作者",
@@ -162,6 +166,7 @@ TRADITIONAL_CHINESE = Words(
     categories="分類",
     tags="標籤",
     authors="作者",
+    saved="關鍵詞訂閱",
     category="分類",
     tag="標籤",
     author="作者",

@@ -492,3 +492,62 @@ def test_opml_lists_json_only_when_nothing_else_is_served() -> None:
     assert [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")] == [
         f"{SITE_URL}/feed.json"
     ]
+
+
+SAVED = ("蔚来", '"a b" <x> -c')
+
+
+def test_opml_lists_saved_searches_after_the_tags() -> None:
+    root = etree.fromstring(opml("Finews", SITE_URL, LISTINGS, FORMATS, None, SAVED))
+    groups = root.findall("body/outline")
+    assert [g.get("text") for g in groups] == ["Site", "Categories", "Tags", "Saved searches"]
+    assert [(o.get("text"), o.get("xmlUrl"), o.get("htmlUrl")) for o in groups[-1]] == [
+        (
+            "蔚来",
+            f"{SITE_URL}/search/%E8%94%9A%E6%9D%A5.atom",
+            f"{SITE_URL}/search/%E8%94%9A%E6%9D%A5/",
+        ),
+        (
+            '"a b" &lt;x&gt; -c',
+            f"{SITE_URL}/search/%22a%20b%22%20%3Cx%3E%20-c.atom",
+            f"{SITE_URL}/search/%22a%20b%22%20%3Cx%3E%20-c/",
+        ),
+    ]
+    assert [
+        urls.resolve(unquote(o.get("xmlUrl", "").removeprefix(SITE_URL + "/")), FORMATS)
+        for o in groups[-1]
+    ] == [
+        urls.Target("atom", search=True, query=q, alias=urls.saved_path(q, "atom")) for q in SAVED
+    ]
+
+
+def test_index_lists_saved_searches_first_linking_to_their_pages() -> None:
+    page = index_page(dataclasses.replace(SITE_INFO, saved=SAVED), LISTINGS)
+    tree = html_check.parse(page)
+    html_check.check_safe(tree, SITE_URL)
+    section = tree.find(".//section[@id='search']")
+    assert section is not None
+    assert html_check.text(section.find("h2")) == "关键词订阅 (2)"  # type: ignore[arg-type]
+    assert [
+        (a.get("href"), html_check.text(li)) for li in section.iter("li") for a in li.iter("a")
+    ] == [
+        ("search/%E8%94%9A%E6%9D%A5/", "蔚来"),
+        ("search/%22a%20b%22%20%3Cx%3E%20-c/", '"a b" <x> -c'),
+    ]
+    assert [s.get("id") for s in tree.iter("section") if s.get("id")] == [
+        "search",
+        "category",
+        "tag",
+    ]
+    assert b"<x>" not in page
+
+
+def test_a_saved_search_page_links_one_folder_up() -> None:
+    tree = html_check.parse(search_page(SITE_INFO, SAVED[0], SEARCHED, ADDRESSES, 2, saved=True))
+    assert [
+        a.get("href") for a in tree.iter("a") if not a.get("href", "").startswith(("http", "feed:"))
+    ] == [
+        "../../",
+        "../../",
+    ]
+    assert tree.find(".//form[@class='search']").get("action") == "../"  # type: ignore[union-attr]

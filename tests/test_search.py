@@ -360,3 +360,35 @@ def test_a_hostile_query_renders_as_text(client: FlaskClient, q: str) -> None:
     box = tree.find(".//input[@name='q']")
     assert box is not None and box.get("value") == canonical
     assert tree.find(".//title").text == f"金融消息 · {canonical}"  # type: ignore[union-attr]
+
+
+# --- saved searches, [search] saved ----------------------------------------------------------
+
+
+def test_a_saved_search_is_served_at_its_path_as_the_sites_own(
+    write_config: Callable[..., Path], finews_copy: Path
+) -> None:
+    app = create_app(config.load(write_config('[search]\nsaved = ["蔚来"]\n', source=finews_copy)))
+    client, feeds = app.test_client(), app.extensions["feeds"]
+    try:
+        for fmt in ("atom", "rss", "json"):
+            r = client.get(f"/search/%E8%94%9A%E6%9D%A5.{fmt}?q=other&utm_source=x")
+            assert r.status_code == 200
+            feedcheck.assert_valid(r.data, fmt, f"{SITE_URL}/search/%E8%94%9A%E6%9D%A5.{fmt}")
+        saved = json.loads(client.get("/search/蔚来.json").data)
+        asked = json.loads(client.get("/search.json?q=蔚来").data)
+        assert [i["id"] for i in saved["items"]] == [i["id"] for i in asked["items"]]
+        assert saved["feed_url"] == f"{SITE_URL}/search/%E8%94%9A%E6%9D%A5.json"
+        assert feeds.chosen.builds == 1, "a saved search is built in the site's cache"
+        filtered = client.get("/search/蔚来.json?filter_title=NIO")
+        assert filtered.status_code == 200 and feeds.chosen.builds == 2, "a request's choice"
+        r = client.get("/search/%E8%94%9A%E6%9D%A5/")
+        tree = html_check.parse(r.data)
+        html_check.check_safe(tree, SITE_URL)
+        assert [
+            link.get("href") for link in tree.iter("link") if link.get("rel") == "alternate"
+        ] == [f"{SITE_URL}/search/%E8%94%9A%E6%9D%A5.{fmt}" for fmt in ("atom", "rss", "json")]
+        for path in ("/search/%E9%94%82.atom", "/search/%E9%94%82/", "/search/-x.atom"):
+            assert client.get(path).status_code == 404, "only what is saved: as a static copy"
+    finally:
+        feeds.close()
