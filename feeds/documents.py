@@ -170,7 +170,7 @@ class Documents:
             scope_of = target.scope if not target.within else None
             if chosen is None:
                 return None
-            return _feed_document(chosen, target.fmt, self.modified(scope_of, now))
+            return _feed_document(chosen[0], target.fmt, self.modified(scope_of, now))
         if target.scope is None:
             return self._listing(target.fmt, self._listings(now), now)
         scope = self.index.scope(target.scope.kind, target.scope.slug, now)
@@ -201,9 +201,10 @@ class Documents:
             hubs=o.hubs,
         )
 
-    def _selected(self, target: Target, now: datetime, limit: int) -> Feed | None:
+    def _selected(self, target: Target, now: datetime, limit: int) -> tuple[Feed, bool] | None:
         """A feed whose posts a query, filters or combined scopes choose from the whole history
-        (``None``: a scope it names has no post). Its self link carries them, canonical."""
+        (``None``: a scope it names has no post), and whether the whole history was looked
+        through (:meth:`Index.select`). Its self link carries them, canonical."""
         o, f = self.options, target.filters
         site = site_name(o.title, o.url)
         within = tuple(
@@ -221,8 +222,14 @@ class Documents:
         named = [query.canonical] if query else []
         named += [" | ".join(s.name for s in group) for group in within]
         since = now - timedelta(seconds=f.time) if f.time else None
-        stored = self.index.select(
-            now, limit, query=query, within=within, since=since, accept=f.matcher()
+        stored, whole = self.index.select(
+            now,
+            limit,
+            query=query,
+            within=within,
+            since=since,
+            accept=f.matcher(),
+            contains=f.required(),
         )
         posts = rendering.complete(self.index, stored)
         if f.brief:
@@ -236,7 +243,7 @@ class Documents:
             posts = tuple(convert.post(target.opencc, p) for p in posts)
             words, lang = convert.converter(target.opencc), convert.CONVERSIONS[target.opencc]
         location = _location(target, target.fmt)
-        return Feed(
+        feed = Feed(
             scope=target.scope or SITE,
             title=words(" · ".join([site, *named])),
             description=words(o.description),
@@ -248,14 +255,16 @@ class Documents:
             location=location,
             query=_query_string(replace(target, query="") if target.alias else target),
         )
+        return feed, whole
 
     def _search_page(self, target: Target, now: datetime) -> Document | None:
         """The keyword search page of ``target``'s query, with its other parameters carried into
         the feeds' addresses and the search box; the search box alone when there is no query
         (``None``: a scope it names has no post)."""
-        found = self._selected(target, now, self.options.limit) if target.query else None
-        if target.query and found is None:
+        chosen = self._selected(target, now, self.options.limit) if target.query else None
+        if target.query and chosen is None:
             return None
+        found, whole = chosen if chosen else (None, False)
         addresses: tuple[tuple[str, str], ...] = ()
         count = None
         if found:
@@ -263,7 +272,8 @@ class Documents:
                 (fmt, urls.feed_url(replace(found, location=_location(target, fmt)), fmt))
                 for fmt in self.options.formats
             )
-            count = len(found.posts) if len(found.posts) < self.options.limit else None
+            # Fewer posts than the page shows, from the whole history: that is every one.
+            count = len(found.posts) if whole and len(found.posts) < self.options.limit else None
         carried = parse_qsl(_query_string(replace(target, query="")))
         body = pages.search_page(
             self.options.site,

@@ -17,9 +17,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feeds import config, search
+from feeds.filters import Entry
 from feeds.index import Index
+from feeds.index import search as search_index
 from feeds.jekyll import files
 from feeds.jekyll import posts as jekyll_posts
+from feeds.model import SITE
 from feeds.web import create_app
 from tests import feedcheck, html_check
 from tests.test_index import make_index
@@ -114,6 +117,33 @@ def test_a_refresh_keeps_the_search_current(index: Index, finews_copy: Path) -> 
     os.utime(new, ns=(1, 1))
     index.refresh()
     assert "_posts/2023-01-02-weilai.md" not in searched(index, "锂电池") + searched(index, "蔚来")
+
+
+def test_a_scan_reads_at_most_its_budget(index: Index) -> None:
+    """A question no post answers reads the whole history only while it is within the budget;
+    past it the scan stops with what it found and says it was not whole."""
+    every = [s.post.path for s in index.posts(SITE, NOW, 100_000)]  # newest first, as scanned
+    read: list[str] = []
+
+    def nothing(entry: Entry) -> bool:
+        read.append(entry.title)
+        return False
+
+    assert index.select(NOW, 10, accept=nothing, budget=7) == ((), False)
+    assert len(read) == 7
+    read.clear()
+    assert index.select(NOW, 10, accept=nothing) == ((), True)
+    assert len(read) == len(every) > 7
+
+    def lithium(entry: Entry) -> bool:
+        return "锂" in entry.description
+
+    holding = index.select(NOW, 50, accept=lithium)[0]
+    assert len(holding) > 2
+    cut = every.index(holding[1].post.path) + 1  # the posts read to find the second
+    assert index.select(NOW, 50, accept=lithium, budget=cut) == (holding[:2], False)
+    assert index.select(NOW, 2, accept=lithium, budget=cut) == (holding[:2], True)
+    assert search_index.BUDGET >= 10 * 200, "far above the largest limit"
 
 
 @pytest.mark.parametrize(
