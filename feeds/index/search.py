@@ -101,12 +101,12 @@ def scan(
         exact = [t for t in query.exclude if _exact(t)]
         if exact:
             match = f"({match})" + "".join(f" NOT {_tokens(t)}" for t in exact)
-        where.append("p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
+        where.append(_WORDS)
         params.append(match)
         # Short included terms are found exactly by their token; anything else needs the text.
         check = any(not _exact(t) for t in (*query.include, *query.exclude))
     for words in contains:
-        where.append("p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
+        where.append(_WORDS)
         params.append(" OR ".join(f"({_tokens(w)})" for w in words))
     for group in within:
         where.append(
@@ -140,6 +140,12 @@ def scan(
         if len(found) == limit:
             break
     return found, True
+
+
+#: The posts holding what a ``grams`` query asks for. The ``+`` keeps SQLite from fetching every
+#: post a common word is in to sort them (0.8 s at 100,000 posts): it walks ``posts`` newest
+#: first, or a scope's members, looking each post up in the set (25 ms for the whole walk).
+_WORDS = "+p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)"
 
 
 def _body(blob: bytes, text: str) -> str:
