@@ -1,15 +1,20 @@
 """Keyword, filtered, combined and converted feeds on a generated corpus: what the search index
 costs to fill and to keep, and how long an uncached feed takes to build.
 
-    python bench/search.py CORPUS [--runs 20] [--base OTHER_CHECKOUT]
+    python bench/search.py CORPUS [--runs 20] [--base OTHER_CHECKOUT] [--index FILLED]
 
 CORPUS is a folder ``python -m tests.corpusgen`` made. Printed: the cold fill of the index
-(and, with ``--base``, of that checkout's, which has no search tables) with the file's size;
-then, per kind of feed, p50 and p99 of building its Atom document uncached (``Documents.render``
-from the index, posts' content rendered and stored as the service does, on one thread), over
-``--runs`` distinct queries of that kind; then cached requests per second through the Flask
-test client. The queries are drawn from the corpus's own titles: common and rare terms of one,
-two and four characters.
+(and, with ``--base``, of that checkout's, which has no search tables) with the file's size and
+the part of it the search tables take (``--index``: an index of CORPUS already filled, no fill
+timed); then, per kind of feed, p50 and p99 of building its Atom document uncached
+(``Documents.render`` from the index, on one thread), over ``--runs`` distinct queries of that
+kind: first as they come, rendering the content of posts not rendered yet and storing it (as
+the service does on a post's first use), then again with every content stored; then cached
+requests per second through the Flask test client. The queries are drawn from the corpus's
+own titles: common and rare terms of one, two and four characters. The worst cases follow:
+filters that keep nothing, each scan stopping at ``feeds.index.search.BUDGET`` posts unless
+the index can look the words up. The 1-minute load average is printed with each part: the
+machine is shared.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -73,8 +79,22 @@ def terms(docs: Documents, now: datetime) -> dict[str, list[str]]:
         )
         ranked = [g for g, _ in counts.most_common()]
         found[f"{n} char, common"] = ranked[:50]
-        found[f"{n} char, rare"] = [g for g, c in counts.items() if c == 1][:50]
+        found[f"{n} char, rare"] = ranked[::-1][:50]  # the fewest titles hold these
     return found
+
+
+def search_bytes(index: Path) -> tuple[int, int]:
+    """(bytes of the search tables, bytes of the whole file), from SQLite's ``dbstat``."""
+    with sqlite3.connect(index) as db:
+        sizes = dict(db.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall())
+    db.close()
+    return sum(n for t, n in sizes.items() if t == "words" or t.startswith("grams")), sum(
+        sizes.values()
+    )
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def timed(docs: Documents, targets: list[Target], now: datetime) -> tuple[float, float]:
@@ -92,16 +112,17 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--base", type=Path, help="another checkout to compare the cold fill with")
+    parser.add_argument("--index", type=Path, help="an index of CORPUS already filled: no fill")
     args = parser.parse_args()
     here = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "config.toml"
         cfg.write_text(
             f'[site]\nsource = "{args.corpus.resolve()}"\nurl = "https://x.example"\n'
-            f'[index]\npath = "{tmp}/index.sqlite3"\n',
+            f'[index]\npath = "{args.index or Path(tmp) / "index.sqlite3"}"\n',
             encoding="utf-8",
         )
-        if args.base:
+        if args.base and not args.index:
             base = Path(tmp) / "base.toml"
             base.write_text(
                 cfg.read_text(encoding="utf-8").replace("index.sqlite3", "base.sqlite3"),
@@ -111,9 +132,15 @@ def main() -> None:
             print(
                 f"cold fill without search ({args.base}): {seconds:.1f} s, {posts} posts, {size / 1e6:.0f} MB"
             )
-        seconds, posts, size = fill(here, cfg)
-        print(f"cold fill with search: {seconds:.1f} s, {posts} posts, {size / 1e6:.0f} MB")
+        if not args.index:
+            print(load())
+            seconds, posts, size = fill(here, cfg)
+            print(f"cold fill with search: {seconds:.1f} s, {posts} posts, {size / 1e6:.0f} MB")
         docs = Documents.from_config(config.load(cfg))
+        searched, whole = search_bytes(docs.index.path)
+        print(
+            f"search tables: {searched / 1e6:.0f} MB of {whole / 1e6:.0f} MB ({searched / whole:.0%})"
+        )
         now = datetime.now(UTC)
         rng = random.Random(1)
         sized = sorted(
@@ -154,12 +181,31 @@ def main() -> None:
             Target("atom", SITE, opencc="s2t", filters=filters.parse({"brief": [str(100 + i)]}))
             for i in range(args.runs)
         ]
+        nothing = "不存在的词zz"
+        kinds["worst: filter=<word no post has> (site, looked up)"] = [
+            Target("atom", SITE, filters=filters.parse({"filter": [f"{nothing}{i}"]}))
+            for i in range(args.runs)
+        ]
+        kinds["worst: filter=<regex nothing matches> (site, budget)"] = [
+            Target("atom", SITE, filters=filters.parse({"filter": [f"{nothing}.{i}"]}))
+            for i in range(args.runs)
+        ]
+        kinds["worst: filterout_description=. (site, budget)"] = [
+            Target("atom", SITE, filters=filters.parse({"filterout_description": ["." * (i + 1)]}))
+            for i in range(args.runs)
+        ]
+        print(load())
         for name, targets in kinds.items():
             if not targets:
                 print(f"{name}: no such term")
                 continue
             p50, p99 = timed(docs, targets, now)
-            print(f"{name}: p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(targets)} feeds)")
+            again50, again99 = timed(docs, targets, now)
+            print(
+                f"{name}: p50 {p50:.0f} ms, p99 {p99:.0f} ms; posts' content stored: "
+                f"p50 {again50:.0f} ms, p99 {again99:.0f} ms ({len(targets)} feeds)"
+            )
+        print(load())
         again = kinds["keyword, 2 char, common"][:5]  # all fit the query feeds' cache
         app = create_app(config.load(cfg))
         client = app.test_client()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import search
 from .errors import ConfigError
 from .jekyll import links, siteconfig
 from .model import FORMATS
@@ -194,6 +195,18 @@ class WebSubConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchConfig:
+    """``[search]``: keyword feeds the site lists as its own."""
+
+    saved: tuple[str, ...] = key(
+        (),
+        help="Keyword queries (`蔚来`, `宁德时代 -涨停`) listed in the OPML and on the index page "
+        "and exported like scopes: `search/<query>.<fmt>` and the page `search/<query>/`, the "
+        "query written canonically (lower case, words sorted, exclusions last).",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration, checked; ``path`` is the file it came from."""
 
@@ -203,6 +216,7 @@ class Config:
     index: IndexConfig = IndexConfig()
     server: ServerConfig = ServerConfig()
     websub: WebSubConfig = WebSubConfig()
+    search: SearchConfig = SearchConfig()
     path: Path = Path("config.toml")
     #: The site's ``_config.yml`` with ``data`` from ``_data/``: what Liquid sees as ``site``.
     #: Empty when the site has neither.
@@ -219,6 +233,7 @@ SECTIONS: dict[str, type] = {
     "index": IndexConfig,
     "server": ServerConfig,
     "websub": WebSubConfig,
+    "search": SearchConfig,
 }
 
 
@@ -412,7 +427,8 @@ def _check(config: Config) -> Config:
             raise ConfigError(
                 f"{path}: [websub] hubs must be absolute http(s) URLs, percent-encoded, not {hub!r}"
             )
-    return replace(config, site=site, feeds=feeds, cache=cache)
+    saved = SearchConfig(tuple(dict.fromkeys(_saved(q, path) for q in config.search.saved)))
+    return replace(config, site=site, feeds=feeds, cache=cache, search=saved)
 
 
 #: Endings of the paths our own layout uses (``feeds.urls``): ``[feeds] site_path`` must not
@@ -438,6 +454,30 @@ def _site_path(value: str, path: Path) -> str:
             f"{path}: [feeds] site_path {value!r} is a path feeds uses for another document"
         )
     return rel
+
+
+#: The longest saved query, in UTF-8 bytes: its file name (``<query>.json``) must fit in the
+#: 255 bytes most file systems allow.
+_SAVED_BYTES = 240
+
+
+def _saved(query: str, path: Path) -> str:
+    """A ``[search] saved`` query, canonical: it names the files the export writes, so it must
+    be one path segment a static host can serve."""
+    try:
+        canonical = search.parse(query).canonical
+    except search.QueryError as e:
+        raise ConfigError(f"{path}: [search] saved {query!r}: {e}") from e
+    if "/" in canonical or "\\" in canonical or canonical.startswith("."):
+        raise ConfigError(
+            f"{path}: [search] saved {query!r} cannot name a file: no / or \\, no leading ."
+        )
+    if len(canonical.encode("utf-8")) > _SAVED_BYTES:
+        raise ConfigError(
+            f"{path}: [search] saved {query!r} is too long to name a file "
+            f"(at most {_SAVED_BYTES} bytes of UTF-8)"
+        )
+    return canonical
 
 
 def _image_url(value: str, site_url: str, path: Path, name: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 from xml.sax.saxutils import escape as xml_escape
 
 from . import archives, content, convert, pages, rendering, search, urls, writers
@@ -43,14 +43,16 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """What an export writes at one instant: the two lists, built, and the scopes whose files
-    :meth:`Documents.scope_documents` builds, each on its own, in any process."""
+    """What an export writes at one instant: the two lists and the saved searches, built, and
+    the scopes whose files :meth:`Documents.scope_documents` builds, each on its own, in any
+    process."""
 
     #: Files in the whole layout.
     size: int
     #: Files to write or remove.
     count: int
-    #: The index page and the OPML list, or nothing when no scope is to be written.
+    #: The index page, the OPML list and each saved search's files, or nothing when no scope is
+    #: to be written.
     lists: tuple[tuple[str, Document], ...]
     #: Each scope to write (``True``, named) or whose files to remove (``False``: it has no
     #: post left), by kind and slug.
@@ -88,6 +90,8 @@ class Options:
     #: ``[feeds] archives`` and ``archive_size``: RFC 5005 archive pages of that many posts.
     archives: bool = False
     archive_size: int = 100
+    #: ``[search] saved``, canonical: keyword feeds listed and exported like scopes.
+    saved: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: Config) -> Options:
@@ -110,6 +114,7 @@ class Options:
             hubs=config.websub.hubs,
             archives=feeds.archives,
             archive_size=feeds.archive_size,
+            saved=config.search.saved,
         )
 
     @property
@@ -125,7 +130,7 @@ class Options:
     def site(self) -> pages.Site:
         """What the pages say about the site."""
         return pages.Site(
-            self.title, self.description, self.url, self.lang, self.zone, self.formats
+            self.title, self.description, self.url, self.lang, self.zone, self.formats, self.saved
         )
 
 
@@ -171,8 +176,16 @@ class Documents:
 
     def render(self, target: Target, now: datetime, limit: int | None = None) -> Document | None:
         """The document for ``target`` as of ``now``; ``None`` when its scope has no post."""
+        if target.alias and target.search and target.query not in self.options.saved:
+            return None
+        if target.search and target.fmt == "html":
+            return self._search_page(target, now)
         if target.selected and target.fmt != "html":
-            return self._selected(target, now, limit or self.options.limit)
+            chosen = self._selected(target, now, limit or self.options.limit)
+            scope_of = target.scope if not target.within else None
+            if chosen is None:
+                return None
+            return _feed_document(chosen[0], target.fmt, self.modified(scope_of, now))
         if target.scope is None:
             return self._listing(target.fmt, self._listings(now), now)
         scope = self.index.scope(target.scope.kind, target.scope.slug, now)
@@ -239,9 +252,10 @@ class Documents:
             return None
         return _feed_document(feed, fmt, self.modified(scope, now))
 
-    def _selected(self, target: Target, now: datetime, limit: int) -> Document | None:
+    def _selected(self, target: Target, now: datetime, limit: int) -> tuple[Feed, bool] | None:
         """A feed whose posts a query, filters or combined scopes choose from the whole history
-        (``None``: a scope it names has no post). Its self link carries them, canonical."""
+        (``None``: a scope it names has no post), and whether the whole history was looked
+        through (:meth:`Index.select`). Its self link carries them, canonical."""
         o, f = self.options, target.filters
         site = site_name(o.title, o.url)
         within = tuple(
@@ -259,8 +273,14 @@ class Documents:
         named = [query.canonical] if query else []
         named += [" | ".join(s.name for s in group) for group in within]
         since = now - timedelta(seconds=f.time) if f.time else None
-        stored = self.index.select(
-            now, limit, query=query, within=within, since=since, accept=f.matcher()
+        stored, whole = self.index.select(
+            now,
+            limit,
+            query=query,
+            within=within,
+            since=since,
+            accept=f.matcher(),
+            contains=f.required(),
         )
         posts = rendering.complete(self.index, stored)
         if f.brief:
@@ -273,21 +293,7 @@ class Documents:
         if target.opencc:
             posts = tuple(convert.post(target.opencc, p) for p in posts)
             words, lang = convert.converter(target.opencc), convert.CONVERSIONS[target.opencc]
-        stem = urls.SEARCH_STEM if target.search else None
-        location = (
-            f"{stem}.{target.fmt}" if stem else urls.feed_path(target.scope or SITE, target.fmt)
-        )
-        conversion = f"opencc={target.opencc}" if target.opencc else ""
-        params = "&".join(
-            p
-            for p in (
-                query.href if query else "",
-                _scopes_href(target.within),
-                f.canonical,
-                conversion,
-            )
-            if p
-        )
+        location = _location(target, target.fmt)
         feed = Feed(
             scope=target.scope or SITE,
             title=words(" · ".join([site, *named])),
@@ -298,10 +304,38 @@ class Documents:
             posts=posts,
             full_content=o.full_content and not f.brief,
             location=location,
-            query=params,
+            query=_query_string(replace(target, query="") if target.alias else target),
         )
-        scope_of = target.scope if not target.within else None
-        return _feed_document(feed, target.fmt, self.modified(scope_of, now))
+        return feed, whole
+
+    def _search_page(self, target: Target, now: datetime) -> Document | None:
+        """The keyword search page of ``target``'s query, with its other parameters carried into
+        the feeds' addresses and the search box; the search box alone when there is no query
+        (``None``: a scope it names has no post)."""
+        chosen = self._selected(target, now, self.options.limit) if target.query else None
+        if target.query and chosen is None:
+            return None
+        found, whole = chosen if chosen else (None, False)
+        addresses: tuple[tuple[str, str], ...] = ()
+        count = None
+        if found:
+            addresses = tuple(
+                (fmt, urls.feed_url(replace(found, location=_location(target, fmt)), fmt))
+                for fmt in self.options.formats
+            )
+            # Fewer posts than the page shows, from the whole history: that is every one.
+            count = len(found.posts) if whole and len(found.posts) < self.options.limit else None
+        carried = parse_qsl(_query_string(replace(target, query="")))
+        body = pages.search_page(
+            self.options.site,
+            target.query,
+            found,
+            addresses,
+            count,
+            carried,
+            saved=bool(target.alias),
+        )
+        return Document(body, MEDIA_TYPES["html"], self.modified(None, now))
 
     def layout(self, now: datetime, scopes: Collection[Scope] | None = None) -> Layout:
         """What the export writes at ``now``: every scope, or with ``scopes`` (kind and slug;
@@ -319,16 +353,32 @@ class Documents:
             lists = (
                 (urls.INDEX_PAGE, self._listing("html", listings, now)),
                 (urls.OPML, self._listing("opml", listings, now)),
+                *self._saved(now),
             )
         totals = {listing.scope: listing.count for listing in listings}
         files = {s: self.scope_paths(s, totals.get(s, 0)) for s in wanted}
         return Layout(
-            2 + sum(len(self.scope_paths(s, n)) for s, n in totals.items()),
+            2
+            + len(self.options.saved) * (len(self.options.formats) + 1)
+            + sum(len(self.scope_paths(s, n)) for s, n in totals.items()),
             len(lists) + sum(map(len, files.values())),
             lists,
             tuple((existing.get(s, s), s in existing) for s in wanted),
             files,
         )
+
+    def _saved(self, now: datetime) -> list[tuple[str, Document]]:
+        """Each saved search's feed in each format and its page, by path: any post can change
+        them, so they are written with the lists."""
+        found = []
+        for query in self.options.saved:
+            for fmt in self.options.formats:
+                path = urls.saved_path(query, fmt)
+                target = Target(fmt, search=True, query=query, alias=path)
+                found.append((path, self.render(target, now)))
+            page = Target("html", search=True, query=query, alias=f"{urls.SEARCH_PAGE}{query}/")
+            found.append((urls.saved_page_path(query), self.render(page, now)))
+        return [(path, doc) for path, doc in found if doc is not None]
 
     def scope_paths(self, scope: Scope, total: int = 0) -> tuple[str, ...]:
         """The paths of ``scope``'s files: one per format, jekyll-feed's Atom paths, its
@@ -396,7 +446,12 @@ class Documents:
         if fmt == "opml":
             newest = self.index.posts(SITE, now, 1)
             body = pages.opml(
-                o.title, o.url, listings, o.formats, newest[0].post.date if newest else None
+                o.title,
+                o.url,
+                listings,
+                o.formats,
+                newest[0].post.date if newest else None,
+                o.saved,
             )
         else:
             body = pages.index_page(o.site, listings)
@@ -406,6 +461,28 @@ class Documents:
         """The preview page of ``feed``'s scope: the feed's entries, so it renders nothing more."""
         body = pages.preview_page(self.options.site, feed, self.index.size(feed.scope, now))
         return Document(body, MEDIA_TYPES["html"], self.modified(feed.scope, now))
+
+
+def _location(target: Target, fmt: str) -> str:
+    """Where the feed in ``fmt`` of a target chosen by a request lives, before its query string."""
+    if target.search:
+        return urls.saved_path(target.query, fmt) if target.alias else f"{urls.SEARCH_STEM}.{fmt}"
+    return urls.feed_path(target.scope or SITE, fmt)
+
+
+def _query_string(target: Target) -> str:
+    """What chooses ``target``'s posts as its URL's query string, canonical and percent-encoded:
+    its keyword query, scopes, filters and conversion."""
+    return "&".join(
+        p
+        for p in (
+            search.parse(target.query).href if target.query else "",
+            _scopes_href(target.within),
+            target.filters.canonical,
+            f"opencc={target.opencc}" if target.opencc else "",
+        )
+        if p
+    )
 
 
 def _scopes_href(within: tuple[tuple[Scope, ...], ...]) -> str:

@@ -11,12 +11,15 @@ its parameter, and written back in one spelling (:attr:`Filters.canonical`) for 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import re2
+
+from .search import fold
 
 #: The fields a pattern can look at, by parameter suffix; ``""`` is title or description.
 FIELDS = ("", "_title", "_description", "_author", "_category")
@@ -25,22 +28,32 @@ MAX_PATTERN = 500
 #: The shortest and longest ``brief`` (RSSHub asks for at least 100).
 BRIEF = (100, 100_000)
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+#: The patterns that keep posts by their title or text: the index holds both.
+_LOOKED_UP = ("filter", "filter_title", "filter_description")
+#: What makes a pattern more than a plain word to RE2 (``|`` is split on first).
+_SPECIAL = re2.compile(r"[\\.^$*+?()\[\]{}|\s]")
 
 
 class FilterError(ValueError):
     """A filter value the service answers 400 to; the message starts with the parameter."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Entry:
-    """What a filter looks at in one post."""
+    """What a filter looks at in one post. Its text is read (decompressed, most of a filter's
+    cost) only when a pattern looks at it: a title, author or category filter never does."""
 
     title: str
-    #: The post's plain text.
-    description: str
+    #: Reads the post's plain text.
+    read_text: Callable[[], str]
     #: Its authors' names.
     authors: tuple[str, ...]
     categories: tuple[str, ...]
+
+    @functools.cached_property
+    def description(self) -> str:
+        """The post's plain text, read once."""
+        return self.read_text()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +82,18 @@ class Filters:
 
     def __bool__(self) -> bool:
         return bool(self.patterns or self.time or self.brief)
+
+    def required(self) -> tuple[tuple[str, ...], ...]:
+        """What the index can look up for these filters: per pattern that keeps posts by title
+        or text and is a plain word or words separated by ``|`` (``蔚来|理想``), those words
+        folded, one of which a post must hold (:func:`feeds.search.fold`). A superset of what
+        the pattern keeps, whatever its case option, so a scan checks only posts holding one."""
+        found = []
+        for name, value in self.patterns:
+            words = value.split("|")
+            if name in _LOOKED_UP and all(w and not _SPECIAL.search(w) for w in words):
+                found.append(tuple(sorted({fold(w) for w in words})))
+        return tuple(t for t in found if all(t))
 
     def matcher(self) -> Callable[[Entry], bool] | None:
         """Whether a post passes the patterns (``None``: no pattern to pass)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import escape
@@ -67,6 +67,8 @@ class Site:
     #: Where times are shown (``[site] timezone``).
     zone: tzinfo
     formats: tuple[str, ...]
+    #: ``[search] saved``, canonical: listed with the scopes.
+    saved: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -86,6 +88,7 @@ def opml(
     listings: Sequence[Listing],
     formats: Sequence[str],
     created: datetime | None,
+    saved: Sequence[str] = (),
 ) -> bytes:
     """OPML 2.0 listing every feed, to subscribe to all of them in one import.
 
@@ -93,7 +96,8 @@ def opml(
     feed in the first XML format served (Atom by default), as many readers (newsboat among
     them) cannot read JSON Feed; JSON only when nothing else is served. Every outline has
     ``type="rss"``, which OPML uses for any feed format. ``created`` (aware) becomes
-    ``dateCreated``; ``None`` leaves it out. There is no ``docs`` element: OPML 2.0 allows it,
+    ``dateCreated``; ``None`` leaves it out. The ``saved`` searches (canonical queries) follow
+    the tags, their pages as ``htmlUrl``. There is no ``docs`` element: OPML 2.0 allows it,
     but the W3C validator rejects it as undefined, and readers ignore it.
 
     Raises:
@@ -111,23 +115,36 @@ def opml(
     for kind, group in _grouped(listings):
         parent = etree.SubElement(body, "outline", text=ENGLISH.heading(kind))
         for listing in group:
-            # OPML's text may hold HTML, so a name is escaped as HTML: a tag called <b> stays text.
-            name = escape(strip_illegal_xml(_scope_name(listing.scope, site_name)), quote=False)
-            etree.SubElement(
+            _outline(
                 parent,
-                "outline",
-                type="rss",
-                text=name,
-                title=name,
-                xmlUrl=f"{site_url}/{urls.feed_href(listing.scope, fmt)}",
-                htmlUrl=_page_url(site_url, listing.scope),
+                _scope_name(listing.scope, site_name),
+                f"{site_url}/{urls.feed_href(listing.scope, fmt)}",
+                _page_url(site_url, listing.scope),
+            )
+    if saved:
+        parent = etree.SubElement(body, "outline", text=ENGLISH.saved)
+        for query in saved:
+            _outline(
+                parent,
+                query,
+                f"{site_url}/{quote(urls.saved_path(query, fmt))}",
+                f"{site_url}/{urls.saved_page_href(query)}",
             )
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
+def _outline(parent: etree._Element, name: str, xml_url: str, html_url: str) -> None:
+    # OPML's text may hold HTML, so a name is escaped as HTML: a tag called <b> stays text.
+    text = escape(strip_illegal_xml(name), quote=False)
+    etree.SubElement(
+        parent, "outline", type="rss", text=text, title=text, xmlUrl=xml_url, htmlUrl=html_url
+    )
+
+
 def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
-    """The HTML5 page at ``/``: the site's own feeds to subscribe to, then every category, tag
-    and author with its post count and last update, each linking to its preview page.
+    """The HTML5 page at ``/``: the site's own feeds to subscribe to, the search box, then its
+    saved searches and every category, tag and author with its post count and last update, each
+    linking to its page.
 
     The groups list their scopes by post count, most first, ties by slug; the script lets a
     person filter them by name and sort them by name instead, and without it the whole list
@@ -160,6 +177,9 @@ def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
         for kind, group in _grouped(listings)
         if kind is not ScopeKind.SITE
     ]
+    if site.saved:
+        rows = [_Row(urls.saved_page_href(q), q) for q in site.saved]
+        groups.insert(0, (urls.SEARCH_STEM, words.saved, rows))
     return _render(
         "index.html",
         site,
@@ -172,7 +192,7 @@ def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
         subscription=_subscription(site, model.SITE),
         groups=groups,
         opml=urls.OPML,
-        search_format=site.formats[0],
+        search_page=urls.SEARCH_PAGE,
         search_max=search.MAX_QUERY,
     )
 
@@ -193,17 +213,7 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
     words = words_for(site.lang)
     scope = feed.scope
     name = _scope_name(scope, site.name)
-    posts = [
-        _Entry(
-            p.url,
-            p.title,
-            _iso(p.date, site.zone),
-            _when(p.date, site.zone),
-            p.summary,
-            image.url if (image := lead_image(p)) else "",
-        )
-        for p in feed.posts
-    ]
+    posts = _entries(feed, site.zone)
     return _render(
         "preview.html",
         site,
@@ -225,15 +235,65 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
     )
 
 
+def search_page(
+    site: Site,
+    query: str = "",
+    found: Feed | None = None,
+    addresses: Sequence[tuple[str, str]] = (),
+    count: int | None = None,
+    carried: Sequence[tuple[str, str]] = (),
+    message: str = "",
+    *,
+    saved: bool = False,
+) -> bytes:
+    """The HTML5 keyword search page (:data:`feeds.urls.SEARCH_PAGE`): the search box holding
+    ``query`` (canonical) and, when ``found`` is its feed, how many posts match (``count``;
+    ``None``: more than the feed shows), the feed's entries, its address in each format (``addresses``:
+    (format, absolute URL with the query)) to copy or subscribe to, and autodiscovery for each.
+    ``carried`` are the other parameters (name, value) the box sends again with a new query
+    (filters, scopes, conversion). ``message`` says why a request was refused (a 400). A
+    ``saved`` search's page is one folder deeper (:func:`feeds.urls.saved_page_path`).
+
+    Raises:
+        ValueError: a format is unknown.
+    """
+    _check(site.formats)
+    words = words_for(site.lang)
+    at = dict(addresses)
+    title = found.title if found else f"{site.name} · {words.search_page}"
+    posts = _entries(found, site.zone) if found else []
+    return _render(
+        "search.html",
+        site,
+        words,
+        root="../../" if saved else "../",
+        action="../" if saved else "./",
+        title=title,
+        name=query or (words.bad_request if message else words.search_page),
+        query=query,
+        alternates=[
+            (MEDIA_TYPES[fmt], f"{title} ({FORMAT_LABELS[fmt]})", url) for fmt, url in addresses
+        ],
+        count=count,
+        updated=posts[0].when if posts else None,
+        subscription=_subscription_at(site, at.__getitem__) if found else None,
+        posts=posts,
+        carried=carried,
+        message=message,
+        search_max=search.MAX_QUERY,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Row:
     """A scope in the index page's lists."""
 
     href: str
     name: str
-    count: int
+    #: ``None`` for a saved search (counting its posts would run it).
+    count: int | None = None
     #: The day of its newest post, ``YYYY-MM-DD`` in the site's zone, or empty.
-    day: str
+    day: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,11 +331,15 @@ class _Subscription:
 
 
 def _subscription(site: Site, scope: Scope) -> _Subscription:
+    return _subscription_at(site, lambda fmt: _feed_url(site.url, scope, fmt))
+
+
+def _subscription_at(site: Site, url_of: Callable[[str], str]) -> _Subscription:
+    """How to subscribe to the feeds whose absolute URL in each format is ``url_of(fmt)``."""
     addresses = tuple(
-        _Address(FORMAT_LABELS[fmt], f"url-{fmt}", _feed_url(site.url, scope, fmt))
-        for fmt in site.formats
+        _Address(FORMAT_LABELS[fmt], f"url-{fmt}", url_of(fmt)) for fmt in site.formats
     )
-    main = _feed_url(site.url, scope, reader_format(site.formats))
+    main = url_of(reader_format(site.formats))
     readers = tuple((name, prefix + quote(main, safe="")) for name, prefix in READERS)
     return _Subscription(addresses, f"feed:{main}", readers)
 
@@ -295,6 +359,20 @@ def _feed_url(site_url: str, scope: Scope, fmt: str) -> str:
 def _page_url(site_url: str, scope: Scope) -> str:
     """The page a person reads a scope's feed on: its preview page, or the index for the site."""
     return f"{site_url}/" + ("" if scope.kind is ScopeKind.SITE else urls.page_href(scope))
+
+
+def _entries(feed: Feed, zone: tzinfo) -> list[_Entry]:
+    return [
+        _Entry(
+            p.url,
+            p.title,
+            _iso(p.date, zone),
+            _when(p.date, zone),
+            p.summary,
+            image.url if (image := lead_image(p)) else "",
+        )
+        for p in feed.posts
+    ]
 
 
 def _iso(when: datetime, zone: tzinfo) -> str:

@@ -3,7 +3,9 @@
 This is the one place that knows the layout (DESIGN, "URLs"): ``index.html``, ``feeds.opml``,
 ``feed.<fmt>``, ``category/<slug>.<fmt>``, ``tag/<slug>.<fmt>``, ``author/<slug>.<fmt>``, the
 preview pages ``category/<slug>/``, ``tag/<slug>/`` and ``author/<slug>/`` (``index.html`` in
-those folders), and jekyll-feed's
+those folders), the keyword search page ``search/?q=…`` and its feeds ``search.<fmt>?q=…``
+(served only), a saved search's feeds ``search/<query>.<fmt>`` and page ``search/<query>/``,
+and jekyll-feed's
 ``feed.xml`` (and ``[feeds] site_path``), ``feed/<category>.xml`` and ``feed/by_tag/<tag>.xml``
 as Atom that names itself at that path, and with ``[feeds] archives`` each scope's RFC 5005
 archive pages ``<feed path without .fmt>/archive/<n>.<fmt>`` (``feed/archive/3.atom``,
@@ -25,6 +27,8 @@ from .model import FORMATS, SITE, Feed, Scope, ScopeKind
 INDEX_PAGE = "index.html"
 #: The keyword feeds' path stem: ``search.<fmt>?q=…``, served only (no file can hold a query).
 SEARCH_STEM = "search"
+#: The keyword search page, ``search/?q=…``: served only, like the keyword feeds.
+SEARCH_PAGE = f"{SEARCH_STEM}/"
 OPML = "feeds.opml"
 #: The site scope's path stem; also the folder of jekyll-feed's per-scope paths.
 _SITE_STEM = "feed"
@@ -44,7 +48,8 @@ class Target:
     #: ``atom``, ``rss``, ``json``, ``html`` or ``opml``.
     fmt: str
     scope: Scope | None = None
-    #: Set for jekyll-feed's paths: where the Atom document says it lives.
+    #: Set for jekyll-feed's paths and saved searches' (whose ``query`` it holds): where the
+    #: document says it lives.
     alias: str = ""
     #: A keyword feed (``scope`` is ``None``), whose query comes with the request.
     search: bool = False
@@ -95,6 +100,22 @@ def page_href(scope: Scope) -> str:
     return quote(f"{scope.kind.value}/{scope.slug}/")
 
 
+def saved_path(query: str, fmt: str) -> str:
+    """Where a saved search's feed in ``fmt`` lives, not percent-encoded: its canonical query
+    as the file name (``search/宁德时代 -涨停.atom``), which the service answers too."""
+    return f"{SEARCH_PAGE}{query}.{fmt}"
+
+
+def saved_page_path(query: str) -> str:
+    """Where a saved search's page is written (``search/蔚来/index.html``)."""
+    return f"{SEARCH_PAGE}{query}/{INDEX_PAGE}"
+
+
+def saved_page_href(query: str) -> str:
+    """A saved search's page, relative to the site root, percent-encoded (``search/%E8%94%9A%E6%9D%A5/``)."""
+    return quote(f"{SEARCH_PAGE}{query}/")
+
+
 def jekyll_feed_path(scope: Scope) -> str:
     """jekyll-feed's path for a scope's Atom feed (``feed/emnews.xml``, ``feed/by_tag/x.xml``);
     empty for an author, which jekyll-feed gives no feed."""
@@ -143,8 +164,12 @@ def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | 
     if path == OPML:
         return Target("opml")
     folder = path.removesuffix(INDEX_PAGE)
+    if folder == SEARCH_PAGE:
+        return Target("html", search=True)
     if folder.endswith("/"):
         kind_name, _, slug = folder[:-1].partition("/")
+        if kind_name == SEARCH_STEM and _is_slug(slug):
+            return Target("html", search=True, query=slug, alias=folder)
         return (
             Target("html", Scope(_KINDS[kind_name], slug))
             if kind_name in _KINDS and _is_slug(slug)
@@ -177,6 +202,8 @@ def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | 
         return Target(fmt, SITE)
     if stem == SEARCH_STEM:
         return Target(fmt, search=True)
+    if stem.startswith(SEARCH_PAGE) and _is_slug(stem[len(SEARCH_PAGE) :]):
+        return Target(fmt, search=True, query=stem[len(SEARCH_PAGE) :], alias=path)
     kind_name, _, slug = stem.partition("/")
     if kind_name in _KINDS and _is_slug(slug):
         return Target(fmt, Scope(_KINDS[kind_name], slug))
@@ -185,8 +212,10 @@ def resolve(path: str, formats: Sequence[str], site_path: str = "") -> Target | 
 
 def owned(path: str) -> bool:
     """Whether a file at ``path`` (relative to an export folder) is one the layout writes in
-    some format: the export may remove it when its scope is gone or its format switched off."""
-    return bool(path) and resolve(path, FORMATS) is not None
+    some format: the export may remove it when its scope is gone or its format switched off.
+    The search page is not one: it is served only."""
+    target = resolve(path, FORMATS) if path else None
+    return target is not None and target != Target("html", search=True)
 
 
 def _is_slug(text: str) -> bool:

@@ -5,7 +5,8 @@ importing this module does nothing. A request looks its document up by (target, 
 state); a miss builds it once per process from one consistent snapshot of the index. Headers
 follow RFC 9110: a strong ETag per content coding, Last-Modified when the document changed,
 ``If-None-Match`` before ``If-Modified-Since``, 304 with no body, ``Vary: Accept-Encoding``.
-Error bodies are one short line of plain text; no traceback reaches a client.
+Error bodies are one short line of plain text (the search page's 400 is that page, saying
+why); no traceback reaches a client.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_mod
-from . import convert, dates, filters, search, urls, websub
+from . import convert, dates, filters, pages, search, urls, websub
 from .cache import Cache, Entry, MemoryStore
 from .config import Config
-from .documents import Document, Documents
+from .documents import MEDIA_TYPES, Document, Documents
 from .errors import StorageError
 from .index import fingerprint
 from .jekyll import permalink
@@ -38,6 +39,7 @@ from .urls import Target, resolve
 log = logging.getLogger("feeds")
 
 _LIMIT = re.compile(r"[0-9]{1,9}")
+_NO_QUERY = "q is missing: search.<fmt>?q=words"
 _ALLOWED = "GET, HEAD"
 #: Most scopes one kind of a combined feed lists.
 _MAX_SCOPES = 50
@@ -160,18 +162,23 @@ class Feeds:
         )
         if isinstance(limit, Response):
             return limit
-        if (
+        if target.search and target.fmt == "html":
+            chosen = self._choose(request, target)
+            if isinstance(chosen, str):
+                return self._refused(chosen)
+            target = chosen
+        elif (
             target.fmt in self.formats
             and (target.scope is not None or target.search)
             and not target.page
             and request.query_string
         ):
             chosen = self._choose(request, target)
-            if isinstance(chosen, Response):
-                return chosen
+            if isinstance(chosen, str):
+                return _text(400, chosen)
             target = chosen
-        elif target.search:
-            return _text(400, "q is missing: search.<fmt>?q=words")
+        elif target.search and not target.query:
+            return _text(400, _NO_QUERY)
         try:
             entry = self._entry(target, limit)
         except _Busy:
@@ -214,30 +221,37 @@ class Feeds:
         return limit if 1 <= limit <= self.max_limit else bad
 
     @staticmethod
-    def _choose(req: Request, target: Target) -> Target | Response:
+    def _choose(req: Request, target: Target) -> Target | str:
         """``target`` with what chooses its posts parsed from the query string, canonical: the
-        keyword query ``q``, the filters, and (site and keyword feeds) ``category``/``tag``. A
-        bad value is a 400 naming its parameter; other parameters are ignored."""
+        keyword query ``q``, the filters, and (site and keyword feeds) ``category``/``tag``; or
+        why it is refused (a 400), naming the parameter. Other parameters are ignored. The
+        search page takes a missing or blank ``q``: it shows the search box alone."""
         args = req.args.to_dict(flat=False)
         try:
-            if target.search:
+            if target.search and not target.alias:  # a saved search's query is its path
                 values = args.get("q") or []
-                if len(values) != 1:
-                    return _text(
-                        400,
-                        "q must be given once" if values else "q is missing: search.<fmt>?q=words",
-                    )
-                target = dataclasses.replace(target, query=search.parse(values[0]).canonical)
+                page = target.fmt == "html"
+                if len(values) > 1:
+                    return "q must be given once"
+                if not values and not page:
+                    return _NO_QUERY
+                if values and (values[0].strip() or not page):
+                    target = dataclasses.replace(target, query=search.parse(values[0]).canonical)
             within = _within(args) if target.search or target.scope == SITE else ()
             conversion = args.get("opencc") or []
             if len(conversion) > 1:
-                return _text(400, "opencc must be given once")
+                return "opencc must be given once"
             opencc = convert.check(conversion[0]) if conversion else ""
             return dataclasses.replace(
                 target, filters=filters.parse(args), within=within, opencc=opencc
             )
         except (search.QueryError, filters.FilterError, convert.ConversionError) as e:
-            return _text(400, str(e))
+            return str(e)
+
+    def _refused(self, message: str) -> Response:
+        """The search page saying why its request is a 400, with the search box to try again."""
+        body = pages.search_page(self.documents.options.site, message=message)
+        return Response(body, status=400, headers={"Content-Type": MEDIA_TYPES["html"]})
 
     def _entry(self, target: Target, limit: int) -> Entry | None:
         scope = f"{target.scope.kind.value}/{target.scope.slug}" if target.scope else ""
@@ -272,7 +286,7 @@ class Feeds:
     def _fresh(self, target: Target, limit: int, base: str) -> tuple[Entry | None, str]:
         now = self.live.now()
         state = self.live.state(now)
-        cache = self.chosen if target.selected else self.cache
+        cache = self.chosen if _requested(target) else self.cache
         for _ in range(_RETRIES):
             key = f"{base}|{state.key(target.scope)}"
             try:
@@ -285,7 +299,7 @@ class Feeds:
 
     def _build(self, target: Target, limit: int, now: datetime, state: State) -> Document | None:
         """Build from one snapshot of the index, and only if it is the state the key names."""
-        if target.selected:
+        if _requested(target):
             if not self._chosen_slots.acquire(timeout=_CHOSEN_WAIT):
                 raise _Busy
             try:
@@ -319,6 +333,15 @@ class Feeds:
         if gzip:
             headers["Content-Encoding"] = "gzip"
         return Response(entry.gzipped if gzip else entry.body, status=200, headers=headers)
+
+
+def _requested(target: Target) -> bool:
+    """Whether a request chose ``target``'s posts: such documents have their own cache and build
+    slots. A saved search at its own path is one of the site's documents, unless the request
+    adds filters, scopes or a conversion."""
+    if target.search and target.alias:
+        return bool(target.filters or target.within or target.opencc)
+    return target.selected
 
 
 def _within(args: dict[str, list[str]]) -> tuple[tuple[Scope, ...], ...]:

@@ -17,11 +17,13 @@ class Words:
     """Everything the index and preview pages say in one language, plain text (the templates
     escape it)."""
 
-    #: The headings of the groups: the site, its categories, its tags, its authors.
+    #: The headings of the groups: the site, its categories, its tags, its authors, its saved
+    #: searches.
     site: str
     categories: str
     tags: str
     authors: str
+    saved: str
     #: What one scope of a kind is called, on its preview page.
     category: str
     tag: str
@@ -59,6 +61,14 @@ class Words:
     all_feeds: str
     #: The preview page's link to the newest RFC 5005 archive page, under its entries.
     older: str
+    #: The keyword search page: its heading with no query, what a keyword feed is called, how
+    #: many of the newest matching posts it shows (``{n}``), when none match, and the heading of
+    #: a query it refuses (400).
+    search_page: str
+    keyword: str
+    newest_n: str
+    no_posts: str
+    bad_request: str
 
     def heading(self, kind: ScopeKind) -> str:
         return {
@@ -79,12 +89,16 @@ class Words:
     def count(self, n: int) -> str:
         return self.one_post if n == 1 else self.posts.format(n=n)
 
+    def newest_count(self, n: int) -> str:
+        return self.newest_n.format(n=n)
+
 
 ENGLISH = Words(
     site="Site",
     categories="Categories",
     tags="Tags",
     authors="Authors",
+    saved="Saved searches",
     category="Category",
     tag="Tag",
     author="Author",
@@ -109,12 +123,18 @@ ENGLISH = Words(
     feed_app="your feed app",
     all_feeds="All feeds",
     older="Older posts",
+    search_page="Search",
+    keyword="Keyword feed",
+    newest_n="the newest {n} matching posts",
+    no_posts="No post matches yet.",
+    bad_request="This search cannot be made",
 )
 SIMPLIFIED_CHINESE = Words(
     site="本站",
     categories="分类",
     tags="标签",
     authors="作者",
+    saved="关键词订阅",
     category="分类",
     tag="标签",
     author="作者",
@@ -139,12 +159,18 @@ SIMPLIFIED_CHINESE = Words(
     feed_app="阅读器应用",
     all_feeds="全部订阅源",
     older="更早的文章",
+    search_page="搜索",
+    keyword="关键词订阅",
+    newest_n="最新 {n} 篇匹配文章",
+    no_posts="暂无匹配的文章。",
+    bad_request="无法进行此搜索",
 )
 TRADITIONAL_CHINESE = Words(
     site="本站",
     categories="分類",
     tags="標籤",
     authors="作者",
+    saved="關鍵詞訂閱",
     category="分類",
     tag="標籤",
     author="作者",
@@ -169,6 +195,11 @@ TRADITIONAL_CHINESE = Words(
     feed_app="閱讀器應用",
     all_feeds="全部訂閱源",
     older="更早的文章",
+    search_page="搜尋",
+    keyword="關鍵詞訂閱",
+    newest_n="最新 {n} 篇符合的文章",
+    no_posts="暫無符合的文章。",
+    bad_request="無法進行此搜尋",
 )
 
 #: Regions whose Chinese is written in Traditional characters when the tag names no script.

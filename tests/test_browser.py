@@ -1,7 +1,8 @@
 """The pages in a real browser: headless Chromium against the real service on a free port.
 
-The index and a preview page must load with no console error and ask for nothing but their own
-URL and the posts' lead images, the filter box must narrow the list as one types (Chinese included), the sort must reorder
+The index, a preview page and the keyword search page must load with no console error and ask
+for nothing but their own URL and the posts' lead images, the filter box must narrow the list as
+one types (Chinese included), the sort must reorder
 it, the copy buttons must show, and the autodiscovery links must be in the DOM the browser built.
 Each page is photographed at desktop and phone width into ``$FEEDS_SCREENSHOTS`` (default
 ``tests/.screenshots/``, git-ignored): look at them after a change to the templates.
@@ -17,6 +18,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from feeds import search
 
 from . import browser
 from .conftest import FINEWS
@@ -91,7 +94,10 @@ def page_errors(tab: browser.Tab) -> list[str]:
     ]
 
 
-PAGES = {"index": "/", "preview": "/category/emnews/"}
+#: Posts about cars with the word in their title, in Traditional Chinese: the filter and the
+#: conversion ride along in the feeds' addresses.
+SEARCH = "/search/?q=" + quote("汽车") + "&filter_title=" + quote("汽车") + "&opencc=s2t"
+PAGES = {"index": "/", "preview": "/category/emnews/", "search": SEARCH}
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -103,7 +109,7 @@ def test_a_page_loads_clean_and_is_photographed(
     tab.open(address, **SIZES[size])  # type: ignore[arg-type]
     assert page_errors(tab) == []
     images = tab.evaluate("[...document.images].map(i => i.src)")
-    assert all(i.startswith("https://") for i in images) and (page == "preview") == bool(images)
+    assert all(i.startswith("https://") for i in images) and (page != "index") == bool(images)
     requests = tab.requests()
     assert requests[0] == address and set(requests[1:]) <= set(images), (
         "the page asks for nothing but its lead images: no font, script or tracker"
@@ -112,6 +118,8 @@ def test_a_page_loads_clean_and_is_photographed(
         "no sideways scrolling"
     )
     assert tab.evaluate("[...document.querySelectorAll('button[data-copy]')].every(b => !b.hidden)")
+    if page != "index":
+        assert tab.evaluate("document.querySelectorAll('ol.posts li').length") > 0
     tab.screenshot(SCREENSHOTS / f"{page}-{size}.png")
 
 
@@ -122,14 +130,50 @@ def test_autodiscovery_links_are_in_the_dom(
     server: Server, tab: browser.Tab, page: str, feed: str
 ) -> None:
     tab.open(url(server, page))
-    links = tab.evaluate(
-        "[...document.querySelectorAll('link[rel=alternate]')].map(l => [l.type, l.href])"
-    )
-    assert links == [
+    assert links(tab) == [
         ["application/atom+xml", f"{SITE_URL}/{feed}.atom"],
         ["application/rss+xml", f"{SITE_URL}/{feed}.rss"],
         ["application/feed+json", f"{SITE_URL}/{feed}.json"],
     ]
+
+
+def links(tab: browser.Tab) -> list[list[str]]:
+    return tab.evaluate(  # type: ignore[no-any-return]
+        "[...document.querySelectorAll('link[rel=alternate]')].map(l => [l.type, l.href])"
+    )
+
+
+def test_the_search_box_leads_to_a_page_of_results_and_feeds(
+    server: Server, tab: browser.Tab
+) -> None:
+    """Typing a query into the index's box and sending it opens the search page, which lists
+    the matching posts and names each format's feed of the query for autodiscovery."""
+    tab.open(url(server, "/"))
+    tab.evaluate("document.getElementById('keywords').focus()")
+    tab.type("新闻 -滚动")
+    tab.events.clear()
+    tab.evaluate("document.querySelector('form.search').requestSubmit()")
+    tab.wait_for("Page.loadEventFired")
+    query = quote("新闻 -滚动", safe="")
+    assert tab.evaluate("location.href") == url(server, "/search/?q=" + query.replace("%20", "+"))
+    assert tab.evaluate("document.querySelectorAll('ol.posts li').length") > 0
+    assert tab.evaluate("document.getElementById('keywords').value") == "新闻 -滚动"
+    assert links(tab) == [
+        ["application/atom+xml", f"{SITE_URL}/search.atom?q={query}"],
+        ["application/rss+xml", f"{SITE_URL}/search.rss?q={query}"],
+        ["application/feed+json", f"{SITE_URL}/search.json?q={query}"],
+    ]
+    assert page_errors(tab) == []
+
+
+def test_a_hostile_query_shows_as_text_in_the_browser(server: Server, tab: browser.Tab) -> None:
+    hostile = '<img src=x onerror="console.error(1)"><script>console.error(2)</script>'
+    tab.open(url(server, "/search/?q=" + quote(hostile, safe="")))
+    assert (
+        tab.evaluate("document.querySelector('h1').textContent") == search.parse(hostile).canonical
+    )
+    assert tab.evaluate("document.querySelectorAll('img, main script, header script').length") == 0
+    assert page_errors(tab) == []
 
 
 VISIBLE = "[...document.querySelectorAll('.scopes li:not([hidden])')].map(li => li.firstElementChild.textContent)"

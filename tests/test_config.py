@@ -78,6 +78,17 @@ def test_trailing_slash_of_the_url_is_dropped(write_config: Callable[..., Path])
             "[feeds] icon must be an http(s) URL or a path on the site",
         ),
         ('[feeds]\nhidden_tags = "a"\n', "[feeds] hidden_tags must be a list of strings"),
+        ('[search]\nsaved = "蔚来"\n', "[search] saved must be a list of strings"),
+        (
+            '[search]\nsaved = ["蔚来", "-x"]\n',
+            "[search] saved '-x': q must name a word to look for",
+        ),
+        ('[search]\nsaved = ["a\\u0000b"]\n', "[search] saved 'a\\x00b': q must be text"),
+        ('[search]\nsaved = ["a/b"]\n', "[search] saved 'a/b' cannot name a file"),
+        ('[search]\nsaved = ["a\\\\b"]\n', "[search] saved 'a\\\\b' cannot name a file"),
+        ('[search]\nsaved = [".x"]\n', "[search] saved '.x' cannot name a file"),
+        ('[search]\nsaved = ["..  x"]\n', "[search] saved '..  x' cannot name a file"),
+        (f'[search]\nsaved = ["{"锂" * 81}"]\n', "is too long to name a file (at most 240 bytes"),
     ],
 )
 def test_bad_values_name_the_key(
@@ -88,6 +99,13 @@ def test_bad_values_name_the_key(
         config.load(path)
     assert message in str(info.value)
     assert str(info.value).startswith(str(path))
+
+
+def test_saved_searches_are_kept_canonical_once_each(write_config: Callable[..., Path]) -> None:
+    path = write_config(
+        '[search]\nsaved = ["蔚来", "汽车  新能源", "新能源 汽车", "HFO -x", "锂" ]\n'
+    )
+    assert config.load(path).search.saved == ("蔚来", "新能源 汽车", "hfo -x", "锂")
 
 
 def test_a_required_key_is_named(tmp_path: Path) -> None:

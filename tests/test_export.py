@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import feedparser
 import pytest
@@ -25,6 +26,7 @@ from feeds.documents import Document, Documents
 from feeds.errors import ExportError
 from feeds.index import marks
 from feeds.urls import resolve
+from feeds.web import create_app
 
 from . import corpusgen
 from .conftest import FIXTURES
@@ -686,3 +688,41 @@ def test_workers_write_what_the_service_serves(
             assert doc is not None and doc.body == body, rel
     finally:
         documents.index.close()
+
+
+def test_saved_searches_export_at_the_urls_the_service_answers(
+    tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
+    """Each saved search's feeds and page are written where the service serves them, with its
+    bytes; a new post that matches rewrites them; dropping one from the config removes its files."""
+    out = tmp_path / "out"
+    saved = '[search]\nsaved = ["蔚来", "新能源  -汽车", "a?b#c%d"]\n'
+    cfg = write_config(saved, source=finews_copy)
+    run_export(cfg, out)
+    paths = {
+        p.relative_to(out).as_posix() for p in published(out) if p.parts[len(out.parts)] == "search"
+    }
+    assert paths == {
+        f"search/{q}{end}"
+        for q in ("蔚来", "新能源 -汽车", "a?b#c%d")
+        for end in (".atom", ".rss", ".json", "/index.html")
+    }
+    app = create_app(config.load(cfg))
+    client = app.test_client()
+    try:
+        for rel in sorted(paths):
+            served = client.get("/" + quote(rel.removesuffix("index.html")))
+            assert served.status_code == 200 and served.data == (out / rel).read_bytes(), rel
+        feed = json.loads((out / "search/蔚来.json").read_bytes())
+        assert feed["feed_url"] == "https://finews.withounder.com/search/%E8%94%9A%E6%9D%A5.json"
+        assert feed["items"] and all("蔚来" in i["content_html"] for i in feed["items"])
+    finally:
+        app.extensions["feeds"].close()
+    (finews_copy / "_posts/2030-01-01-nio.md").write_text(
+        "---\ntitle: 蔚来新车\ndate: 2025-06-01 08:00:00 +0800\n---\n正文\n", encoding="utf-8"
+    )
+    run_export(cfg, out)
+    assert "蔚来新车" in (out / "search/蔚来.atom").read_text(encoding="utf-8")
+    run_export(write_config('[search]\nsaved = ["蔚来"]\n', source=finews_copy), out)
+    assert not (out / "search/a?b#c%d.atom").exists() and not (out / "search/a?b#c%d").exists()
+    assert (out / "search/蔚来.atom").exists()

@@ -93,6 +93,16 @@ CASES: list[tuple[str, Callable[[Post, str], bool]]] = [
     ("filterout_title=蔚来|锂&limit=5", lambda p, t: not has("蔚来|锂")(p.title)),
     ("filterout_description=国内", lambda p, t: not has("国内")(t)),
     ("filterout_author=.", lambda p, t: not any(has(".")(a.name) for a in p.authors)),
+    # Plain words the index looks up first (Filters.required), in either case.
+    ("filter_description=HFO-1234yf", lambda p, t: "HFO-1234yf" in t),
+    (
+        "filter=hfo-1234YF|蔚来&filter_case_sensitive=false",
+        lambda p, t: has("hfo-1234yf|蔚来", re.I)(p.title) or has("hfo-1234yf|蔚来", re.I)(t),
+    ),
+    (
+        "filter_title=蔚来&filter=HFO",
+        lambda p, t: "蔚来" in p.title and "HFO" in p.title + " " + t,
+    ),
     (
         "filterout_category=emnews&filter_title=锂|LITH",
         lambda p, t: "emnews" not in p.categories and has("锂|LITH")(p.title),
@@ -207,3 +217,26 @@ def test_filtered_and_combined_feeds_are_valid(client: FlaskClient, fmt: str) ->
         self_link = re.search(rb'(?:rel="self" href=|"feed_url":)"([^"]+)"', r.data)
         assert self_link is not None
         feedcheck.assert_valid(r.data, fmt, self_link.group(1).decode().replace("&amp;", "&"))
+
+
+@pytest.mark.parametrize(
+    ("args", "required"),
+    [
+        ({"filter": ["蔚来"]}, (("蔚来",),)),
+        (
+            {"filter_title": ["NIO|蔚来|nio"], "filter_description": ["HFO-1234yf"]},
+            (("hfo-1234yf",), ("nio", "蔚来")),
+        ),
+        ({"filter": ["蔚.来"]}, ()),
+        ({"filter": ["a|"]}, ()),
+        ({"filter": ["a b"]}, ()),
+        ({"filter": ["(蔚来)"]}, ()),
+        ({"filter": ["\\d"]}, ()),
+        ({"filterout": ["蔚来"]}, ()),
+        ({"filter_author": ["li"], "filter_category": ["x"]}, ()),
+    ],
+)
+def test_only_plain_words_that_keep_are_looked_up(
+    args: dict[str, list[str]], required: tuple[tuple[str, ...], ...]
+) -> None:
+    assert filters.parse(args).required() == required

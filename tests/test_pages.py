@@ -19,7 +19,7 @@ from lxml import etree
 
 from feeds import urls
 from feeds.model import FORMATS, SITE, Feed, Post, Scope, ScopeKind
-from feeds.pages import Listing, Site, index_page, opml, preview_page
+from feeds.pages import Listing, Site, index_page, opml, preview_page, search_page
 
 from . import html_check
 from .conftest import REPO, check_golden
@@ -150,6 +150,14 @@ FEED = Feed(
     ),
 )
 PREVIEW = preview_page(SITE_INFO, FEED, 3)
+#: A hostile query, as the search page gets it (canonical), and its feeds' addresses.
+QUERY = "<b>\"锂\"</b> & 'x'"
+QUERIED = f"q={quote(QUERY, safe='')}&filter_title=a%26b"
+ADDRESSES = tuple((fmt, f"{SITE_URL}/search.{fmt}?{QUERIED}") for fmt in FORMATS)
+SEARCHED = dataclasses.replace(FEED, scope=SITE, title=f"Finews & co · {QUERY}")
+SEARCH = search_page(SITE_INFO, QUERY, SEARCHED, ADDRESSES, 2, (("filter_title", 'a&"b'),))
+NO_QUERY = search_page(SITE_INFO)
+REFUSED = search_page(SITE_INFO, message="q must be <text>")
 
 
 def test_index_golden() -> None:
@@ -160,7 +168,15 @@ def test_preview_golden() -> None:
     check_golden("preview.html", PREVIEW)
 
 
-@pytest.mark.parametrize("page", [PAGE, PREVIEW], ids=["index", "preview"])
+def test_search_golden() -> None:
+    check_golden("search.html", SEARCH)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [PAGE, PREVIEW, SEARCH, NO_QUERY, REFUSED],
+    ids=["index", "preview", "search", "no-query", "refused"],
+)
 def test_pages_are_valid_html5_that_run_only_our_script(page: bytes) -> None:
     tree = html_check.parse(page)
     html_check.check_safe(tree, SITE_URL)
@@ -202,23 +218,48 @@ def test_autodiscovery_names_each_format_of_the_pages_feed(
     ]
 
 
+def test_search_autodiscovery_carries_the_query() -> None:
+    assert alternates(html_check.parse(SEARCH)) == [
+        {
+            "rel": "alternate",
+            "type": media,
+            "title": f"Finews & co · {QUERY} ({label})",
+            "href": url,
+        }
+        for (_, url), media, label in zip(
+            ADDRESSES,
+            ["application/atom+xml", "application/rss+xml", "application/feed+json"],
+            ["Atom", "RSS", "JSON Feed"],
+        )
+    ]
+
+
+def searched_url(scope: Scope, fmt: str) -> str:
+    return dict(ADDRESSES)[fmt]
+
+
 @pytest.mark.parametrize(
-    ("page", "scope"), [(PAGE, SITE), (PREVIEW, SHENZHEN)], ids=["index", "preview"]
+    ("page", "url"),
+    [(PAGE, feed_url), (PREVIEW, feed_url), (SEARCH, searched_url)],
+    ids=["index", "preview", "search"],
 )
-def test_subscribe_gives_each_address_to_copy_and_reader_links(page: bytes, scope: Scope) -> None:
+def test_subscribe_gives_each_address_to_copy_and_reader_links(
+    page: bytes, url: Callable[[Scope, str], str]
+) -> None:
+    scope = SHENZHEN if page is PREVIEW else SITE
     tree = html_check.parse(page)
     [section] = [s for s in tree.iter("section") if s.get("class") == "sub"]
     fields = list(section.iter("input"))
-    assert [f.get("value") for f in fields] == [feed_url(scope, fmt) for fmt in FORMATS]
+    assert [f.get("value") for f in fields] == [url(scope, fmt) for fmt in FORMATS]
     assert all(f.get("readonly") is not None for f in fields)
     buttons = list(section.iter("button"))
     assert [b.get("data-copy") for b in buttons] == [f.get("id") for f in fields]
     assert all(b.get("hidden") is not None and b.text == "复制" for b in buttons), (
         "shown by the script alone"
     )
-    atom = quote(feed_url(scope, "atom"), safe="")
+    atom = quote(url(scope, "atom"), safe="")
     assert [(a.text, a.get("href")) for a in section.iter("a")] == [
-        ("阅读器应用", "feed:" + feed_url(scope, "atom")),
+        ("阅读器应用", "feed:" + url(scope, "atom")),
         ("Feedly", f"https://feedly.com/i/subscription/feed%2F{atom}"),
         ("Inoreader", f"https://www.inoreader.com/?add_feed={atom}"),
         ("NewsBlur", f"https://www.newsblur.com/?url={atom}"),
@@ -291,6 +332,49 @@ def test_preview_shows_its_entries_in_the_sites_zone_as_text() -> None:
         "2022-01-10T02:00+08:00",
     ]
     assert b"<script>alert" not in PREVIEW and b"<b>" not in PREVIEW and b"<img" not in PREVIEW
+
+
+def test_search_shows_the_query_its_count_entries_and_box_as_text() -> None:
+    tree = html_check.parse(SEARCH)
+    header = tree.find("body/header")
+    assert header is not None and html_check.text(header) == (
+        f"← 全部订阅源 {QUERY} 关键词订阅 · 2 篇 · 更新于 2022-01-10 08:03"
+    )
+    form = tree.find(".//form[@class='search']")
+    assert form is not None and form.get("action") == "./"
+    assert [(i.get("name"), i.get("value")) for i in form.iter("input")] == [
+        ("q", QUERY),
+        ("filter_title", 'a&"b'),
+    ]
+    assert [html_check.text(e) for e in tree.find(".//ol[@class='posts']")] == [  # type: ignore[union-attr]
+        '<script>alert(1)</script> & <b>co</b> 2022-01-10 08:03 Summary with <img src=x onerror=alert(1)> and "quotes"',
+        "Second 2022-01-10 02:00",
+    ]
+    assert b"<b>" not in SEARCH and b"<script>alert" not in SEARCH
+    # More posts than the feed shows: it says how many it shows, not how many there are.
+    more = html_check.parse(search_page(SITE_INFO, QUERY, SEARCHED, ADDRESSES, None))
+    assert html_check.text(more.find("body/header/p[@class='meta']")) == (  # type: ignore[arg-type]
+        "关键词订阅 · 最新 2 篇匹配文章 · 更新于 2022-01-10 08:03"
+    )
+    none = html_check.parse(
+        search_page(SITE_INFO, "x", dataclasses.replace(SEARCHED, posts=()), ADDRESSES, 0)
+    )
+    assert html_check.text(none.find("body/main/section[2]")) == "最新文章 暂无匹配的文章。"  # type: ignore[arg-type]
+
+
+def test_search_without_a_query_has_the_box_alone() -> None:
+    tree = html_check.parse(NO_QUERY)
+    assert html_check.text(tree.find("body/header")) == "← 全部订阅源 搜索"  # type: ignore[arg-type]
+    assert tree.find(".//title").text == "Finews & co · 搜索"  # type: ignore[union-attr]
+    assert alternates(tree) == [] and tree.find(".//section") is None
+    assert [i.get("name") for i in tree.iter("input")] == ["q"]
+
+
+def test_a_refused_search_says_why_as_text() -> None:
+    tree = html_check.parse(REFUSED)
+    assert html_check.text(tree.find("body/header/h1")) == "无法进行此搜索"  # type: ignore[arg-type]
+    assert html_check.text(tree.find(".//p[@class='error']")) == "q must be <text>"  # type: ignore[arg-type]
+    assert tree.find(".//section") is None
 
 
 ENGLISH_WORDS = (
@@ -386,6 +470,7 @@ def test_every_template_ships_with_the_package() -> None:
         lambda: opml("Finews", SITE_URL, LISTINGS, ["atom", "xml"], None),
         lambda: index_page(dataclasses.replace(SITE_INFO, formats=("xml",)), LISTINGS),
         lambda: preview_page(dataclasses.replace(SITE_INFO, formats=("atom", "xml")), FEED, 1),
+        lambda: search_page(dataclasses.replace(SITE_INFO, formats=("xml",))),
     ],
 )
 def test_an_unknown_format_is_a_value_error(make: Callable[[], bytes]) -> None:
@@ -416,3 +501,62 @@ def test_preview_links_the_newest_archive_page_only_when_there_is_one() -> None:
     href = f"{SITE_URL}/{quote('category/深圳/archive/3.atom')}"
     assert links == [(href, "更早的文章")]
     assert b"archive/" not in PREVIEW and "更早的文章".encode() not in PREVIEW
+
+
+SAVED = ("蔚来", '"a b" <x> -c')
+
+
+def test_opml_lists_saved_searches_after_the_tags() -> None:
+    root = etree.fromstring(opml("Finews", SITE_URL, LISTINGS, FORMATS, None, SAVED))
+    groups = root.findall("body/outline")
+    assert [g.get("text") for g in groups] == ["Site", "Categories", "Tags", "Saved searches"]
+    assert [(o.get("text"), o.get("xmlUrl"), o.get("htmlUrl")) for o in groups[-1]] == [
+        (
+            "蔚来",
+            f"{SITE_URL}/search/%E8%94%9A%E6%9D%A5.atom",
+            f"{SITE_URL}/search/%E8%94%9A%E6%9D%A5/",
+        ),
+        (
+            '"a b" &lt;x&gt; -c',
+            f"{SITE_URL}/search/%22a%20b%22%20%3Cx%3E%20-c.atom",
+            f"{SITE_URL}/search/%22a%20b%22%20%3Cx%3E%20-c/",
+        ),
+    ]
+    assert [
+        urls.resolve(unquote(o.get("xmlUrl", "").removeprefix(SITE_URL + "/")), FORMATS)
+        for o in groups[-1]
+    ] == [
+        urls.Target("atom", search=True, query=q, alias=urls.saved_path(q, "atom")) for q in SAVED
+    ]
+
+
+def test_index_lists_saved_searches_first_linking_to_their_pages() -> None:
+    page = index_page(dataclasses.replace(SITE_INFO, saved=SAVED), LISTINGS)
+    tree = html_check.parse(page)
+    html_check.check_safe(tree, SITE_URL)
+    section = tree.find(".//section[@id='search']")
+    assert section is not None
+    assert html_check.text(section.find("h2")) == "关键词订阅 (2)"  # type: ignore[arg-type]
+    assert [
+        (a.get("href"), html_check.text(li)) for li in section.iter("li") for a in li.iter("a")
+    ] == [
+        ("search/%E8%94%9A%E6%9D%A5/", "蔚来"),
+        ("search/%22a%20b%22%20%3Cx%3E%20-c/", '"a b" <x> -c'),
+    ]
+    assert [s.get("id") for s in tree.iter("section") if s.get("id")] == [
+        "search",
+        "category",
+        "tag",
+    ]
+    assert b"<x>" not in page
+
+
+def test_a_saved_search_page_links_one_folder_up() -> None:
+    tree = html_check.parse(search_page(SITE_INFO, SAVED[0], SEARCHED, ADDRESSES, 2, saved=True))
+    assert [
+        a.get("href") for a in tree.iter("a") if not a.get("href", "").startswith(("http", "feed:"))
+    ] == [
+        "../../",
+        "../../",
+    ]
+    assert tree.find(".//form[@class='search']").get("action") == "../"  # type: ignore[union-attr]

@@ -6,25 +6,30 @@ from __future__ import annotations
 import json
 import os
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote_plus
+from urllib.parse import quote, unquote_plus
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from feeds import config, search
+from feeds.filters import Entry
 from feeds.index import Index
+from feeds.index import search as search_index
 from feeds.jekyll import files
 from feeds.jekyll import posts as jekyll_posts
+from feeds.model import SITE
 from feeds.web import create_app
-from tests import feedcheck
+from tests import feedcheck, html_check
 from tests.test_index import make_index
 from tests.test_rendering import index  # noqa: F401 - the fixture: an index of the sample site
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+SITE_URL = "https://finews.withounder.com"
 
 
 def scan(root: Path, q: str, limit: int = 1000) -> list[str]:
@@ -114,6 +119,33 @@ def test_a_refresh_keeps_the_search_current(index: Index, finews_copy: Path) -> 
     assert "_posts/2023-01-02-weilai.md" not in searched(index, "锂电池") + searched(index, "蔚来")
 
 
+def test_a_scan_reads_at_most_its_budget(index: Index) -> None:
+    """A question no post answers reads the whole history only while it is within the budget;
+    past it the scan stops with what it found and says it was not whole."""
+    every = [s.post.path for s in index.posts(SITE, NOW, 100_000)]  # newest first, as scanned
+    read: list[str] = []
+
+    def nothing(entry: Entry) -> bool:
+        read.append(entry.title)
+        return False
+
+    assert index.select(NOW, 10, accept=nothing, budget=7) == ((), False)
+    assert len(read) == 7
+    read.clear()
+    assert index.select(NOW, 10, accept=nothing) == ((), True)
+    assert len(read) == len(every) > 7
+
+    def lithium(entry: Entry) -> bool:
+        return "锂" in entry.description
+
+    holding = index.select(NOW, 50, accept=lithium)[0]
+    assert len(holding) > 2
+    cut = every.index(holding[1].post.path) + 1  # the posts read to find the second
+    assert index.select(NOW, 50, accept=lithium, budget=cut) == (holding[:2], False)
+    assert index.select(NOW, 2, accept=lithium, budget=cut) == (holding[:2], True)
+    assert search_index.BUDGET >= 10 * 200, "far above the largest limit"
+
+
 @pytest.mark.parametrize(
     ("q", "canonical"),
     [
@@ -184,7 +216,7 @@ def test_a_bad_query_is_a_400_naming_q(client: FlaskClient, query: str) -> None:
 
 def test_the_index_page_has_a_search_box(client: FlaskClient) -> None:
     page = client.get("/").data.decode()
-    assert '<form class="search" role="search" method="get" action="search.atom">' in page
+    assert '<form class="search" role="search" method="get" action="search/">' in page
     assert 'name="q"' in page
 
 
@@ -222,3 +254,171 @@ def test_a_huge_query_is_refused_quickly(client: FlaskClient) -> None:
     r = client.get("/search.atom?q=" + "锂" * 10_000)
     assert r.status_code == 400 and r.data.startswith(b"q ")
     assert time.perf_counter() - started < 1
+
+
+# --- the search page, /search/?q= ------------------------------------------------------------
+
+
+def page(client: FlaskClient, query: str) -> tuple[int, ET.Element]:
+    """The status and parsed tree of the search page at ``?query``: valid HTML5 running our
+    script alone, whatever the query."""
+    r = client.get("/search/?" + query)
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    tree = html_check.parse(r.data)
+    html_check.check_safe(tree, SITE_URL)
+    return r.status_code, tree
+
+
+def test_the_search_page_lists_what_a_plain_scan_finds(
+    client: FlaskClient, finews_copy: Path
+) -> None:
+    status, tree = page(client, "q=%E8%94%9A%E6%9D%A5")  # 蔚来
+    found = scan(finews_copy, "蔚来")
+    assert status == 200 and 0 < len(found) < 50
+    titles = [a.get("href") for a in tree.iterfind(".//ol[@class='posts']/li/h3/a")]
+    feed = json.loads(client.get("/search.json?q=蔚来").data)
+    assert titles == [i["url"] for i in feed["items"]] and len(titles) == len(found)
+    meta = tree.find("body/header/p[@class='meta']")
+    assert meta is not None and html_check.text(meta).startswith(f"关键词订阅 · {len(found)} 篇")
+
+
+def test_a_common_word_shows_the_newest_it_finds(client: FlaskClient, finews_copy: Path) -> None:
+    assert len(scan(finews_copy, "的")) > 50
+    status, tree = page(client, "q=的")
+    assert status == 200 and len(list(tree.iterfind(".//ol[@class='posts']/li"))) == 50
+    meta = tree.find("body/header/p[@class='meta']")
+    assert meta is not None and html_check.text(meta).startswith("关键词订阅 · 最新 50 篇匹配文章")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=%E8%94%9A%E6%9D%A5",
+        "q=%E8%94%9A%E6%9D%A5&opencc=s2t&filter_title=%E8%94%9A&category=emnews&brief=120",
+        "q=%3Cscript%3Ealert(1)%3C/script%3E+-%22a%26b%22+%27x%27",
+    ],
+)
+def test_each_format_the_page_names_is_the_feed_at_that_address(
+    client: FlaskClient, query: str
+) -> None:
+    """The autodiscovery links, the addresses to copy and the feeds' own self links agree:
+    what the page offers is what a reader subscribes to, filters and conversion included."""
+    status, tree = page(client, query)
+    assert status == 200
+    found = [
+        (link.get("type"), link.get("href"))
+        for link in tree.iter("link")
+        if link.get("rel") == "alternate"
+    ]
+    assert [t for t, _ in found] == [
+        "application/atom+xml",
+        "application/rss+xml",
+        "application/feed+json",
+    ]
+    copied = [i.get("value") for i in tree.iterfind(".//ul[@class='urls']/li/input")]
+    assert copied == [href for _, href in found]
+    for (_, href), fmt in zip(found, ("atom", "rss", "json")):
+        assert href is not None and href.startswith(f"{SITE_URL}/search.{fmt}?q=")
+        feed = client.get(href.removeprefix(SITE_URL))
+        assert feed.status_code == 200
+        feedcheck.assert_valid(feed.data, fmt, href)
+
+
+def test_the_box_carries_the_other_parameters(client: FlaskClient) -> None:
+    status, tree = page(client, "q=%E8%94%9A%E6%9D%A5&opencc=s2t&filter_title=%E8%94%9A&x=1")
+    assert status == 200
+    form = tree.find(".//form[@class='search']")
+    assert form is not None
+    assert [(i.get("name"), i.get("value")) for i in form.iter("input")] == [
+        ("q", "蔚来"),
+        ("filter_title", "蔚"),
+        ("opencc", "s2t"),
+    ]
+
+
+@pytest.mark.parametrize("query", ["", "q=", "q=+++", "x=1"])
+def test_no_query_is_the_box_alone(client: FlaskClient, query: str) -> None:
+    status, tree = page(client, query)
+    assert status == 200
+    assert [i.get("name") for i in tree.iter("input")] == ["q"]
+    assert tree.find(".//ol") is None and not [
+        link for link in tree.iter("link") if link.get("rel") == "alternate"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("q=%00x", "q must be text: no control characters"),
+        ("q=" + "锂" * 10_000, f"q must be at most {search.MAX_QUERY} characters"),
+        ("q=a&q=b", "q must be given once"),
+        ("q=-x", "q must name a word to look for"),
+        ("q=x&filter_title=(", "filter_title is not a regular expression RE2 accepts"),
+        ("q=x&opencc=x2y", "opencc must be one of"),
+        ("q=x&brief=1", "brief must be a whole number"),
+        ("filter=%3Cscript%3E(", "filter is not a regular expression RE2 accepts"),
+    ],
+)
+def test_a_refused_search_is_a_400_page_naming_the_parameter(
+    client: FlaskClient, query: str, message: str
+) -> None:
+    started = time.perf_counter()
+    status, tree = page(client, query)
+    assert time.perf_counter() - started < 1
+    assert status == 400
+    error = tree.find(".//p[@class='error']")
+    assert error is not None and html_check.text(error).startswith(message)
+    assert [i.get("name") for i in tree.iter("input")] == ["q"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "<script>alert(1)</script>",
+        '"><img src=x onerror=alert(1)>',
+        "' onmouseover='alert(1)",
+        "</title><script>x</script>",
+        "&amp; &lt;b&gt; %00 %3C",
+        "锂" * search.MAX_QUERY,
+    ],
+)
+def test_a_hostile_query_renders_as_text(client: FlaskClient, q: str) -> None:
+    status, tree = page(client, "q=" + quote(q, safe=""))
+    assert status == 200
+    canonical = search.parse(q).canonical
+    assert html_check.text(tree.find("body/header/h1")) == canonical  # type: ignore[arg-type]
+    box = tree.find(".//input[@name='q']")
+    assert box is not None and box.get("value") == canonical
+    assert tree.find(".//title").text == f"金融消息 · {canonical}"  # type: ignore[union-attr]
+
+
+# --- saved searches, [search] saved ----------------------------------------------------------
+
+
+def test_a_saved_search_is_served_at_its_path_as_the_sites_own(
+    write_config: Callable[..., Path], finews_copy: Path
+) -> None:
+    app = create_app(config.load(write_config('[search]\nsaved = ["蔚来"]\n', source=finews_copy)))
+    client, feeds = app.test_client(), app.extensions["feeds"]
+    try:
+        for fmt in ("atom", "rss", "json"):
+            r = client.get(f"/search/%E8%94%9A%E6%9D%A5.{fmt}?q=other&utm_source=x")
+            assert r.status_code == 200
+            feedcheck.assert_valid(r.data, fmt, f"{SITE_URL}/search/%E8%94%9A%E6%9D%A5.{fmt}")
+        saved = json.loads(client.get("/search/蔚来.json").data)
+        asked = json.loads(client.get("/search.json?q=蔚来").data)
+        assert [i["id"] for i in saved["items"]] == [i["id"] for i in asked["items"]]
+        assert saved["feed_url"] == f"{SITE_URL}/search/%E8%94%9A%E6%9D%A5.json"
+        assert feeds.chosen.builds == 1, "a saved search is built in the site's cache"
+        filtered = client.get("/search/蔚来.json?filter_title=NIO")
+        assert filtered.status_code == 200 and feeds.chosen.builds == 2, "a request's choice"
+        r = client.get("/search/%E8%94%9A%E6%9D%A5/")
+        tree = html_check.parse(r.data)
+        html_check.check_safe(tree, SITE_URL)
+        assert [
+            link.get("href") for link in tree.iter("link") if link.get("rel") == "alternate"
+        ] == [f"{SITE_URL}/search/%E8%94%9A%E6%9D%A5.{fmt}" for fmt in ("atom", "rss", "json")]
+        for path in ("/search/%E9%94%82.atom", "/search/%E9%94%82/", "/search/-x.atom"):
+            assert client.get(path).status_code == 404, "only what is saved: as a static copy"
+    finally:
+        feeds.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 
 from feeds.model import SITE, Feed, Scope, ScopeKind
@@ -15,6 +17,9 @@ from feeds.urls import (
     page_href,
     page_path,
     resolve,
+    saved_page_href,
+    saved_page_path,
+    saved_path,
 )
 
 FORMATS = ("atom", "rss", "json")
@@ -45,6 +50,24 @@ TAG = Scope(ScopeKind.TAG, "x", "X")
         ("author/robin-p.json", Target("json", Scope(ScopeKind.AUTHOR, "robin-p"))),
         ("author/张三/", Target("html", Scope(ScopeKind.AUTHOR, "张三"))),
         ("author/张三/index.html", Target("html", Scope(ScopeKind.AUTHOR, "张三"))),
+        ("search/", Target("html", search=True)),
+        ("search/index.html", Target("html", search=True)),
+        (
+            "search/蔚来.atom",
+            Target("atom", search=True, query="蔚来", alias="search/蔚来.atom"),
+        ),
+        (
+            'search/"a b" -c.d.json',
+            Target("json", search=True, query='"a b" -c.d', alias='search/"a b" -c.d.json'),
+        ),
+        (
+            "search/蔚来/",
+            Target("html", search=True, query="蔚来", alias="search/蔚来/"),
+        ),
+        (
+            "search/蔚来/index.html",
+            Target("html", search=True, query="蔚来", alias="search/蔚来/"),
+        ),
     ],
 )
 def test_layout_paths(path: str, target: Target) -> None:
@@ -77,6 +100,12 @@ def test_layout_paths(path: str, target: Target) -> None:
         "author/.atom",
         "author/a/b/",
         "feed/by_author/a.xml",
+        "search/a/b.atom",
+        "search/..atom",
+        "search/.atom",
+        "search/../",
+        "search/a/b/",
+        "search.html",
     ],
 )
 def test_other_paths_are_not_feeds(path: str) -> None:
@@ -127,6 +156,15 @@ def test_every_path_resolves_back_to_its_scope() -> None:
             == resolve(page_path(scope).removesuffix("index.html"), ())
             == Target("html", scope)
         )
+    for query in ("蔚来", '"a b" -c.d', "a?b#c%d", "index.html"):
+        for fmt in FORMATS:
+            path = saved_path(query, fmt)
+            assert resolve(path, FORMATS) == Target(fmt, search=True, query=query, alias=path)
+        page = saved_page_path(query)
+        assert resolve(page, ()) == Target(
+            "html", search=True, query=query, alias=page.removesuffix("index.html")
+        )
+        assert unquote(saved_page_href(query)) == page.removesuffix("index.html")
 
 
 def test_the_export_owns_the_layout_in_every_format_and_nothing_else() -> None:
@@ -141,6 +179,8 @@ def test_the_export_owns_the_layout_in_every_format_and_nothing_else() -> None:
         "feed/by_tag/b.xml",
         "category/a/index.html",
         "tag/b/index.html",
+        "search/蔚来.atom",
+        "search/蔚来/index.html",
     ):
         assert owned(path), path
     for path in (
@@ -155,6 +195,7 @@ def test_the_export_owns_the_layout_in_every_format_and_nothing_else() -> None:
         "category/a/b/index.html",
         "feed/a/index.html",
         "x/index.html",
+        "search/index.html",
     ):
         assert not owned(path), path
 

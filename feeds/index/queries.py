@@ -17,6 +17,7 @@ from ..search import Query
 from . import search
 from .connection import Store
 from .schema import READ_COLUMNS, ReadRow, Stored, from_micros, from_row, micros
+from .search import BUDGET
 
 _ORDER = {ScopeKind.SITE: 0, ScopeKind.CATEGORY: 1, ScopeKind.TAG: 2, ScopeKind.AUTHOR: 3}
 
@@ -99,7 +100,7 @@ class Queries:
     def search(self, query: Query, now: datetime, limit: int) -> tuple[Stored, ...]:
         """The newest ``limit`` posts published at ``now`` that answer ``query``, over the whole
         history: newest first, ties by path."""
-        return self.select(now, limit, query=query)
+        return self.select(now, limit, query=query)[0]
 
     def select(
         self,
@@ -110,13 +111,17 @@ class Queries:
         within: Sequence[Collection[Scope]] = (),
         since: datetime | None = None,
         accept: Callable[[Entry], bool] | None = None,
-    ) -> tuple[Stored, ...]:
+        contains: Sequence[Sequence[str]] = (),
+        budget: int = BUDGET,
+    ) -> tuple[tuple[Stored, ...], bool]:
         """The newest ``limit`` posts published in [``since``, ``now``] that answer ``query``, are
-        in a scope of each group of ``within`` (none: every post) and that ``accept`` takes,
-        looking through the whole history: newest first, ties by path."""
+        in a scope of each group of ``within`` (none: every post) and that ``accept`` takes
+        (holding one folded word of each group of ``contains``, a hint for the index),
+        looking through the whole history: newest first, ties by path; and whether the look
+        was whole, or stopped after reading ``budget`` posts (:data:`feeds.index.search.BUDGET`)."""
         groups = [[(s.kind.value, s.slug) for s in group] for group in within]
         with self.store.errors():
-            ids = search.scan(
+            ids, whole = search.scan(
                 self.store.db(),
                 micros(now),
                 limit,
@@ -124,8 +129,10 @@ class Queries:
                 query=query,
                 within=groups,
                 accept=accept,
+                contains=contains,
+                budget=budget,
             )
-        return self._by_id(ids)
+        return self._by_id(ids), whole
 
     def _by_id(self, ids: list[int]) -> tuple[Stored, ...]:
         """The posts with these row ids, in this order."""
