@@ -4,18 +4,17 @@ and the export share, so a static copy answers every URL with the bytes the serv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, tzinfo
-from urllib.parse import parse_qsl, quote
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape as xml_escape
 
-from . import archives, content, convert, pages, rendering, search, urls, writers
+from . import archives, pages, rendering, selected, urls, writers
 from .config import Config
 from .index import Index
-from .jekyll import permalink
 from .jekyll import posts as jekyll_posts
 from .model import SITE, Feed, Post, Scope, ScopeKind, site_name
+from .options import Options
 from .urls import Target
 
 #: Content-Type of each kind of document.
@@ -60,78 +59,6 @@ class Layout:
     #: The paths of each scope of :attr:`scopes` (:meth:`Documents.scope_paths`), archive
     #: pages included.
     files: Mapping[Scope, tuple[str, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """What the documents say about the site; from ``[site]`` and ``[feeds]``."""
-
-    title: str
-    description: str
-    url: str
-    lang: str
-    author: str
-    formats: tuple[str, ...]
-    full_content: bool
-    limit: int
-    #: ``[feeds] future``: publish posts dated ahead at once.
-    future: bool = False
-    #: ``[site] timezone``: where the pages show times.
-    zone: tzinfo = UTC
-    #: ``[feeds] site_path``: where the site's Atom feed is also served.
-    site_path: str = "feed.xml"
-    #: ``[feeds] icon`` and ``logo``, absolute.
-    icon: str = ""
-    logo: str = ""
-    #: Slugs of ``[feeds] hidden_tags``: tags without documents.
-    hidden_tags: frozenset[str] = frozenset()
-    #: ``[websub] hubs``: named by every scope's feeds.
-    hubs: tuple[str, ...] = ()
-    #: ``[feeds] archives`` and ``archive_size``: RFC 5005 archive pages of that many posts.
-    archives: bool = False
-    archive_size: int = 100
-    #: ``[search] saved``, canonical: keyword feeds listed and exported like scopes.
-    saved: tuple[str, ...] = ()
-
-    @classmethod
-    def from_config(cls, config: Config) -> Options:
-        site, feeds = config.site, config.feeds
-        return cls(
-            site.title,
-            site.description,
-            site.url,
-            site.lang,
-            site.author,
-            feeds.formats,
-            feeds.content == "full",
-            feeds.limit,
-            feeds.future,
-            site.timezone,
-            feeds.site_path,
-            feeds.icon,
-            feeds.logo,
-            frozenset(map(permalink.scope_slug, feeds.hidden_tags)),
-            hubs=config.websub.hubs,
-            archives=feeds.archives,
-            archive_size=feeds.archive_size,
-            saved=config.search.saved,
-        )
-
-    @property
-    def depth(self) -> int:
-        """How many of each scope's newest posts the documents show: every post with archives."""
-        return 2**62 if self.archives else self.limit
-
-    def hidden(self, scope: Scope) -> bool:
-        """Whether ``scope`` is a tag the site keeps out of feeds (jekyll-feed's ``tags: except``)."""
-        return scope.kind is ScopeKind.TAG and scope.slug in self.hidden_tags
-
-    @property
-    def site(self) -> pages.Site:
-        """What the pages say about the site."""
-        return pages.Site(
-            self.title, self.description, self.url, self.lang, self.zone, self.formats, self.saved
-        )
 
 
 class Documents:
@@ -179,9 +106,12 @@ class Documents:
         if target.alias and target.search and target.query not in self.options.saved:
             return None
         if target.search and target.fmt == "html":
-            return self._search_page(target, now)
+            body = selected.page(self.index, self.options, target, now)
+            return Document(body, MEDIA_TYPES["html"], self.modified(None, now)) if body else None
         if target.selected and target.fmt != "html":
-            chosen = self._selected(target, now, limit or self.options.limit)
+            chosen = selected.feed(
+                self.index, self.options, target, now, limit or self.options.limit
+            )
             scope_of = target.scope if not target.within else None
             if chosen is None:
                 return None
@@ -251,91 +181,6 @@ class Documents:
         if feed is None:
             return None
         return _feed_document(feed, fmt, self.modified(scope, now))
-
-    def _selected(self, target: Target, now: datetime, limit: int) -> tuple[Feed, bool] | None:
-        """A feed whose posts a query, filters or combined scopes choose from the whole history
-        (``None``: a scope it names has no post), and whether the whole history was looked
-        through (:meth:`Index.select`). Its self link carries them, canonical."""
-        o, f = self.options, target.filters
-        site = site_name(o.title, o.url)
-        within = tuple(
-            tuple(found for s in group if (found := self.index.scope(s.kind, s.slug, now)))
-            for group in target.within
-        )
-        if not all(within):
-            return None
-        if target.scope is not None and target.scope.kind is not ScopeKind.SITE:
-            scope = self.index.scope(target.scope.kind, target.scope.slug, now)
-            if scope is None:
-                return None
-            within = ((scope,), *within)
-        query = search.parse(target.query) if target.search else None
-        named = [query.canonical] if query else []
-        named += [" | ".join(s.name for s in group) for group in within]
-        since = now - timedelta(seconds=f.time) if f.time else None
-        stored, whole = self.index.select(
-            now,
-            limit,
-            query=query,
-            within=within,
-            since=since,
-            accept=f.matcher(),
-            contains=f.required(),
-        )
-        posts = rendering.complete(self.index, stored)
-        if f.brief:
-            posts = tuple(
-                replace(p, summary=content.summarize(content.plain_text(p.content_html), f.brief))
-                for p in posts
-            )
-        words: Callable[[str], str] = str
-        lang = o.lang
-        if target.opencc:
-            posts = tuple(convert.post(target.opencc, p) for p in posts)
-            words, lang = convert.converter(target.opencc), convert.CONVERSIONS[target.opencc]
-        location = _location(target, target.fmt)
-        feed = Feed(
-            scope=target.scope or SITE,
-            title=words(" · ".join([site, *named])),
-            description=words(o.description),
-            site_url=o.url,
-            lang=lang,
-            author=words(o.author),
-            posts=posts,
-            full_content=o.full_content and not f.brief,
-            location=location,
-            query=_query_string(replace(target, query="") if target.alias else target),
-        )
-        return feed, whole
-
-    def _search_page(self, target: Target, now: datetime) -> Document | None:
-        """The keyword search page of ``target``'s query, with its other parameters carried into
-        the feeds' addresses and the search box; the search box alone when there is no query
-        (``None``: a scope it names has no post)."""
-        chosen = self._selected(target, now, self.options.limit) if target.query else None
-        if target.query and chosen is None:
-            return None
-        found, whole = chosen if chosen else (None, False)
-        addresses: tuple[tuple[str, str], ...] = ()
-        count = None
-        if found:
-            addresses = tuple(
-                (fmt, urls.feed_url(replace(found, location=_location(target, fmt)), fmt))
-                for fmt in self.options.formats
-            )
-            # Fewer posts than the page shows, from the whole history: that is every one.
-            count = len(found.posts) if whole and len(found.posts) < self.options.limit else None
-        carried = parse_qsl(_query_string(replace(target, query="")))
-        body = pages.search_page(
-            self.options.site,
-            target.query,
-            found,
-            addresses,
-            count,
-            carried,
-            saved=bool(target.alias),
-        )
-        return Document(body, MEDIA_TYPES["html"], self.modified(None, now))
 
     def layout(self, now: datetime, scopes: Collection[Scope] | None = None) -> Layout:
         """What the export writes at ``now``: every scope, or with ``scopes`` (kind and slug;
@@ -461,37 +306,6 @@ class Documents:
         """The preview page of ``feed``'s scope: the feed's entries, so it renders nothing more."""
         body = pages.preview_page(self.options.site, feed, self.index.size(feed.scope, now))
         return Document(body, MEDIA_TYPES["html"], self.modified(feed.scope, now))
-
-
-def _location(target: Target, fmt: str) -> str:
-    """Where the feed in ``fmt`` of a target chosen by a request lives, before its query string."""
-    if target.search:
-        return urls.saved_path(target.query, fmt) if target.alias else f"{urls.SEARCH_STEM}.{fmt}"
-    return urls.feed_path(target.scope or SITE, fmt)
-
-
-def _query_string(target: Target) -> str:
-    """What chooses ``target``'s posts as its URL's query string, canonical and percent-encoded:
-    its keyword query, scopes, filters and conversion."""
-    return "&".join(
-        p
-        for p in (
-            search.parse(target.query).href if target.query else "",
-            _scopes_href(target.within),
-            target.filters.canonical,
-            f"opencc={target.opencc}" if target.opencc else "",
-        )
-        if p
-    )
-
-
-def _scopes_href(within: tuple[tuple[Scope, ...], ...]) -> str:
-    """The ``category=…&tag=…`` of a combined feed's link, slugs sorted."""
-    kinds: dict[str, list[str]] = {}
-    for group in within:
-        for scope in group:
-            kinds.setdefault(scope.kind.value, []).append(scope.slug)
-    return "&".join(f"{k}={quote(','.join(sorted(v)), safe=',')}" for k, v in sorted(kinds.items()))
 
 
 def _relocated(doc: Document, feed: Feed, alias: str) -> Document:

@@ -24,11 +24,12 @@ from pathlib import Path
 
 from . import parallel, rendering, urls
 from .archives import History
-from .documents import Document, Documents, Options, feed_documents
+from .documents import Document, Documents, feed_documents
 from .errors import ExportError
 from .index import ExportMark, Index
 from .jekyll.posts import Rules
 from .model import Scope
+from .options import Options
 
 #: A file being written is named this, then the ids of the process and thread writing it: each
 #: writes one file at a time, so the name is unique without the cost of a random one.

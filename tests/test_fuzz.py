@@ -32,11 +32,12 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feeds import export, writers
-from feeds.documents import Documents, Options
+from feeds.documents import Documents
 from feeds.index import Index
 from feeds.jekyll import files as jekyll_files
 from feeds.jekyll import permalink, posts
 from feeds.model import SITE, Feed, Post
+from feeds.options import Options
 
 from . import feedcheck
 from .conftest import FIXTURES
