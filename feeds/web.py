@@ -262,7 +262,7 @@ class Feeds:
         for _ in range(_RETRIES):
             key = f"{base}|{state.key(target.scope)}"
             try:
-                return cache.get(key, lambda: self._build(target, limit, now, state)), key  # noqa: B023 - called at once
+                return cache.get(key, lambda: self._build(target, limit, now, state), base), key  # noqa: B023 - called at once
             except _Stale:
                 state = self.live.refresh_state(now)
         # The index keeps changing under us: serve a fresh build without caching it.

@@ -406,6 +406,21 @@ def test_a_new_post_rebuilds_only_the_feeds_it_is_in(
     assert feeds.cache.builds == builds + 1, "youjiangribao served from the cache as it was"
 
 
+def test_each_change_replaces_the_cached_feed_it_changes(
+    client: FlaskClient, finews_copy: Path
+) -> None:
+    """Memory stays flat while posts change: the entry of the state before goes."""
+    feeds = client.application.extensions["feeds"]
+    post = finews_copy / "_posts" / "2026-01-03-changing.md"
+    for n in range(4):
+        post.write_text(
+            f"---\ntitle: changing-{n}\ndate: 2026-01-03 08:00:00 +0800\n---\n改{n}\n",
+            encoding="utf-8",
+        )
+        wait_for(lambda: f"changing-{n}".encode() in client.get("/feed.atom").data, 3.0)  # noqa: B023 - called at once
+    assert feeds.cache.builds >= 5 and len(feeds.cache.store) == 1
+
+
 def test_a_category_that_loses_its_last_post_is_gone_for_every_app(
     make_app: Callable[..., Flask], tmp_path: Path, finews_copy: Path
 ) -> None:
