@@ -75,37 +75,62 @@ class Store(Protocol):
 
     def get(self, key: str) -> Entry | None: ...
 
-    def put(self, key: str, entry: Entry) -> None: ...
+    def put(self, key: str, entry: Entry, slot: str = "") -> None:
+        """Keep ``entry`` under ``key``. ``slot`` names what ``key`` is one version of (a URL's
+        target and limit, without the index state; empty: none), so that a store may drop the
+        slot's older entry."""
 
 
 class MemoryStore:
-    """Entries in this process, least recently used out past ``max_bytes``."""
+    """Entries in this process, least recently used out past ``max_bytes``, one per slot.
+
+    Every change to the posts makes new keys, so without slots the store would fill up with
+    entries of states no request asks for again, and stay at ``max_bytes`` however few feeds
+    are read: an entry replaces its slot's older one at once.
+    """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
+        #: What the entries take (:attr:`Entry.size`), at most ``max_bytes``.
         self.bytes = 0
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        #: key → (its slot, the entry), least recently used first.
+        self._entries: OrderedDict[str, tuple[str, Entry]] = OrderedDict()
+        #: slot → the key of its entry.
+        self._slots: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Entry | None:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, key: str, entry: Entry, slot: str = "") -> None:
         if entry.size > self.max_bytes:
             return
         with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.bytes -= old.size
-            self._entries[key] = entry
+            self._drop(key)
+            if slot:
+                older = self._slots.get(slot)
+                if older is not None:
+                    self._drop(older)
+                self._slots[slot] = key
+            self._entries[key] = (slot, entry)
             self.bytes += entry.size
             while self.bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self.bytes -= evicted.size
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: str) -> None:
+        """Forget ``key``'s entry, if there is one (the caller holds the lock)."""
+        found = self._entries.pop(key, None)
+        if found is None:
+            return
+        slot, entry = found
+        self.bytes -= entry.size
+        if slot and self._slots.get(slot) == key:
+            del self._slots[slot]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -187,7 +212,9 @@ class FilesystemStore:
             self._stamp(path)
         return entry
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, key: str, entry: Entry, slot: str = "") -> None:
+        """``slot`` is not used: the workers sharing the folder reach a new state at different
+        moments, and one still on the old state would build its entry again."""
         data = pack(key, entry)
         if len(data) > self.max_bytes:
             return
@@ -326,9 +353,10 @@ class Cache:
             return cls(MemoryStore(config.max_bytes), RedisShare(config.url, config.ttl))
         return cls(MemoryStore(config.max_bytes))
 
-    def get(self, key: str, build: Callable[[], Document | None]) -> Entry | None:
+    def get(self, key: str, build: Callable[[], Document | None], slot: str = "") -> Entry | None:
         """The entry for ``key``, built with ``build`` if missing; ``None`` if ``build`` says
-        there is no such document (not cached: the index answers that cheaply)."""
+        there is no such document (not cached: the index answers that cheaply). ``slot``: see
+        :meth:`Store.put`."""
         entry = self.store.get(key)
         if entry is not None:
             return entry
@@ -348,7 +376,7 @@ class Cache:
                 if entry is None:
                     entry = make() if self.shared is None else self.shared.get(key, make)
                     if entry is not None:
-                        self.store.put(key, entry)
+                        self.store.put(key, entry, slot)
         finally:  # also when build raises: a key asked for once must not stay here for good
             with self._guard:
                 if self._building.get(key) is lock:

@@ -12,6 +12,7 @@ is granian's WSGI mode (a Rust HTTP stack calling the app from a pool of threads
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 from typing import Any
@@ -29,6 +30,11 @@ LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(message)s"
 THREADS = 4
 #: Seconds an idle keep-alive connection stays open (gunicorn ``gthread``).
 KEEPALIVE = 5
+#: Blocks from this size up are mapped on their own and given back to the system when freed
+#: (glibc's starting value, held fixed by :func:`return_freed_memory`).
+MMAP_THRESHOLD = 128 * 1024
+#: ``mallopt``'s parameter number for it (glibc's ``malloc.h``).
+_M_MMAP_THRESHOLD = -3
 
 
 class Server(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hints
@@ -50,6 +56,7 @@ class Server(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hin
 def run(config: Config, host: str, port: int, workers: int) -> None:
     """Serve with ``[server] engine`` until interrupted."""
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    return_freed_memory()  # before gunicorn forks: its workers inherit the setting
     if config.server.engine == "granian":
         _granian(config, host, port, workers)
         return
@@ -71,6 +78,23 @@ def run(config: Config, host: str, port: int, workers: int) -> None:
             "control_socket_disable": True,
         },
     ).run()
+
+
+def return_freed_memory() -> None:
+    """Keep a worker's memory at its cache's bound plus a constant, not creeping up.
+
+    A cached feed is tens to hundreds of KB. glibc maps such a block on its own, but each time
+    one is freed it raises its threshold to that size, after which they come from the threads'
+    heaps, where the holes left by evicted feeds fragment: measured under a post changing every
+    100 ms (scripts/load), a worker grew 20 MB past its cache's bound and kept on growing.
+    Setting the threshold fixes it where it starts. Nothing happens on a C library without
+    ``mallopt``.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def _granian(config: Config, host: str, port: int, workers: int) -> None:
@@ -98,4 +122,5 @@ def granian_app() -> Flask:
     """The app of one granian worker, logging as gunicorn's do."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    return_freed_memory()  # a fresh interpreter: the master's setting is not inherited
     return create_app()

@@ -166,6 +166,10 @@ def test_sealed_pages_are_served_immutable_and_the_newest_is_not(app: Flask) -> 
     )
     sealed = client.get("/feed/archive/1.atom")
     assert sealed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # Asked again, it comes from the cache (before Flask) and says the same.
+    again = client.get("/feed/archive/1.atom", headers={"If-None-Match": sealed.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert b'rel="next-archive"' in sealed.data
     open_page = client.get(f"/feed/archive/{newest}.atom")
     assert "immutable" not in open_page.headers["Cache-Control"]

@@ -1,4 +1,4 @@
-"""cache.py: the filesystem backend's size bound, with real files and real processes."""
+"""cache.py: the size bounds of the memory and filesystem backends (real files, real processes)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from feeds.cache import Entry, FilesystemStore
+from feeds.cache import Entry, FilesystemStore, MemoryStore
 
 
 def entry(n: int, size: int) -> Entry:
@@ -19,6 +19,36 @@ def entry(n: int, size: int) -> Entry:
 def counter() -> itertools.count[int]:
     """A clock that ticks once per use: recency without waiting for the real one."""
     return itertools.count(1_000_000_000)
+
+
+def test_every_new_state_replaces_its_slots_entry_in_memory() -> None:
+    """Each change to the posts makes new keys: a store that kept the old states' entries
+    would grow to its bound (and workers with it) however few feeds are read."""
+    store = MemoryStore(10_000_000)
+    slots = ("/feed.atom|50", "/feed.rss|50", "/category/a.atom|5")
+    for state in range(1000):
+        for k, slot in enumerate(slots):
+            store.put(f"{slot}|{state}", entry(state * 3 + k, 1000 + k * 500), slot)
+    assert len(store) == len(slots)
+    assert store.bytes == sum(entry(0, 1000 + k * 500).size for k in range(len(slots)))
+    assert store.get("/feed.atom|50|999") == entry(2997, 1000)
+    assert store.get("/feed.atom|50|998") is None
+
+
+def test_distinct_states_keep_memory_within_the_bound() -> None:
+    bound = 100_000
+    store = MemoryStore(bound)
+    for n in range(2000):
+        store.put(
+            f"/feed.atom|{n % 200}|{n}", entry(n, 1000 + n % 7 * 700), f"/feed.atom|{n % 200}"
+        )
+        assert store.bytes <= bound, n
+        store.put(f"unslotted-{n}", entry(n, 900))  # a key without a slot is bounded alike
+        assert store.bytes <= bound, n
+    assert store.bytes > bound // 2
+    assert store.get("unslotted-1999") == entry(1999, 900) and store.get("unslotted-0") is None
+    store.put("/feed.atom|0|again", entry(1, 1000), "/feed.atom|0")  # a slot evicted meanwhile
+    assert store.bytes <= bound and store.get("/feed.atom|0|again") == entry(1, 1000)
 
 
 def test_thousands_of_entries_keep_the_folder_within_the_bound(tmp_path: Path) -> None:

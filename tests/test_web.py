@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import time
@@ -13,7 +14,7 @@ from urllib.parse import quote
 
 import feedparser
 import pytest
-from flask import Flask
+from flask import Flask, request, request_started
 from flask.testing import FlaskClient
 
 from feeds import config, export
@@ -404,6 +405,89 @@ def test_a_new_post_rebuilds_only_the_feeds_it_is_in(
     assert feeds.cache.builds == builds + 1, "emnews rebuilt once"
     assert client.get(other, headers={"If-None-Match": etag}).status_code == 304
     assert feeds.cache.builds == builds + 1, "youjiangribao served from the cache as it was"
+
+
+CACHED_VARIANTS = [
+    ("GET", {}),
+    ("HEAD", {}),
+    ("GET", {"Accept-Encoding": "gzip"}),
+    ("HEAD", {"Accept-Encoding": "gzip, deflate, br"}),
+    ("GET", {"Accept-Encoding": "gzip;q=0, identity"}),
+    ("GET", {"Accept-Encoding": "*"}),
+    ("GET", {"Accept-Encoding": "GZIP;q=0.5"}),
+    ("GET", {"If-None-Match": "ETAG"}),
+    ("GET", {"If-None-Match": "GZ-ETAG", "Accept-Encoding": "gzip"}),
+    ("GET", {"If-None-Match": 'W/ETAG, "other"'}),
+    ("GET", {"If-None-Match": "*"}),
+    ("GET", {"If-None-Match": '"other"', "If-Modified-Since": "Fri, 31 Dec 9999 23:59:59 GMT"}),
+    ("GET", {"If-Modified-Since": "Fri, 31 Dec 9999 23:59:59 GMT"}),
+    ("HEAD", {"If-Modified-Since": "Sun, 06 Nov 1994 08:49:37 GMT"}),
+]
+
+
+@contextlib.contextmanager
+def through_flask(app: Flask) -> Iterator[list[str]]:
+    """The paths of the requests that reach Flask (its ``request_started`` signal) meanwhile."""
+    seen: list[str] = []
+
+    def started(sender: Flask, **extra: object) -> None:
+        seen.append(request.path)
+
+    request_started.connect(started, app)
+    try:
+        yield seen
+    finally:
+        request_started.disconnect(started, app)
+
+
+@pytest.mark.parametrize("hubs", ["", '[websub]\nhubs = ["https://hub.example/"]\n'])
+@pytest.mark.parametrize("path", ["/feed.atom", "/", "/category/emnews.json", "/feed.xml"])
+def test_a_cached_feed_is_answered_before_flask_as_flask_would(
+    make_app: Callable[..., Flask], path: str, hubs: str
+) -> None:
+    """The poll of a cached feed skips Flask (answer_cached): its answer must be the one the
+    Flask path gives, which a query string it ignores still takes (WebSub's Link included)."""
+    client = make_app(hubs).test_client()
+    etag = client.get(path).headers["ETag"]
+    assert ("Link" in client.get(path).headers) == (bool(hubs) and path != "/")
+    with through_flask(client.application) as seen:
+        for method, headers in CACHED_VARIANTS:
+            sent = {
+                k: v.replace("GZ-ETAG", etag[:-1] + '-gz"').replace("ETAG", etag)
+                for k, v in headers.items()
+            }
+            fast = client.open(path, method=method, headers=sent)
+            assert seen == [], "answered by Flask"
+            slow = client.open(path + "?utm_source=x", method=method, headers=sent)
+            assert seen == [path]
+            seen.clear()
+            assert (fast.status, fast.headers, fast.data) == (slow.status, slow.headers, slow.data)
+
+
+def test_what_the_cache_does_not_hold_goes_to_flask(client: FlaskClient) -> None:
+    with through_flask(client.application) as seen:
+        for path in ("/feed.atom", "//feed.atom", "/nothing.atom", "/search.atom"):
+            client.get(path)
+        client.post("/feed.atom")
+        client.get("/feed.atom", environ_overrides={"PATH_INFO": "/feed\xff.atom"})
+        assert len(seen) == 6, "the first /feed.atom (a miss) and each odd request"
+        client.get("/feed.atom")
+        assert len(seen) == 6
+
+
+def test_each_change_replaces_the_cached_feed_it_changes(
+    client: FlaskClient, finews_copy: Path
+) -> None:
+    """Memory stays flat while posts change: the entry of the state before goes."""
+    feeds = client.application.extensions["feeds"]
+    post = finews_copy / "_posts" / "2026-01-03-changing.md"
+    for n in range(4):
+        post.write_text(
+            f"---\ntitle: changing-{n}\ndate: 2026-01-03 08:00:00 +0800\n---\n改{n}\n",
+            encoding="utf-8",
+        )
+        wait_for(lambda: f"changing-{n}".encode() in client.get("/feed.atom").data, 3.0)  # noqa: B023 - called at once
+    assert feeds.cache.builds >= 5 and len(feeds.cache.store) == 1
 
 
 def test_a_category_that_loses_its_last_post_is_gone_for_every_app(
