@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +16,12 @@ from urllib.parse import unquote_plus
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeds import config, search
 from feeds.index import Index
+from feeds.index import search as search_index
 from feeds.jekyll import files
 from feeds.jekyll import posts as jekyll_posts
 from feeds.web import create_app
@@ -112,6 +117,34 @@ def test_a_refresh_keeps_the_search_current(index: Index, finews_copy: Path) -> 
     os.utime(new, ns=(1, 1))
     index.refresh()
     assert "_posts/2023-01-02-weilai.md" not in searched(index, "锂电池") + searched(index, "蔚来")
+
+
+#: Text as posts hold it: Chinese, ASCII letters, digits and punctuation, spaces, FTS5's syntax.
+_TEXT = st.text(alphabet=st.sampled_from('蔚来锂电池的汽车国內aBz09 -"*^():.%_'), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.data())
+def test_the_grams_find_every_short_term_and_nothing_else(text: str, data: st.DataObject) -> None:
+    """Through FTS5 itself: a term of one or two characters finds a text exactly when the text
+    (folded, its white space runs made one space) contains it."""
+    folded = search.searchable(text, "").lower()
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(search_index.SCHEMA)
+        db.execute("INSERT INTO words VALUES (1, ?)", (zlib.compress(folded.encode()),))
+        db.execute("INSERT INTO grams (rowid, g) VALUES (1, ?)", (search_index._stream(folded),))
+        inside = [folded[i : i + n] for n in (1, 2) for i in range(len(folded) - n + 1)]
+        terms = st.text(alphabet=st.sampled_from('蔚来锂az0-"*'), min_size=1, max_size=2)
+        if words := [t for t in inside if t.split() == [t]]:  # terms hold no white space
+            terms |= st.sampled_from(words)
+        term = data.draw(terms)
+        found = db.execute(
+            "SELECT rowid FROM grams WHERE grams MATCH ?", (search_index._tokens(term),)
+        ).fetchall()
+        assert bool(found) == (term in folded), (folded, term)
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize(

@@ -171,7 +171,7 @@ def _write(
                 "INSERT INTO files VALUES (?, ?, ?)",
                 ((f.path, f.size, f.mtime_ns) for f in changed),
             )
-            for batch in _batched(parsed, 512):
+            for batch in _batched(parsed, 64):
                 posts = [post for post, _, _, _ in batch if post is not None]
                 touched += len(posts)
                 added += (row.path for row in posts)

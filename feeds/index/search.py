@@ -3,24 +3,26 @@
 Two tables. ``words`` holds each post's :func:`feeds.search.searchable` text, zlib-compressed
 (Chinese text is half its UTF-8 size then): what queries are checked against and filters
 (:mod:`feeds.filters`) look through. ``grams`` is a contentless FTS5 table (no positions:
-``detail=none``) whose one column lists, per post, every distinct character and pair of
-adjacent characters of that text, as tokens of FTS5's ``ascii`` tokenizer (see :func:`_own`). A term of one or two characters is then one exact token: ``锂`` and ``蔚来``
+``detail=none``) whose one column lists, per post, every character and pair of adjacent
+characters of that text, as tokens of FTS5's ``ascii`` tokenizer (see :func:`_own` and
+:func:`_stream`). A term of one or two characters is then one exact token: ``锂`` and ``蔚来``
 find every post containing them, with no word segmentation to get wrong. A longer term is every
 pair it is made of, and the candidates are checked against ``words``. Measured against FTS5's
 own trigram tokenizer on 10,000 Chinese posts (docs/decisions.md): trigram cannot look up
 terms under three characters at all, took five times as long to fill and seven times the space.
 
 A contentless table deletes a row only given the tokens it was inserted with: they are made
-again from ``words``.
+again from ``words``, by the same :func:`_stream`.
 """
 
 from __future__ import annotations
 
 import json
-import operator
 import re
 import sqlite3
+import sys
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 
 from ..filters import Entry
@@ -31,7 +33,7 @@ from .schema import names
 SCHEMA = """
 -- each post's searchable text (feeds.search.searchable), zlib-compressed; id is posts.id
 CREATE TABLE words (id INTEGER PRIMARY KEY, text BLOB NOT NULL);
--- each post's distinct characters and character pairs (search.py); rowid is posts.id
+-- each post's characters and character pairs (search.py); rowid is posts.id
 CREATE VIRTUAL TABLE grams USING fts5(g, content='', detail=none, tokenize='ascii');
 """
 
@@ -43,7 +45,7 @@ class Prepared:
 
     def __init__(self, parsed: jekyll_posts.Parsed) -> None:
         text = searchable(parsed.post.title, parsed.text) if parsed.post else ""
-        self.grams = _grams(text.lower()) if parsed.post else ""
+        self.grams = _stream(text.lower()) if parsed.post else ""
         self.compressed = (
             zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if parsed.post else b""
         )
@@ -63,7 +65,7 @@ def delete(db: sqlite3.Connection, ids: Iterable[int]) -> None:
         if row is not None:
             db.execute(
                 "INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)",
-                (i, _grams(_text(row[0]).lower())),
+                (i, _stream(_text(row[0]).lower())),
             )
             db.execute("DELETE FROM words WHERE id = ?", (i,))
 
@@ -133,19 +135,36 @@ def _tokens(term: str) -> str:
     """The FTS5 query that finds every post containing ``term``: its token, or every pair's."""
     if _exact(term):
         return _quoted(_own(term))
-    grams = _grams(term).split(" ")
+    grams = set(_stream(term).split())
     pairs = [g for g in grams if len(g) == 2]
     return " AND ".join(map(_quoted, sorted(pairs or grams)))
 
 
-def _grams(text: str) -> str:
-    """The tokens of a folded searchable text: each distinct character and adjacent pair, but white
-    space (no term holds it but inside a phrase, which is checked against the text)."""
-    words = _own(text).split()
-    found = set().union(*words)
-    for w in words:
-        found.update(map(operator.add, w, w[1:]))
-    return " ".join(found)
+def _stream(text: str) -> str:
+    """The tokens of a folded searchable text: each character, then each pair of adjacent
+    characters, repeats included. A pair across white space is cut by the tokenizer to the
+    character beside it, so no token holds white space (no term does, but inside a phrase,
+    which is checked against the text).
+
+    Made without a Python object per character: the text's code points are laid out with a
+    space after each character (and after every second, from the first and from the second) by
+    slicing arrays, and FTS5 drops the repeated tokens in C. A set of the distinct tokens,
+    built in Python, cost twice the CPU of this and of inserting it together
+    (docs/decisions.md)."""
+    codes = array("I")
+    codes.frombytes(_own(text).encode(_UTF32))
+    n = len(codes)
+    half, rest = n // 2, (n - 1) // 2
+    out = array("I", [ord(" ")]) * (2 * n + 3 * half + 3 * rest)
+    out[0 : 2 * n : 2] = codes
+    for start, at, count in ((0, 2 * n, half), (1, 2 * n + 3 * half, rest)):
+        out[at : at + 3 * count : 3] = codes[start : start + 2 * count : 2]
+        out[at + 1 : at + 3 * count : 3] = codes[start + 1 : start + 2 * count : 2]
+    return out.tobytes().decode(_UTF32)
+
+
+#: Code points as ``array("I")`` holds them (4 bytes each, in this machine's byte order).
+_UTF32 = f"utf-32-{sys.byteorder[0]}e"
 
 
 def _quoted(token: str) -> str:
