@@ -173,13 +173,17 @@ class _Echo(logging.Handler):
         click.echo(f"feeds: {record.getMessage()}", err=True)
 
 
-def _documents(config: Config, *, only_if_empty: bool = False, quiet: bool = False) -> Documents:
-    """Open the index for ``config`` and bring it up to date, logging what changed."""
+def _documents(
+    config: Config, *, only_if_empty: bool = False, quiet: bool = False, search: bool = False
+) -> Documents:
+    """Open the index for ``config`` and bring it up to date, logging what changed; with
+    ``search``, its keyword index too (:meth:`feeds.index.Index.refresh`): only the service
+    answers keyword queries."""
     try:
         documents = Documents.from_config(config)
         if only_if_empty and documents.index.generation > 0:
             return documents
-        r = documents.index.refresh()
+        r = documents.index.refresh(search=search)
     except ConfigError as e:
         _fail(str(e))
     except StorageError as e:
@@ -226,7 +230,7 @@ def serve(
     # Fill an empty index before the workers fork, so none of them is killed by gunicorn's
     # timeout while a large site is parsed; a filled one is brought up to date by the workers
     # while they serve.
-    _documents(config, only_if_empty=True).index.close()
+    _documents(config, only_if_empty=True, search=True).index.close()
     from .server import run  # gunicorn is only needed here
 
     run(

@@ -11,6 +11,11 @@ pair it is made of, and the candidates are checked against ``words``. Measured a
 own trigram tokenizer on 10,000 Chinese posts (docs/decisions.md): trigram cannot look up
 terms under three characters at all, took five times as long to fill and seven times the space.
 
+``grams`` is made from ``words`` by :func:`catch_up`, which a refresh runs unless told not
+to: an export needs no keyword search, and its cold fill costs half as much without. Every post
+whose id is at most the ``grams`` mark in ``meta`` has its grams; a query checks the posts
+above it against their text (:func:`scan`), so it finds the same posts either way, only slower.
+
 A contentless table deletes a row only given the tokens it was inserted with: they are made
 again from ``words``, by the same :func:`_stream`.
 """
@@ -35,39 +40,64 @@ SCHEMA = """
 CREATE TABLE words (id INTEGER PRIMARY KEY, text BLOB NOT NULL);
 -- each post's characters and character pairs (search.py); rowid is posts.id
 CREATE VIRTUAL TABLE grams USING fts5(g, content='', detail=none, tokenize='ascii');
+-- every post whose id is at most this has its grams (catch_up)
+INSERT INTO meta VALUES ('grams', '0');
 """
 
 
 class Prepared:
-    """What a parsed file's post adds to the search tables, made on the parsing cores."""
+    """What a parsed file's post adds to ``words``, made on the parsing cores."""
 
-    __slots__ = ("compressed", "grams")
+    __slots__ = ("compressed",)
 
     def __init__(self, parsed: jekyll_posts.Parsed) -> None:
         text = searchable(parsed.post.title, parsed.text) if parsed.post else ""
-        self.grams = _stream(text.lower()) if parsed.post else ""
         self.compressed = (
             zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if parsed.post else b""
         )
 
 
 def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, Prepared]]) -> None:
-    """Add the search rows of posts just inserted with these ids."""
-    rows = list(rows)
+    """Add the words of posts just inserted with these ids (their grams: :func:`catch_up`)."""
     db.executemany("INSERT INTO words VALUES (?, ?)", ((i, p.compressed) for i, p in rows))
-    db.executemany("INSERT INTO grams (rowid, g) VALUES (?, ?)", ((i, p.grams) for i, p in rows))
+
+
+def catch_up(db: sqlite3.Connection) -> None:
+    """Give each post above the ``grams`` mark its grams, then raise the mark past every post
+    id there has been. In the writing process, a batch at a time: a cold fill's whole cost
+    of keyword search, about half a millisecond of CPU per post."""
+    upto = _upto(db)
+    rows = db.execute("SELECT id, text FROM words WHERE id > ? ORDER BY id", (upto,))
+    while batch := rows.fetchmany(64):
+        db.executemany(
+            "INSERT INTO grams (rowid, g) VALUES (?, ?)",
+            [(i, _stream(_text(blob).lower())) for i, blob in batch],
+        )
+    db.execute(
+        "UPDATE meta SET value ="
+        " MAX(?, IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'posts'), 0))"
+        " WHERE key = 'grams'",
+        (upto,),
+    )
 
 
 def delete(db: sqlite3.Connection, ids: Iterable[int]) -> None:
     """Remove the search rows of the posts with these ids (before their rows go)."""
+    upto = _upto(db)
     for i in ids:
         row = db.execute("SELECT text FROM words WHERE id = ?", (i,)).fetchone()
         if row is not None:
-            db.execute(
-                "INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)",
-                (i, _stream(_text(row[0]).lower())),
-            )
+            if i <= upto:
+                db.execute(
+                    "INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)",
+                    (i, _stream(_text(row[0]).lower())),
+                )
             db.execute("DELETE FROM words WHERE id = ?", (i,))
+
+
+def _upto(db: sqlite3.Connection) -> int:
+    """The ``grams`` mark: every post whose id is at most this has its grams."""
+    return int(db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()[0])
 
 
 def scan(
@@ -83,16 +113,23 @@ def scan(
     """Ids of the newest ``limit`` posts published in [``since``, ``ts``] (microseconds) that
     answer ``query``, are in one scope (kind, slug) of each group of ``within`` and that
     ``accept`` takes: newest first, ties by path. The index narrows the posts by time, words
-    and scopes; the rest are read newest first until the feed is full."""
+    and scopes; the rest are read newest first until the feed is full. Posts without grams yet
+    (above the mark, see :func:`catch_up`) are all candidates, checked against their text."""
     where, params = ["p.ts <= ?", "p.ts >= ?"], list[object]([ts, since])
     check = False
+    upto = _upto(db)
     if query is not None:
         match = " AND ".join(f"({_tokens(t)})" for t in query.include)
         exact = [t for t in query.exclude if _exact(t)]
         if exact:
             match = f"({match})" + "".join(f" NOT {_tokens(t)}" for t in exact)
-        where.append("p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)")
-        params.append(match)
+        gram = "p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)"
+        if db.execute("SELECT 1 FROM posts WHERE id > ?", (upto,)).fetchone():
+            where.append(f"({gram} OR p.id > ?)")  # slower: kept to when it is needed
+            params += [match, upto]
+        else:
+            where.append(gram)
+            params.append(match)
         # Short included terms are found exactly by their token; anything else needs the text.
         check = any(not _exact(t) for t in (*query.include, *query.exclude))
     for group in within:
@@ -109,8 +146,9 @@ def scan(
         params,
     )
     for id_, title, authors, categories, blob in cursor:
-        text = _text(blob) if check or accept else ""
-        if check and query is not None and not query.matches(text):
+        checked = query is not None and (check or id_ > upto)
+        text = _text(blob) if checked or accept else ""
+        if checked and query is not None and not query.matches(text):
             continue
         if accept and not accept(
             Entry(
