@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import pty
@@ -27,7 +28,7 @@ from feeds.index import marks
 from feeds.urls import resolve
 
 from . import corpusgen
-from .conftest import FIXTURES
+from .conftest import FIXTURES, check_golden
 
 ATOM_RNG = etree.RelaxNG(etree.parse(str(FIXTURES / "atom.rng")))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -664,7 +665,9 @@ def test_workers_write_what_the_service_serves(
     tmp_path: Path, write_config: Callable[..., Path]
 ) -> None:
     """A site with more scopes than export._POOL_SCOPES is built and written by the pool's
-    workers, each with its own index connection: every file holds the bytes the service sends."""
+    workers, each with its own index connection: every file holds the bytes the service sends,
+    and the bytes pinned in a golden list (path and SHA-256 of each file), so that a change
+    made for speed cannot change what is published."""
     site = tmp_path / "site"
     corpusgen.generate(site, 400, categories=300)
     cfg = write_config(
@@ -676,6 +679,12 @@ def test_workers_write_what_the_service_serves(
         for p in published(tmp_path / "out")
     }
     assert len(files) >= 4 * export._POOL_SCOPES + 2, "too few scopes to use the pool"
+    check_golden(
+        "export-400.sha256",
+        "".join(
+            f"{hashlib.sha256(body).hexdigest()}  {rel}\n" for rel, body in sorted(files.items())
+        ).encode(),
+    )
     documents = Documents.from_config(config.load(cfg))
     try:
         now = documents.published_at(datetime.now(UTC))
