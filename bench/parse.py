@@ -49,12 +49,12 @@ def main() -> None:
 
     def parsed_posts() -> None:
         for path, raw in raws:
-            posts.parse_bytes(path, raw, rules, [])
+            posts.parse_text(path, frontmatter.decode(raw), rules, [])
 
     def rendered_posts() -> None:
         # what a post in some feed costs: parsed, then its body read again and rendered
         for path, raw in raws:
-            post = posts.parse_bytes(path, raw, rules, [])
+            post = posts.parse_text(path, frontmatter.decode(raw), rules, [])
             assert post is not None
             posts.finish(root, post, rules.summary_length)
 

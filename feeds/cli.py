@@ -127,7 +127,9 @@ def export_command(ctx: click.Context, out: Path, full: bool, ping: bool) -> Non
     config = _load(ctx)
     if ping and not config.websub.hubs:
         _fail(f"{config.path}: --ping needs [websub] hubs")
-    documents = _documents(config)
+    # Saved searches are exported like scopes, so their posts are looked up in the grams, never
+    # found by reading texts within a scan's budget.
+    documents = _documents(config, search=bool(config.search.saved))
     progress = Progress()
     try:
         stats = export.export(
@@ -173,13 +175,17 @@ class _Echo(logging.Handler):
         click.echo(f"feeds: {record.getMessage()}", err=True)
 
 
-def _documents(config: Config, *, only_if_empty: bool = False, quiet: bool = False) -> Documents:
-    """Open the index for ``config`` and bring it up to date, logging what changed."""
+def _documents(
+    config: Config, *, only_if_empty: bool = False, quiet: bool = False, search: bool = False
+) -> Documents:
+    """Open the index for ``config`` and bring it up to date, logging what changed; with
+    ``search``, its keyword index too (:meth:`feeds.index.Index.refresh`): only the service
+    answers keyword queries, and the export writes saved searches."""
     try:
         documents = Documents.from_config(config)
         if only_if_empty and documents.index.generation > 0:
             return documents
-        r = documents.index.refresh()
+        r = documents.index.refresh(search=search)
     except ConfigError as e:
         _fail(str(e))
     except StorageError as e:
@@ -226,7 +232,7 @@ def serve(
     # Fill an empty index before the workers fork, so none of them is killed by gunicorn's
     # timeout while a large site is parsed; a filled one is brought up to date by the workers
     # while they serve.
-    _documents(config, only_if_empty=True).index.close()
+    _documents(config, only_if_empty=True, search=True).index.close()
     from .server import run  # gunicorn is only needed here
 
     run(

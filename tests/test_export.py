@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import pty
@@ -29,7 +30,7 @@ from feeds.urls import resolve
 from feeds.web import create_app
 
 from . import corpusgen
-from .conftest import FIXTURES
+from .conftest import FIXTURES, check_golden
 
 ATOM_RNG = etree.RelaxNG(etree.parse(str(FIXTURES / "atom.rng")))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -666,7 +667,9 @@ def test_workers_write_what_the_service_serves(
     tmp_path: Path, write_config: Callable[..., Path]
 ) -> None:
     """A site with more scopes than export._POOL_SCOPES is built and written by the pool's
-    workers, each with its own index connection: every file holds the bytes the service sends."""
+    workers, each with its own index connection: every file holds the bytes the service sends,
+    and the bytes pinned in a golden list (path and SHA-256 of each file), so that a change
+    made for speed cannot change what is published."""
     site = tmp_path / "site"
     corpusgen.generate(site, 400, categories=300)
     cfg = write_config(
@@ -678,6 +681,12 @@ def test_workers_write_what_the_service_serves(
         for p in published(tmp_path / "out")
     }
     assert len(files) >= 4 * export._POOL_SCOPES + 2, "too few scopes to use the pool"
+    check_golden(
+        "export-400.sha256",
+        "".join(
+            f"{hashlib.sha256(body).hexdigest()}  {rel}\n" for rel, body in sorted(files.items())
+        ).encode(),
+    )
     documents = Documents.from_config(config.load(cfg))
     try:
         now = documents.published_at(datetime.now(UTC))
@@ -699,6 +708,10 @@ def test_saved_searches_export_at_the_urls_the_service_answers(
     saved = '[search]\nsaved = ["蔚来", "新能源  -汽车", "a?b#c%d"]\n'
     cfg = write_config(saved, source=finews_copy)
     run_export(cfg, out)
+    # Their posts come from the grams (every post has them), not a budgeted read of texts.
+    with sqlite3.connect(config.load(cfg).index.path) as db:
+        (mark,) = db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
+        assert int(mark) >= db.execute("SELECT max(id) FROM posts").fetchone()[0]
     paths = {
         p.relative_to(out).as_posix() for p in published(out) if p.parts[len(out.parts)] == "search"
     }

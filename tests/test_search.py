@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,11 +17,14 @@ from urllib.parse import quote, unquote_plus
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeds import config, search
 from feeds.filters import Entry
 from feeds.index import Index
 from feeds.index import search as search_index
+from feeds.index.schema import SCHEMA
 from feeds.jekyll import files
 from feeds.jekyll import posts as jekyll_posts
 from feeds.model import SITE
@@ -144,6 +149,76 @@ def test_a_scan_reads_at_most_its_budget(index: Index) -> None:
     assert index.select(NOW, 50, accept=lithium, budget=cut) == (holding[:2], False)
     assert index.select(NOW, 2, accept=lithium, budget=cut) == (holding[:2], True)
     assert search_index.BUDGET >= 10 * 200, "far above the largest limit"
+
+
+def grams_of(ix: Index, term: str) -> int:
+    """How many posts the grams alone find holding ``term`` (one or two characters)."""
+    with sqlite3.connect(ix.path) as db:
+        found: int = db.execute(
+            "SELECT COUNT(*) FROM grams WHERE grams MATCH ?", (search_index._tokens(term),)
+        ).fetchone()[0]
+    return found
+
+
+def test_a_fill_without_grams_finds_the_same_then_catches_up(
+    finews_copy: Path, tmp_path: Path
+) -> None:
+    """An export's fill leaves the grams out: queries read the posts' text instead, and the
+    next refresh with them makes them, for new posts and old."""
+    ix = make_index(finews_copy, tmp_path / "index.sqlite3")
+    try:
+        queries = ("蔚来", "锂", '"新能源汽车"', "电池 -锂")
+        ix.refresh(search=False)
+        assert grams_of(ix, "锂") == 0
+        for q in queries:
+            assert searched(ix, q) == scan(finews_copy, q), q
+        ix.refresh()
+        assert grams_of(ix, "锂") == len(scan(finews_copy, "锂")) > 0
+        new = finews_copy / "_posts" / "2023-01-02-weilai.md"
+        new.write_text(
+            '---\ntitle: "蔚来发布新车"\ndate: 2023-01-02 10:00:00 +0800\n---\n正文：锂电池\n',
+            encoding="utf-8",
+        )
+        (finews_copy / searched(ix, "锂")[-1]).unlink()
+        ix.refresh(search=False)  # one post without grams, one gone that had them
+        for q in queries:
+            assert searched(ix, q) == scan(finews_copy, q), q
+        new.unlink()  # gone before it had grams
+        (finews_copy / searched(ix, "锂")[-1]).unlink()
+        ix.refresh()
+        assert grams_of(ix, "锂") == len(scan(finews_copy, "锂"))
+        for q in queries:
+            assert searched(ix, q) == scan(finews_copy, q), q
+    finally:
+        ix.close()
+
+
+#: Text as posts hold it: Chinese, ASCII letters, digits and punctuation, spaces, FTS5's syntax.
+_TEXT = st.text(alphabet=st.sampled_from('蔚来锂电池的汽车国內aBz09 -"*^():.%_'), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.data())
+def test_the_grams_find_every_short_term_and_nothing_else(text: str, data: st.DataObject) -> None:
+    """Through FTS5 itself: a term of one or two characters finds a text exactly when the text
+    (folded, its white space runs made one space) contains it."""
+    folded = search.searchable(text, "").lower()
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(SCHEMA + search_index.SCHEMA)
+        db.execute("INSERT INTO words VALUES (1, ?)", (zlib.compress(folded.encode()),))
+        db.execute("INSERT INTO grams (rowid, g) VALUES (1, ?)", (search_index._stream(folded),))
+        inside = [folded[i : i + n] for n in (1, 2) for i in range(len(folded) - n + 1)]
+        terms = st.text(alphabet=st.sampled_from('蔚来锂az0-"*'), min_size=1, max_size=2)
+        if words := [t for t in inside if t.split() == [t]]:  # terms hold no white space
+            terms |= st.sampled_from(words)
+        term = data.draw(terms)
+        found = db.execute(
+            "SELECT rowid FROM grams WHERE grams MATCH ?", (search_index._tokens(term),)
+        ).fetchall()
+        assert bool(found) == (term in folded), (folded, term)
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize(

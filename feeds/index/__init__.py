@@ -50,6 +50,7 @@ class Index(Queries):
         *,
         settle: float = 0.0,
         now_ns: int | None = None,
+        search: bool = True,
     ) -> Refresh:
         """Bring the index up to date with the files on disk.
 
@@ -65,11 +66,15 @@ class Index(Queries):
         (default: the system clock) is the wall time, in ns since the epoch, both are measured
         from.
 
+        ``search``: also give every post its keyword grams, which are half a cold fill's cost;
+        without, the posts that lack them are found by reading their text, more slowly (see
+        :mod:`feeds.index.search`), until a refresh with ``search`` makes them.
+
         Raises:
             OSError: the source folder cannot be read (nothing is changed then).
             StorageError: the index cannot be written.
         """
-        return refresh.refresh(self.store, self.rules, self.jobs, paths, settle, now_ns)
+        return refresh.refresh(self.store, self.rules, self.jobs, paths, settle, now_ns, search)
 
     def rebuild(self, *, settle: float = 0.0, now_ns: int | None = None) -> Refresh:
         """Start a new file and fill it from the disk. Other threads and processes go on reading

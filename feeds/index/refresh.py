@@ -51,6 +51,7 @@ def refresh(
     paths: Collection[str] | None,
     settle: float,
     now_ns: int | None = None,
+    search_index: bool = True,
 ) -> Refresh:
     """See :meth:`feeds.index.Index.refresh`."""
     started = time.perf_counter()
@@ -98,7 +99,9 @@ def refresh(
     )
     parsed = parallel.map_ordered(_rows, changed, rules, jobs)
     with store.errors("cannot write the index"):
-        generation = _write(store, db, changed, parsed, removed, name_problems, seconds, first)
+        generation = _write(
+            store, db, changed, parsed, removed, name_problems, seconds, first, search_index
+        )
     return Refresh(
         len(changed), len(removed), time.perf_counter() - started, generation, tuple(sorted(fresh))
     )
@@ -113,11 +116,13 @@ def _write(
     name_problems: list[Problem] | None,
     dated: dict[str, int],
     cold: int | None,
+    search_index: bool,
 ) -> int:
     """Apply a refresh in one transaction, parsing as it goes; readers see all or nothing.
 
     ``dated``: each changed or removed path → the second that dates its change. ``cold``: on
     the first fill, the newest second on the disk, which every scope is stamped with.
+    ``search_index``: give every post its grams (:func:`feeds.index.search.catch_up`).
     """
     gone = [(p,) for p in removed] + [(f.path,) for f in changed]
     #: scope → the newest second of the changes that touched it
@@ -171,7 +176,7 @@ def _write(
                 "INSERT INTO files VALUES (?, ?, ?)",
                 ((f.path, f.size, f.mtime_ns) for f in changed),
             )
-            for batch in _batched(parsed, 512):
+            for batch in _batched(parsed, 64):
                 posts = [post for post, _, _, _ in batch if post is not None]
                 touched += len(posts)
                 added += (row.path for row in posts)
@@ -185,7 +190,7 @@ def _write(
                 )
                 search.insert(
                     db,
-                    (
+                    [
                         (
                             db.execute(
                                 "SELECT id FROM posts WHERE path = ?", (post.path,)
@@ -194,7 +199,7 @@ def _write(
                         )
                         for post, _, _, words in batch
                         if post is not None
-                    ),
+                    ],
                 )
                 shared.update(row.url for row in posts)
                 rows = [m for _, found, _, _ in batch for m in found]
@@ -240,6 +245,8 @@ def _write(
                     "INSERT INTO problems VALUES (?, ?, ?, ?)",
                     ((p.path, p.line, p.level, p.message) for p in name_problems),
                 )
+            if search_index:
+                search.catch_up(db)
             if gone or touched:
                 db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
                 marks.prune(db, generation)

@@ -131,7 +131,7 @@ def _url_of(rules: Rules, rel: str | None) -> str | None:
     if rel is None or not links.is_post(rel):
         return None
     try:
-        post = parse_bytes(rel, read(rules.root / rel), rules, [], render_liquid=False)
+        post = parse_text(rel, decode(read(rules.root / rel)), rules, [], render_liquid=False)
     except (OSError, ParseError):
         return None
     return post.url[len(rules.site_url) :] if post else None
@@ -166,8 +166,9 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
                     ),
                 ),
             )
-        post = parse_bytes(file.path, raw, rules, problems)
-        text = body_text(raw) if post is not None else ""
+        decoded = decode(raw)
+        post = parse_text(file.path, decoded, rules, problems)
+        text = body_text(decoded) if post is not None else ""
     except ParseError as e:
         problems.append(Problem(file.path, e.line, "error", e.message))
         return Parsed(None, tuple(problems))
@@ -180,10 +181,10 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
     return Parsed(post, tuple(problems), text)
 
 
-def body_text(raw: bytes) -> str:
-    """The words of a post file's body, cheaply: its markup (HTML tags, a Markdown link's
+def body_text(text: str) -> str:
+    """The words of the body of a post file's text (:func:`decode`), cheaply: its markup (HTML tags, a Markdown link's
     target) dropped without rendering it, which would cost more than the rest of parsing."""
-    split = split_front_matter(decode(raw))
+    split = split_front_matter(text)
     return content.plain_text(_MARKDOWN_LINK.sub(r"\1", split[1])) if split else ""
 
 
@@ -191,10 +192,11 @@ def body_text(raw: bytes) -> str:
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
-def parse_bytes(
-    path: str, raw: bytes, rules: Rules, problems: list[Problem], *, render_liquid: bool = True
+def parse_text(
+    path: str, text: str, rules: Rules, problems: list[Problem], *, render_liquid: bool = True
 ) -> Post | None:
-    """Parse one file's bytes, all but the body's rendering; warnings go to ``problems``.
+    """Parse one file's text (:func:`decode`), all but the body's rendering; warnings go to
+    ``problems``.
 
     With ``render_liquid``, the body's Liquid is tried so that what cannot be rendered is a
     warning now (the body is rendered for good by :func:`finish`).
@@ -202,9 +204,8 @@ def parse_bytes(
     Returns ``None`` for a post hidden with ``published: false`` or with no front matter.
 
     Raises:
-        ParseError: the post cannot be published (bad bytes, YAML, date).
+        ParseError: the post cannot be published (bad YAML or date).
     """
-    text = decode(raw)
     name = path.rsplit("/", 1)[-1]
     m = POST_NAME.fullmatch(name)
     if m is None:
