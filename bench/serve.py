@@ -50,8 +50,10 @@ from feeds.model import Scope, ScopeKind
 from feeds.urls import feed_href
 
 try:
+    from . import timed  # type: ignore[import-not-found]
     from .corpus import BENCH_DIR, REPO, corpus  # type: ignore[import-not-found]
 except ImportError:
+    import timed  # type: ignore[import-not-found,no-redef,unused-ignore]
     from corpus import BENCH_DIR, REPO, corpus  # type: ignore[import-not-found,no-redef,unused-ignore]
 
 sys.path.insert(0, str(REPO))  # for tests.test_deploy, which templates deploy/nginx.conf
@@ -259,15 +261,7 @@ class Processes:
     ) -> subprocess.Popen[bytes]:
         log = self.run / f"{name}.log"
         out = open(log, "wb")  # noqa: SIM115 - closed by stop()
-        proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=cwd,
-            env=env,
-            start_new_session=True,
-        )
+        proc = timed.spawn(argv, out, cwd=cwd, env=env)
         self.started.append((name, proc, log, out))
         return proc
 
@@ -481,20 +475,7 @@ def measure(
         )
         proc = procs.start(
             f"feeds-{engine}",
-            [
-                str(BIN / "feeds"),
-                "--config",
-                str(config),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(WORKERS),
-                "--engine",
-                engine,
-            ],
+            timed.serve_argv(config, port, WORKERS, "--engine", engine),
         )
         procs.wait_ready(proc, port, "/feeds.opml", timeout=3600)
     feeds_port = ports[args.engines[0]]

@@ -39,13 +39,14 @@ from feeds.model import Scope, ScopeKind
 from feeds.urls import feed_href
 
 try:
+    from . import timed  # type: ignore[import-not-found]
     from .corpus import BENCH_DIR  # type: ignore[import-not-found]
     from .serve import free_port, get  # type: ignore[import-not-found]
 except ImportError:
+    import timed  # type: ignore[import-not-found,no-redef]
     from corpus import BENCH_DIR  # type: ignore[import-not-found,no-redef]
     from serve import free_port, get  # type: ignore[import-not-found,no-redef]
 
-FEEDS = Path(sys.executable).parent / "feeds"
 WORKERS = 2
 POLL = 0.02
 #: The formats the config serves (the default: all three).
@@ -146,24 +147,7 @@ class Service:
         self.port = free_port()
         self._log: IO[bytes] = open(log, "ab")  # noqa: SIM115 - closed by stop()
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [
-                str(FEEDS),
-                "--config",
-                str(config),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(WORKERS),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.proc = timed.spawn(timed.serve_argv(config, self.port, WORKERS), self._log)
 
     def wait_ok(self, path: str, timeout: float) -> float:
         """Seconds from launch to the first 200 for ``path``; exits if the service dies."""

@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +35,7 @@ def run(
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=cwd,
-            env=env,
-            start_new_session=True,
-        )
+        proc = spawn(argv, out, cwd=cwd, env=env)
         try:
             os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # exited, not yet reaped
             seconds = time.perf_counter() - started
@@ -63,3 +56,31 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def spawn(
+    argv: list[str], out: IO[bytes], *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``argv`` with no input, its output and errors to ``out``, in its own process group
+    so that it and everything it starts can be stopped together."""
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def serve_argv(config: Path, port: int, workers: int, *more: str) -> list[str]:
+    """``feeds serve`` of this venv for ``config`` on 127.0.0.1:``port``."""
+    feeds = Path(sys.executable).parent / "feeds"
+    return [str(feeds), "--config", str(config), "serve", "--host", "127.0.0.1"] + [
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        *more,
+    ]
