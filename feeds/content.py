@@ -34,6 +34,7 @@ __all__ = [
     "strip_controls",
     "strip_illegal_xml",
     "summarize",
+    "summary",
     "xml_legal",
 ]
 
@@ -353,6 +354,32 @@ def _cluster_boundary(text: str, cut: int) -> int:
                 continue
         break
     return cut
+
+
+#: An end tag an HTML fragment may be cut after (see :func:`summary`).
+_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|blockquote)>", re.IGNORECASE)
+
+
+def summary(html_fragment: str, length: int) -> str:
+    """``summarize(plain_text(html_fragment), length)``, reading no more of a long fragment
+    than the summary needs: the summary of a 10,000-character post is its first 200.
+
+    A summary depends on its text's first ``length + 1`` characters only, and the text of
+    sanitized HTML (:func:`render`) cut after an end tag is a prefix of the whole's text: an
+    HTML parser never moves what follows before what it has read, but for foster parenting in
+    tables, which a parsed and serialized fragment no longer needs. Mojibake repair looks at the
+    whole text, so the cut is used only where it settles it: ASCII, which repair keeps, or a
+    character beyond Latin-1, which keeps the whole from being repaired.
+    """
+    start = length + 2
+    while (cut := _BLOCK_END.search(html_fragment, start)) is not None:
+        head = plain_text(html_fragment[: cut.end()])
+        if len(head) > length + 1:
+            if head.isascii() or max(head) > "\xff":
+                return summarize(head, length)
+            break
+        start = 2 * cut.end()
+    return summarize(plain_text(html_fragment), length)
 
 
 def summarize(text: str, length: int) -> str:

@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feeds.content import plain_text, render, strip_illegal_xml, summarize, xml_legal
+from feeds.content import (
+    plain_text,
+    render,
+    strip_illegal_xml,
+    summarize,
+    summary,
+    xml_legal,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 SITE = "https://finews.withounder.com"
@@ -287,6 +294,17 @@ MARKUP = st.lists(
             "</p>",
             "<div>",
             "e\u0301",
+            "</div>",
+            "<table><tr><td>",
+            "</td></tr></table>",
+            "<li>",
+            "</li>",
+            "<h2>",
+            "</h2>",
+            "\n\n",
+            "Ã©",
+            "caf\xe9",
+            "abc",
         ]
     ),
     max_size=40,
@@ -333,3 +351,18 @@ def test_summaries_are_short_prefixes(text: str, length: int) -> None:
         assert len(text) <= length
     else:
         assert summary.endswith("…") and text.startswith(summary[:-1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(MARKUP, st.text(ANY_CHAR, max_size=30)), max_size=12), st.booleans())
+def test_a_summary_read_from_the_start_of_the_content_is_the_whole_ones(
+    parts: list[str], markdown: bool
+) -> None:
+    html = render("".join(parts), markdown=markdown, page_url=PAGE)
+    for length in (0, 1, 5, 20, 200):
+        assert summary(html, length) == summarize(plain_text(html), length)
+
+
+def test_a_summary_of_long_content_is_the_whole_texts() -> None:
+    html = render(body(LONGEST), markdown=True, page_url=PAGE)
+    assert summary(html, 20) == summarize(plain_text(html), 20)

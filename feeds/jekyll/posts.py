@@ -96,8 +96,7 @@ def finish(rules: Rules, post: Post) -> Post:
             if len(parts) == 1
             else content.render(parts[0], markdown=markdown, page_url=post.url)
         )
-        excerpt = content.plain_text(excerpt_html)
-        summary = content.summarize(excerpt, rules.summary_length)
+        summary = content.summary(excerpt_html, rules.summary_length)
     return replace(post, content_html=html, summary=summary)
 
 
