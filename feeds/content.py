@@ -91,6 +91,11 @@ _URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # What browsers and the WHATWG URL parser trim from either end of a URL.
 _URL_TRIM = "".join(map(chr, range(0x21)))
 
+#: An absolute http(s) URL that resolving against an http(s) page and parsing leave as it is:
+#: an ASCII host with no brackets, and nothing a parser drops, moves or normalizes (no ``?``,
+#: ``#``, ``;``, backslash or white space; a scheme in lower case).
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-_~%!$&'()*+,=:@]+(?:/[^\s?#;\\]*)?")
+
 _page_url: ContextVar[str] = ContextVar("feeds_content_page_url")
 
 
@@ -102,8 +107,11 @@ def _absolute_url(tag: str, attribute: str, value: str) -> str | None:
     """
     if attribute not in _URL_ATTRIBUTES:
         return value
+    value = value.strip(_URL_TRIM)
+    if _PLAIN_URL.fullmatch(value):  # most links: what resolving would give back unchanged
+        return value
     try:
-        url = urljoin(_page_url.get(), value.strip(_URL_TRIM))
+        url = urljoin(_page_url.get(), value)
         scheme = urlsplit(url).scheme
     except ValueError:  # "//[::1" and other unparseable hosts
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape
 
 import lxml.html
@@ -366,3 +367,54 @@ def test_a_summary_read_from_the_start_of_the_content_is_the_whole_ones(
 def test_a_summary_of_long_content_is_the_whole_texts() -> None:
     html = render(body(LONGEST), markdown=True, page_url=PAGE)
     assert summary(html, 20) == summarize(plain_text(html), 20)
+
+
+URLISH = st.lists(
+    st.sampled_from(
+        [
+            "https://",
+            "http://",
+            "HTTP://",
+            "//",
+            "h.example",
+            "/",
+            "a",
+            "%41",
+            "?",
+            "#",
+            ";",
+            ":",
+            "@",
+            "[",
+            "]",
+            "\\",
+            " ",
+            "\t",
+            "中",
+            "..",
+            "'",
+            "(",
+            "~",
+            "-",
+            "_",
+            "=",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(URLISH)
+def test_every_link_is_resolved_against_the_page_as_a_browser_would(url: str) -> None:
+    html = render(
+        f'<a href="{escape(url, {chr(34): "&quot;"})}">x</a>', markdown=False, page_url=PAGE
+    )
+    try:
+        want: str | None = urljoin(PAGE, url.strip("".join(map(chr, range(0x21)))))
+        if urlsplit(want).scheme not in ("http", "https", "mailto"):
+            want = None
+    except ValueError:
+        want = None
+    # ammonia drops first what it cannot parse as a URL at all ("https://" alone).
+    assert lxml.html.fragment_fromstring(html, create_parent="div")[0].get("href") in (want, None)
