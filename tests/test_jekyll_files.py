@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from feeds.errors import ConfigError
 from feeds.jekyll import files, siteconfig
@@ -113,3 +116,64 @@ def test_exclude_must_be_a_list(site: Callable[[dict[str, str]], Path]) -> None:
     root = site({"_config.yml": "exclude: old\n"})
     with pytest.raises(ConfigError, match=r"_config\.yml: exclude must be a list"):
         siteconfig.entry_filter(siteconfig.read(root), root / "_config.yml")
+
+
+NAMES = st.lists(
+    st.sampled_from(
+        [
+            "2021-01-01-a.md",
+            "2021-12-08-b.md~",
+            "2020-05-05-c.html",
+            "2021-01-01-中文.md",
+            "_2021-01-01-d.md",
+            "#2021-01-01-e.md",
+            "٢٠٢١-01-01-f.md",
+        ]
+    ),
+    unique=True,
+    max_size=7,
+)
+PATTERNS = st.lists(
+    st.sampled_from(
+        [
+            "_posts/2021-01-01-a.md",
+            "_posts/2021*",
+            "_po",
+            "/",
+            "",
+            "2021-01-01-a.md",
+            "*.md",
+            "_posts/",
+            "_posts",
+            "2",
+            "x",
+            "_posts/2020-05-05-c.html",
+        ]
+    ),
+    max_size=3,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(names=NAMES, exclude=PATTERNS, include=PATTERNS)
+def test_a_scan_reads_exactly_the_files_the_filter_admits(
+    tmp_path: Path, names: list[str], exclude: list[str], include: list[str]
+) -> None:
+    """A scan skips matching each dated post name against the patterns when none can match
+    it: it must read what judging each file would."""
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    (root / "_posts").mkdir()
+    for name in names:
+        (root / "_posts" / name).write_text(FM.format(extra=""), encoding="utf-8")
+    rules = files.Filter.of(tuple(exclude), tuple(include))
+    found, problems = files.find(root, rules)
+    admitted = {n for n in names if rules.post("_posts", n)}
+    assert {f.path for f in found} == {
+        f"_posts/{n}" for n in admitted if files.POST_NAME.fullmatch(n)
+    }
+    # An admitted file that is not named as a post is skipped with a warning, never silently.
+    assert {p.path for p in problems} == {
+        f"_posts/{n}" for n in admitted if not files.POST_NAME.fullmatch(n)
+    }

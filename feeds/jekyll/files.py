@@ -25,6 +25,8 @@ from ..model import Problem
 
 POST_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.(md|markdown|html)")
 _IGNORED_PREFIXES = (".", "_", "#", "~")
+#: What makes a pattern a glob rather than a path (``fnmatch``'s wildcards).
+_WILDCARDS = "*?["
 #: What Jekyll 4 always adds to a site's ``exclude``.
 DEFAULT_EXCLUDES = (
     ".sass-cache",
@@ -91,6 +93,20 @@ class Filter:
             return False  # Ruby's Dir["**/*"] lists no dot-file and enters no dot-folder
         return self._kept(f"{posts_dir}/{entry}", entry, is_dir=False)
 
+    def dated_names_plain(self, posts_dir: str) -> bool:
+        """Whether no pattern can match a file directly in ``posts_dir`` whose name starts
+        with a digit (every post's does): then such a file is read unless its name ends with
+        ``~``, and a scan of 100,000 posts need not match each against the patterns."""
+        anchored = ("/" + p.lstrip("/") for p in (*self.include, *self.exclude))
+        folder = f"/{posts_dir}/"
+        return not any(
+            any(c in a for c in _WILDCARDS)
+            or folder.startswith(a)
+            or a.startswith(folder)
+            or a[1:2].isdigit()
+            for a in anchored
+        )
+
     def _kept(self, rel: str, entry: str, *, is_dir: bool) -> bool:
         """Jekyll's ``EntryFilter#filter`` for one entry (``entry`` is relative to the folder
         it was listed from, ``rel`` to the source); symbolic links are ours to refuse."""
@@ -130,9 +146,10 @@ def _compiled(
     """``patterns`` as one regular expression of their globs, their prefixes and their folder
     names: a scan judges every post file, 100,000 of them on a big site, against them all."""
     anchored = tuple("/" + pattern.lstrip("/") for pattern in patterns)
-    globs = (
-        re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in anchored)) if anchored else None
-    )
+    # A pattern without a wildcard matches as a glob only the path it names, which the prefix
+    # test finds too: the regular expression, run on every file, holds only the others.
+    wild = [g for g in anchored if any(c in g for c in _WILDCARDS)]
+    globs = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in wild)) if wild else None
     return globs, anchored, frozenset(anchored)
 
 
@@ -326,6 +343,7 @@ def _walk(
     its warning. None of those is read (:func:`stat_post` refuses them too, so a full scan and
     a watched change agree)."""
     posts_dir = posts_dir or rel
+    plain = rel == posts_dir and rules.dated_names_plain(posts_dir)
     with os.scandir(root / rel) as entries:
         for e in entries:
             sub = f"{rel}/{e.name}"
@@ -333,7 +351,10 @@ def _walk(
                 if not e.name.startswith("."):
                     yield from _walk(root, sub, rules, posts_dir)
                 continue
-            if not rules.post(posts_dir, sub[len(posts_dir) + 1 :]):
+            if plain and e.name[:1].isdigit() and e.name.isascii():
+                if e.name.endswith("~"):
+                    continue
+            elif not rules.post(posts_dir, sub[len(posts_dir) + 1 :]):
                 continue
             if e.is_file(follow_symlinks=False):
                 yield sub, e.stat(follow_symlinks=False)
