@@ -67,3 +67,26 @@ def test_agrees_with_jekyll(name: str, permalink: str, tmp_path: Path) -> None:
     oracle.REPORTS.append(oracle.Run(f"{name} permalink={permalink}", report, built.failed, drop))
     assert built.posts, "Jekyll published nothing: the oracle page is broken"
     assert not report.mismatches, "\n".join(report.mismatches)
+
+
+def test_ideographic_spaces_that_indent_a_paragraph_stay_as_jekyll_keeps_them(
+    tmp_path: Path,
+) -> None:
+    """Chinese posts indent paragraphs with two U+3000; kramdown keeps them, so must we (the
+    comparison above folds all white space, so it cannot see them)."""
+    fixture = tmp_path / "fixture"
+    (fixture / "_posts").mkdir(parents=True)
+    (fixture / "_posts" / "2022-01-10-indented.md").write_text(
+        "---\ntitle: 缩进\ndate: 2022-01-10 08:03:44 +0800\n---\n"
+        "\u3000\u3000第一段。\u3000\n\n\u3000\u3000第二段，*强调*。\n",
+        encoding="utf-8",
+    )
+    site = oracle.copy_site(fixture, tmp_path / "site")
+    built = oracle.build(site)
+    settings = config.from_dict({"site": {"source": str(site)}}, tmp_path / "config.toml")
+    ours = oracle.ours(settings)
+    theirs = next(iter(built.posts.values())).content
+    mine = next(iter(ours.posts.values())).content_html
+    for paragraph in ("\u3000\u3000第一段。\u3000", "\u3000\u3000第二段，"):
+        assert paragraph in theirs, theirs
+        assert paragraph in mine, mine

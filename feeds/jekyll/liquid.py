@@ -32,8 +32,8 @@ from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG, Token
-from markdown_it import MarkdownIt
 
+from ..content import markdown_html
 from .permalink import jekyll_slugify
 
 #: Liquid's start of a tag or an output: a body without either is returned as it is, at no cost.
@@ -41,7 +41,6 @@ _MARKERS = ("{%", "{{")
 #: Include names as Jekyll allows them: no ``..``, no absolute path.
 _INCLUDE_NAME = re.compile(r"[\w./-]+")
 _INCLUDE_PARAM = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[\w.\[\]-]+)""")
-_MARKDOWN = MarkdownIt("commonmark", {"html": True})
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +200,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "xml_escape": lambda value: html.escape(str(value if value is not None else "")),
     "cgi_escape": lambda value: quote(str(value), safe="").replace("%20", "+"),
     "uri_escape": lambda value: quote(str(value), safe="/:?#[]@!$&'()*+,;=%-._~"),
-    "markdownify": lambda value: _MARKDOWN.render(str(value if value is not None else "")),
+    "markdownify": lambda value: markdown_html(str(value if value is not None else "")),
     "smartify": lambda value: str(value if value is not None else ""),
     "slugify": _slugify,
     "jsonify": lambda value: json.dumps(value, default=str, ensure_ascii=False),

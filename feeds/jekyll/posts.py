@@ -88,9 +88,15 @@ def finish(rules: Rules, post: Post) -> Post:
             or _text(rules.site.get("excerpt_separator"))
             or "\n\n"
         )
-        head = body.lstrip("\n").split(separator, 1)[0]
-        excerpt = content.plain_text(content.render(head, markdown=markdown, page_url=post.url))
-        summary = content.summarize(excerpt, rules.summary_length)
+        parts = body.lstrip("\n").split(separator, 1)
+        # No separator: the excerpt is the whole body, whose HTML is already there (the blank
+        # lines lstrip drops are no text). A generated or scraped post often has none.
+        excerpt_html = (
+            html
+            if len(parts) == 1
+            else content.render(parts[0], markdown=markdown, page_url=post.url)
+        )
+        summary = content.summary(excerpt_html, rules.summary_length)
     return replace(post, content_html=html, summary=summary)
 
 
