@@ -165,6 +165,9 @@ def _templates() -> jinja2.Environment:
     every value is stripped of the characters HTML (like XML) forbids before it is escaped."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("feeds", "templates"),
+        # Templates are package data: an installed package does not change under a process,
+        # and checking each file's time cost a tenth of rendering a preview page.
+        auto_reload=False,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
