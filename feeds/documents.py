@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape as xml_escape
 
-from . import archives, pages, rendering, selected, urls, writers
+from . import archives, pages, rendering, selected, templating, urls, writers
 from .config import Config
 from .index import Index
 from .jekyll import posts as jekyll_posts
@@ -92,7 +92,7 @@ class Documents:
     def signature(self) -> str:
         """What, besides the posts, the documents' bytes depend on: the options and the page
         templates. An export made under another signature is redone in full."""
-        return f"{self.options!r} templates={pages.templates_digest()}"
+        return f"{self.options!r} templates={templating.templates_digest()}"
 
     def published_at(self, now: datetime) -> datetime:
         """The instant whose published posts the documents show: ``now`` in whole seconds (so a

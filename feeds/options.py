@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
-from . import pages
 from .config import Config
 from .jekyll import permalink
 from .model import Scope, ScopeKind
+from .templating import Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +78,8 @@ class Options:
         return scope.kind is ScopeKind.TAG and scope.slug in self.hidden_tags
 
     @property
-    def site(self) -> pages.Site:
+    def site(self) -> Site:
         """What the pages say about the site."""
-        return pages.Site(
+        return Site(
             self.title, self.description, self.url, self.lang, self.zone, self.formats, self.saved
         )

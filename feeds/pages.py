@@ -3,42 +3,40 @@ page and a preview page per category, tag and author.
 
 All are deterministic bytes: OPML's ``dateCreated`` is whatever the caller passes (never the
 clock), times are shown in the site's zone, so an unchanged site exports unchanged files. The HTML
-pages come from the Jinja2 templates in ``feeds/templates/`` with autoescaping on, so every name,
-title and summary a post brings is text, never markup; they speak the site's language
-(:func:`feeds.words.words_for`) and need nothing from another host: the one stylesheet and the
-one small script are inline, and the pages work without the script.
+pages come from the Jinja2 templates in ``feeds/templates/`` (:mod:`feeds.templating`) with
+autoescaping on, so every name, title and summary a post brings is text, never markup; they
+speak the site's language (:func:`feeds.words.words_for`) and need nothing from another host:
+the one stylesheet and the one small script are inline, and the pages work without the script.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from html import escape
-from importlib import resources
 from urllib.parse import quote
 
-import jinja2
 from lxml import etree
 
 from feeds import model, search, urls
 from feeds.content import strip_illegal_xml
 from feeds.dates import rfc822
 from feeds.model import Feed, Scope, ScopeKind
-from feeds.words import ENGLISH, Words, words_for
-from feeds.writers import MEDIA_TYPES, lead_image
-
-#: How each format is named to people (link text, autodiscovery titles).
-FORMAT_LABELS: dict[str, str] = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
-#: Web feed readers that subscribe from a link: (name, URL before the percent-encoded feed URL).
-READERS: tuple[tuple[str, str], ...] = (
-    ("Feedly", "https://feedly.com/i/subscription/feed%2F"),
-    ("Inoreader", "https://www.inoreader.com/?add_feed="),
-    ("NewsBlur", "https://www.newsblur.com/?url="),
-    ("The Old Reader", "https://theoldreader.com/feeds/subscribe?url="),
+from feeds.templating import (
+    FORMAT_LABELS,
+    Site,
+    alternates,
+    entries,
+    local_day,
+    local_time,
+    reader_format,
+    render,
+    subscription,
+    subscription_at,
 )
+from feeds.words import ENGLISH, words_for
+from feeds.writers import MEDIA_TYPES
 
 _GROUPS = (ScopeKind.SITE, ScopeKind.CATEGORY, ScopeKind.TAG, ScopeKind.AUTHOR)
 
@@ -52,34 +50,6 @@ class Listing:
     count: int
     #: When its newest published post was published, aware; ``None``: not known.
     newest: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    """What every page says about the site; from ``[site]`` and ``[feeds] formats``."""
-
-    title: str
-    description: str
-    #: Without a trailing slash.
-    url: str
-    #: BCP 47 (``zh-CN``): the pages' ``lang`` and their words (:func:`feeds.words.words_for`).
-    lang: str
-    #: Where times are shown (``[site] timezone``).
-    zone: tzinfo
-    formats: tuple[str, ...]
-    #: ``[search] saved``, canonical: listed with the scopes.
-    saved: tuple[str, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return model.site_name(self.title, self.url)
-
-
-def reader_format(formats: Sequence[str]) -> str:
-    """The format to hand a reader when only one is named (OPML, subscribe links): the first
-    XML format served, as many readers (newsboat among them) cannot read JSON Feed; JSON only
-    when nothing else is served."""
-    return next((f for f in formats if f != "json"), formats[0])
 
 
 def opml(
@@ -167,7 +137,7 @@ def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
                     urls.page_href(listing.scope),
                     _scope_name(listing.scope, site.name),
                     listing.count,
-                    _day(listing.newest, site.zone),
+                    local_day(listing.newest, site.zone),
                 )
                 for listing in sorted(
                     group, key=lambda listing: (-listing.count, listing.scope.slug)
@@ -180,16 +150,16 @@ def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
     if site.saved:
         rows = [_Row(urls.saved_page_href(q), q) for q in site.saved]
         groups.insert(0, (urls.SEARCH_STEM, words.saved, rows))
-    return _render(
+    return render(
         "index.html",
         site,
         words,
         root="",
         title=site.name,
-        alternates=_alternates(site, model.SITE, site.name),
+        alternates=alternates(site, model.SITE, site.name),
         count=own.count if own else 0,
-        updated=_when(own.newest, site.zone) if own and own.newest else None,
-        subscription=_subscription(site, model.SITE),
+        updated=local_time(own.newest, site.zone) if own and own.newest else None,
+        subscription=subscription(site, model.SITE),
         groups=groups,
         opml=urls.OPML,
         search_page=urls.SEARCH_PAGE,
@@ -213,8 +183,8 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
     words = words_for(site.lang)
     scope = feed.scope
     name = _scope_name(scope, site.name)
-    posts = _entries(feed, site.zone)
-    return _render(
+    posts = entries(feed, site.zone)
+    return render(
         "preview.html",
         site,
         words,
@@ -222,10 +192,10 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
         title=feed.title,
         name=name,
         kind=words.kind(scope.kind),
-        alternates=_alternates(site, scope, feed.title),
+        alternates=alternates(site, scope, feed.title),
         count=count,
         updated=posts[0].when if posts else None,
-        subscription=_subscription(site, scope),
+        subscription=subscription(site, scope),
         posts=posts,
         older=(
             urls.history_url(feed, feed.prev_archive, reader_format(site.formats))
@@ -261,8 +231,8 @@ def search_page(
     words = words_for(site.lang)
     at = dict(addresses)
     title = found.title if found else f"{site.name} · {words.search_page}"
-    posts = _entries(found, site.zone) if found else []
-    return _render(
+    posts = entries(found, site.zone) if found else []
+    return render(
         "search.html",
         site,
         words,
@@ -276,7 +246,7 @@ def search_page(
         ],
         count=count,
         updated=posts[0].when if posts else None,
-        subscription=_subscription_at(site, at.__getitem__) if found else None,
+        subscription=subscription_at(site, at.__getitem__) if found else None,
         posts=posts,
         carried=carried,
         message=message,
@@ -296,129 +266,9 @@ class _Row:
     day: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """A post on a preview page."""
-
-    url: str
-    title: str
-    #: Its time for ``<time datetime>`` and for people, in the site's zone.
-    iso: str
-    when: str
-    summary: str
-    #: The absolute URL of its lead image, or empty.
-    image: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Address:
-    """One format of a feed, to copy: its label, its ``id`` in the page, its absolute URL."""
-
-    label: str
-    id: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Subscription:
-    """How to subscribe to one scope's feeds."""
-
-    addresses: tuple[_Address, ...]
-    #: The ``feed:`` link of the reader format, handled by a feed app if one is installed.
-    feed_link: str
-    #: (reader's name, link that subscribes there).
-    readers: tuple[tuple[str, str], ...]
-
-
-def _subscription(site: Site, scope: Scope) -> _Subscription:
-    return _subscription_at(site, lambda fmt: _feed_url(site.url, scope, fmt))
-
-
-def _subscription_at(site: Site, url_of: Callable[[str], str]) -> _Subscription:
-    """How to subscribe to the feeds whose absolute URL in each format is ``url_of(fmt)``."""
-    addresses = tuple(
-        _Address(FORMAT_LABELS[fmt], f"url-{fmt}", url_of(fmt)) for fmt in site.formats
-    )
-    main = url_of(reader_format(site.formats))
-    readers = tuple((name, prefix + quote(main, safe="")) for name, prefix in READERS)
-    return _Subscription(addresses, f"feed:{main}", readers)
-
-
-def _alternates(site: Site, scope: Scope, title: str) -> list[tuple[str, str, str]]:
-    """(media type, title, absolute URL) of each format's feed, for autodiscovery."""
-    return [
-        (MEDIA_TYPES[fmt], f"{title} ({FORMAT_LABELS[fmt]})", _feed_url(site.url, scope, fmt))
-        for fmt in site.formats
-    ]
-
-
-def _feed_url(site_url: str, scope: Scope, fmt: str) -> str:
-    return f"{site_url}/{urls.feed_href(scope, fmt)}"
-
-
 def _page_url(site_url: str, scope: Scope) -> str:
     """The page a person reads a scope's feed on: its preview page, or the index for the site."""
     return f"{site_url}/" + ("" if scope.kind is ScopeKind.SITE else urls.page_href(scope))
-
-
-def _entries(feed: Feed, zone: tzinfo) -> list[_Entry]:
-    return [
-        _Entry(
-            p.url,
-            p.title,
-            _iso(p.date, zone),
-            _when(p.date, zone),
-            p.summary,
-            image.url if (image := lead_image(p)) else "",
-        )
-        for p in feed.posts
-    ]
-
-
-def _iso(when: datetime, zone: tzinfo) -> str:
-    return when.astimezone(zone).isoformat(timespec="minutes")
-
-
-def _when(when: datetime, zone: tzinfo) -> str:
-    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
-def _day(when: datetime | None, zone: tzinfo) -> str:
-    return when.astimezone(zone).strftime("%Y-%m-%d") if when else ""
-
-
-def _render(template: str, site: Site, words: Words, **context: object) -> bytes:
-    return _templates().get_template(template).render(site=site, w=words, **context).encode("utf-8")
-
-
-@functools.cache
-def _templates() -> jinja2.Environment:
-    """The templates, compiled once per process. Autoescaping is on for every template, and
-    every value is stripped of the characters HTML (like XML) forbids before it is escaped."""
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("feeds", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=_legal,
-    )
-
-
-@functools.cache
-def templates_digest() -> str:
-    """A digest of every template's bytes: pages change with them even when no post does."""
-    digest = hashlib.sha256()
-    for name in sorted(_templates().list_templates()):
-        digest.update(
-            name.encode() + b"\0" + (resources.files("feeds") / "templates" / name).read_bytes()
-        )
-    return digest.hexdigest()[:16]
-
-
-def _legal(value: object) -> object:
-    return strip_illegal_xml(value) if type(value) is str else value
 
 
 def _grouped(listings: Sequence[Listing]) -> Iterator[tuple[ScopeKind, list[Listing]]]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import ctypes
-import signal
-import sys
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
+from multiprocessing.connection import Connection
 from typing import TypeVar
 
 #: Below this many items, working in this process beats starting workers.
@@ -50,7 +50,11 @@ def map_ordered(
         return
     context = get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_die_with_parent)
+    # This process alone holds the pipe's write end; each worker watches the read end.
+    lifeline, held = context.Pipe(duplex=False)
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_end_with, initargs=(lifeline,)
+    )
     # At most a few chunks per worker in flight: when the consumer is the slower side (a cold
     # fill writing SQLite), results wait in the workers' queue, not all at once in memory.
     window: collections.deque[Future[list[R]]] = collections.deque()
@@ -63,15 +67,28 @@ def map_ordered(
             yield from window.popleft().result()
     finally:
         pool.shutdown(cancel_futures=True)
+        held.close()
+        lifeline.close()
 
 
 def _apply(fn: Callable[[T, A], R], chunk: Sequence[T], arg: A) -> list[R]:
     return [fn(item, arg) for item in chunk]
 
 
-def _die_with_parent() -> None:
-    """Make this worker end with the fork server, which ends with the process that started
-    the pool: a killed export must not leave workers writing files behind it (Linux only)."""
-    if sys.platform == "linux":
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+def _end_with(lifeline: Connection) -> None:
+    """Make this worker end the moment the process that started the pool does, however it
+    ends: a killed export must not leave workers writing files behind it, nor processes.
+
+    A worker's parent is the fork server, not that process, and the fork server lives for as
+    long as any process holds its "alive" pipe, which every worker inherits; a worker of a
+    killed pool waits for work forever, and it, the fork server and the resource tracker
+    outlive the export. Only the pool's owner holds ``lifeline``'s write end, so the read
+    end sees end-of-file when the owner is gone; on a normal shutdown the workers have
+    exited before the owner closes it."""
+    threading.Thread(target=_exit_at_eof, args=(lifeline,), daemon=True).start()
+
+
+def _exit_at_eof(lifeline: Connection) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv_bytes()  # nothing is ever sent: returns when the write end is gone
+    os._exit(1)

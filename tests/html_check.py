@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import html5lib
 
-from feeds.pages import READERS
+from feeds.templating import READERS
 
 from .conftest import REPO
 

@@ -5,12 +5,15 @@ for nothing but their own URL and the posts' lead images, the filter box must na
 one types (Chinese included), the sort must reorder
 it, the copy buttons must show, and the autodiscovery links must be in the DOM the browser built.
 Each page is photographed at desktop and phone width into ``$FEEDS_SCREENSHOTS`` (default
-``tests/.screenshots/``, git-ignored): look at them after a change to the templates.
+``tests/.screenshots/``, git-ignored): look at them after a change to the templates. A second
+server adds what the first leaves out, and its pages are photographed too: an author's page,
+a preview page linking its older posts (archives on), the index listing saved searches.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -20,6 +23,7 @@ from urllib.parse import quote
 import pytest
 
 from feeds import search
+from feeds.jekyll import permalink
 
 from . import browser
 from .conftest import FINEWS
@@ -60,8 +64,42 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         srv.stop()
 
 
+#: The author of the posts the fuller site adds, and the searches it saves (canonical).
+AUTHOR = "李明"
+SAVED = ("汽车 -涨停", "新闻")
+
+
 @pytest.fixture(scope="module")
-def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[browser.Chromium]:
+def fuller(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The real site with what the first server leaves out: posts that name an author, RFC
+    5005 archives (pages of 20 posts, so emnews's 152 do not fit its feed) and saved
+    searches."""
+    base = tmp_path_factory.mktemp("browser-fuller")
+    site = base / "site"
+    shutil.copytree(FINEWS, site)
+    for day in (1, 2, 3):
+        (site / f"_posts/2022-06-0{day}-by{day}.md").write_text(
+            f"---\ntitle: {AUTHOR}的第{day}篇评论\nauthor: {AUTHOR}\ncategories: emnews\n---\n"
+            f"汽车市场第{day}周的观察。\n",
+            encoding="utf-8",
+        )
+    saved = ", ".join(f'"{q}"' for q in SAVED)
+    extra = f"[feeds]\narchives = true\narchive_size = 20\n[search]\nsaved = [{saved}]\n"
+    port = free_port()
+    srv = Server(site_config(base, site, port, extra), port, base / "server.log", base)
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(
+    tmp_path_factory: pytest.TempPathFactory, server: Server, fuller: Server
+) -> Iterator[browser.Chromium]:
+    """Started after the servers it browses, so stopped before them: a connection Chromium
+    opens ahead of need holds a sync worker, which then would not stop."""
     base = tmp_path_factory.mktemp("chromium")
     running = browser.Chromium(base / "profile", base / "chromium.log")
     try:
@@ -105,11 +143,20 @@ PAGES = {"index": "/", "preview": "/category/emnews/", "search": SEARCH}
 def test_a_page_loads_clean_and_is_photographed(
     server: Server, tab: browser.Tab, page: str, size: str
 ) -> None:
-    address = url(server, PAGES[page])
+    images = photograph(tab, url(server, PAGES[page]), page, size)
+    assert (page != "index") == bool(images)
+    if page != "index":
+        assert tab.evaluate("document.querySelectorAll('ol.posts li').length") > 0
+
+
+def photograph(tab: browser.Tab, address: str, page: str, size: str, at: str = "") -> list[str]:
+    """Open ``address`` at ``size``, check what every page must be, and photograph it as
+    ``<page>-<size>.png`` (scrolled to the element ``at`` selects, if given); the lead images
+    it shows."""
     tab.open(address, **SIZES[size])  # type: ignore[arg-type]
     assert page_errors(tab) == []
-    images = tab.evaluate("[...document.images].map(i => i.src)")
-    assert all(i.startswith("https://") for i in images) and (page != "index") == bool(images)
+    images: list[str] = tab.evaluate("[...document.images].map(i => i.src)")
+    assert all(i.startswith("https://") for i in images)
     requests = tab.requests()
     assert requests[0] == address and set(requests[1:]) <= set(images), (
         "the page asks for nothing but its lead images: no font, script or tracker"
@@ -118,9 +165,44 @@ def test_a_page_loads_clean_and_is_photographed(
         "no sideways scrolling"
     )
     assert tab.evaluate("[...document.querySelectorAll('button[data-copy]')].every(b => !b.hidden)")
-    if page != "index":
-        assert tab.evaluate("document.querySelectorAll('ol.posts li').length") > 0
+    if at:
+        tab.evaluate(
+            f"document.querySelector({json.dumps(at)}).scrollIntoView({{block: 'center', behavior: 'instant'}})"
+        )
     tab.screenshot(SCREENSHOTS / f"{page}-{size}.png")
+    return images
+
+
+FULLER = {
+    "author": "/author/" + quote(permalink.scope_slug(AUTHOR)) + "/",
+    "preview-archived": "/category/emnews/",
+    "index-saved": "/",
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("page", FULLER)
+def test_the_pages_of_authors_archives_and_saved_searches_are_photographed(
+    fuller: Server, tab: browser.Tab, page: str, size: str
+) -> None:
+    older_link = 'main a[href*="/archive/"]'
+    photograph(tab, url(fuller, FULLER[page]), page, size, older_link if "archived" in page else "")
+    titles = "[...document.querySelectorAll('ol.posts li a')].map(a => a.textContent)"
+    older = "[...document.querySelectorAll('main p a')].filter(a => a.textContent === '更早的文章')"
+    saved = "[...document.querySelectorAll('#search li a')].map(a => [a.textContent, a.href])"
+    if page == "author":
+        assert tab.evaluate("document.querySelector('h1').textContent") == AUTHOR
+        assert sorted(t for t in tab.evaluate(titles) if AUTHOR in t) == [
+            f"{AUTHOR}的第{day}篇评论" for day in (1, 2, 3)
+        ]
+    elif page == "preview-archived":
+        assert tab.evaluate(f"{older}.map(a => a.href)") == [
+            f"{SITE_URL}/category/emnews/archive/6.atom"  # its newest of six
+        ]
+    else:
+        assert tab.evaluate(saved) == [
+            [q, url(fuller, "/search/" + quote(search.parse(q).canonical) + "/")] for q in SAVED
+        ]
 
 
 @pytest.mark.parametrize(

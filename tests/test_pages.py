@@ -19,7 +19,8 @@ from lxml import etree
 
 from feeds import urls
 from feeds.model import FORMATS, SITE, Feed, Post, Scope, ScopeKind
-from feeds.pages import Listing, Site, index_page, opml, preview_page, search_page
+from feeds.pages import Listing, index_page, opml, preview_page, search_page
+from feeds.templating import Site
 
 from . import html_check
 from .conftest import REPO, check_golden
