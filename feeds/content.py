@@ -92,9 +92,9 @@ _URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_TRIM = "".join(map(chr, range(0x21)))
 
 #: An absolute http(s) URL that resolving against an http(s) page and parsing leave as it is:
-#: an ASCII host with no brackets, and nothing a parser drops, moves or normalizes (no ``?``,
-#: ``#``, ``;``, backslash or white space; a scheme in lower case).
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-_~%!$&'()*+,=:@]+(?:/[^\s?#;\\]*)?")
+#: an ASCII host with no brackets, and nothing a parser drops, moves or normalizes (no ``#``,
+#: ``;``, backslash or white space, no empty query; a scheme in lower case).
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-_~%!$&'()*+,=:@]+(?:/[^\s?#;\\]*)?(?:\?[^\s#\\]+)?")
 
 _page_url: ContextVar[str] = ContextVar("feeds_content_page_url")
 
@@ -108,10 +108,13 @@ def _absolute_url(tag: str, attribute: str, value: str) -> str | None:
     if attribute not in _URL_ATTRIBUTES:
         return value
     value = value.strip(_URL_TRIM)
-    if _PLAIN_URL.fullmatch(value):  # most links: what resolving would give back unchanged
-        return value
+    page = _page_url.get()
+    # A scheme-relative link takes the page's scheme, as resolving it would.
+    plain = page[: page.index(":")].lower() + ":" + value if value.startswith("//") else value
+    if _PLAIN_URL.fullmatch(plain):  # most links: what resolving would give
+        return plain
     try:
-        url = urljoin(_page_url.get(), value)
+        url = urljoin(page, value)
         scheme = urlsplit(url).scheme
     except ValueError:  # "//[::1" and other unparseable hosts
         return None

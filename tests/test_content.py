@@ -369,49 +369,56 @@ def test_a_summary_of_long_content_is_the_whole_texts() -> None:
     assert summary(html, 20) == summarize(plain_text(html), 20)
 
 
-URLISH = st.lists(
-    st.sampled_from(
-        [
-            "https://",
-            "http://",
-            "HTTP://",
-            "//",
-            "h.example",
-            "/",
-            "a",
-            "%41",
-            "?",
-            "#",
-            ";",
-            ":",
-            "@",
-            "[",
-            "]",
-            "\\",
-            " ",
-            "\t",
-            "中",
-            "..",
-            "'",
-            "(",
-            "~",
-            "-",
-            "_",
-            "=",
-        ]
-    ),
-    max_size=12,
+URLISH = st.tuples(
+    st.sampled_from(["https://h.example", "//h.example", "http://h.example/", "", "/", "../"]),
+    st.lists(
+        st.sampled_from(
+            [
+                "https://",
+                "http://",
+                "HTTP://",
+                "//",
+                "h.example",
+                "/",
+                "a",
+                "%41",
+                "?",
+                "#",
+                ";",
+                ":",
+                "@",
+                "[",
+                "]",
+                "\\",
+                " ",
+                "\t",
+                "中",
+                "..",
+                "'",
+                "(",
+                "~",
+                "-",
+                "_",
+                "=",
+                "?a=1",
+                "?",
+                "http:",
+                "HTTPS:",
+            ]
+        ),
+        max_size=12,
+    ).map("".join),
 ).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
-@given(URLISH)
-def test_every_link_is_resolved_against_the_page_as_a_browser_would(url: str) -> None:
+@given(URLISH, st.sampled_from([PAGE, "http://example.org/a/b.html", "HTTP://example.org/c/"]))
+def test_every_link_is_resolved_against_the_page_as_a_browser_would(url: str, page: str) -> None:
     html = render(
-        f'<a href="{escape(url, {chr(34): "&quot;"})}">x</a>', markdown=False, page_url=PAGE
+        f'<a href="{escape(url, {chr(34): "&quot;"})}">x</a>', markdown=False, page_url=page
     )
     try:
-        want: str | None = urljoin(PAGE, url.strip("".join(map(chr, range(0x21)))))
+        want: str | None = urljoin(page, url.strip("".join(map(chr, range(0x21)))))
         if urlsplit(want).scheme not in ("http", "https", "mailto"):
             want = None
     except ValueError:
