@@ -19,10 +19,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote as _quote
 
 from .filters import Filters
 from .model import FORMATS, SITE, Feed, Scope, ScopeKind
+
+#: What :func:`urllib.parse.quote` leaves as it is (its default ``safe`` is ``/``).
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def quote(path: str) -> str:
+    """``urllib.parse.quote``, returning a path that needs no quoting at once: the index
+    page and the OPML quote four links for each of thousands of scopes."""
+    return path if _UNQUOTED.fullmatch(path) else _quote(path)
+
 
 INDEX_PAGE = "index.html"
 #: The keyword feeds' path stem: ``search.<fmt>?q=…``, served only (no file can hold a query).

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from feeds import urls
 from feeds.model import SITE, Feed, Scope, ScopeKind
 from feeds.urls import (
     Target,
@@ -209,3 +212,13 @@ def test_authors_have_feeds_and_a_page_but_no_jekyll_feed_path() -> None:
     ]
     assert page_href(author) == "author/%E5%BC%A0%E4%B8%89/"
     assert jekyll_feed_path(author) == "" and owned("author/张三/index.html")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        st.one_of(st.sampled_from("aZ09_.~/-%?# 中\x00"), st.characters(exclude_categories=("Cs",)))
+    )
+)
+def test_a_path_is_percent_encoded_as_urllib_does(path: str) -> None:
+    assert urls.quote(path) == quote(path)
