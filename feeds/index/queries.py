@@ -32,6 +32,10 @@ def _counted(
     return _scope(kind, slug, name), count, from_micros(newest)
 
 
+#: Up to this many scopes, :meth:`Queries.unrendered` asks for each one's entries on its own.
+_FEW_SCOPES = 32
+
+
 class Queries:
     """Reads one index file; see :class:`feeds.index.Index`."""
 
@@ -153,6 +157,22 @@ class Queries:
         at ``now`` (of ``scopes`` only, if given): what feeds at ``now`` would render."""
         if scopes is not None and not scopes:
             return []
+        if scopes is not None and len(scopes) <= _FEW_SCOPES:
+            # A new post's few scopes: each one's newest entries straight from members' key,
+            # where numbering every entry of the site's scope costs a fifth of a second.
+            found: dict[int, Post] = {}
+            for scope in scopes:
+                found.update(
+                    (r.id, from_row(r).post)
+                    for r in self.store.rows(
+                        ReadRow.make,
+                        f"SELECT {READ_COLUMNS} FROM posts p WHERE p.content_html IS NULL AND"
+                        " p.path IN (SELECT path FROM members WHERE kind = ? AND slug = ?"
+                        " AND ts <= ? ORDER BY ts DESC, path LIMIT ?)",
+                        (scope.kind.value, scope.slug, micros(now), limit),
+                    )
+                )
+            return list(found.items())
         wanted, params = "", []
         if scopes is not None and len(scopes) < 10_000:
             wanted = " AND (kind, slug) IN (VALUES " + ", ".join("(?, ?)" for _ in scopes) + ")"
