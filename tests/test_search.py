@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import quote, unquote_plus
 
@@ -301,6 +302,21 @@ def test_keyword_feeds_are_valid(client: FlaskClient, fmt: str) -> None:
         r = client.get(f"/search.{fmt}?q={q}")
         base = f"https://finews.withounder.com/search.{fmt}?{search.parse(unquote_plus(q)).href}"
         feedcheck.assert_valid(r.data, fmt, base)
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_a_feed_that_finds_nothing_is_dated_by_the_newest_post(
+    client: FlaskClient, fmt: str
+) -> None:
+    """Not the epoch, which the W3C validator calls implausible (ImplausibleDate)."""
+    found = ET.fromstring(client.get(f"/search.{fmt}?q=不存在的词zz").data)
+    assert found.find("{*}entry") is None and found.find("channel/item") is None
+    site = ET.fromstring(client.get("/feed.atom").data)
+    newest = datetime.fromisoformat(site.findtext("{*}entry/{*}updated") or "")
+    if fmt == "atom":
+        assert datetime.fromisoformat(found.findtext("{*}updated") or "") == newest
+    else:
+        assert parsedate_to_datetime(found.findtext("channel/lastBuildDate") or "") == newest
 
 
 def test_a_flood_of_queries_leaves_the_site_feeds_cached(
