@@ -156,16 +156,18 @@ def test_a_scan_finds_the_same_however_few_ids_it_reads_at_first(
     finews_copy: Path, tmp_path: Path
 ) -> None:
     """Words few posts hold are read whole and their posts sorted; commoner ones are read from
-    the newest id down as far as the walk through the history needs (``few`` at first). Either
-    way a scan finds what a plain scan finds, and stops at the same post for its budget, also
-    where ids do not follow dates (posts edited, one added with an old date)."""
+    the newest id down as far as the walk through the history needs (``few`` at first), and a
+    walk that finds them rarely goes on with the rest of their posts, sorted. Each way a scan
+    finds what a plain scan finds, and stops at the same post for its budget, also where ids
+    do not follow dates (posts edited, some added with an old date)."""
     for name in sorted(p.name for p in (finews_copy / "_posts").iterdir())[::7]:
         with (finews_copy / "_posts" / name).open("a", encoding="utf-8") as f:
             f.write("\n锂\n")  # a new row, so a new id, for an old post
-    (finews_copy / "_posts" / "2019-05-01-old.md").write_text(
-        '---\ntitle: "蔚来旧闻"\ndate: 2019-05-01 10:00:00 +0800\n---\n锂电池 国内\n',
-        encoding="utf-8",
-    )
+    for n in (1, 2):  # the only posts with 旧闻, at one instant: a walk gives up on reaching them
+        (finews_copy / "_posts" / f"2019-05-01-old{n}.md").write_text(
+            f'---\ntitle: "蔚来旧闻{n}"\ndate: 2019-05-01 10:00:00 +0800\n---\n锂电池 国内\n',
+            encoding="utf-8",
+        )
     (finews_copy / "A" / "_posts").mkdir(parents=True)  # before "_posts": the first id
     (finews_copy / "A" / "_posts" / "2025-12-31-new.md").write_text(
         "---\ntitle: 新闻\ndate: 2025-12-31 10:00:00 +0800\n---\n锂 国内 汽车 HFO-1234yf\n",
@@ -178,6 +180,13 @@ def test_a_scan_finds_the_same_however_few_ids_it_reads_at_first(
             path = dict(db.execute("SELECT id, path FROM posts"))
             by_date = [i for (i,) in db.execute("SELECT id FROM posts ORDER BY ts DESC, path")]
             assert by_date[0] == min(by_date), "the newest post must have the first id"
+            order = db.execute(
+                "SELECT ts, path FROM posts WHERE ts <= ? ORDER BY ts DESC, path", (micros(NOW),)
+            ).fetchall()
+            tie = [p for _, p in order].index("_posts/2019-05-01-old1.md")
+            for k in (0, tie, tie + 1, len(order) - 1):  # where a walk goes on sorted
+                after = search_index._holders(db, path, micros(NOW), 0, [], after=order[k])
+                assert [p for _, p, *_ in after] == [p for _, p in order[k + 1 :]]
 
             def found(few: int, budget: int, **asked: Any) -> tuple[list[str], bool]:
                 ids, whole = search_index.scan(
@@ -185,7 +194,16 @@ def test_a_scan_finds_the_same_however_few_ids_it_reads_at_first(
                 )
                 return [path[i] for i in ids], whole
 
-            queries = ("锂", "蔚来", "国内", "HFO-1234yf", "新能源 -汽车", '锂 -"锂电池"', "锂 a")
+            queries = (
+                "锂",
+                "蔚来",
+                "国内",
+                "HFO-1234yf",
+                "新能源 -汽车",
+                '锂 -"锂电池"',
+                "锂 a",
+                "旧闻",
+            )
             for few in (1, 3, 40, search_index.FEW):
                 for q in queries:
                     assert found(few, 2000, query=search.parse(q)) == (scan(finews_copy, q), True)

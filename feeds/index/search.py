@@ -30,7 +30,7 @@ import re
 import sqlite3
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 import zstandard
 
@@ -139,31 +139,22 @@ def scan(
     without grams yet (above the mark, see :func:`catch_up`) are all candidates, checked
     against their text.
 
-    The posts come in order without sorting the scope: from the ``members`` key of the first
-    group's scopes (the site's without ``within``), merged, or, when few posts hold the words,
-    from just those (at most ``few``: :data:`FEW`; docs/decisions.md). A post's text is read
-    only for a check that needs it.
+    The posts come in order without sorting the scope (:func:`_candidates`; ``few``:
+    :data:`FEW`). A post's text is read only for a check that needs it.
     """
     upto = _upto(db)
     # Posts above the mark have no grams yet: each is a candidate, checked against its text.
     pending = db.execute("SELECT 1 FROM posts WHERE id > ?", (upto,)).fetchone() is not None
     match = _match(query, contains)
     holding = _Holding(db, match, upto, few) if match else None
-    groups = [list(g) for g in within]
-    if holding is not None and not pending and holding.low == 0:
-        rows = _holders(db, list(holding.ids), ts, since, groups)
-        holding = None  # every row holds the words
-    else:
-        rows = _walk(db, groups[0] if groups else [("site", "")], groups[1:], ts, since)
+    rows = _candidates(db, holding, pending, [list(g) for g in within], ts, since)
     # Short included terms are found exactly by their token; anything else needs the text.
     check = query is not None and any(not _exact(t) for t in (*query.include, *query.exclude))
     answers = query.in_utf8() if query is not None else None
     texts = _Texts(db)
     found: list[int] = []
     read = 0
-    for id_, title, authors, categories in rows:
-        if holding is not None and id_ not in holding:
-            continue
+    for _, _, id_, title, authors, categories in rows:
         if read == budget:
             return found, False
         read += 1
@@ -187,6 +178,53 @@ def scan(
     return found, True
 
 
+#: A row of a scan's candidates: ts, path, id, title, authors, categories.
+_Row = tuple[int, str, int, str, str, str]
+
+
+def _candidates(
+    db: sqlite3.Connection,
+    holding: _Holding | None,
+    pending: bool,
+    groups: Sequence[Sequence[tuple[str, str]]],
+    ts: int,
+    since: int,
+) -> Iterator[_Row]:
+    """The posts published in [``since``, ``ts``] that are in a scope of each group and whose
+    grams answer ``holding``'s query (every post, without one; with posts above the grams
+    mark, ``pending``, those too): newest first, ties by path, once each.
+
+    They come from a walk through the ``members`` key of the first group's scopes (the
+    site's, without groups), which stops where the scan does. When the first read of the
+    holding ids had them all, only those posts are read, sorted, instead (a rare word: the
+    walk would pass every other post on its way to them). A walk that has gone twice as many
+    posts as that first read, finding the words in under a quarter of them, reads the rest
+    of the ids (up to eight times the first read) and, if that was all, goes on with just
+    their posts after where it is: a word's posts that few of the newest hold are cheaper
+    sorted than walked to, which is what a four-character term whose pairs are common, or a
+    filter rejecting most of what it looks at, needs."""
+    if holding is not None and not pending and holding.low == 0:
+        yield from _holders(db, holding.ids, ts, since, groups)
+        return
+    walked = seen = 0
+    for row in _walk(db, groups[0] if groups else [("site", "")], groups[1:], ts, since):
+        if holding is None:
+            yield row
+            continue
+        walked += 1
+        if row[2] in holding:
+            seen += 1
+            yield row
+        if (
+            walked == 2 * holding.first
+            and not pending
+            and seen * 4 < walked
+            and holding.read_all(8 * holding.first)
+        ):
+            yield from _holders(db, holding.ids, ts, since, groups, after=row[:2])
+            return
+
+
 class _Holding:
     """The ids of the posts whose grams answer an FTS5 query, read from the highest id down as
     far as a scan asks (``step`` at first, four times more each time after). A scan goes
@@ -197,6 +235,8 @@ class _Holding:
 
     def __init__(self, db: sqlite3.Connection, match: str, upto: int, step: int) -> None:
         self.db, self.match, self.upto, self.step = db, match, upto, step
+        #: How many ids the first read asked for.
+        self.first = step
         self.ids: set[int] = set()
         #: Every holding id from this up to the mark is in :attr:`ids` (0: every one).
         self.low = upto + 1
@@ -208,6 +248,12 @@ class _Holding:
         while id_ < self.low:
             self._more()
         return id_ in self.ids
+
+    def read_all(self, most: int) -> bool:
+        """Read on while fewer than ``most`` ids are known; whether that was every one."""
+        while self.low > 0 and len(self.ids) < most:
+            self._more()
+        return self.low == 0
 
     def _more(self) -> None:
         rows = self.db.execute(
@@ -225,8 +271,8 @@ def _walk(
     others: Sequence[Sequence[tuple[str, str]]],
     ts: int,
     since: int,
-) -> Iterator[tuple[int, str, str, str]]:
-    """(id, title, authors, categories) of each post of a scope of ``drive`` published in
+) -> Iterator[_Row]:
+    """The row of each post of a scope of ``drive`` published in
     [``since``, ``ts``] that is in a scope of each group of ``others``: newest first, ties by
     path, once each. Each scope's posts come in that order from the ``members`` key and
     several scopes' are merged here, so nothing is sorted and the walk reads only as far as
@@ -240,31 +286,36 @@ def _walk(
         " ORDER BY m.ts DESC, m.path"
     )
     cursors = [db.execute(sql, (kind, slug, ts, since, *params)) for kind, slug in drive]
-    rows: Iterable[tuple[int, str, int, str, str, str]] = (
+    rows: Iterable[_Row] = (
         cursors[0] if len(cursors) == 1 else heapq.merge(*cursors, key=lambda r: (-r[0], r[1]))
     )
     last = ""
     for row in rows:
         if row[1] != last:  # a post in two of the scopes comes from both, one after the other
             last = row[1]
-            yield row[2:]
+            yield row
 
 
 def _holders(
     db: sqlite3.Connection,
-    ids: list[int],
+    ids: Collection[int],
     ts: int,
     since: int,
     groups: Sequence[Sequence[tuple[str, str]]],
-) -> Iterable[tuple[int, str, str, str]]:
+    after: tuple[int, str] | None = None,
+) -> Iterable[_Row]:
     """What :func:`_walk` gives, of just the posts with these ids (a few thousand at most):
-    those published in [``since``, ``ts``] that are in a scope of each group, sorted."""
+    those published in [``since``, ``ts``] that are in a scope of each group (and come after
+    the post at ``after``, ts and path, in a feed), sorted."""
     inside, params = _in_groups("p.path", groups)
+    if after is not None:
+        inside += " AND (p.ts < ? OR (p.ts = ? AND p.path > ?))"
+        params += [after[0], *after]
     return db.execute(
-        "SELECT p.id, p.title, p.authors, p.categories FROM posts p"
+        "SELECT p.ts, p.path, p.id, p.title, p.authors, p.categories FROM posts p"
         " WHERE p.id IN (SELECT value FROM json_each(?)) AND p.ts <= ? AND p.ts >= ?"
         f"{inside} ORDER BY p.ts DESC, p.path",
-        (json.dumps(ids), ts, since, *params),
+        (json.dumps(list(ids)), ts, since, *params),
     )
 
 
