@@ -199,7 +199,7 @@ def _candidates(
     holding ids had them all, only those posts are read, sorted, instead (a rare word: the
     walk would pass every other post on its way to them). A walk that has gone twice as many
     posts as that first read, finding the words in under a quarter of them, reads the rest
-    of the ids (up to eight times the first read) and, if that was all, goes on with just
+    of the ids (up to four times the first read) and, if that was all, goes on with just
     their posts after where it is: a word's posts that few of the newest hold are cheaper
     sorted than walked to, which is what a four-character term whose pairs are common, or a
     filter rejecting most of what it looks at, needs."""
@@ -219,7 +219,7 @@ def _candidates(
             walked == 2 * holding.first
             and not pending
             and seen * 4 < walked
-            and holding.read_all(8 * holding.first)
+            and holding.read_all(4 * holding.first)
         ):
             yield from _holders(db, holding.ids, ts, since, groups, after=row[:2])
             return
@@ -250,19 +250,21 @@ class _Holding:
         return id_ in self.ids
 
     def read_all(self, most: int) -> bool:
-        """Read on while fewer than ``most`` ids are known; whether that was every one."""
-        while self.low > 0 and len(self.ids) < most:
-            self._more()
+        """Read on, to ``most`` ids in all at the most; whether that was every one."""
+        if self.low > 0 and len(self.ids) < most:
+            self._more(most - len(self.ids))
         return self.low == 0
 
-    def _more(self) -> None:
+    def _more(self, step: int = 0) -> None:
+        """Read the next ``step`` ids down (0: the next of the growing steps)."""
+        if not step:
+            step, self.step = self.step, self.step * 4
         rows = self.db.execute(
             "SELECT rowid FROM grams WHERE grams MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
-            (self.match, self.low, self.step),
+            (self.match, self.low, step),
         ).fetchall()
         self.ids.update(i for (i,) in rows)
-        self.low = rows[-1][0] if len(rows) == self.step else 0
-        self.step *= 4
+        self.low = rows[-1][0] if len(rows) == step else 0
 
 
 def _walk(
