@@ -41,19 +41,25 @@ class FilterError(ValueError):
 @dataclass(frozen=True)
 class Entry:
     """What a filter looks at in one post. Its text is read (decompressed, most of a filter's
-    cost) only when a pattern looks at it: a title, author or category filter never does."""
+    cost) and its authors parsed only when a pattern looks at them: a title or category filter
+    never does."""
 
     title: str
-    #: Reads the post's plain text.
-    read_text: Callable[[], str]
-    #: Its authors' names.
-    authors: tuple[str, ...]
+    #: Reads the post's plain text, as UTF-8 (the index keeps it so, and RE2 reads that).
+    read_text: Callable[[], bytes]
+    #: Reads its authors' names.
+    read_authors: Callable[[], tuple[str, ...]]
     categories: tuple[str, ...]
 
     @functools.cached_property
-    def description(self) -> str:
-        """The post's plain text, read once."""
+    def description(self) -> bytes:
+        """The post's plain text as UTF-8, read once."""
         return self.read_text()
+
+    @functools.cached_property
+    def authors(self) -> tuple[str, ...]:
+        """Its authors' names, read once."""
+        return self.read_authors()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +112,9 @@ class Filters:
             (
                 p.startswith("filterout"),
                 p.removeprefix("filterout").removeprefix("filter"),
-                re2.compile(v, options),
+                # Compiled from UTF-8, it is run on UTF-8 as it is: a text given as str would
+                # be encoded again on every search.
+                re2.compile(_utf8(v), options),
             )
             for p, v in self.patterns
         ]
@@ -157,14 +165,21 @@ def parse(args: Mapping[str, Sequence[str]]) -> Filters:
 
 def _found(pattern: Any, field: str, entry: Entry) -> bool:
     if field == "_title":
-        return pattern.search(entry.title) is not None
+        return pattern.search(_utf8(entry.title)) is not None
     if field == "_description":
         return pattern.search(entry.description) is not None
     if field == "_author":
-        return any(pattern.search(a) is not None for a in entry.authors)
+        return any(pattern.search(_utf8(a)) is not None for a in entry.authors)
     if field == "_category":
-        return any(pattern.search(c) is not None for c in entry.categories)
-    return pattern.search(entry.title) is not None or pattern.search(entry.description) is not None
+        return any(pattern.search(_utf8(c)) is not None for c in entry.categories)
+    return (
+        pattern.search(_utf8(entry.title)) is not None
+        or pattern.search(entry.description) is not None
+    )
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from .dates import EPOCH
+
 
 @dataclass(frozen=True, slots=True)
 class Author:
@@ -174,6 +176,10 @@ class Feed:
     #: 0: none.
     prev_archive: int = 0
     next_archive: int = 0
+    #: The feed's date while it holds no post (with posts: the newest one's ``updated``). A
+    #: feed a query chose that found nothing says the site's newest post's: validators take
+    #: the epoch for a mistake (docs/decisions.md).
+    empty_updated: datetime = EPOCH
 
     @property
     def sealed(self) -> bool:

@@ -12,6 +12,7 @@ against a plain scan.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -51,6 +52,17 @@ class Query:
         text = text.lower()
         return all(t in text for t in self.include) and not any(t in text for t in self.exclude)
 
+    def in_utf8(self) -> Callable[[bytes], bool]:
+        """:meth:`matches` for the UTF-8 of a searchable text, as the index keeps it. When no
+        term holds a character that folding can make of another (:func:`_caseless`: Chinese,
+        digits, punctuation), a term occurs in the folded text exactly when its UTF-8 occurs in
+        the text's, and the text is neither decoded nor folded: a third of a check's cost."""
+        if all(_caseless(t) for t in (*self.include, *self.exclude)):
+            include = [t.encode() for t in self.include]
+            exclude = [t.encode() for t in self.exclude]
+            return lambda raw: all(t in raw for t in include) and not any(t in raw for t in exclude)
+        return lambda raw: self.matches(raw.decode("utf-8", "surrogatepass"))
+
 
 def parse(q: str) -> Query:
     """The query of the text of ``q``.
@@ -88,6 +100,13 @@ def searchable(title: str, body: str) -> str:
     """What a post's words are matched against, folded: its title and body (plain text) on two
     lines, so no phrase runs from one into the other, each white space run made one space."""
     return " ".join(title.split()) + "\n" + " ".join(body.split())
+
+
+def _caseless(term: str) -> bool:
+    """Whether lower-casing makes no character of ``term`` out of another character: each is
+    its own upper and lower case and is not U+0307, which ``İ`` lowers to (with ``i``). Every
+    other character lowering makes changes when upper-cased (tests check all of Unicode)."""
+    return all(c.lower() == c == c.upper() and c != "\u0307" for c in term)
 
 
 def _written(term: str) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote
 
 from . import content, convert, pages, rendering, search, urls
+from .dates import EPOCH
 from .index import Index
 from .model import SITE, Feed, Scope, ScopeKind, site_name
 from .options import Options
@@ -61,6 +62,8 @@ def feed(
         posts = tuple(convert.post(target.opencc, p) for p in posts)
         words, lang = convert.converter(target.opencc), convert.CONVERSIONS[target.opencc]
     location = _location(target, target.fmt)
+    # Nothing chosen: dated by the site's newest post, not the epoch (docs/decisions.md).
+    newest = () if posts else index.posts(SITE, now, 1)
     feed = Feed(
         scope=target.scope or SITE,
         title=words(" · ".join([site, *named])),
@@ -72,6 +75,7 @@ def feed(
         full_content=o.full_content and not f.brief,
         location=location,
         query=_query_string(replace(target, query="") if target.alias else target),
+        empty_updated=newest[0].post.updated if newest else EPOCH,
     )
     return feed, whole
 

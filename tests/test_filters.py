@@ -143,6 +143,12 @@ def test_brief_gives_summaries_of_that_length(client: FlaskClient) -> None:
     ("query", "keep"),
     [
         ("category=autos,metals", lambda p, t: bool({"autos", "metals"} & set(p.categories))),
+        # A post in both comes once; a second kind narrows the walk through the first.
+        ("category=autos,emnews", lambda p, t: bool({"autos", "emnews"} & set(p.categories))),
+        (
+            "category=emnews,autos&tag=电池,nosuch",
+            lambda p, t: bool({"autos", "emnews"} & set(p.categories)) and "电池" in p.tags,
+        ),
         ("category=Autos&tag=锂", lambda p, t: "autos" in p.categories and "锂" in p.tags),
         (
             "tag=电池,锂&filterout_author=王",

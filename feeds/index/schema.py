@@ -20,7 +20,7 @@ from ..dates import EPOCH
 from ..jekyll import permalink
 from ..model import Author, Image, Post, ScopeKind
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed
@@ -212,6 +212,11 @@ def members(post: Post) -> Iterable[MemberRow]:
             seen.setdefault(permalink.scope_slug(name), name)
         for slug, name in seen.items():
             yield MemberRow(kind.value, slug, ts, post.path, name)
+
+
+def author_names(column: str) -> tuple[str, ...]:
+    """The authors' names an ``authors`` column holds."""
+    return tuple(a[0] for a in json.loads(column))
 
 
 def names(column: str) -> tuple[str, ...]:

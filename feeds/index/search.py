@@ -1,8 +1,9 @@
 """The keyword search index: every post's words, findable by any one or two characters.
 
-Two tables. ``words`` holds each post's :func:`feeds.search.searchable` text, zlib-compressed
-(Chinese text is half its UTF-8 size then): what queries are checked against and filters
-(:mod:`feeds.filters`) look through. ``grams`` is a contentless FTS5 table (no positions:
+Two tables. ``words`` holds each post's :func:`feeds.search.searchable` text as UTF-8,
+zstd-compressed (Chinese text is a third of its UTF-8 size then, and reads back four times as
+fast as with zlib): what queries are checked against and filters (:mod:`feeds.filters`) look
+through. ``grams`` is a contentless FTS5 table (no positions:
 ``detail=none``) whose one column lists, per post, every character and pair of adjacent
 characters of that text, as tokens of FTS5's ``ascii`` tokenizer (see :func:`_own` and
 :func:`_stream`). A term of one or two characters is then one exact token: ``锂`` and ``蔚来``
@@ -23,21 +24,23 @@ again from ``words``, by the same :func:`_stream`.
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 import re
 import sqlite3
 import sys
-import zlib
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+
+import zstandard
 
 from ..filters import Entry
 from ..jekyll import posts as jekyll_posts
 from ..search import Query, searchable
-from .schema import names
+from .schema import author_names, names
 
 SCHEMA = """
--- each post's searchable text (feeds.search.searchable), zlib-compressed; id is posts.id
+-- each post's searchable text (feeds.search.searchable), UTF-8 zstd-compressed; id is posts.id
 CREATE TABLE words (id INTEGER PRIMARY KEY, text BLOB NOT NULL);
 -- each post's characters and character pairs (search.py); rowid is posts.id
 CREATE VIRTUAL TABLE grams USING fts5(g, content='', detail=none, tokenize='ascii');
@@ -52,9 +55,8 @@ class Prepared:
     __slots__ = ("compressed",)
 
     def __init__(self, parsed: jekyll_posts.Parsed) -> None:
-        text = searchable(parsed.post.title, parsed.text) if parsed.post else ""
         self.compressed = (
-            zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if parsed.post else b""
+            _packed(searchable(parsed.post.title, parsed.text)) if parsed.post else b""
         )
 
 
@@ -68,11 +70,12 @@ def catch_up(db: sqlite3.Connection) -> None:
     id there has been. In the writing process, a batch at a time: a cold fill's whole cost
     of keyword search, about half a millisecond of CPU per post."""
     upto = _upto(db)
+    texts = _Texts(db)
     rows = db.execute("SELECT id, text FROM words WHERE id > ? ORDER BY id", (upto,))
     while batch := rows.fetchmany(64):
         db.executemany(
             "INSERT INTO grams (rowid, g) VALUES (?, ?)",
-            [(i, _stream(_text(blob).lower())) for i, blob in batch],
+            [(i, _stream(texts.folded(blob))) for i, blob in batch],
         )
     db.execute(
         "UPDATE meta SET value ="
@@ -85,22 +88,28 @@ def catch_up(db: sqlite3.Connection) -> None:
 def delete(db: sqlite3.Connection, ids: Iterable[int]) -> None:
     """Remove the search rows of the posts with these ids (before their rows go)."""
     upto = _upto(db)
+    texts = _Texts(db)
     for i in ids:
         row = db.execute("SELECT text FROM words WHERE id = ?", (i,)).fetchone()
         if row is not None:
             if i <= upto:
                 db.execute(
                     "INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)",
-                    (i, _stream(_text(row[0]).lower())),
+                    (i, _stream(texts.folded(row[0]))),
                 )
             db.execute("DELETE FROM words WHERE id = ?", (i,))
 
 
 #: Most posts one scan reads, newest first, after the index narrowed them. A post whose text a
-#: check reads costs 50 to 100 µs (decompressing it is most of that), so a question that almost
-#: no post answers stops after about 100 to 200 ms of work instead of reading a 100,000-post
-#: history for 10 s on every request (docs/decisions.md).
+#: check reads costs 30 to 50 µs (decompressing it is half of that), so a question that almost
+#: no post answers stops after about 100 ms of work instead of reading a 100,000-post history
+#: for seconds on every request (docs/decisions.md).
 BUDGET = 2_000
+#: How many ids of the posts holding a scan's words are read at first. Words in at most this
+#: many posts are read whole, and the scan reads just those posts, sorted newest first; the
+#: posts holding commoner words are read from the newest id down only as far as the scan goes
+#: (:class:`_Holding`).
+FEW = 4_096
 
 
 def _upto(db: sqlite3.Connection) -> int:
@@ -119,6 +128,7 @@ def scan(
     accept: Callable[[Entry], bool] | None = None,
     contains: Sequence[Sequence[str]] = (),
     budget: int = BUDGET,
+    few: int = FEW,
 ) -> tuple[list[int], bool]:
     """Ids of the newest ``limit`` posts published in [``since``, ``ts``] (microseconds) that
     answer ``query``, are in one scope (kind, slug) of each group of ``within`` and that
@@ -127,53 +137,37 @@ def scan(
     ``contains`` (folded words, one of each group in the post: what ``accept`` needs, if
     known); the rest are read newest first until the feed is full or the budget spent. Posts
     without grams yet (above the mark, see :func:`catch_up`) are all candidates, checked
-    against their text."""
-    where, params = ["p.ts <= ?", "p.ts >= ?"], list[object]([ts, since])
-    check = False
+    against their text.
+
+    The posts come in order without sorting the scope (:func:`_candidates`; ``few``:
+    :data:`FEW`). A post's text is read only for a check that needs it.
+    """
     upto = _upto(db)
-    # Posts above the mark have no grams yet: each is a candidate, checked against its text
-    # (the slower SQL is kept to when such posts exist).
+    # Posts above the mark have no grams yet: each is a candidate, checked against its text.
     pending = db.execute("SELECT 1 FROM posts WHERE id > ?", (upto,)).fetchone() is not None
-
-    def holding(match: str) -> None:
-        where.append(f"({_WORDS} OR p.id > ?)" if pending else _WORDS)
-        params.extend([match, upto] if pending else [match])
-
-    if query is not None:
-        match = " AND ".join(f"({_tokens(t)})" for t in query.include)
-        exact = [t for t in query.exclude if _exact(t)]
-        if exact:
-            match = f"({match})" + "".join(f" NOT {_tokens(t)}" for t in exact)
-        holding(match)
-        # Short included terms are found exactly by their token; anything else needs the text.
-        check = any(not _exact(t) for t in (*query.include, *query.exclude))
-    for words in contains:
-        holding(" OR ".join(f"({_tokens(w)})" for w in words))
-    for group in within:
-        where.append(
-            "p.path IN (SELECT path FROM members WHERE (kind, slug) IN (VALUES "
-            + ", ".join("(?, ?)" for _ in group)
-            + "))"
-        )
-        params += [v for scope in group for v in scope]
+    match = _match(query, contains)
+    holding = _Holding(db, match, upto, few) if match else None
+    rows = _candidates(db, holding, pending, [list(g) for g in within], ts, since)
+    # Short included terms are found exactly by their token; anything else needs the text.
+    check = query is not None and any(not _exact(t) for t in (*query.include, *query.exclude))
+    answers = query.in_utf8() if query is not None else None
+    texts = _Texts(db)
     found: list[int] = []
-    cursor = db.execute(
-        f"SELECT p.id, p.title, p.authors, p.categories, w.text FROM posts p JOIN words w ON w.id = p.id"
-        f" WHERE {' AND '.join(where)} ORDER BY p.ts DESC, p.path",
-        params,
-    )
-    for read, (id_, title, authors, categories, blob) in enumerate(cursor):
+    read = 0
+    for _, _, id_, title, authors, categories in rows:
         if read == budget:
             return found, False
-        checked = query is not None and (check or id_ > upto)
-        text = _text(blob) if checked else ""
-        if checked and query is not None and not query.matches(text):
-            continue
+        read += 1
+        raw = b""
+        if answers is not None and (check or id_ > upto):
+            raw = texts.utf8(id_)
+            if not answers(raw):
+                continue
         if accept and not accept(
             Entry(
                 title,
-                functools.partial(_body, blob, text),
-                tuple(a[0] for a in json.loads(authors)),
+                functools.partial(texts.body, id_, raw),
+                functools.partial(author_names, authors),
                 names(categories),
             )
         ):
@@ -184,15 +178,194 @@ def scan(
     return found, True
 
 
-#: The posts holding what a ``grams`` query asks for. The ``+`` keeps SQLite from fetching every
-#: post a common word is in to sort them (0.8 s at 100,000 posts): it walks ``posts`` newest
-#: first, or a scope's members, looking each post up in the set (25 ms for the whole walk).
-_WORDS = "+p.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)"
+#: A row of a scan's candidates: ts, path, id, title, authors, categories.
+_Row = tuple[int, str, int, str, str, str]
 
 
-def _body(blob: bytes, text: str) -> str:
-    """The plain text of a post whose searchable text is ``text`` (if read) or ``blob``."""
-    return (text or _text(blob)).partition("\n")[2]
+def _candidates(
+    db: sqlite3.Connection,
+    holding: _Holding | None,
+    pending: bool,
+    groups: Sequence[Sequence[tuple[str, str]]],
+    ts: int,
+    since: int,
+) -> Iterator[_Row]:
+    """The posts published in [``since``, ``ts``] that are in a scope of each group and whose
+    grams answer ``holding``'s query (every post, without one; with posts above the grams
+    mark, ``pending``, those too): newest first, ties by path, once each.
+
+    They come from a walk through the ``members`` key of the first group's scopes (the
+    site's, without groups), which stops where the scan does. When the first read of the
+    holding ids had them all, only those posts are read, sorted, instead (a rare word: the
+    walk would pass every other post on its way to them). A walk that has gone twice as many
+    posts as that first read, finding the words in under a quarter of them, reads the rest
+    of the ids (up to four times the first read) and, if that was all, goes on with just
+    their posts after where it is: a word's posts that few of the newest hold are cheaper
+    sorted than walked to, which is what a four-character term whose pairs are common, or a
+    filter rejecting most of what it looks at, needs."""
+    if holding is not None and not pending and holding.low == 0:
+        yield from _holders(db, holding.ids, ts, since, groups)
+        return
+    walked = seen = 0
+    for row in _walk(db, groups[0] if groups else [("site", "")], groups[1:], ts, since):
+        if holding is None:
+            yield row
+            continue
+        walked += 1
+        if row[2] in holding:
+            seen += 1
+            yield row
+        if (
+            walked == 2 * holding.first
+            and not pending
+            and seen * 4 < walked
+            and holding.read_all(4 * holding.first)
+        ):
+            yield from _holders(db, holding.ids, ts, since, groups, after=row[:2])
+            return
+
+
+class _Holding:
+    """The ids of the posts whose grams answer an FTS5 query, read from the highest id down as
+    far as a scan asks (``step`` at first, four times more each time after). A scan goes
+    newest first and ids mostly follow dates, so a common word costs the few thousand newest
+    ids, not every post's: making SQLite's own set of them for an ``IN`` cost 15 to 20 ms at
+    100,000 posts, and asking FTS5 about one row at a time 2 ms a row. Posts above the grams
+    mark have no grams and are all taken."""
+
+    def __init__(self, db: sqlite3.Connection, match: str, upto: int, step: int) -> None:
+        self.db, self.match, self.upto, self.step = db, match, upto, step
+        #: How many ids the first read asked for.
+        self.first = step
+        self.ids: set[int] = set()
+        #: Every holding id from this up to the mark is in :attr:`ids` (0: every one).
+        self.low = upto + 1
+        self._more()
+
+    def __contains__(self, id_: int) -> bool:
+        if id_ > self.upto:
+            return True
+        while id_ < self.low:
+            self._more()
+        return id_ in self.ids
+
+    def read_all(self, most: int) -> bool:
+        """Read on, to ``most`` ids in all at the most; whether that was every one."""
+        if self.low > 0 and len(self.ids) < most:
+            self._more(most - len(self.ids))
+        return self.low == 0
+
+    def _more(self, step: int = 0) -> None:
+        """Read the next ``step`` ids down (0: the next of the growing steps)."""
+        if not step:
+            step, self.step = self.step, self.step * 4
+        rows = self.db.execute(
+            "SELECT rowid FROM grams WHERE grams MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
+            (self.match, self.low, step),
+        ).fetchall()
+        self.ids.update(i for (i,) in rows)
+        self.low = rows[-1][0] if len(rows) == step else 0
+
+
+def _walk(
+    db: sqlite3.Connection,
+    drive: Sequence[tuple[str, str]],
+    others: Sequence[Sequence[tuple[str, str]]],
+    ts: int,
+    since: int,
+) -> Iterator[_Row]:
+    """The row of each post of a scope of ``drive`` published in
+    [``since``, ``ts``] that is in a scope of each group of ``others``: newest first, ties by
+    path, once each. Each scope's posts come in that order from the ``members`` key and
+    several scopes' are merged here, so nothing is sorted and the walk reads only as far as
+    the scan goes: fetching and sorting every post of three large categories to show 50 of
+    them cost 80 to 150 ms at 100,000 posts."""
+    inside, params = _in_groups("m.path", others)
+    sql = (
+        "SELECT m.ts, m.path, p.id, p.title, p.authors, p.categories"
+        " FROM members m JOIN posts p ON p.path = m.path"
+        f" WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? AND m.ts >= ?{inside}"
+        " ORDER BY m.ts DESC, m.path"
+    )
+    cursors = [db.execute(sql, (kind, slug, ts, since, *params)) for kind, slug in drive]
+    rows: Iterable[_Row] = (
+        cursors[0] if len(cursors) == 1 else heapq.merge(*cursors, key=lambda r: (-r[0], r[1]))
+    )
+    last = ""
+    for row in rows:
+        if row[1] != last:  # a post in two of the scopes comes from both, one after the other
+            last = row[1]
+            yield row
+
+
+def _holders(
+    db: sqlite3.Connection,
+    ids: Collection[int],
+    ts: int,
+    since: int,
+    groups: Sequence[Sequence[tuple[str, str]]],
+    after: tuple[int, str] | None = None,
+) -> Iterable[_Row]:
+    """What :func:`_walk` gives, of just the posts with these ids (a few thousand at most):
+    those published in [``since``, ``ts``] that are in a scope of each group (and come after
+    the post at ``after``, ts and path, in a feed), sorted."""
+    inside, params = _in_groups("p.path", groups)
+    if after is not None:
+        inside += " AND (p.ts < ? OR (p.ts = ? AND p.path > ?))"
+        params += [after[0], *after]
+    return db.execute(
+        "SELECT p.ts, p.path, p.id, p.title, p.authors, p.categories FROM posts p"
+        " WHERE p.id IN (SELECT value FROM json_each(?)) AND p.ts <= ? AND p.ts >= ?"
+        f"{inside} ORDER BY p.ts DESC, p.path",
+        (json.dumps(list(ids)), ts, since, *params),
+    )
+
+
+def _in_groups(path: str, groups: Sequence[Sequence[tuple[str, str]]]) -> tuple[str, list[object]]:
+    """SQL (and its parameters) that keeps the post at ``path`` (a column) when it is in a
+    scope of each group: ``members`` by path, one post's few rows."""
+    sql = "".join(
+        f" AND EXISTS (SELECT 1 FROM members x WHERE x.path = {path} AND (x.kind, x.slug) IN"
+        " (VALUES " + ", ".join("(?, ?)" for _ in group) + "))"
+        for group in groups
+    )
+    return sql, [v for group in groups for scope in group for v in scope]
+
+
+def _match(query: Query | None, contains: Sequence[Sequence[str]]) -> str:
+    """The FTS5 query for the posts that may answer ``query`` and hold a word of each group of
+    ``contains`` (empty: nothing to look up)."""
+    parts = []
+    if query is not None:
+        words = " AND ".join(f"({_tokens(t)})" for t in query.include)
+        parts.append(
+            f"({words})" + "".join(f" NOT {_tokens(t)}" for t in query.exclude if _exact(t))
+        )
+    parts += [" OR ".join(f"({_tokens(w)})" for w in words) for words in contains]
+    return " AND ".join(f"({p})" for p in parts)
+
+
+class _Texts:
+    """Reads the posts' searchable texts, on one thread: a zstd context serves one thread at a
+    time, and making one per text cost a fifth of reading it."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.unpack = zstandard.ZstdDecompressor().decompress
+
+    def utf8(self, id_: int) -> bytes:
+        """The searchable text of the post with this id, as UTF-8."""
+        blob = self.db.execute("SELECT text FROM words WHERE id = ?", (id_,)).fetchone()[0]
+        return self.unpack(blob)
+
+    def body(self, id_: int, raw: bytes) -> bytes:
+        """The plain text of the post with this id, as UTF-8, from its searchable text ``raw``
+        if read (else read now): what follows the title's line."""
+        return (raw or self.utf8(id_)).partition(b"\n")[2]
+
+    def folded(self, blob: bytes) -> str:
+        """The searchable text a ``words`` row keeps, folded: what its grams are made of."""
+        return self.unpack(blob).decode("utf-8", "surrogatepass").lower()
 
 
 def _exact(term: str) -> bool:
@@ -250,5 +423,6 @@ def _own(text: str) -> str:
 _PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 
 
-def _text(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8", "surrogatepass")
+def _packed(text: str) -> bytes:
+    """What ``words`` keeps of a searchable text: its UTF-8, zstd-compressed."""
+    return zstandard.compress(text.encode("utf-8", "surrogatepass"), 3)

@@ -3,7 +3,7 @@
 Output depends on the ``Feed`` and nothing else — not the clock, the locale or the thread — so
 the same posts give byte-identical documents on every worker and after every restart, and the
 cache and export can compare bytes. The feed's own date is its newest entry's, never "now"; an
-empty feed is dated the Unix epoch.
+empty feed is dated :attr:`~feeds.model.Feed.empty_updated` (the Unix epoch unless told).
 
 The XML is written element by element as text (:class:`feeds.writers.xml.Xml`), not with feedgen: feedgen
 reorders entries unless told otherwise, switches the process locale to write RFC 822 dates

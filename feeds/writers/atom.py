@@ -13,9 +13,9 @@ from feeds.writers.fields import (
     history_mark,
     lead_image,
     links,
-    newest,
     site_author,
     terms,
+    updated,
 )
 from feeds.writers.xml import Xml, link_attrs, media
 
@@ -38,7 +38,7 @@ def write(feed: Feed) -> bytes:
     doc.leaf("title", feed.title)
     if feed.description:
         doc.leaf("subtitle", feed.description)
-    doc.leaf("updated", rfc3339(newest(p.updated for p in feed.posts)))
+    doc.leaf("updated", rfc3339(updated(feed)))
     for link in links(feed, "atom"):
         doc.leaf("link", None, link_attrs(link))
     if mark:

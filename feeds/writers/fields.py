@@ -3,12 +3,10 @@ terms, body and lead image, the feed's date."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from feeds.content import first_image
-from feeds.dates import EPOCH
 from feeds.jekyll.links import encoded
 from feeds.model import Feed, Image, Post, site_name
 from feeds.urls import feed_url, history_url
@@ -122,6 +120,7 @@ def enclosure_type(image: Image) -> str:
     return image.type or _IMAGE_TYPES.get(path.rpartition(".")[2].lower(), "")
 
 
-def newest(dates: Iterable[datetime]) -> datetime:
-    """The latest instant, keeping its own offset; the first of equal instants; else the epoch."""
-    return max(dates, default=EPOCH)
+def updated(feed: Feed) -> datetime:
+    """When the feed last changed: its newest post's ``updated``, keeping its own offset (the
+    first of equal instants); with no post, :attr:`Feed.empty_updated`."""
+    return max((p.updated for p in feed.posts), default=feed.empty_updated)

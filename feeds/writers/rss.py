@@ -16,8 +16,8 @@ from feeds.writers.fields import (
     history_mark,
     lead_image,
     links,
-    newest,
     terms,
+    updated,
 )
 from feeds.writers.xml import Xml, link_attrs, media
 
@@ -42,7 +42,7 @@ def write(feed: Feed) -> bytes:
     if feed.lang:
         doc.leaf("language", feed.lang)
     # The newest entry's last change, as Atom's feed-level ``updated``: the two agree.
-    doc.leaf("lastBuildDate", rfc822(newest(p.updated for p in feed.posts)))
+    doc.leaf("lastBuildDate", rfc822(updated(feed)))
     doc.leaf("generator", f"feeds {__version__}")
     if feed.logo or feed.icon:
         doc.open("image")  # RSS wants its title and link to be the channel's
