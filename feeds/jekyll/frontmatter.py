@@ -7,10 +7,14 @@ into a mapping of keys to values, or a :class:`~feeds.errors.ParseError` with th
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
 
 from .. import content
 from ..errors import ParseError
@@ -22,6 +26,8 @@ except ImportError:  # pragma: no cover
 
 _OPENING = re.compile(r"---[ \t]*\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+#: The bytes of C0 controls other than tab, LF and CR, and DEL.
+_C0_AND_DEL = bytes(b for b in range(0x20) if b not in b"\t\n\r") + b"\x7f"
 
 
 def decode(raw: bytes) -> str:
@@ -35,7 +41,18 @@ def decode(raw: bytes) -> str:
             f"not UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}; save the file as UTF-8",
             line,
         ) from e
-    return content.strip_controls(text.replace("\r\n", "\n"))
+    if b"\r" in raw:
+        text = text.replace("\r\n", "\n")
+    # What strip_controls drops can only be in UTF-8 as a C0 or DEL byte, a C1 control's lead
+    # byte \xc2 or U+FFFE/U+FFFF: looking for them costs half what stripping does.
+    if (
+        len(raw.translate(None, _C0_AND_DEL)) < len(raw)
+        or b"\xc2" in raw
+        or "\ufffe" in text
+        or "\uffff" in text
+    ):
+        text = content.strip_controls(text)
+    return text
 
 
 def split_front_matter(text: str) -> tuple[str, str, int, int] | None:
@@ -71,6 +88,9 @@ def load_yaml(fm_text: str, fm_line: int) -> dict[str, Any]:
     Raises:
         ParseError: bad YAML, or not a mapping; at the line of the fault where YAML knows it.
     """
+    simple = read_simple(fm_text)
+    if simple is not None:
+        return simple
     loader = SafeLoader(fm_text)
     node = None
     try:
@@ -121,3 +141,108 @@ def _unreadable(node: yaml.Node | None, error: Exception) -> tuple[str, int]:
                     )
                 return f"{key}: a value YAML cannot build{reason}", key_node.start_mark.index
     return f"a value YAML cannot build{reason}", 0
+
+
+# The front matter the site's scrapers write, read without YAML's parser, which costs more than
+# the rest of a post's fields: lines of ``key: value`` at the margin, a value being a quoted
+# string without escapes, a plain scalar on its line, a ``[a, b]`` list of plain scalars, or
+# nothing and then ``- item`` lines. Plain scalars are resolved by PyYAML's own resolvers and
+# constructors, so ``false``, ``2021-12-01 08:26:21`` and ``3`` are what YAML makes of them.
+# Anything else (a comment, a tab, an escape, an anchor, a value over two lines...) is left to
+# PyYAML: tests/test_jekyll_frontmatter.py holds the two to the same result.
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?")
+_ITEM = re.compile(r"( *)-(?: (.*))?")
+_QUOTED = re.compile(r""""([^"\\]*)"|'((?:[^']|'')*)'""")
+#: What a simple front matter never holds: tabs, CR, YAML's other line breaks, a BOM, controls.
+_UNSIMPLE = re.compile(
+    r"[^\n -~\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+#: Characters a plain scalar may not start with (YAML's indicators), and, in a ``[...]`` list,
+#: may not hold.
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_UNSAFE = re.compile(r"[\[\]{}#:'\"]")
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "null", "timestamp")
+)
+_CONSTRUCTOR = SafeConstructor()
+
+
+class _NotSimple(Exception):
+    """The front matter is not of the simple kind: PyYAML reads it."""
+
+
+def read_simple(fm_text: str) -> dict[str, Any] | None:
+    """What :func:`load_yaml` gives for ``fm_text``, read without YAML's parser; ``None`` if it
+    is not of the simple kind (see above): then PyYAML must read it, and says what is wrong."""
+    if _UNSIMPLE.search(fm_text):
+        return None
+    data: dict[str, Any] = {}
+    listed = ""  # the last key, if it had no value: ``- item`` lines are its list
+    indent = -1  # the indentation of that list's items, once one is seen
+    try:
+        for line in fm_text.split("\n"):
+            if not line.strip(" "):
+                continue
+            key = _KEY.fullmatch(line)
+            if key is not None:
+                name = _plain(key.group(1))
+                if not isinstance(name, str):
+                    return None
+                value = (key.group(2) or "").strip(" ")
+                listed, indent = ("", -1) if value else (name, -1)
+                if not value:
+                    data[name] = None
+                elif value.startswith("["):
+                    data[name] = _flow(value)
+                else:
+                    data[name] = _scalar(value)
+                continue
+            item = _ITEM.fullmatch(line)
+            if item is None or not listed or indent not in (-1, len(item.group(1))):
+                return None
+            if indent == -1:
+                data[listed] = []
+            indent = len(item.group(1))
+            value = (item.group(2) or "").strip(" ")
+            data[listed].append(_scalar(value) if value else None)
+    except (_NotSimple, ValueError, TypeError, OverflowError):
+        return None
+    return data
+
+
+def _scalar(text: str) -> Any:
+    """A value on its line: quoted (no escapes) or plain, in a block."""
+    quoted = _QUOTED.fullmatch(text)
+    if quoted is not None:
+        double, single = quoted.groups()
+        return double if double is not None else single.replace("''", "'")
+    if text[0] in _INDICATORS or ": " in text or text.endswith(":") or " #" in text:
+        raise _NotSimple
+    return _plain(text)
+
+
+def _flow(text: str) -> list[Any]:
+    """A ``[a, b]`` list of plain scalars on one line."""
+    if not text.endswith("]") or _FLOW_UNSAFE.search(text, 1, len(text) - 1):
+        raise _NotSimple
+    inner = text[1:-1]
+    if not inner.strip(" "):
+        return []
+    values = [item.strip(" ") for item in inner.split(",")]
+    if any(not v or v[0] in _INDICATORS for v in values):
+        raise _NotSimple
+    return [_plain(v) for v in values]
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(text: str) -> Any:
+    """A plain scalar as PyYAML resolves and builds it: a string, or a bool, number, null or
+    timestamp by YAML 1.1's rules."""
+    resolvers = SafeLoader.yaml_implicit_resolvers
+    candidates = itertools.chain(resolvers.get(text[0], ()), resolvers.get(None, ()))
+    tag = next((tag for tag, pattern in candidates if pattern.match(text)), None)
+    if tag is None:
+        return text
+    if tag not in _SCALAR_TAGS:
+        raise _NotSimple
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, text))
