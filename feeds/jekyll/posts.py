@@ -20,6 +20,7 @@ from ..config import Config
 from ..errors import ConfigError, ParseError
 from ..model import Author, Image, Post, Problem
 from . import defaults, links, permalink, siteconfig
+from .bodytext import body_text
 from .files import JEKYLL, POST_NAME, Filter, SourceFile, read
 from .frontmatter import decode, load_yaml, split_front_matter
 
@@ -61,7 +62,8 @@ class Parsed:
 
     post: Post | None
     problems: tuple[Problem, ...] = ()
-    #: The body's words as plain text, without rendering it: what keyword search looks through.
+    #: The body's words as plain text, without rendering it: what keyword search looks through;
+    #: folded (each white space run one space, none at either end), as search.searchable folds.
     text: str = ""
 
 
@@ -185,17 +187,6 @@ def parse(file: SourceFile, rules: Rules) -> Parsed:
         problems.append(Problem(file.path, 1, "error", f"cannot parse: {type(e).__name__}: {e}"))
         return Parsed(None, tuple(problems))
     return Parsed(post, tuple(problems), text)
-
-
-def body_text(text: str) -> str:
-    """The words of the body of a post file's text (:func:`decode`), cheaply: its markup (HTML tags, a Markdown link's
-    target) dropped without rendering it, which would cost more than the rest of parsing."""
-    split = split_front_matter(text)
-    return content.plain_text(_MARKDOWN_LINK.sub(r"\1", split[1])) if split else ""
-
-
-#: A Markdown link or image: its text is words, its target is not.
-_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
 def parse_text(
