@@ -271,6 +271,8 @@ def looks_like_html(text: str) -> bool:
     """True if a feed reader could take ``text`` for HTML: it holds an end tag (``</b>``), a
     reference (``&amp;``, ``&#38;``) or an HTML element's start tag (``<img src=x>``);
     ``a < b``, ``List<T>`` and ``R&D`` are text."""
+    if "<" not in text and "&" not in text:  # most titles and names: no need to look further
+        return False
     if _END_TAG.search(text):
         return True
     if any(m.group(1).lower() in _ACTIVE for m in _START_TAG.finditer(text)):

@@ -118,3 +118,8 @@ def test_url_path_is_always_a_clean_absolute_path(slug: str, cats: list[str], st
     assert all(33 <= ord(c) < 127 for c in p), "only printable ASCII: percent-encoded"
     parts = urlsplit("https://example.com" + p)
     assert parts.netloc == "example.com" and not parts.query and not parts.fragment
+
+
+def test_every_placeholder_has_a_value() -> None:
+    for name in permalink.PLACEHOLDERS:
+        assert path(f"/x/:{name}", cats=("A",)).startswith("/x/")

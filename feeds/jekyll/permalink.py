@@ -12,6 +12,7 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import quote
 
@@ -146,16 +147,13 @@ def url_path(
     ``date`` must already be the instant Jekyll uses, in the site's zone (see
     :class:`feeds.dates.PostDate`). ``slug`` is the post's ``slug`` (front matter or file name).
     """
-    values = _values(date, slug, categories, output_ext)
-
-    def fill(m: re.Match[str]) -> str:
-        name = _match(m.group(1))
-        if name is None:
-            raise PermalinkError(f"unknown permalink placeholder :{m.group(1)} in {tpl!r}")
-        rest = m.group(1)[len(name) :]
-        return _escape(values[name]) + rest
-
-    path = "/" + _PLACEHOLDER.sub(fill, tpl)
+    cats = list(dict.fromkeys(c.lower() for c in categories))
+    filled = []
+    for before, name, rest in _pieces(tpl):
+        filled.append(before)
+        if name:
+            filled.append(_escape(_VALUES[name](date, slug, cats, output_ext)) + rest)
+    path = "/" + "".join(filled)
     path = path.replace("..", "/")
     while "./" in path:
         path = path.replace("./", "")
@@ -165,43 +163,34 @@ def url_path(
     return quote(path, safe=_PATH_SAFE + "%~")
 
 
+@functools.lru_cache(maxsize=64)
+def _pieces(tpl: str) -> tuple[tuple[str, str, str], ...]:
+    """``tpl`` cut before each placeholder: the text before it, the placeholder, and what
+    follows it in its run (the ``_`` of ``:title_``); the last piece holds the text after the
+    last placeholder and no placeholder. A site has one template, so this is done once.
+
+    Raises:
+        PermalinkError: the template uses an unknown placeholder.
+    """
+    pieces = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(tpl):
+        name = _match(m.group(1))
+        if name is None:
+            raise PermalinkError(f"unknown permalink placeholder :{m.group(1)} in {tpl!r}")
+        pieces.append((tpl[pos : m.start()], name, m.group(1)[len(name) :]))
+        pos = m.end()
+    pieces.append((tpl[pos:], "", ""))
+    return tuple(pieces)
+
+
+_PLAIN_VALUE = re.compile(r"[a-zA-Z0-9./-]+")
+
+
 def _escape(value: str) -> str:
-    if not value or re.fullmatch(r"[a-zA-Z0-9./-]+", value):
+    if not value or _PLAIN_VALUE.fullmatch(value):
         return value
     return quote(value, safe=_PATH_SAFE + "~")
-
-
-def _values(
-    date: datetime, slug: str, categories: tuple[str, ...], output_ext: str
-) -> dict[str, str]:
-    cats = list(dict.fromkeys(c.lower() for c in categories))
-    iso_year, iso_week, iso_day = date.isocalendar()
-    return {
-        "year": f"{date.year:04d}",
-        "month": f"{date.month:02d}",
-        "i_month": str(date.month),
-        "day": f"{date.day:02d}",
-        "i_day": str(date.day),
-        "short_year": f"{date.year % 100:02d}",
-        "hour": f"{date.hour:02d}",
-        "minute": f"{date.minute:02d}",
-        "second": f"{date.second:02d}",
-        "y_day": f"{date.timetuple().tm_yday:03d}",
-        "short_month": _MONTHS[date.month - 1][:3],
-        "long_month": _MONTHS[date.month - 1],
-        "short_day": _DAYS[date.weekday()][:3],
-        "long_day": _DAYS[date.weekday()],
-        "week": f"{iso_week:02d}",
-        "w_year": str(iso_year),
-        "w_day": str(iso_day),
-        "title": jekyll_slugify(slug, pretty=True, cased=True),
-        "slug": jekyll_slugify(slug),
-        "name": jekyll_slugify(slug),
-        "categories": "/".join(cats),
-        "slugified_categories": "/".join(jekyll_slugify(c) for c in cats),
-        "output_ext": output_ext,
-        "collection": "posts",
-    }
 
 
 _MONTHS = (
@@ -219,3 +208,32 @@ _MONTHS = (
     "December",
 )
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+#: Each placeholder's value, from the date, the slug, the lower-cased categories and the
+#: extension; only those a template names are worked out.
+_VALUES: dict[str, Callable[[datetime, str, list[str], str], str]] = {
+    "year": lambda date, slug, cats, ext: f"{date.year:04d}",
+    "month": lambda date, slug, cats, ext: f"{date.month:02d}",
+    "i_month": lambda date, slug, cats, ext: str(date.month),
+    "day": lambda date, slug, cats, ext: f"{date.day:02d}",
+    "i_day": lambda date, slug, cats, ext: str(date.day),
+    "short_year": lambda date, slug, cats, ext: f"{date.year % 100:02d}",
+    "hour": lambda date, slug, cats, ext: f"{date.hour:02d}",
+    "minute": lambda date, slug, cats, ext: f"{date.minute:02d}",
+    "second": lambda date, slug, cats, ext: f"{date.second:02d}",
+    "y_day": lambda date, slug, cats, ext: f"{date.timetuple().tm_yday:03d}",
+    "short_month": lambda date, slug, cats, ext: _MONTHS[date.month - 1][:3],
+    "long_month": lambda date, slug, cats, ext: _MONTHS[date.month - 1],
+    "short_day": lambda date, slug, cats, ext: _DAYS[date.weekday()][:3],
+    "long_day": lambda date, slug, cats, ext: _DAYS[date.weekday()],
+    "week": lambda date, slug, cats, ext: f"{date.isocalendar()[1]:02d}",
+    "w_year": lambda date, slug, cats, ext: str(date.isocalendar()[0]),
+    "w_day": lambda date, slug, cats, ext: str(date.isocalendar()[2]),
+    "title": lambda date, slug, cats, ext: jekyll_slugify(slug, pretty=True, cased=True),
+    "slug": lambda date, slug, cats, ext: jekyll_slugify(slug),
+    "name": lambda date, slug, cats, ext: jekyll_slugify(slug),
+    "categories": lambda date, slug, cats, ext: "/".join(cats),
+    "slugified_categories": lambda date, slug, cats, ext: "/".join(map(jekyll_slugify, cats)),
+    "output_ext": lambda date, slug, cats, ext: ext,
+    "collection": lambda date, slug, cats, ext: "posts",
+}

@@ -347,7 +347,7 @@ def parse_text(
         and data["feed"].get("excerpt_only") is True,
         image=_image(data, rules.site_url, path, problems, line_of),
     )
-    if render_liquid:
+    if render_liquid and "{" in body:  # no Liquid without "{{" or "{%": no need to try
         _, warning = _liquid(rules, post, data, body)
         if warning is not None:
             body_line = fm_line + fm_text.count("\n") + 1
