@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, unquote_plus
 
 import pytest
+import zstandard
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given, settings
@@ -597,3 +598,20 @@ def test_a_saved_search_is_served_at_its_path_as_the_sites_own(
             assert client.get(path).status_code == 404, "only what is saved: as a static copy"
     finally:
         feeds.close()
+
+
+def test_the_words_stored_are_the_searchable_text(finews_copy: Path) -> None:
+    """What the index stores for a post, read back, is its searchable text, the body folded
+    once (Prepared does not fold it again)."""
+    rules = make_index(finews_copy, finews_copy / "unused").rules
+    seen = 0
+    for path in sorted(
+        p.relative_to(finews_copy).as_posix() for p in finews_copy.rglob("_posts/*")
+    ):
+        source = files.stat_post(finews_copy, path)
+        parsed = jekyll_posts.parse(source, rules) if source else None
+        if parsed and parsed.post:
+            stored = zstandard.decompress(search_index.Prepared(parsed).compressed).decode()
+            assert stored == search.searchable(parsed.post.title, parsed.text)
+            seen += 1
+    assert seen > 100

@@ -55,9 +55,11 @@ class Prepared:
     __slots__ = ("compressed",)
 
     def __init__(self, parsed: jekyll_posts.Parsed) -> None:
-        self.compressed = (
-            _packed(searchable(parsed.post.title, parsed.text)) if parsed.post else b""
-        )
+        if parsed.post is None:
+            self.compressed = b""
+            return
+        # The body's words are folded already: searchable() would split and join them again.
+        self.compressed = _packed(searchable(parsed.post.title, "") + parsed.text)
 
 
 def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, Prepared]]) -> None:
