@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 from .. import content, dates
 from ..config import Config
 from ..errors import ConfigError, ParseError
-from ..model import Author, Image, Post, Problem
-from . import defaults, links, permalink, siteconfig
+from ..model import Post, Problem
+from . import defaults, fields, links, permalink, siteconfig
 from .bodytext import body_text
+from .fields import text as _text  # finish()'s name for it
 from .files import JEKYLL, POST_NAME, Filter, SourceFile, read
 from .frontmatter import decode, load_yaml, split_front_matter
 
@@ -28,10 +29,6 @@ if TYPE_CHECKING:
     from . import liquid
 
 _MARKDOWN = (".md", ".markdown")
-_LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
-_WEB = re.compile(r"https?://[^\s]+\Z")
-#: A front matter with more category or tag names than this is hostile, not a post.
-_MAX_NAMES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,11 +237,11 @@ def parse_text(
             line_of(key) if key else 1,
         )
 
-    slug = _text(data.get("slug")) or file_slug
+    slug = fields.text(data.get("slug")) or file_slug
     # "a/b/_posts/x.md": the folders above _posts are categories, as in Jekyll.
     folder_cats = tuple(path.split("/_posts/", 1)[0].split("/")) if "/_posts/" in path else ()
-    categories = _names(folder_cats, data, "categories", "category", line_of)
-    tags = _names((), data, "tags", "tag", line_of)
+    categories = fields.names(folder_cats, data, "categories", "category", line_of)
+    tags = fields.names((), data, "tags", "tag", line_of)
 
     tpl = rules.permalink
     own = data.get("permalink")
@@ -288,7 +285,7 @@ def parse_text(
             )
         )
         url = jekyll_url
-    categories, tags = _shown(categories), _shown(tags)
+    categories, tags = fields.shown(categories), fields.shown(tags)
     jekyll_day = when.jekyll.astimezone(rules.zone).date()
     if when.naive and jekyll_day != when.meant.date():
         problems.append(
@@ -327,25 +324,25 @@ def parse_text(
 
     # jekyll-feed's summary: description, else excerpt ("" is none), else Jekyll's excerpt,
     # which needs the body and is made by finish().
-    excerpt = _text(data.get("description")) or _text(data.get("excerpt"))
+    excerpt = fields.text(data.get("description")) or fields.text(data.get("excerpt"))
     post = Post(
         path=path,
         slug=file_slug,
-        title=content.as_text(_text(data.get("title"))) or titleize(file_slug),
+        title=content.as_text(fields.text(data.get("title"))) or fields.titleize(file_slug),
         date=when.meant,
         updated=updated,
         categories=categories,
         tags=tags,
-        authors=_authors(data, rules.site),
+        authors=fields.authors(data, rules.site),
         url=url,
         content_html="",
         summary=content.summarize(content.plain_text(excerpt), rules.summary_length)
         if excerpt
         else "",
-        lang=_lang(data.get("lang")),
+        lang=fields.lang(data.get("lang")),
         excerpt_only=isinstance(data.get("feed"), dict)
         and data["feed"].get("excerpt_only") is True,
-        image=_image(data, rules.site_url, path, problems, line_of),
+        image=fields.image(data, rules.site_url, path, problems, line_of),
     )
     if render_liquid and "{" in body:  # no Liquid without "{{" or "{%": no need to try
         _, warning = _liquid(rules, post, data, body)
@@ -353,130 +350,6 @@ def parse_text(
             body_line = fm_line + fm_text.count("\n") + 1
             problems.append(Problem(path, body_line + warning.line - 1, "warning", warning.message))
     return post
-
-
-def _text(value: object) -> str:
-    """A scalar as Jekyll would print it; anything else (lists, maps, sets, binary) counts as
-    absent: a set prints in no fixed order, so it could not give the same bytes twice."""
-    if value is None or isinstance(value, (list, dict, tuple, set, bytes)):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    # The file was cleaned of control characters, but YAML escapes ("\0", "\x1f") make new ones.
-    return content.strip_controls(str(value)).strip()
-
-
-def _names(
-    first: tuple[str, ...], data: dict[str, Any], plural: str, singular: str, line_of: Any
-) -> tuple[str, ...]:
-    """Categories or tags: a string splits on white space, a list is taken item by item (an
-    item with spaces is one name), as Jekyll reads them."""
-    value = data.get(plural)
-    key = plural
-    if value is None:
-        value, key = data.get(singular), singular
-    items: list[object] = list(value) if isinstance(value, list) else [value]
-    names: list[str] = list(first)
-    if isinstance(value, str):
-        items, names = [], names + content.strip_controls(value).split()
-    for item in items:
-        if isinstance(item, str):
-            names.append(content.strip_controls(item).strip())
-        elif isinstance(item, (int, float, bool, date)):
-            names.append(_text(item))
-        elif item is not None:
-            raise ParseError(f"{key} must be a string or a list of strings", line_of(key))
-        if len(names) > _MAX_NAMES:
-            raise ParseError(f"{key}: more than {_MAX_NAMES} names", line_of(key))
-    return tuple(dict.fromkeys(n for n in names if n))
-
-
-def titleize(slug: str) -> str:
-    """The title Jekyll gives a post without one: ``dec-the-second`` is ``Dec The Second``
-    (``Utils.titleize_slug``: each hyphen-separated word capitalized)."""
-    return " ".join(word.capitalize() for word in slug.split("-"))
-
-
-def _shown(names: tuple[str, ...]) -> tuple[str, ...]:
-    """Names as the feeds show them: text, never HTML (:func:`feeds.content.as_text`)."""
-    return tuple(dict.fromkeys(n for n in map(content.as_text, names) if n))
-
-
-def _authors(data: dict[str, Any], site: dict[str, Any]) -> tuple[Author, ...]:
-    """``authors`` (a list), else ``author``, as jekyll-feed reads them: each a name, a mapping
-    with ``name``, ``email`` and ``uri`` (or ``url``), or a key into ``_data/authors.yml``."""
-    value = data.get("authors") or data.get("author")
-    known = site.get("data", {}).get("authors") if isinstance(site.get("data"), dict) else None
-    found: list[Author] = []
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, str) and isinstance(known, dict) and isinstance(known.get(item), dict):
-            item = {"name": item, **known[item]}
-        if isinstance(item, dict):
-            name, email, uri = (_text(item.get(k)) for k in ("name", "email", "uri"))
-            uri = uri or _text(item.get("url"))
-        else:
-            name, email, uri = _text(item), "", ""
-        name = content.as_text(name)
-        if name:
-            found.append(
-                Author(name, email if "@" in email else "", uri if _WEB.match(uri) else "")
-            )
-    return tuple(dict.fromkeys(found))
-
-
-#: The front matter keys that name a lead image, in the order they are tried.
-_IMAGE_KEYS = ("image", "thumbnail", "cover")
-_MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
-
-
-def _image(
-    data: dict[str, Any], site_url: str, path: str, problems: list[Problem], line_of: Any
-) -> Image | None:
-    """The lead image the front matter names: ``image`` (a URL or path, or a mapping with
-    ``path`` and, optionally, ``length`` in bytes and ``type``, as jekyll-seo-tag reads it),
-    else ``thumbnail``, else ``cover``; made absolute as ``absolute_url`` makes it. One that is
-    no http(s) URL or path (``data:``, ``javascript:``, a list) is skipped with a warning and
-    the next key tried; with none, the content's first image stands in when feeds are written.
-    """
-    for key in _IMAGE_KEYS:
-        value = data.get(key)
-        if value is None or value == "":
-            continue
-        stated = value if isinstance(value, dict) else {"path": value}
-        given = stated.get("path", stated.get("url"))
-        url = (
-            links.absolute_url(links.encoded(given.strip()), site_url)
-            if isinstance(given, str) and given.strip()
-            else None
-        )
-        if url is None:
-            shown = given if isinstance(given, str) else value
-            problems.append(
-                Problem(
-                    path,
-                    line_of(key),
-                    "warning",
-                    f"{key} {str(shown)[:80]!r} is no http(s) URL or path on the site: "
-                    "it is not the post's lead image",
-                )
-            )
-            continue
-        length = stated.get("length")
-        media_type = stated.get("type")
-        return Image(
-            url,
-            length if type(length) is int and 0 < length < 2**63 else 0,
-            media_type if isinstance(media_type, str) and _MEDIA_TYPE.fullmatch(media_type) else "",
-        )
-    return None
-
-
-def _lang(value: object) -> str:
-    """A post's ``lang`` if it looks like a BCP 47 tag (``fr-FR``), else empty."""
-    text = _text(value)
-    return text if _LANG.fullmatch(text) else ""
 
 
 def rules_for(config: Config) -> Rules:
