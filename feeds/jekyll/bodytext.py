@@ -21,9 +21,6 @@ import re
 from .. import content
 from .frontmatter import split_front_matter
 
-#: A Markdown link or image: its text is words, its target is not.
-_MARKDOWN_LINK = re.compile(r"(?:!\[|\[)([^\]]*)\]\([^)]*\)")
-
 _W = "\t\n\f\r "  # HTML's white space (a CR is read as LF)
 #: A tag after its name: attributes, where a quote opens a value only right after ``=``, up to
 #: the ``>``; a tag the text ends inside runs to the end, and is dropped with it.
@@ -33,24 +30,24 @@ _REST = (
 )
 #: Elements read as raw text up to their end tag, and dropped with it by the sanitizer.
 _RAW = "script|style|noscript|iframe|noembed|noframes|xmp|textarea|title"
-#: One piece of markup in HTML5's data state: a raw-text element whole (its name in the only
-#: group), a comment, a bogus comment or doctype, an end tag, a start tag.
-_MARKUP = re.compile(
-    rf"<(?ai:({_RAW}))(?=[{_W}/>]|\Z){_REST}(?s:.*?)(?:</(?ai:\1)(?=[{_W}/>]|\Z){_REST}|\Z)"
-    rf"|<!--(?:-?>|(?s:.*?)(?:--!?>|\Z))"
-    rf"|<[!?][^>]*+(?:>|\Z)"
-    rf"|</(?:[A-Za-z][^{_W}/>]*+{_REST}|>|[^>]++(?:>|\Z))"
-    rf"|<[A-Za-z][^{_W}/>]*+{_REST}"
-)
 #: Elements whose tags change no text around them, for html5ever's tree builder nor for nh3.
 _PLAIN = (
     "a|abbr|address|article|aside|b|bdi|bdo|big|blockquote|br|center|cite|code|dd|del|dfn|div"
     "|dl|dt|em|figcaption|figure|font|footer|h[1-6]|header|hr|i|img|ins|kbd|li|main|mark|nav|ol"
     f"|p|pre|q|rp|rt|ruby|s|samp|section|small|span|strike|strong|sub|sup|time|tt|u|ul|var|wbr|{_RAW}"
 )
-#: A start tag of any other element that could be an HTML, SVG or MathML one (a name such as
-#: ``http:`` cannot, and is only dropped).
-_OTHER = re.compile(rf"<(?!(?ai:{_PLAIN})(?=[{_W}/>]|\Z))[A-Za-z][A-Za-z0-9-]*+(?=[{_W}/>]|\Z)")
+#: One piece of markup in HTML5's data state: a raw-text element whole (its name in the first
+#: group), a comment, a bogus comment or doctype, an end tag, the start of a tag of any element
+#: but those above that could be an HTML, SVG or MathML one (its name in the second group; a
+#: name such as ``http:`` cannot), a start tag.
+_MARKUP = re.compile(
+    rf"<(?ai:({_RAW}))(?=[{_W}/>]|\Z){_REST}(?s:.*?)(?:</(?ai:\1)(?=[{_W}/>]|\Z){_REST}|\Z)"
+    rf"|<!--(?:-?>|(?s:.*?)(?:--!?>|\Z))"
+    rf"|<[!?][^>]*+(?:>|\Z)"
+    rf"|</(?:[A-Za-z][^{_W}/>]*+{_REST}|>|[^>]++(?:>|\Z))"
+    rf"|<(?!(?ai:{_PLAIN})(?=[{_W}/>]|\Z))([A-Za-z][A-Za-z0-9-]*+)(?=[{_W}/>]|\Z)"
+    rf"|<[A-Za-z][^{_W}/>]*+{_REST}"
+)
 _SCRIPT = re.compile(r"<(?ai:script)")
 #: A character reference as :func:`html.unescape` finds it.
 _REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
@@ -61,7 +58,29 @@ def body_text(text: str) -> str:
     (HTML tags, a Markdown link's target) dropped, as :func:`words` drops it; white space runs
     made one space. A file without front matter gives none."""
     split = split_front_matter(text)
-    return words(_MARKDOWN_LINK.sub(r"\1", split[1])) if split else ""
+    return words(links_cut(split[1])) if split else ""
+
+
+def links_cut(text: str) -> str:
+    """``text`` with each Markdown link or image (``[words](target)``, ``![alt](src)``) made
+    its words, as ``re.sub(r"!?\\[([^\\]]*)\\]\\([^)]*\\)", r"\\1", text)`` makes them, but
+    found by looking for their brackets: that pattern starts with nothing a regex engine can
+    search for, and tried at every character it costs more than the rest of the body's words.
+    """
+    cut: list[str] = []
+    done = pos = 0  # the end of the last link; where to look for the next "["
+    while (opening := text.find("[", pos)) >= 0 and (close := text.find("](", opening)) >= 0:
+        inner = text.rfind("]", opening, close)
+        if inner >= 0:  # no link starts at a "[" before it: the next "]" has no "(" after it
+            pos = inner + 1
+            continue
+        end = text.find(")", close + 2)
+        if end < 0:
+            break
+        start = opening - 1 if opening > done and text[opening - 1] == "!" else opening
+        cut += (text[done:start], text[opening + 1 : close])
+        done = pos = end + 1
+    return "".join(cut) + text[done:] if cut else text
 
 
 def words(fragment: str) -> str:
@@ -75,21 +94,24 @@ def fast_words(fragment: str) -> str | None:
     """:func:`feeds.content.plain_text` of ``fragment`` (without control characters) read by
     tokens alone, or ``None`` if it holds markup that needs an HTML parser (see the module)."""
     source = content._BLOCK_EDGE.sub(" <", fragment)  # the same word breaks as plain_text's
-    if _OTHER.search(source) or ("<!--" in source and _SCRIPT.search(source)):
+    if "<!--" in source and _SCRIPT.search(source):
         return None
-    texts = _MARKUP.split(source)[::2]  # each match leaves its one group between two texts
+    pieces = _MARKUP.split(source)  # a text, then each match's two groups and the next text
+    if any(pieces[2::3]):
+        return None
     if "&" in source:
-        # Each text by itself: a reference ends where a tag starts, as in the tokenizer.
-        text = content.strip_controls("".join(_REFERENCE.sub(_decoded, t) for t in texts))
+        # Each text by itself, as a reference ends where a tag starts: a form feed, which no
+        # decoded file holds, ends one in html.unescape's pattern too.
+        text = _REFERENCE.sub(_decoded, "\f".join(pieces[::3])).replace("\f", "")
     else:
-        text = "".join(texts)
+        text = "".join(pieces[::3])
     return " ".join(content.repair_mojibake(text).split())
 
 
 def _decoded(ref: re.Match[str]) -> str:
     """A character reference decoded as HTML5 decodes it in text: as :func:`html.unescape`
     does, but a noncharacter (``&#xFDD0;``) is kept, not dropped, and a number of any length is
-    read (past U+10FFFF it is U+FFFD)."""
+    read (past U+10FFFF it is U+FFFD); then without control characters, as plain_text has it."""
     name = ref.group(1)
     if name[0] == "#":
         base = 16 if name[1] in "xX" else 10
@@ -99,4 +121,4 @@ def _decoded(ref: re.Match[str]) -> str:
         code = int(digits or "0", base)
         if 0xFDD0 <= code <= 0xFDEF or (0x1FFFE <= code <= 0x10FFFF and code & 0xFFFE == 0xFFFE):
             return chr(code)
-    return html.unescape(ref.group(0))
+    return content.strip_controls(html.unescape(ref.group(0)))
