@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote, urlsplit
 
@@ -123,3 +124,14 @@ def test_url_path_is_always_a_clean_absolute_path(slug: str, cats: list[str], st
 def test_every_placeholder_has_a_value() -> None:
     for name in permalink.PLACEHOLDERS:
         assert path(f"/x/:{name}", cats=("A",)).startswith("/x/")
+
+
+@given(st.text(st.sampled_from("aZ09-_. 中é"), max_size=12), st.booleans(), st.booleans())
+def test_slugify_by_its_rule_on_any_text(text: str, pretty: bool, cased: bool) -> None:
+    """The slug of each character by Jekyll's rule: letters, marks and digits stay, (in pretty
+    mode) so does some punctuation, any run of the rest is one hyphen, none at the ends."""
+    kept = [c if c.isalnum() or (pretty and c in "._~!$&'()+,;=@") else "-" for c in text]
+    expected = re.sub("-+", "-", "".join(kept)).strip("-")
+    assert permalink.jekyll_slugify(text, pretty, cased) == (
+        expected if cased else expected.lower()
+    )

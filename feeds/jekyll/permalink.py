@@ -28,6 +28,8 @@ STYLES = {
 }
 
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
+#: ASCII words joined by single hyphens: what slugify gives back as it is, in either mode.
+_ALREADY_SLUG = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _PRETTY_KEEP = frozenset("._~!$&'()+,;=@")
 #: What ``escape_path`` leaves alone besides letters, digits and ``-._~``; but ``&``, which we
 #: percent-encode: readers take ``&amp;`` in a link for an HTML entity (feedparser turns
@@ -100,6 +102,8 @@ def _keep(char: str, pretty: bool) -> bool:
 @functools.lru_cache(maxsize=65536)
 def jekyll_slugify(text: str, pretty: bool = False, cased: bool = False) -> str:
     """Jekyll's ``slugify`` in ``default`` or ``pretty`` mode; may return ``""`` as Jekyll does."""
+    if _ALREADY_SLUG.fullmatch(text):  # most post slugs (202112082207148720): no char to change
+        return text if cased else text.lower()
     out: list[str] = []
     hyphen = False
     for char in text:
