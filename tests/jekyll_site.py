@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from feeds.jekyll import files, permalink, posts
+from feeds.errors import ParseError
+from feeds.jekyll import files, frontmatter, permalink, posts
 from feeds.model import Post, Problem
 
 URL = "https://finews.withounder.com"
@@ -54,3 +55,17 @@ def one(
     root = site({name: text})
     done, problems = parse_site(root, **kw)
     return done.get(name), problems
+
+
+def front_and_body(paths: list[Path]) -> list[tuple[str, str]]:
+    """(front matter, body) of each file that has front matter, as the parser splits them;
+    files that cannot be split (the hostile fixtures' broken ones) are left out."""
+    found = []
+    for path in paths:
+        try:
+            split = frontmatter.split_front_matter(frontmatter.decode(path.read_bytes()))
+        except ParseError:
+            continue
+        if split:
+            found.append((split[0], split[1]))
+    return found

@@ -12,11 +12,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from feeds.content import plain_text, strip_controls
-from feeds.errors import ParseError
 from feeds.jekyll import bodytext
-from feeds.jekyll.frontmatter import decode, split_front_matter
 
 from . import corpusgen
+from .jekyll_site import front_and_body
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -106,15 +105,7 @@ def test_what_needs_a_tree_is_left_to_html5ever(fragment: str) -> None:
 
 def _bodies(paths: list[Path]) -> list[str]:
     """Each file's body as body_text reads it: after its front matter, Markdown links cut."""
-    found = []
-    for path in paths:
-        try:
-            split = split_front_matter(decode(path.read_bytes()))
-        except ParseError:  # the hostile fixtures' broken files
-            continue
-        if split:
-            found.append(bodytext.links_cut(split[1]))
-    return found
+    return [bodytext.links_cut(body) for _, body in front_and_body(paths)]
 
 
 def test_every_fixture_body_reads_as_plain_text() -> None:

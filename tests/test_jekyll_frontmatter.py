@@ -15,12 +15,11 @@ from hypothesis import strategies as st
 
 from feeds import dates
 from feeds.content import strip_controls
-from feeds.errors import ParseError
-from feeds.jekyll.frontmatter import decode, read_simple, split_front_matter
+from feeds.jekyll.frontmatter import decode, read_simple
 from feeds.model import Problem
 
 from . import corpusgen
-from .jekyll_site import one, parse_site
+from .jekyll_site import front_and_body, one, parse_site
 
 # -- rule 2: front matter ---------------------------------------------------------------------
 
@@ -237,15 +236,7 @@ def test_other_front_matter_is_left_to_yaml(fm_text: str) -> None:
 
 
 def _front_matters(paths: list[Path]) -> list[str]:
-    found = []
-    for path in paths:
-        try:
-            split = split_front_matter(decode(path.read_bytes()))
-        except ParseError:  # the hostile fixtures' broken files
-            continue
-        if split and split[0]:
-            found.append(split[0])
-    return found
+    return [fm_text for fm_text, _ in front_and_body(paths) if fm_text]
 
 
 def test_every_fixture_and_generated_front_matter_reads_as_yaml(tmp_path: Path) -> None:
