@@ -17,7 +17,6 @@ from __future__ import annotations
 import html
 import html.entities
 import re
-import unicodedata
 from contextvars import ContextVar
 from urllib.parse import urljoin, urlsplit
 
@@ -33,8 +32,6 @@ __all__ = [
     "repair_mojibake",
     "strip_controls",
     "strip_illegal_xml",
-    "summarize",
-    "summary",
     "xml_legal",
 ]
 
@@ -314,108 +311,3 @@ def repair_mojibake(text: str) -> str:
         return strip_controls(text.encode("latin-1").decode("utf-8"))
     except UnicodeError:
         return text
-
-
-_ZWJ = "\u200d"  # joins the character after it to the one before it
-# White space, and separators that look wrong right before an ellipsis.
-_TRAILING = (
-    " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000,;:，、；："
-)
-
-
-def _extends(char: str) -> bool:
-    """True if ``char`` continues the grapheme cluster before it (simplified UAX #29)."""
-    code = ord(char)
-    return (
-        unicodedata.category(char)[0] == "M"  # combining marks, variation selectors
-        or code in (0x200C, 0x200D)  # ZWNJ, ZWJ
-        or 0x1F3FB <= code <= 0x1F3FF  # emoji skin-tone modifiers
-        or 0xE0020 <= code <= 0xE007F  # emoji tag sequences (subdivision flags)
-        or 0x1160 <= code <= 0x11FF  # conjoining Hangul vowels and final consonants
-    )
-
-
-def _is_regional(char: str) -> bool:
-    return 0x1F1E6 <= ord(char) <= 0x1F1FF
-
-
-def _is_cjk(char: str) -> bool:
-    """True for scripts written without spaces between words, cut anywhere between characters."""
-    code = ord(char)
-    return (
-        0x2E80 <= code <= 0x9FFF  # radicals, CJK punctuation, kana, bopomofo, ideographs
-        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
-        or 0xFF00 <= code <= 0xFFEF  # full-width forms
-        or 0x20000 <= code <= 0x3FFFF  # ideograph extensions
-    )
-
-
-def _cluster_boundary(text: str, cut: int) -> int:
-    """Move ``cut`` back until it does not fall inside a grapheme cluster."""
-    while 0 < cut < len(text):
-        before, after = text[cut - 1], text[cut]
-        if _extends(after) or before == _ZWJ or (before == "\r" and after == "\n"):
-            cut -= 1
-            continue
-        if _is_regional(before) and _is_regional(after):
-            run = cut
-            while run > 0 and _is_regional(text[run - 1]):
-                run -= 1
-            if (cut - run) % 2:  # an odd count before the cut: it splits a flag
-                cut -= 1
-                continue
-        break
-    return cut
-
-
-#: An end tag an HTML fragment may be cut after (see :func:`summary`).
-_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|blockquote)>", re.IGNORECASE)
-
-
-def summary(html_fragment: str, length: int) -> str:
-    """``summarize(plain_text(html_fragment), length)``, reading no more of a long fragment
-    than the summary needs: the summary of a 10,000-character post is its first 200.
-
-    A summary depends on its text's first ``length + 1`` characters only, and the text of
-    sanitized HTML (:func:`render`) cut after an end tag is a prefix of the whole's text: an
-    HTML parser never moves what follows before what it has read, but for foster parenting in
-    tables, which a parsed and serialized fragment no longer needs. Mojibake repair looks at the
-    whole text, so the cut is used only where it settles it: ASCII, which repair keeps, or a
-    character beyond Latin-1, which keeps the whole from being repaired.
-    """
-    start = length + 2
-    while (cut := _BLOCK_END.search(html_fragment, start)) is not None:
-        head = plain_text(html_fragment[: cut.end()])
-        if len(head) > length + 1:
-            if head.isascii() or max(head) > "\xff":
-                return summarize(head, length)
-            break
-        start = 2 * cut.end()
-    return summarize(plain_text(html_fragment), length)
-
-
-def summarize(text: str, length: int) -> str:
-    """Cut plain text to at most ``length`` code points plus '…', without breaking what it cuts.
-
-    Text not longer than ``length`` comes back unchanged. Otherwise the cut never falls inside a
-    grapheme cluster (combining marks, ZWJ emoji, flag pairs); inside a spaced word it backs up
-    to the last space if that lies in the last 30% of the cut (CJK text is cut between any two
-    characters); white space and ,;: separators before the '…' are dropped. The result without
-    its '…' is always a prefix of ``text``, so it may be '…' alone.
-
-    Raises ValueError for a negative ``length``.
-    """
-    if length < 0:
-        raise ValueError(f"summary length must not be negative, not {length}")
-    if len(text) <= length:
-        return text
-    cut = _cluster_boundary(text, length)
-    if 0 < cut < len(text):
-        before, after = text[cut - 1], text[cut]
-        mid_word = not (before.isspace() or after.isspace() or _is_cjk(before) or _is_cjk(after))
-        if mid_word:
-            space = text.rfind(" ", 0, cut)
-            if space > 0 and space * 10 >= cut * 7:
-                cut = space
-    return text[:cut].rstrip(_TRAILING) + "…"

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote
 
-from . import content, convert, pages, rendering, search, urls
+from . import content, convert, pages, rendering, search, summaries, urls
 from .dates import EPOCH
 from .index import Index
 from .model import SITE, Feed, Scope, ScopeKind, site_name
@@ -53,7 +53,7 @@ def feed(
     posts = rendering.complete(index, stored)
     if f.brief:
         posts = tuple(
-            replace(p, summary=content.summarize(content.plain_text(p.content_html), f.brief))
+            replace(p, summary=summaries.summarize(content.plain_text(p.content_html), f.brief))
             for p in posts
         )
     words: Callable[[str], str] = str

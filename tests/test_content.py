@@ -16,10 +16,9 @@ from feeds.content import (
     plain_text,
     render,
     strip_illegal_xml,
-    summarize,
-    summary,
     xml_legal,
 )
+from feeds.summaries import summarize, summary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 SITE = "https://finews.withounder.com"

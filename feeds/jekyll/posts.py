@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .. import content, dates
+from .. import content, dates, summaries
 from ..config import Config
 from ..errors import ConfigError, ParseError
 from ..model import Post, Problem
@@ -95,7 +95,7 @@ def finish(rules: Rules, post: Post) -> Post:
             if len(parts) == 1
             else content.render(parts[0], markdown=markdown, page_url=post.url)
         )
-        summary = content.summary(excerpt_html, rules.summary_length)
+        summary = summaries.summary(excerpt_html, rules.summary_length)
     return replace(post, content_html=html, summary=summary)
 
 
@@ -336,7 +336,7 @@ def parse_text(
         authors=fields.authors(data, rules.site),
         url=url,
         content_html="",
-        summary=content.summarize(content.plain_text(excerpt), rules.summary_length)
+        summary=summaries.summarize(content.plain_text(excerpt), rules.summary_length)
         if excerpt
         else "",
         lang=fields.lang(data.get("lang")),
