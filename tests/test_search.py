@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from feeds import config, search
 from feeds.filters import Entry
-from feeds.index import Index
+from feeds.index import Index, grams
 from feeds.index import search as search_index
 from feeds.index.schema import SCHEMA, micros
 from feeds.jekyll import files
@@ -241,7 +241,7 @@ def grams_of(ix: Index, term: str) -> int:
     """How many posts the grams alone find holding ``term`` (one or two characters)."""
     with sqlite3.connect(ix.path) as db:
         found: int = db.execute(
-            "SELECT COUNT(*) FROM grams WHERE grams MATCH ?", (search_index._tokens(term),)
+            "SELECT COUNT(*) FROM grams WHERE grams MATCH ?", (grams.query(term),)
         ).fetchone()[0]
     return found
 
@@ -293,14 +293,14 @@ def test_the_grams_find_every_short_term_and_nothing_else(text: str, data: st.Da
     try:
         db.executescript(SCHEMA + search_index.SCHEMA)
         db.execute("INSERT INTO words VALUES (1, ?)", (search_index._packed(folded),))
-        db.execute("INSERT INTO grams (rowid, g) VALUES (1, ?)", (search_index._stream(folded),))
+        db.execute("INSERT INTO grams (rowid, g) VALUES (1, ?)", (grams.stream(folded),))
         inside = [folded[i : i + n] for n in (1, 2) for i in range(len(folded) - n + 1)]
         terms = st.text(alphabet=st.sampled_from('蔚来锂az0-"*'), min_size=1, max_size=2)
         if words := [t for t in inside if t.split() == [t]]:  # terms hold no white space
             terms |= st.sampled_from(words)
         term = data.draw(terms)
         found = db.execute(
-            "SELECT rowid FROM grams WHERE grams MATCH ?", (search_index._tokens(term),)
+            "SELECT rowid FROM grams WHERE grams MATCH ?", (grams.query(term),)
         ).fetchall()
         assert bool(found) == (term in folded), (folded, term)
     finally:

@@ -5,8 +5,8 @@ zstd-compressed (Chinese text is a third of its UTF-8 size then, and reads back 
 fast as with zlib): what queries are checked against and filters (:mod:`feeds.filters`) look
 through. ``grams`` is a contentless FTS5 table (no positions:
 ``detail=none``) whose one column lists, per post, every character and pair of adjacent
-characters of that text, as tokens of FTS5's ``ascii`` tokenizer (see :func:`_own` and
-:func:`_stream`). A term of one or two characters is then one exact token: ``锂`` and ``蔚来``
+characters of that text, as tokens of FTS5's ``ascii`` tokenizer (see
+:mod:`feeds.index.grams`). A term of one or two characters is then one exact token: ``锂`` and ``蔚来``
 find every post containing them, with no word segmentation to get wrong. A longer term is every
 pair it is made of, and the candidates are checked against ``words``. Measured against FTS5's
 own trigram tokenizer on 10,000 Chinese posts (docs/decisions.md): trigram cannot look up
@@ -18,7 +18,7 @@ whose id is at most the ``grams`` mark in ``meta`` has its grams; a query checks
 above it against their text (:func:`scan`), so it finds the same posts either way, only slower.
 
 A contentless table deletes a row only given the tokens it was inserted with: they are made
-again from ``words``, by the same :func:`_stream`.
+again from ``words``, by the same :func:`feeds.index.grams.stream`.
 """
 
 from __future__ import annotations
@@ -26,10 +26,7 @@ from __future__ import annotations
 import functools
 import heapq
 import json
-import re
 import sqlite3
-import sys
-from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 import zstandard
@@ -37,6 +34,7 @@ import zstandard
 from ..filters import Entry
 from ..jekyll import posts as jekyll_posts
 from ..search import Query, searchable
+from . import grams
 from .schema import author_names, names
 
 SCHEMA = """
@@ -77,7 +75,7 @@ def catch_up(db: sqlite3.Connection) -> None:
     while batch := rows.fetchmany(64):
         db.executemany(
             "INSERT INTO grams (rowid, g) VALUES (?, ?)",
-            [(i, _stream(texts.folded(blob))) for i, blob in batch],
+            [(i, grams.stream(texts.folded(blob))) for i, blob in batch],
         )
     db.execute(
         "UPDATE meta SET value ="
@@ -97,7 +95,7 @@ def delete(db: sqlite3.Connection, ids: Iterable[int]) -> None:
             if i <= upto:
                 db.execute(
                     "INSERT INTO grams (grams, rowid, g) VALUES ('delete', ?, ?)",
-                    (i, _stream(texts.folded(row[0]))),
+                    (i, grams.stream(texts.folded(row[0]))),
                 )
             db.execute("DELETE FROM words WHERE id = ?", (i,))
 
@@ -151,7 +149,7 @@ def scan(
     holding = _Holding(db, match, upto, few) if match else None
     rows = _candidates(db, holding, pending, [list(g) for g in within], ts, since)
     # Short included terms are found exactly by their token; anything else needs the text.
-    check = query is not None and any(not _exact(t) for t in (*query.include, *query.exclude))
+    check = query is not None and any(not grams.exact(t) for t in (*query.include, *query.exclude))
     answers = query.in_utf8() if query is not None else None
     texts = _Texts(db)
     found: list[int] = []
@@ -339,11 +337,12 @@ def _match(query: Query | None, contains: Sequence[Sequence[str]]) -> str:
     ``contains`` (empty: nothing to look up)."""
     parts = []
     if query is not None:
-        words = " AND ".join(f"({_tokens(t)})" for t in query.include)
+        words = " AND ".join(f"({grams.query(t)})" for t in query.include)
         parts.append(
-            f"({words})" + "".join(f" NOT {_tokens(t)}" for t in query.exclude if _exact(t))
+            f"({words})"
+            + "".join(f" NOT {grams.query(t)}" for t in query.exclude if grams.exact(t))
         )
-    parts += [" OR ".join(f"({_tokens(w)})" for w in words) for words in contains]
+    parts += [" OR ".join(f"({grams.query(w)})" for w in words) for words in contains]
     return " AND ".join(f"({p})" for p in parts)
 
 
@@ -368,61 +367,6 @@ class _Texts:
     def folded(self, blob: bytes) -> str:
         """The searchable text a ``words`` row keeps, folded: what its grams are made of."""
         return self.unpack(blob).decode("utf-8", "surrogatepass").lower()
-
-
-def _exact(term: str) -> bool:
-    return len(term) <= 2 and " " not in term
-
-
-def _tokens(term: str) -> str:
-    """The FTS5 query that finds every post containing ``term``: its token, or every pair's."""
-    if _exact(term):
-        return _quoted(_own(term))
-    grams = set(_stream(term).split())
-    pairs = [g for g in grams if len(g) == 2]
-    return " AND ".join(map(_quoted, sorted(pairs or grams)))
-
-
-def _stream(text: str) -> str:
-    """The tokens of a folded searchable text: each character, then each pair of adjacent
-    characters, repeats included. A pair across white space is cut by the tokenizer to the
-    character beside it, so no token holds white space (no term does, but inside a phrase,
-    which is checked against the text).
-
-    Made without a Python object per character: the text's code points are laid out with a
-    space after each character (and after every second, from the first and from the second) by
-    slicing arrays, and FTS5 drops the repeated tokens in C. A set of the distinct tokens,
-    built in Python, cost twice the CPU of this and of inserting it together
-    (docs/decisions.md)."""
-    codes = array("I")
-    codes.frombytes(_own(text).encode(_UTF32))
-    n = len(codes)
-    half, rest = n // 2, (n - 1) // 2
-    out = array("I", [ord(" ")]) * (2 * n + 3 * half + 3 * rest)
-    out[0 : 2 * n : 2] = codes
-    for start, at, count in ((0, 2 * n, half), (1, 2 * n + 3 * half, rest)):
-        out[at : at + 3 * count : 3] = codes[start : start + 2 * count : 2]
-        out[at + 1 : at + 3 * count : 3] = codes[start + 1 : start + 2 * count : 2]
-    return out.tobytes().decode(_UTF32)
-
-
-#: Code points as ``array("I")`` holds them (4 bytes each, in this machine's byte order).
-_UTF32 = f"utf-32-{sys.byteorder[0]}e"
-
-
-def _quoted(token: str) -> str:
-    return f'"{token}"'
-
-
-def _own(text: str) -> str:
-    """``text`` with ASCII punctuation moved to the private use plane: FTS5's ``ascii``
-    tokenizer takes every other character (all of Chinese) as part of a token, so every
-    character and pair is then one token, and no FTS5 query syntax can occur in one."""
-    return _PUNCTUATION.sub(lambda m: chr(0xF0000 + ord(m.group())), text)
-
-
-#: ASCII punctuation (rare in Chinese text: a regex passes over the rest faster than translate).
-_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 
 
 def _packed(text: str) -> bytes:
