@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote
 
-from . import content, convert, pages, rendering, search, summaries, urls
+from . import convert, pages, rendering, search, summaries, urls
 from .dates import EPOCH
 from .index import Index
 from .model import SITE, Feed, Scope, ScopeKind, site_name
@@ -52,10 +52,7 @@ def feed(
     )
     posts = rendering.complete(index, stored)
     if f.brief:
-        posts = tuple(
-            replace(p, summary=summaries.summarize(content.plain_text(p.content_html), f.brief))
-            for p in posts
-        )
+        posts = tuple(replace(p, summary=summaries.summary(p.content_html, f.brief)) for p in posts)
     words: Callable[[str], str] = str
     lang = o.lang
     if target.opencc:
