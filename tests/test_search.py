@@ -246,30 +246,48 @@ def grams_of(ix: Index, term: str) -> int:
     return found
 
 
-def test_a_fill_without_grams_finds_the_same_then_catches_up(
+def words_of(ix: Index) -> int:
+    """How many posts have their words stored."""
+    with sqlite3.connect(ix.path) as db:
+        found: int = db.execute("SELECT COUNT(*) FROM words").fetchone()[0]
+    return found
+
+
+def test_a_fill_without_search_leaves_the_words_out_then_catches_up(
     finews_copy: Path, tmp_path: Path
 ) -> None:
-    """An export's fill leaves the grams out: queries read the posts' text instead, and the
-    next refresh with them makes them, for new posts and old."""
+    """An export's fill leaves the words and grams out: a query finds nothing in those posts
+    until a refresh with search gives them their words (reading their files again) and
+    grams, for new posts and old; posts added, edited and removed in between included."""
     ix = make_index(finews_copy, tmp_path / "index.sqlite3")
     try:
         queries = ("蔚来", "锂", '"新能源汽车"', "电池 -锂")
         ix.refresh(search=False)
-        assert grams_of(ix, "锂") == 0
+        assert words_of(ix) == grams_of(ix, "锂") == 0
+        assert all(searched(ix, q) == [] for q in queries)
+        ix.refresh()
+        assert words_of(ix) == len(ix.posts(SITE, NOW, 1000))
+        assert grams_of(ix, "锂") == len(scan(finews_copy, "锂")) > 0
         for q in queries:
             assert searched(ix, q) == scan(finews_copy, q), q
-        ix.refresh()
-        assert grams_of(ix, "锂") == len(scan(finews_copy, "锂")) > 0
         new = finews_copy / "_posts" / "2023-01-02-weilai.md"
         new.write_text(
             '---\ntitle: "蔚来发布新车"\ndate: 2023-01-02 10:00:00 +0800\n---\n正文：锂电池\n',
             encoding="utf-8",
         )
         (finews_copy / searched(ix, "锂")[-1]).unlink()
-        ix.refresh(search=False)  # one post without grams, one gone that had them
+        edited = finews_copy / searched(ix, "蔚来")[0]
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n氘氚聚变\n", encoding="utf-8")
+        ix.refresh(search=False)  # one post without words, one edited, one gone that had them
+        wordless = {f.relative_to(finews_copy).as_posix() for f in (new, edited)}
+        for q in queries:
+            assert searched(ix, q) == [p for p in scan(finews_copy, q) if p not in wordless], q
+        assert searched(ix, "氘氚聚变") == []
+        ix.refresh()
+        assert searched(ix, "氘氚聚变") == scan(finews_copy, "氘氚聚变") != []
         for q in queries:
             assert searched(ix, q) == scan(finews_copy, q), q
-        new.unlink()  # gone before it had grams
+        new.unlink()  # gone before it had words
         (finews_copy / searched(ix, "锂")[-1]).unlink()
         ix.refresh()
         assert grams_of(ix, "锂") == len(scan(finews_copy, "锂"))

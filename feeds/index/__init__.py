@@ -66,9 +66,9 @@ class Index(Queries):
         (default: the system clock) is the wall time, in ns since the epoch, both are measured
         from.
 
-        ``search``: also give every post its keyword grams, which are half a cold fill's cost;
-        without, the posts that lack them are found by reading their text, more slowly (see
-        :mod:`feeds.index.search`), until a refresh with ``search`` makes them.
+        ``search``: also give every post its words and keyword grams, most of a cold fill's
+        cost; without, new posts get neither and no keyword query finds them until a refresh
+        with ``search`` makes both (see :mod:`feeds.index.search`).
 
         Raises:
             OSError: the source folder cannot be read (nothing is changed then).

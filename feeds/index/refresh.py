@@ -97,10 +97,11 @@ def refresh(
         if cold
         else None
     )
-    parsed = parallel.map_ordered(_rows, changed, rules, jobs)
+    parsing = _Parsing(rules, search_index, jobs)
+    parsed = parallel.map_ordered(_rows, changed, parsing, jobs)
     with store.errors("cannot write the index"):
         generation = _write(
-            store, db, changed, parsed, removed, name_problems, seconds, first, search_index
+            store, db, changed, parsed, removed, name_problems, seconds, first, parsing
         )
     return Refresh(
         len(changed), len(removed), time.perf_counter() - started, generation, tuple(sorted(fresh))
@@ -116,13 +117,15 @@ def _write(
     name_problems: list[Problem] | None,
     dated: dict[str, int],
     cold: int | None,
-    search_index: bool,
+    parsing: _Parsing,
 ) -> int:
     """Apply a refresh in one transaction, parsing as it goes; readers see all or nothing.
 
     ``dated``: each changed or removed path → the second that dates its change. ``cold``: on
     the first fill, the newest second on the disk, which every scope is stamped with.
-    ``search_index``: give every post its grams (:func:`feeds.index.search.catch_up`).
+    ``parsing``: with :attr:`_Parsing.words`, the posts parsed come with their words, and
+    every post is given its words and grams (:mod:`feeds.index.search`); without, they are
+    inserted without them, until a refresh that needs them.
     """
     gone = [(p,) for p in removed] + [(f.path,) for f in changed]
     #: scope → the newest second of the changes that touched it
@@ -198,7 +201,7 @@ def _write(
                             words,
                         )
                         for post, _, _, words in batch
-                        if post is not None
+                        if post is not None and words is not None
                     ],
                 )
                 shared.update(row.url for row in posts)
@@ -245,8 +248,11 @@ def _write(
                     "INSERT INTO problems VALUES (?, ?, ?, ?)",
                     ((p.path, p.line, p.level, p.message) for p in name_problems),
                 )
-            if search_index:
+            if parsing.words:
+                search.complete(db, parsing.rules, parsing.jobs)
                 search.catch_up(db)
+            elif touched:
+                search.left_out(db)
             if gone or touched:
                 db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
                 marks.prune(db, generation)
@@ -333,15 +339,28 @@ def _fold(into: dict[tuple[str, str], int], marks: Iterable[tuple[str, str, int]
 
 #: What one file gives the index, as rows (tuples, cheap to send back from a worker): its
 #: ``posts`` row (``None``: no post), its ``members`` rows and its ``problems`` rows.
-_Rows = tuple[PostRow | None, list[MemberRow], list[tuple[str, int, str, str]], search.Prepared]
+_Rows = tuple[
+    PostRow | None, list[MemberRow], list[tuple[str, int, str, str]], search.Prepared | None
+]
 
 
-def _rows(file: jekyll_files.SourceFile, rules: jekyll_posts.Rules) -> _Rows:
+@dataclass(frozen=True, slots=True)
+class _Parsing:
+    """How a worker parses each file of a refresh."""
+
+    rules: jekyll_posts.Rules
+    #: Take each post's words for keyword search too.
+    words: bool
+    #: Processes to parse on.
+    jobs: int
+
+
+def _rows(file: jekyll_files.SourceFile, parsing: _Parsing) -> _Rows:
     """Parse one file into the rows to insert: the work of a pool worker, so that the process
     writing the index only inserts."""
-    parsed = jekyll_posts.parse(file, rules)
+    parsed = jekyll_posts.parse(file, parsing.rules, words=parsing.words)
     problems = [(p.path, p.line, p.level, p.message) for p in parsed.problems]
-    words = search.Prepared(parsed)
+    words = search.Prepared(parsed) if parsing.words else None
     if parsed.post is None:
         return None, [], problems, words
     return to_row(parsed.post), list(members(parsed.post)), problems, words

@@ -16,6 +16,8 @@ terms under three characters at all, took five times as long to fill and seven t
 to: an export needs no keyword search, and its cold fill costs half as much without. Every post
 whose id is at most the ``grams`` mark in ``meta`` has its grams; a query checks the posts
 above it against their text (:func:`scan`), so it finds the same posts either way, only slower.
+A refresh told not to leaves out ``words`` too, and :func:`complete` adds them, before any
+grams, in the next refresh that needs them; until then no query finds those posts.
 
 A contentless table deletes a row only given the tokens it was inserted with: they are made
 again from ``words``, by the same :func:`feeds.index.grams.stream`.
@@ -31,7 +33,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 import zstandard
 
+from .. import parallel
 from ..filters import Entry
+from ..jekyll import files as jekyll_files
 from ..jekyll import posts as jekyll_posts
 from ..search import Query, searchable
 from . import grams
@@ -44,6 +48,9 @@ CREATE TABLE words (id INTEGER PRIMARY KEY, text BLOB NOT NULL);
 CREATE VIRTUAL TABLE grams USING fts5(g, content='', detail=none, tokenize='ascii');
 -- every post whose id is at most this has its grams (catch_up)
 INSERT INTO meta VALUES ('grams', '0');
+-- 'all' while every post has its words; 'some' once a refresh without search added posts
+-- without them, until complete() gives them theirs
+INSERT INTO meta VALUES ('words', 'all');
 """
 
 
@@ -53,8 +60,8 @@ class Prepared:
     __slots__ = ("compressed",)
 
     def __init__(self, parsed: jekyll_posts.Parsed) -> None:
-        if parsed.post is None:
-            self.compressed = b""
+        if parsed.post is None:  # gone or hidden since: no words until the refresh drops it
+            self.compressed = _packed("")
             return
         # The body's words are folded already: searchable() would split and join them again.
         self.compressed = _packed(searchable(parsed.post.title, "") + parsed.text)
@@ -63,6 +70,38 @@ class Prepared:
 def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, Prepared]]) -> None:
     """Add the words of posts just inserted with these ids (their grams: :func:`catch_up`)."""
     db.executemany("INSERT INTO words VALUES (?, ?)", ((i, p.compressed) for i, p in rows))
+
+
+def left_out(db: sqlite3.Connection) -> None:
+    """Record that posts were just inserted without their words (:func:`complete`)."""
+    db.execute("UPDATE meta SET value = 'some' WHERE key = 'words'")
+
+
+def complete(db: sqlite3.Connection, rules: jekyll_posts.Rules, jobs: int) -> int:
+    """Give each post that a refresh without search left without words its words, reading
+    its file again on every core; how many. An export without saved searches needs no words,
+    which are a third of what parsing a post costs; the first refresh that needs them (the
+    service's, or an export with saved searches) pays for them here, once, in its own
+    transaction, before :func:`catch_up` makes their grams.
+
+    A file changed since it was parsed gives its new words; the refresh that sees the change
+    parses it again and replaces them."""
+    if db.execute("SELECT value FROM meta WHERE key = 'words'").fetchone()[0] == "all":
+        return 0
+    rows = db.execute(
+        "SELECT p.id, f.path, f.size, f.mtime_ns FROM posts p JOIN files f ON f.path = p.path"
+        " WHERE NOT EXISTS (SELECT 1 FROM words w WHERE w.id = p.id) ORDER BY p.id"
+    ).fetchall()
+    files = [jekyll_files.SourceFile(path, size, mtime) for _, path, size, mtime in rows]
+    prepared = parallel.map_ordered(_prepare, files, rules, jobs)
+    insert(db, ((row[0], p) for row, p in zip(rows, prepared)))
+    db.execute("UPDATE meta SET value = 'all' WHERE key = 'words'")
+    return len(rows)
+
+
+def _prepare(file: jekyll_files.SourceFile, rules: jekyll_posts.Rules) -> Prepared:
+    """The words of the post in ``file``: a pool worker's part of :func:`complete`."""
+    return Prepared(jekyll_posts.parse(file, rules))
 
 
 def catch_up(db: sqlite3.Connection) -> None:
@@ -356,8 +395,9 @@ class _Texts:
 
     def utf8(self, id_: int) -> bytes:
         """The searchable text of the post with this id, as UTF-8."""
-        blob = self.db.execute("SELECT text FROM words WHERE id = ?", (id_,)).fetchone()[0]
-        return self.unpack(blob)
+        row = self.db.execute("SELECT text FROM words WHERE id = ?", (id_,)).fetchone()
+        # None: a post another process's refresh added without words, until complete() runs.
+        return self.unpack(row[0]) if row else b""
 
     def body(self, id_: int, raw: bytes) -> bytes:
         """The plain text of the post with this id, as UTF-8, from its searchable text ``raw``
