@@ -12,6 +12,7 @@ first of its two occurrences. Never an error, never the host's zone.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -120,7 +121,41 @@ def _naive(dt: datetime, zone: tzinfo) -> PostDate:
     return PostDate(meant, meant, True)
 
 
+#: The shape the site's scrapers write (``2021-12-01 08:26:21 +0800``): read by
+#: ``fromisoformat`` with the offset's zone cached, at half the cost of :data:`_ISOISH`'s path.
+_USUAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}")
+
+
+@functools.lru_cache(maxsize=256)
+def _offset_zone(offset: str) -> timezone | None:
+    """The zone of a ``+HHMM`` offset; ``None`` if out of range (the general path says so)."""
+    delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
+    if delta >= timedelta(hours=24):
+        return None
+    return timezone(-delta if offset[0] == "-" else delta)
+
+
 def _parse_string(text: str, zone: tzinfo) -> PostDate:
+    return _usual(text) or _parse_general(text, zone)
+
+
+def _usual(text: str) -> PostDate | None:
+    """``text`` if it is of the :data:`_USUAL` shape and a real instant; else ``None``, and the
+    general path reads it (or says what is wrong)."""
+    if len(text) != 25 or _USUAL.fullmatch(text) is None:
+        return None
+    offset = _offset_zone(text[20:])
+    if offset is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(text[:19])
+    except ValueError:
+        return None
+    return _aware(dt.replace(tzinfo=offset))
+
+
+def _parse_general(text: str, zone: tzinfo) -> PostDate:
+    """A date in any shape :data:`_ISOISH` takes, else in another Ruby reads."""
     m = _ISOISH.fullmatch(text)
     if m:
         year, month, day, hour, minute, second, frac, utc, sign, oh, om = m.groups()

@@ -246,3 +246,53 @@ def test_an_offset_of_a_whole_day_or_more_is_refused_by_name() -> None:
     )
     with pytest.raises(dates.DateError, match=r"has an offset out of range"):
         dates.parse("2022-05-06 08:00 +2400", SHANGHAI)
+
+
+def _outcome(read: object, text: str) -> object:
+    """What reading ``text`` gives: the date, its offset, or the error's type and message."""
+    try:
+        d = read(text, SHANGHAI)  # type: ignore[operator]
+    except (ValueError, OverflowError) as e:
+        return type(e), str(e)
+    return d, d.meant.utcoffset(), d.jekyll.utcoffset()
+
+
+def _mostly(low: int, high: int, top: int) -> st.SearchStrategy[int]:
+    """Numbers mostly in ``low..high``, sometimes anywhere up to ``top``."""
+    return (
+        st.integers(low, high)
+        | st.integers(low, high)
+        | st.integers(low, high)
+        | st.integers(0, top)
+    )
+
+
+@given(
+    st.tuples(
+        _mostly(1900, 2100, 9999),
+        _mostly(1, 12, 99),
+        _mostly(1, 31, 99),
+        _mostly(0, 23, 99),
+        _mostly(0, 59, 99),
+        _mostly(0, 59, 99),
+        st.sampled_from("+-"),
+        _mostly(0, 1400, 9999),
+    )
+)
+@example((2021, 12, 1, 8, 26, 21, "+", 800))
+@example((1, 1, 1, 0, 0, 0, "+", 100))  # before the epoch, and out of range in UTC
+@example((2021, 2, 29, 0, 0, 0, "-", 2400))
+@example((2021, 12, 31, 23, 59, 59, "-", 530))
+def test_the_usual_shape_reads_as_the_general_path_reads_it(
+    parts: tuple[int, int, int, int, int, int, str, int],
+) -> None:
+    # The shape the site writes is read by fromisoformat (dates._usual); it must give what the
+    # general path gives, offset included, and leave it every value it cannot read.
+    *numbers, sign, offset = parts
+    text = "{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d} ".format(*numbers) + f"{sign}{offset:04d}"
+    general = _outcome(dates._parse_general, text)
+    assert _outcome(dates._parse_string, text) == general
+    if isinstance(general[0], dates.PostDate):
+        fast = dates._usual(text)
+        assert fast is not None, "the usual shape must take the fast path"
+        assert (fast, fast.meant.utcoffset()) == general[:2]

@@ -177,3 +177,17 @@ def test_a_scan_reads_exactly_the_files_the_filter_admits(
     assert {p.path for p in problems} == {
         f"_posts/{n}" for n in admitted if not files.POST_NAME.fullmatch(n)
     }
+
+
+def test_read_takes_the_whole_file_even_past_its_stated_size(tmp_path: Path) -> None:
+    # read() asks for one byte more than fstat says and reads on: a file that grew since it was
+    # stated is read to its end. /proc's files state 0 bytes and hold more, so they are one.
+    big = tmp_path / "big.md"
+    big.write_bytes(bytes(range(256)) * 1000)
+    assert files.read(big) == big.read_bytes() and files.read(str(big)) == big.read_bytes()
+    assert os.stat("/proc/self/cmdline").st_size == 0
+    with open("/proc/self/cmdline", "rb") as f:
+        assert files.read("/proc/self/cmdline") == f.read() != b""
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    assert files.read(empty) == b""

@@ -384,15 +384,25 @@ def _printable(rel: str) -> bool:
     return _UNPRINTABLE.search(rel) is None
 
 
-def read(path: Path) -> bytes:
+def read(path: str | os.PathLike[str]) -> bytes:
     """A post file's bytes, refusing anything but a regular file: a symbolic link or a FIFO
     put in its place since it was listed is neither followed nor waited on.
+
+    Read with bare system calls, the first asking for one byte more than the file holds (so
+    a file that grew since is read on to its end): a buffered file object costs more than the
+    read itself, and a fill reads every post.
 
     Raises:
         OSError: the file cannot be opened or read, or is not a regular file.
     """
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    with open(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        return f.read()
+        parts = [os.read(fd, st.st_size + 1)]
+        while parts[-1]:
+            parts.append(os.read(fd, 1 << 16))
+        return parts[0] if len(parts) == 2 else b"".join(parts)
+    finally:
+        os.close(fd)

@@ -7,8 +7,8 @@ into a mapping of keys to values, or a :class:`~feeds.errors.ParseError` with th
 
 from __future__ import annotations
 
+import codecs
 import functools
-import itertools
 import re
 from typing import Any
 
@@ -34,7 +34,9 @@ def decode(raw: bytes) -> str:
     """UTF-8 (a BOM allowed) with CRLF made LF and control characters gone (NUL, DEL, C1...:
     :func:`feeds.content.strip_controls`), so a stray one costs nothing but itself."""
     try:
-        text = raw.decode("utf-8-sig")
+        # What "utf-8-sig" does, without its codec's Python layer (an error's offset, too,
+        # counts from after the BOM).
+        text = (raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw).decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         raise ParseError(
@@ -179,35 +181,58 @@ def read_simple(fm_text: str) -> dict[str, Any] | None:
     data: dict[str, Any] = {}
     listed = ""  # the last key, if it had no value: ``- item`` lines are its list
     indent = -1  # the indentation of that list's items, once one is seen
-    try:
-        for line in fm_text.split("\n"):
-            if not line.strip(" "):
-                continue
-            key = _KEY.fullmatch(line)
-            if key is not None:
-                name = _plain(key.group(1))
-                if not isinstance(name, str):
-                    return None
-                value = (key.group(2) or "").strip(" ")
-                listed, indent = ("", -1) if value else (name, -1)
-                if not value:
-                    data[name] = None
-                elif value.startswith("["):
-                    data[name] = _flow(value)
-                else:
-                    data[name] = _scalar(value)
-                continue
-            item = _ITEM.fullmatch(line)
-            if item is None or not listed or indent not in (-1, len(item.group(1))):
+    for line in fm_text.split("\n"):
+        read = _line(line)
+        if read is None:
+            return None
+        kind, name, value = read
+        if kind is _KEYED:
+            data[name] = list(value) if type(value) is tuple else value
+            listed, indent = "", -1
+        elif kind is _OPEN:
+            data[name] = None
+            listed, indent = name, -1
+        elif kind is _ITEM_LINE:
+            if not listed or indent not in (-1, name):
                 return None
             if indent == -1:
                 data[listed] = []
-            indent = len(item.group(1))
-            value = (item.group(2) or "").strip(" ")
-            data[listed].append(_scalar(value) if value else None)
+            indent = name
+            data[listed].append(value)
+    return data
+
+
+#: What :func:`_line` says a line is: ``key: value``, ``key:`` (a list may follow), ``- item``,
+#: or blank.
+_KEYED, _OPEN, _ITEM_LINE, _BLANK = "keyed", "open", "item", "blank"
+
+
+@functools.lru_cache(maxsize=16384)
+def _line(line: str) -> tuple[str, Any, Any] | None:
+    """One line of a simple front matter: (:data:`_KEYED`, key, value), (:data:`_OPEN`, key,
+    None), (:data:`_ITEM_LINE`, indentation, value) or (:data:`_BLANK`, None, None); ``None``
+    if it is not simple. Cached by its text, as a site writes the same lines over and over
+    (``layout: post``, a category's): a ``[a, b]`` list is a tuple, which read_simple copies.
+    """
+    if not line.strip(" "):
+        return _BLANK, None, None
+    try:
+        key = _KEY.fullmatch(line)
+        if key is not None:
+            name = _plain(key.group(1))
+            if not isinstance(name, str):
+                return None
+            value = (key.group(2) or "").strip(" ")
+            if not value:
+                return _OPEN, name, None
+            return _KEYED, name, tuple(_flow(value)) if value.startswith("[") else _scalar(value)
+        item = _ITEM.fullmatch(line)
+        if item is None:
+            return None
+        value = (item.group(2) or "").strip(" ")
+        return _ITEM_LINE, len(item.group(1)), _scalar(value) if value else None
     except (_NotSimple, ValueError, TypeError, OverflowError):
         return None
-    return data
 
 
 def _scalar(text: str) -> Any:
@@ -234,15 +259,27 @@ def _flow(text: str) -> list[Any]:
     return [_plain(v) for v in values]
 
 
+#: YAML's implicit resolvers by a plain scalar's first character (PyYAML's lookup, done once).
+_RESOLVERS = {
+    first: tuple(SafeLoader.yaml_implicit_resolvers.get(first, ()))
+    + tuple(SafeLoader.yaml_implicit_resolvers.get(None, ()))
+    for first in SafeLoader.yaml_implicit_resolvers
+    if first is not None
+}
+_NO_RESOLVERS = tuple(SafeLoader.yaml_implicit_resolvers.get(None, ()))
+
+
 @functools.lru_cache(maxsize=4096)
 def _plain(text: str) -> Any:
     """A plain scalar as PyYAML resolves and builds it: a string, or a bool, number, null or
     timestamp by YAML 1.1's rules."""
-    resolvers = SafeLoader.yaml_implicit_resolvers
-    candidates = itertools.chain(resolvers.get(text[0], ()), resolvers.get(None, ()))
-    tag = next((tag for tag, pattern in candidates if pattern.match(text)), None)
-    if tag is None:
+    found = None
+    for tag, pattern in _RESOLVERS.get(text[0], _NO_RESOLVERS):
+        if pattern.match(text):
+            found = tag
+            break
+    if found is None:
         return text
-    if tag not in _SCALAR_TAGS:
+    if found not in _SCALAR_TAGS:
         raise _NotSimple
-    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, text))
+    return _CONSTRUCTOR.yaml_constructors[found](_CONSTRUCTOR, ScalarNode(found, text))
