@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from hypothesis import given
@@ -135,3 +135,19 @@ def test_slugify_by_its_rule_on_any_text(text: str, pretty: bool, cased: bool) -
     assert permalink.jekyll_slugify(text, pretty, cased) == (
         expected if cased else expected.lower()
     )
+
+
+@given(st.text(st.sampled_from("aZ09-._~/!$&'()*+,;=:@%# ?\"<>[]\\^`{|}\x7f中é\u3000")))
+def test_a_path_quote_would_keep_is_kept_without_quoting(text: str) -> None:
+    # url_path skips quote() for a path that _URL_PATH matches: exactly those quote keeps.
+    kept = quote(text, safe=permalink._PATH_SAFE + "%~") == text
+    assert bool(permalink._URL_PATH.fullmatch(text)) == kept
+
+
+@given(st.datetimes(timezones=st.just(CST)))
+def test_date_placeholders_need_no_escaping(when: datetime) -> None:
+    # url_path escapes only the values that can need it (the slug's, the categories'...).
+    assert "year" in permalink._PLAIN_VALUES and "title" not in permalink._PLAIN_VALUES
+    for name in permalink._PLAIN_VALUES:
+        value = permalink._VALUES[name](when, "a b", ("c d",), ".h t")
+        assert permalink._escape(value) == value != ""

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import quote
 
+from .. import memo
 from ..dates import EPOCH
 from ..jekyll import permalink
 from ..model import Author, Image, Post, ScopeKind
@@ -154,15 +154,18 @@ def from_micros(ts: int) -> datetime:
 
 def to_row(post: Post) -> PostRow:
     """The row of a parsed post: its content is not rendered yet (NULL)."""
+    date = post.date.isoformat()
     return PostRow(
         post.path,
         post.slug,
         post.title,
-        post.date.isoformat(),
-        post.updated.isoformat(),
+        date,
+        date if post.updated is post.date else post.updated.isoformat(),
         _SEP.join(post.categories),
         _SEP.join(post.tags),
-        json.dumps([list(dataclasses.astuple(a)) for a in post.authors], ensure_ascii=False),
+        json.dumps([list(dataclasses.astuple(a)) for a in post.authors], ensure_ascii=False)
+        if post.authors
+        else "[]",
         post.url,
         None,
         post.summary,
@@ -197,21 +200,34 @@ def from_row(read: ReadRow) -> Stored:
     return Stored(post, read.id if row.content_html is None else None)
 
 
-def members(post: Post) -> Iterable[MemberRow]:
+def members(post: Post) -> list[MemberRow]:
     """One row per scope the post is in; names sharing a slug count once."""
     ts = micros(post.date)
-    yield MemberRow(ScopeKind.SITE.value, "", ts, post.path, "")
-    authors = tuple(a.name for a in post.authors)
+    path = post.path
+    rows = [MemberRow(_SITE, "", ts, path, "")]
     for kind, names in (
-        (ScopeKind.CATEGORY, post.categories),
-        (ScopeKind.TAG, post.tags),
-        (ScopeKind.AUTHOR, authors),
+        (_CATEGORY, post.categories),
+        (_TAG, post.tags),
+        (_AUTHOR, tuple(a.name for a in post.authors)),
     ):
-        seen: dict[str, str] = {}
-        for name in names:
-            seen.setdefault(permalink.scope_slug(name), name)
-        for slug, name in seen.items():
-            yield MemberRow(kind.value, slug, ts, post.path, name)
+        if names:
+            rows += [MemberRow(kind, slug, ts, path, name) for slug, name in _slugged(names)]
+    return rows
+
+
+_SITE, _CATEGORY, _TAG, _AUTHOR = (
+    k.value for k in (ScopeKind.SITE, ScopeKind.CATEGORY, ScopeKind.TAG, ScopeKind.AUTHOR)
+)
+
+
+@memo.repeated(8192)
+def _slugged(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each slug of ``names`` with the first name that has it: a post's scopes of one kind.
+    Cached, as a site repeats its lists of names (a category, often alone) over its posts."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(permalink.scope_slug(name), name)
+    return tuple(seen.items())
 
 
 def author_names(column: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from .. import content
+from .. import content, memo
 from ..errors import ParseError
 from ..model import Author, Image, Problem
 from . import links
@@ -45,13 +45,13 @@ def names(
     key = plural
     if value is None:
         value, key = data.get(singular), singular
+    if isinstance(value, str):  # most posts: "a b c"
+        return tuple(dict.fromkeys(n for n in (*first, *_split(value)) if n))
     items: list[object] = list(value) if isinstance(value, list) else [value]
     found: list[str] = list(first)
-    if isinstance(value, str):
-        items, found = [], found + content.strip_controls(value).split()
     for item in items:
         if isinstance(item, str):
-            found.append(content.strip_controls(item).strip())
+            found.append(_clean(item))
         elif isinstance(item, (int, float, bool, date)):
             found.append(text(item))
         elif item is not None:
@@ -69,13 +69,32 @@ def titleize(slug: str) -> str:
 
 def shown(names: tuple[str, ...]) -> tuple[str, ...]:
     """Names as the feeds show them: text, never HTML (:func:`feeds.content.as_text`)."""
-    return tuple(dict.fromkeys(n for n in map(content.as_text, names) if n))
+    return tuple(dict.fromkeys(n for n in map(_as_text, names) if n))
+
+
+# A site has a few thousand category and tag names, repeated over its posts: each is cleaned
+# and made text once.
+_as_text = memo.repeated(16384)(content.as_text)
+
+
+@memo.repeated(16384)
+def _split(value: str) -> tuple[str, ...]:
+    """The names in a string of them, split on white space."""
+    return tuple(content.strip_controls(value).split())
+
+
+@memo.repeated(16384)
+def _clean(item: str) -> str:
+    """A name given as a list item."""
+    return content.strip_controls(item).strip()
 
 
 def authors(data: dict[str, Any], site: dict[str, Any]) -> tuple[Author, ...]:
     """``authors`` (a list), else ``author``, as jekyll-feed reads them: each a name, a mapping
     with ``name``, ``email`` and ``uri`` (or ``url``), or a key into ``_data/authors.yml``."""
     value = data.get("authors") or data.get("author")
+    if value is None:  # most posts: the site's author
+        return ()
     known = site.get("data", {}).get("authors") if isinstance(site.get("data"), dict) else None
     found: list[Author] = []
     for item in value if isinstance(value, list) else [value]:

@@ -16,7 +16,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
-from .. import content
+from .. import content, memo
 from ..errors import ParseError
 
 try:  # the C loader is ~10x faster; fall back where libyaml is missing
@@ -207,7 +207,7 @@ def read_simple(fm_text: str) -> dict[str, Any] | None:
 _KEYED, _OPEN, _ITEM_LINE, _BLANK = "keyed", "open", "item", "blank"
 
 
-@functools.lru_cache(maxsize=16384)
+@memo.repeated(16384)
 def _line(line: str) -> tuple[str, Any, Any] | None:
     """One line of a simple front matter: (:data:`_KEYED`, key, value), (:data:`_OPEN`, key,
     None), (:data:`_ITEM_LINE`, indentation, value) or (:data:`_BLANK`, None, None); ``None``

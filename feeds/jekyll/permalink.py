@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import quote
 
+from .. import memo
 from ..errors import FeedsError
 
 #: Jekyll's built-in permalink styles.
@@ -151,27 +152,45 @@ def url_path(
     ``date`` must already be the instant Jekyll uses, in the site's zone (see
     :class:`feeds.dates.PostDate`). ``slug`` is the post's ``slug`` (front matter or file name).
     """
-    cats = list(dict.fromkeys(c.lower() for c in categories))
+    cats = _lowered(categories)
     filled = []
-    for before, name, rest in _pieces(tpl):
+    for before, name, escape, rest in _pieces(tpl):
         filled.append(before)
         if name:
-            filled.append(_escape(_VALUES[name](date, slug, cats, output_ext)) + rest)
+            value = _VALUES[name](date, slug, cats, output_ext)
+            filled.append((_escape(value) if escape else value) + rest)
     path = "/" + "".join(filled)
-    path = path.replace("..", "/")
+    if ".." in path:
+        path = path.replace("..", "/")
     while "./" in path:
         path = path.replace("./", "")
-    path = re.sub("/{2,}", "/", path)
+    if "//" in path:
+        path = _SLASHES.sub("/", path)
     # Literal parts of a template are not escaped by Jekyll; a URL must be, so finish the job
     # without touching the %XX escapes already made.
+    if _URL_PATH.fullmatch(path):  # what quote() would keep as it is: most paths
+        return path
     return quote(path, safe=_PATH_SAFE + "%~")
 
 
+_SLASHES = re.compile("/{2,}")
+#: A path of only what ``quote(path, safe=_PATH_SAFE + "%~")`` keeps.
+_URL_PATH = re.compile(r"[A-Za-z0-9_.~/!$'()*+,;=:@%-]*")
+
+
+@memo.repeated(4096)
+def _lowered(categories: tuple[str, ...]) -> tuple[str, ...]:
+    """The categories lower-cased, each once: what ``:categories`` joins. A site has a few
+    thousand lists of them, repeated over its posts."""
+    return tuple(dict.fromkeys(c.lower() for c in categories))
+
+
 @functools.lru_cache(maxsize=64)
-def _pieces(tpl: str) -> tuple[tuple[str, str, str], ...]:
-    """``tpl`` cut before each placeholder: the text before it, the placeholder, and what
-    follows it in its run (the ``_`` of ``:title_``); the last piece holds the text after the
-    last placeholder and no placeholder. A site has one template, so this is done once.
+def _pieces(tpl: str) -> tuple[tuple[str, str, bool, str], ...]:
+    """``tpl`` cut before each placeholder: the text before it, the placeholder, whether its
+    value needs escaping, and what follows it in its run (the ``_`` of ``:title_``); the last
+    piece holds the text after the last placeholder and no placeholder. A site has one
+    template, so this is done once.
 
     Raises:
         PermalinkError: the template uses an unknown placeholder.
@@ -182,9 +201,10 @@ def _pieces(tpl: str) -> tuple[tuple[str, str, str], ...]:
         name = _match(m.group(1))
         if name is None:
             raise PermalinkError(f"unknown permalink placeholder :{m.group(1)} in {tpl!r}")
-        pieces.append((tpl[pos : m.start()], name, m.group(1)[len(name) :]))
+        escape = name not in _PLAIN_VALUES
+        pieces.append((tpl[pos : m.start()], name, escape, m.group(1)[len(name) :]))
         pos = m.end()
-    pieces.append((tpl[pos:], "", ""))
+    pieces.append((tpl[pos:], "", False, ""))
     return tuple(pieces)
 
 
@@ -215,7 +235,7 @@ _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Su
 
 #: Each placeholder's value, from the date, the slug, the lower-cased categories and the
 #: extension; only those a template names are worked out.
-_VALUES: dict[str, Callable[[datetime, str, list[str], str], str]] = {
+_VALUES: dict[str, Callable[[datetime, str, tuple[str, ...], str], str]] = {
     "year": lambda date, slug, cats, ext: f"{date.year:04d}",
     "month": lambda date, slug, cats, ext: f"{date.month:02d}",
     "i_month": lambda date, slug, cats, ext: str(date.month),
@@ -233,7 +253,7 @@ _VALUES: dict[str, Callable[[datetime, str, list[str], str], str]] = {
     "week": lambda date, slug, cats, ext: f"{date.isocalendar()[1]:02d}",
     "w_year": lambda date, slug, cats, ext: str(date.isocalendar()[0]),
     "w_day": lambda date, slug, cats, ext: str(date.isocalendar()[2]),
-    "title": lambda date, slug, cats, ext: jekyll_slugify(slug, pretty=True, cased=True),
+    "title": lambda date, slug, cats, ext: jekyll_slugify(slug, True, True),
     "slug": lambda date, slug, cats, ext: jekyll_slugify(slug),
     "name": lambda date, slug, cats, ext: jekyll_slugify(slug),
     "categories": lambda date, slug, cats, ext: "/".join(cats),
@@ -241,3 +261,8 @@ _VALUES: dict[str, Callable[[datetime, str, list[str], str], str]] = {
     "output_ext": lambda date, slug, cats, ext: ext,
     "collection": lambda date, slug, cats, ext: "posts",
 }
+
+#: The placeholders whose values are only ASCII letters and digits: nothing to escape.
+_PLAIN_VALUES = frozenset(_VALUES) - set(
+    ["title", "slug", "name", "categories", "slugified_categories", "output_ext"]
+)

@@ -264,8 +264,9 @@ def parse_text(
                 )
             )
     # The page's URL comes from the names as Jekyll reads them; the feeds show them as text.
+    jekyll_time = when.jekyll.astimezone(rules.zone)
     url = rules.site_url + permalink.url_path(
-        tpl, date=when.jekyll.astimezone(rules.zone), slug=slug, categories=categories
+        tpl, date=jekyll_time, slug=slug, categories=categories
     )
     if blank_lines:
         # Jekyll does not see this front matter: its page is where the file name alone puts it.
@@ -288,7 +289,7 @@ def parse_text(
         )
         url = jekyll_url
     categories, tags = fields.shown(categories), fields.shown(tags)
-    jekyll_day = when.jekyll.astimezone(rules.zone).date()
+    jekyll_day = jekyll_time.date()
     if when.naive and jekyll_day != when.meant.date():
         problems.append(
             Problem(
@@ -297,7 +298,7 @@ def parse_text(
                 "warning",
                 (
                     f"naive time {raw_date} is {dates.rfc3339(when.meant)} in the site zone, but Jekyll reads it "
-                    f"as UTC and dates the page {jekyll_day.isoformat()} ({dates.rfc3339(when.jekyll.astimezone(rules.zone))}); "
+                    f"as UTC and dates the page {jekyll_day.isoformat()} ({dates.rfc3339(jekyll_time)}); "
                     "the feeds give the first and link to the page Jekyll publishes"
                 ),
             )
