@@ -208,7 +208,7 @@ def members(post: Post) -> list[MemberRow]:
     for kind, names in (
         (_CATEGORY, post.categories),
         (_TAG, post.tags),
-        (_AUTHOR, tuple(a.name for a in post.authors)),
+        (_AUTHOR, tuple(a.name for a in post.authors) if post.authors else ()),
     ):
         if names:
             rows += [MemberRow(kind, slug, ts, path, name) for slug, name in _slugged(names)]

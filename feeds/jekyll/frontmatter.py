@@ -28,6 +28,8 @@ _OPENING = re.compile(r"---[ \t]*\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 #: The bytes of C0 controls other than tab, LF and CR, and DEL.
 _C0_AND_DEL = bytes(b for b in range(0x20) if b not in b"\t\n\r") + b"\x7f"
+#: A C1 control in UTF-8 (U+0080-U+009F); \xc2 alone also leads "·" and NBSP, common in news.
+_C1 = re.compile(b"\xc2[\x80-\x9f]")
 
 
 def decode(raw: bytes) -> str:
@@ -45,11 +47,11 @@ def decode(raw: bytes) -> str:
         ) from e
     if b"\r" in raw:
         text = text.replace("\r\n", "\n")
-    # What strip_controls drops can only be in UTF-8 as a C0 or DEL byte, a C1 control's lead
-    # byte \xc2 or U+FFFE/U+FFFF: looking for them costs half what stripping does.
+    # What strip_controls drops can only be in UTF-8 as a C0 or DEL byte, a C1 control (\xc2
+    # and \x80-\x9f) or U+FFFE/U+FFFF: looking for them costs half what stripping does.
     if (
         len(raw.translate(None, _C0_AND_DEL)) < len(raw)
-        or b"\xc2" in raw
+        or _C1.search(raw)
         or "\ufffe" in text
         or "\uffff" in text
     ):
