@@ -6,7 +6,7 @@ from feeds import memo
 def test_repeated_keys_are_worked_out_once_and_long_ones_every_time() -> None:
     calls: list[str] = []
 
-    @memo.repeated(2)
+    @memo.by_text(2)
     def upper(key: str) -> str:
         calls.append(key)
         return key.upper()
@@ -26,7 +26,7 @@ def test_repeated_keys_are_worked_out_once_and_long_ones_every_time() -> None:
 def test_a_tuple_key_counts_all_its_characters() -> None:
     calls: list[tuple[str, ...]] = []
 
-    @memo.repeated(8)
+    @memo.by_names(8)
     def joined(key: tuple[str, ...]) -> str:
         calls.append(key)
         return "/".join(key)

@@ -220,7 +220,7 @@ _SITE, _CATEGORY, _TAG, _AUTHOR = (
 )
 
 
-@memo.repeated(8192)
+@memo.by_names(8192)
 def _slugged(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Each slug of ``names`` with the first name that has it: a post's scopes of one kind.
     Cached, as a site repeats its lists of names (a category, often alone) over its posts."""

@@ -74,16 +74,16 @@ def shown(names: tuple[str, ...]) -> tuple[str, ...]:
 
 # A site has a few thousand category and tag names, repeated over its posts: each is cleaned
 # and made text once.
-_as_text = memo.repeated(16384)(content.as_text)
+_as_text = memo.by_text(16384)(content.as_text)
 
 
-@memo.repeated(16384)
+@memo.by_text(16384)
 def _split(value: str) -> tuple[str, ...]:
     """The names in a string of them, split on white space."""
     return tuple(content.strip_controls(value).split())
 
 
-@memo.repeated(16384)
+@memo.by_text(16384)
 def _clean(item: str) -> str:
     """A name given as a list item."""
     return content.strip_controls(item).strip()

@@ -178,7 +178,7 @@ _SLASHES = re.compile("/{2,}")
 _URL_PATH = re.compile(r"[A-Za-z0-9_.~/!$'()*+,;=:@%-]*")
 
 
-@memo.repeated(4096)
+@memo.by_names(4096)
 def _lowered(categories: tuple[str, ...]) -> tuple[str, ...]:
     """The categories lower-cased, each once: what ``:categories`` joins. A site has a few
     thousand lists of them, repeated over its posts."""

@@ -24,7 +24,7 @@ from . import defaults, fields, links, permalink, siteconfig
 from .bodytext import body_text
 from .fields import text as _text  # finish()'s name for it
 from .files import JEKYLL, POST_NAME, Filter, SourceFile, read
-from .frontmatter import decode, load_yaml, split_front_matter
+from .frontmatter import decode, load_yaml, locate_front_matter, split_front_matter
 
 if TYPE_CHECKING:
     from . import liquid
@@ -209,11 +209,11 @@ def parse_text(
             "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html"
         )
     file_date, file_slug, _ext = m.groups()
-    split = split_front_matter(text)
+    split = locate_front_matter(text)
     if split is None:
         # Jekyll publishes a file in _posts without front matter too: name and folders say all.
-        split = ("", text, 1, 0)
-    fm_text, body, fm_line, blank_lines = split
+        split = ("", 0, 1, 0)
+    fm_text, body_start, fm_line, blank_lines = split
     data = defaults.apply(
         rules.site, rules.root, path, load_yaml(fm_text, fm_line) if fm_text else {}
     )
@@ -347,8 +347,9 @@ def parse_text(
         and data["feed"].get("excerpt_only") is True,
         image=fields.image(data, rules.site_url, path, problems, line_of),
     )
-    if render_liquid and "{" in body:  # no Liquid without "{{" or "{%": no need to try
-        _, warning = _liquid(rules, post, data, body)
+    # No Liquid without "{{" or "{%": no need to try.
+    if render_liquid and text.find("{", body_start) != -1:
+        _, warning = _liquid(rules, post, data, text[body_start:])
         if warning is not None:
             body_line = fm_line + fm_text.count("\n") + 1
             problems.append(Problem(path, body_line + warning.line - 1, "warning", warning.message))
