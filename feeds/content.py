@@ -14,6 +14,7 @@ ContextVar, so concurrent renders in threads never see each other's URL.
 
 from __future__ import annotations
 
+import functools
 import html
 import html.entities
 import re
@@ -30,6 +31,7 @@ __all__ = [
     "plain_text",
     "render",
     "repair_mojibake",
+    "sanitize",
     "strip_controls",
     "strip_illegal_xml",
     "xml_legal",
@@ -123,6 +125,16 @@ _RENDER_OPTIONS = comrak.RenderOptions()
 _RENDER_OPTIONS.unsafe_ = True
 
 
+#: The start of a CommonMark HTML block that ends only at a blank line (kind 6 of the spec's
+#: seven), at the start of a line; the end of a line that blank lines follow (or the text's
+#: end) with them.
+_HTML_BLOCK_START = re.compile(
+    r"</?(?:p|div|h[1-6]|blockquote|ul|ol|li|table|section|article|figure)(?:[ \t>]|/>|\n)",
+    re.IGNORECASE,
+)
+_BLOCK_END = re.compile(r"\n(?:[ \t]*\n)+|\n[ \t]*$")
+
+
 def markdown_html(text: str) -> str:
     """``text`` (CommonMark, raw HTML allowed) as HTML, by comrak (Rust, cmark's port).
 
@@ -131,8 +143,21 @@ def markdown_html(text: str) -> str:
     with) it keeps the ideographic spaces (U+3000) that indent a Chinese paragraph, which
     markdown-it-py stripped as white space. (cmarkgfm leaks every result it returns;
     markdown-it-pyrs panics on a bracket followed by a backquote.)
+
+    An HTML block that starts the text (a line that starts like ``<p>``, up to a blank line: a
+    scraped post's paragraphs, most of its text) is its own HTML, as CommonMark says, and so is
+    one after it; comrak gets the rest, which nothing before it changes (raw HTML defines no
+    link reference and leaves no block open).
     """
-    return comrak.render_markdown(text, render_options=_RENDER_OPTIONS)
+    if "\r" in text:  # a lone CR ends a line too
+        return comrak.render_markdown(text, render_options=_RENDER_OPTIONS)
+    blocks = []
+    start = 0
+    while start < len(text) and _HTML_BLOCK_START.match(text, start):
+        end = _BLOCK_END.search(text, start)
+        blocks.append(text[start : len(text) if end is None else end.start()] + "\n")
+        start = len(text) if end is None else end.end()
+    return "".join(blocks) + comrak.render_markdown(text[start:], render_options=_RENDER_OPTIONS)
 
 
 _SANITIZER = nh3.Cleaner(
@@ -174,7 +199,7 @@ def strip_controls(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
-def render(body: str, *, markdown: bool, page_url: str) -> str:
+def render(body: str, *, markdown: bool, page_url: str, controls_free: bool = False) -> str:
     """Turn a post body into an HTML fragment safe to embed in any feed reader.
 
     ``markdown=True`` renders CommonMark with raw HTML passed through (real bodies mix both);
@@ -184,21 +209,46 @@ def render(body: str, *, markdown: bool, page_url: str) -> str:
     its scheme. A URL that is not http, https or mailto afterwards is dropped, the element kept.
     Links get no ``rel``: the same body always gives the same bytes.
 
+    ``controls_free``: the caller knows ``body`` holds nothing :func:`strip_controls` removes
+    (a body as :func:`feeds.jekyll.frontmatter.decode` leaves it), which spares two passes over
+    the text: the result is the same.
+
     Raises ValueError if ``page_url`` is not an absolute http(s) URL: relative links could not
     be resolved, and would all be dropped.
     """
-    if urlsplit(page_url).scheme not in ("http", "https"):
-        raise ValueError(f"page_url must be an absolute http(s) URL, not {page_url!r}")
-    source = strip_illegal_xml(body)
+    source = body if controls_free else strip_illegal_xml(body)
     if markdown:
         source = markdown_html(source)
+    # Character references such as &#1; and &#128; decode to characters XML forbids or shuns
+    # (no named one does): without "&#", what is clean of them stays so.
+    return sanitize(source, page_url=page_url, controls_free=controls_free and "&#" not in body)
+
+
+@functools.lru_cache(maxsize=64)
+def _http_page(url: str) -> bool:
+    """Whether ``url`` is http(s): asked once per post, however many pieces of it are
+    sanitized (:func:`feeds.summaries.excerpt_summary`)."""
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def sanitize(source: str, *, page_url: str, controls_free: bool = False) -> str:
+    """:func:`render`'s second half: HTML (Markdown's output, or a .html body) made safe.
+
+    ``controls_free``: ``source`` neither holds nor makes (by a ``&#`` reference) anything
+    :func:`strip_controls` removes.
+
+    Raises ValueError if ``page_url`` is not an absolute http(s) URL (see :func:`render`).
+    """
+    if not _http_page(page_url):
+        raise ValueError(f"page_url must be an absolute http(s) URL, not {page_url!r}")
     token = _page_url.set(page_url)
     try:
         cleaned = _SANITIZER.clean(source)
     finally:
         _page_url.reset(token)
-    # Character references such as &#1; and &#128; decode to characters XML forbids or shuns.
-    return repair_mojibake(strip_controls(cleaned))
+    if not (controls_free and "&#" not in source):
+        cleaned = strip_controls(cleaned)
+    return repair_mojibake(cleaned)
 
 
 #: An ``<img>`` with an http(s) ``src`` as the sanitizer writes it (attributes double-quoted).

@@ -6,15 +6,18 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape
 
+import comrak
 import lxml.html
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from feeds.content import (
+    markdown_html,
     plain_text,
     render,
+    strip_controls,
     strip_illegal_xml,
     xml_legal,
 )
@@ -424,3 +427,82 @@ def test_every_link_is_resolved_against_the_page_as_a_browser_would(url: str, pa
         want = None
     # ammonia drops first what it cannot parse as a URL at all ("https://" alone).
     assert lxml.html.fragment_fromstring(html, create_parent="div")[0].get("href") in (want, None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(MARKUP, st.sampled_from(["&#1;", "&#x80;", "&#129;", "&#xFFFF;"])), max_size=12
+    ),
+    st.text(ANY_CHAR, max_size=30),
+    st.booleans(),
+)
+def test_a_body_known_free_of_controls_renders_the_same(
+    parts: list[str], text: str, markdown: bool
+) -> None:
+    body = strip_controls("".join(parts) + text)
+    assert render(body, markdown=markdown, page_url=PAGE, controls_free=True) == render(
+        body, markdown=markdown, page_url=PAGE
+    )
+
+
+HTML_BLOCKS = st.lists(
+    st.sampled_from(
+        [
+            "<p>",
+            "<P ",
+            "</p>",
+            "<div>",
+            "<p/>",
+            "<p",
+            "<pa>",
+            "<li>",
+            "<pre>",
+            "<table>",
+            "<script>",
+            "<!--",
+            "-->",
+            "\n",
+            " ",
+            "\t",
+            "\r",
+            "\x0b",
+            "\x0c",
+            "\x85",
+            "\u2028",
+            "\u3000",
+            "a",
+            "中",
+            "*",
+            "&#1;",
+            "&amp;",
+            "[x]: /u",
+            "[x]",
+            "`",
+            "```",
+            "    ",
+            "> ",
+            "- ",
+            "\\",
+            "\n\n",
+            "\n\n<p>",
+            "\n \n<div>",
+            "\n\n[x]",
+        ]
+    ),
+    max_size=20,
+).map("".join)
+
+
+#: What markdown_html asks comrak for: CommonMark, raw HTML kept.
+COMRAK = comrak.RenderOptions()
+COMRAK.unsafe_ = True
+
+
+@settings(max_examples=500, deadline=None)
+@example("<p>", "x\n  ")  # a last line of white space is a blank line too
+@given(st.sampled_from(["", "<p>", "<div>", "<p class=x>", "<h2>", "</p>"]), HTML_BLOCKS)
+def test_markdown_that_is_one_html_block_is_what_comrak_makes_of_it(start: str, text: str) -> None:
+    assert markdown_html(start + text) == comrak.render_markdown(
+        start + text, render_options=COMRAK
+    )
