@@ -40,15 +40,17 @@ def render_missing(
     """Render, on every core, each post that is one of the first ``limit`` entries of some
     scope at ``now`` (of ``scopes`` only, if given) and has no content yet, and store them;
     returns how many. Feeds then build without rendering anything, which is what makes a cold
-    export of a large site fast.
+    export of a large site fast. Workers get each post's path, URL and summary, not the post.
 
     Raises:
         StorageError: the index fails.
     """
     todo = index.unrendered(limit, now, scopes)
-    done = parallel.map_ordered(_rendered, [p for _, p in todo], index.rules, index.jobs)
+    done = parallel.map_ordered(
+        _rendered, [(t.path, t.url, t.summary) for t in todo], index.rules, index.jobs
+    )
     index.store_rendered(
-        ((row, html, summary) for (row, _), (html, summary) in zip(todo, done)), wait=True
+        ((t.id, html, summary) for t, (html, summary) in zip(todo, done)), wait=True
     )
     return len(todo)
 
@@ -57,7 +59,8 @@ def _finish(post: Post, rules: jekyll_posts.Rules) -> Post:
     return jekyll_posts.finish(rules, post)
 
 
-def _rendered(post: Post, rules: jekyll_posts.Rules) -> tuple[str, str]:
-    """(content, summary) of ``post``: all a worker sends back, not the whole post again."""
-    done = _finish(post, rules)
-    return done.content_html, done.summary
+def _rendered(post: tuple[str, str, str], rules: jekyll_posts.Rules) -> tuple[str, str]:
+    """(content, summary) of the post at (path, URL, summary): all a worker sends back. A file
+    gone or broken since leaves the content empty and the summary as it was."""
+    path, url, summary = post
+    return jekyll_posts.rendered(rules, path, url, summary) or ("", summary)

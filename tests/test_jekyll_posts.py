@@ -326,3 +326,36 @@ def test_parsing_leaves_rendering_for_later(site: Callable[[dict[str, str]], Pat
     assert "<em>hi</em>" in done.content_html and done.summary == "Body text. hi"
     (root / f.path).unlink()
     assert posts.finish(rules(root), post) == post, "a file gone since leaves the post as it was"
+
+
+def test_rendering_from_path_url_and_summary_is_finishing(
+    site: Callable[[dict[str, str]], Path],
+) -> None:
+    # What an export's workers get of a post; Liquid's page and the front matter's keys
+    # that stop an excerpt (however they are spelled) come from the file again.
+    root = site(
+        {
+            "_posts/2021-12-08-liquid.md": FM.format(extra="")
+            + "In {{ page.title }} of {{ page.date | date: '%Y' }}.\n\nMore.\n",
+            "_posts/2021-12-08-empty.md": FM.format(extra="description: <b></b>\n"),
+            "_posts/2021-12-08-escaped.md": FM.format(extra='"descr\\u0069ption": <b></b>\n'),
+            "_posts/2021-12-08-none.md": FM.format(extra="excerpt: ''\n"),
+            "_posts/2021-12-08-more.md": FM.format(extra="excerpt_separator: <!--more-->\n")
+            + "One\n\nTwo<!--more-->Three\n",
+        }
+    )
+    r = rules(root)
+    found, _ = files.find(root)
+    done = {}
+    for f in found:
+        post = posts.parse(f, r).post
+        assert post is not None
+        finished = posts.finish(r, post)
+        done[f.path.split("-")[-1]] = posts.rendered(r, post.path, post.url, post.summary)
+        assert done[f.path.split("-")[-1]] == (finished.content_html, finished.summary)
+    assert done["liquid.md"] == (
+        "<p>Body text.\nIn Hello of 2021.</p>\n<p>More.</p>\n",
+        "Body text. In Hello of 2021.",
+    )
+    assert [done[k][1] for k in ("empty.md", "escaped.md", "none.md")] == ["", "", ""]
+    assert done["more.md"][1] == "Body text. One Two"

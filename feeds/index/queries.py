@@ -12,11 +12,11 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 
 from ..filters import Entry
-from ..model import SITE, Post, Problem, Scope, ScopeKind
+from ..model import SITE, Problem, Scope, ScopeKind
 from ..search import Query
 from . import search
 from .connection import Store
-from .schema import READ_COLUMNS, ReadRow, Stored, from_micros, from_row, micros
+from .schema import READ_COLUMNS, ReadRow, Stored, Unrendered, from_micros, from_row, micros
 from .search import BUDGET
 
 _ORDER = {ScopeKind.SITE: 0, ScopeKind.CATEGORY: 1, ScopeKind.TAG: 2, ScopeKind.AUTHOR: 3}
@@ -30,10 +30,6 @@ def _counted(
     kind: str, slug: str, name: str, count: int, newest: int
 ) -> tuple[Scope, int, datetime]:
     return _scope(kind, slug, name), count, from_micros(newest)
-
-
-#: Up to this many scopes, :meth:`Queries.unrendered` asks for each one's entries on its own.
-_FEW_SCOPES = 32
 
 
 class Queries:
@@ -152,41 +148,37 @@ class Queries:
 
     def unrendered(
         self, limit: int, now: datetime, scopes: Collection[Scope] | None = None
-    ) -> list[tuple[int, Post]]:
-        """(row, post) of each post without content that is one of the first ``limit`` entries of some scope
-        at ``now`` (of ``scopes`` only, if given): what feeds at ``now`` would render."""
-        if scopes is not None and not scopes:
-            return []
-        if scopes is not None and len(scopes) <= _FEW_SCOPES:
-            # A new post's few scopes: each one's newest entries straight from members' key,
-            # where numbering every entry of the site's scope costs a fifth of a second.
-            found: dict[int, Post] = {}
-            for scope in scopes:
-                found.update(
-                    (r.id, from_row(r).post)
-                    for r in self.store.rows(
-                        ReadRow.make,
-                        f"SELECT {READ_COLUMNS} FROM posts p WHERE p.content_html IS NULL AND"
-                        " p.path IN (SELECT path FROM members WHERE kind = ? AND slug = ?"
-                        " AND ts <= ? ORDER BY ts DESC, path LIMIT ?)",
-                        (scope.kind.value, scope.slug, micros(now), limit),
-                    )
+    ) -> list[Unrendered]:
+        """Each post without content that is one of the first ``limit`` entries of some scope
+        at ``now`` (of ``scopes`` only, if given): what feeds at ``now`` would render; by row.
+
+        Each scope's newest entries are read straight from members' key, a few rows each,
+        where numbering every entry of every scope would read them all."""
+        keys = (
+            self.store.rows(lambda k, s: (k, s), "SELECT DISTINCT kind, slug FROM members")
+            if scopes is None
+            else [(s.kind.value, s.slug) for s in scopes]
+        )
+        at = micros(now)
+        with self.store.errors():
+            db = self.store.db()
+            paths = {
+                path
+                for kind, slug in keys
+                for (path,) in db.execute(
+                    "SELECT path FROM members WHERE kind = ? AND slug = ? AND ts <= ?"
+                    " ORDER BY ts DESC, path LIMIT ?",
+                    (kind, slug, at, limit),
                 )
-            return list(found.items())
-        wanted, params = "", []
-        if scopes is not None and len(scopes) < 10_000:
-            wanted = " AND (kind, slug) IN (VALUES " + ", ".join("(?, ?)" for _ in scopes) + ")"
-            params = [v for s in scopes for v in (s.kind.value, s.slug)]
-        return [
-            (r.id, from_row(r).post)
-            for r in self.store.rows(
-                ReadRow.make,
-                f"SELECT {READ_COLUMNS} FROM posts p WHERE p.content_html IS NULL AND p.path IN (SELECT path FROM"
-                " (SELECT path, row_number() OVER (PARTITION BY kind, slug ORDER BY ts DESC, path) AS n"
-                f" FROM members WHERE ts <= ?{wanted}) WHERE n <= ?)",
-                (micros(now), *params, limit),
-            )
-        ]
+            }
+        if not paths:
+            return []
+        return self.store.rows(
+            Unrendered,
+            "SELECT id, path, url, summary FROM posts WHERE content_html IS NULL"
+            " AND path IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (json.dumps(sorted(paths), ensure_ascii=False),),
+        )
 
     def changed_scopes(self, since: int) -> set[Scope]:
         """Scopes whose posts changed after generation ``since`` (names left empty)."""

@@ -131,6 +131,17 @@ class Stored:
     unrendered: int | None
 
 
+class Unrendered(NamedTuple):
+    """A post whose content is not rendered yet: what rendering it needs of the index."""
+
+    #: The row to store its content in (see :attr:`Stored.unrendered`).
+    id: int
+    path: str
+    url: str
+    #: What the front matter gave; '' if nothing.
+    summary: str
+
+
 class MemberRow(NamedTuple):
     """A row of ``members``: one scope a post is in."""
 

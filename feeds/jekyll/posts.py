@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from . import liquid
 
 _MARKDOWN = (".md", ".markdown")
+#: What front matter needs to name a key that rendering reads without Liquid.
+_EXCERPT_KEYS = re.compile(r"description|excerpt|\\")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,19 +69,43 @@ class Parsed:
 def finish(rules: Rules, post: Post) -> Post:
     """``post`` with its body, read again from its file, its Liquid rendered as Jekyll would,
     then rendered to safe HTML, and a summary unless the front matter gave one. A file gone or
-    broken since leaves the content empty: the next refresh drops or re-reads the post."""
+    broken since leaves the post as it was: the next refresh drops or re-reads the post."""
+    done = rendered(rules, post.path, post.url, post.summary, post)
+    return post if done is None else replace(post, content_html=done[0], summary=done[1])
+
+
+def rendered(
+    rules: Rules, path: str, url: str, summary: str, post: Post | None = None
+) -> tuple[str, str] | None:
+    """(content, summary) of the parsed post at ``path`` (:func:`finish`), whose page is
+    ``url`` and whose front matter gave ``summary`` ('' if none); ``None`` if its file is gone
+    or broken.
+
+    All an export's workers need of a post is its path, URL and summary: ``post`` (the parsed
+    post, which Liquid's ``page`` reads) may be left out, and is then parsed again from the file
+    for the few bodies that hold Liquid.
+    """
     try:
-        text = decode(read(rules.root / post.path))
-        split = split_front_matter(text) or ("", text, 1, 0)  # none: Jekyll publishes it as is
-        data = defaults.apply(
-            rules.site, rules.root, post.path, load_yaml(split[0], split[2]) if split[0] else {}
-        )
+        text = decode(read(rules.root / path))
+        fm_text, body, fm_line, _ = split_front_matter(text) or ("", text, 1, 0)
+        # No Liquid without "{{" or "{%". Without it, only the keys below are read of the front
+        # matter: text that cannot name them (no escape spells them otherwise) is not parsed
+        # again, which it was, without fault, when the post was made.
+        liquid = "{" in body
+        own = load_yaml(fm_text, fm_line) if liquid or _EXCERPT_KEYS.search(fm_text) else {}
+        data = defaults.apply(rules.site, rules.root, path, own)
+        if liquid and post is None:  # the page Liquid sees
+            post = parse_text(path, text, rules, [], render_liquid=False)
     except (OSError, ParseError):
-        return post
-    body, _ = _liquid(rules, post, data, split[1])
-    markdown = post.path.endswith(_MARKDOWN)
-    html = content.render(body, markdown=markdown, page_url=post.url)
-    summary = post.summary
+        return None
+    # decode() left the body no control character; what Liquid puts in it may hold any.
+    decoded = not liquid
+    if liquid:
+        if post is None:  # unpublished since it was parsed: the next refresh drops it
+            return None
+        body, _ = _liquid(rules, post, data, body)
+    markdown = path.endswith(_MARKDOWN)
+    html = content.render(body, markdown=markdown, page_url=url, controls_free=decoded)
     if not summary and not _text(data.get("description")) and data.get("excerpt") is None:
         # Jekyll's excerpt: the body up to excerpt_separator, by default its first paragraph.
         separator = (
@@ -90,13 +116,18 @@ def finish(rules: Rules, post: Post) -> Post:
         parts = body.lstrip("\n").split(separator, 1)
         # No separator: the excerpt is the whole body, whose HTML is already there (the blank
         # lines lstrip drops are no text). A generated or scraped post often has none.
-        excerpt_html = (
-            html
+        summary = (
+            summaries.summary(html, rules.summary_length)
             if len(parts) == 1
-            else content.render(parts[0], markdown=markdown, page_url=post.url)
+            else summaries.excerpt_summary(
+                parts[0],
+                rules.summary_length,
+                markdown=markdown,
+                page_url=url,
+                controls_free=decoded,
+            )
         )
-        summary = summaries.summary(excerpt_html, rules.summary_length)
-    return replace(post, content_html=html, summary=summary)
+    return html, summary
 
 
 def _liquid(
