@@ -412,6 +412,53 @@ def test_every_rule_takes_part_in_the_fingerprint(index: Index) -> None:
         ), name
 
 
+def test_a_first_fill_marks_posts_sharing_a_permalink_as_a_refresh_does(
+    finews_copy: Path, tmp_path: Path
+) -> None:
+    """A first fill marks its posts as if none shared a permalink and then fixes those that do:
+    its digests are those of an index that saw the same posts come one refresh at a time, and
+    a later post's entry id, which the mark stands for, is its own."""
+    same = "---\ntitle: {t}\ndate: 2021-12-09\ncategories: {c}\npermalink: /same/\n---\nx\n"
+    gradual = make_index(finews_copy, tmp_path / "gradual.sqlite3")
+    try:
+        gradual.refresh()
+        for t, c in (("a", "one"), ("b", "two"), ("c", "two")):
+            (finews_copy / "_posts" / f"2021-12-09-{t}.md").write_text(
+                same.format(t=t, c=c), encoding="utf-8"
+            )
+            gradual.refresh()
+        fill = make_index(finews_copy, tmp_path / "fill.sqlite3")
+        fill.refresh(search=False)
+        assert fill.digests() == gradual.digests()
+        fill.close()
+    finally:
+        gradual.close()
+
+
+def test_a_first_fill_ends_with_the_schema_of_a_new_file(finews_copy: Path, tmp_path: Path) -> None:
+    """A first fill makes the secondary indexes after its rows: the file ends with the same
+    tables and indexes, made by the same statements, as a new one, and they are used."""
+    ix = make_index(finews_copy, tmp_path / "index.sqlite3")
+    try:
+        ix.refresh(search=False)
+        ix.store.recreate()
+        fresh = _schema(ix.path)
+        ix.refresh(search=False)
+        filled = _schema(ix.path)
+        assert filled == fresh and any(t == "index" and sql for t, _, _, sql in fresh)
+        with sqlite3.connect(ix.path) as db:
+            plan = db.execute("EXPLAIN QUERY PLAN SELECT 1 FROM posts WHERE url = 'x'").fetchall()
+            assert "posts_url" in str(plan)
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        ix.close()
+
+
+def _schema(path: Path) -> list[tuple[str, str, str, str]]:
+    with sqlite3.connect(path) as db:
+        return sorted(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+
+
 def test_digests_are_the_same_on_every_index_over_the_same_files(
     finews_copy: Path, tmp_path: Path
 ) -> None:

@@ -7,18 +7,25 @@ stamp dated from the disk, its Last-Modified (see :func:`refresh` and docs/decis
 keeps each scope's digest: the XOR of a mark per post, a hash of what its entry depends on (the
 file's path, size and modification time, and whether an earlier post shares its permalink). Two
 index files over the same files hold the same digests, so hosts with an index each agree on
-cache keys; XOR lets a refresh update a digest from the posts it touched alone.
+cache keys; XOR lets a refresh update a digest from the posts it touched alone. The worker
+that parses a post marks it as if no other post shared its permalink; the writer marks again
+the few that do.
+
+A first fill writes every row into tables without their secondary indexes, and makes these at
+the end of the same transaction (a sort each, where a B-tree insert per row cost more).
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import json
+import re
 import sqlite3
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .. import parallel
 from ..jekyll import files as jekyll_files
@@ -26,7 +33,7 @@ from ..jekyll import posts as jekyll_posts
 from ..model import Problem
 from . import marks, search
 from .connection import Store, meta
-from .schema import POST_COLUMNS, MemberRow, PostRow, members, to_row
+from .schema import POST_COLUMNS, SCHEMA, PostRow, members, to_row
 
 T = TypeVar("T")
 
@@ -127,7 +134,6 @@ def _write(
     every post is given its words and grams (:mod:`feeds.index.search`); without, they are
     inserted without them, until a refresh that needs them.
     """
-    gone = [(p,) for p in removed] + [(f.path,) for f in changed]
     #: scope → the newest second of the changes that touched it
     touched_at: dict[tuple[str, str], int] = {}
 
@@ -141,7 +147,16 @@ def _write(
     try:
         with store.transaction(db):
             generation = int(meta(db, "generation") or 0) + 1
-            touched = 0
+            # The paths whose rows go (a new file has none: no lookups in four tables for each
+            # post of a first fill).
+            gone = [
+                (str(p),)
+                for (p,) in db.execute(
+                    "SELECT value FROM json_each(?)"
+                    " WHERE EXISTS (SELECT 1 FROM files WHERE path = value)",
+                    (json.dumps([*removed, *(f.path for f in changed)], ensure_ascii=False),),
+                )
+            ]
             # The first fill records no versions: there is no earlier state to compare with.
             record = generation > 1
             shared = {
@@ -159,7 +174,6 @@ def _write(
                         (p,),
                     ),
                 )
-            added: list[str] = []
             if gone:
                 for (p,) in gone:
                     touch(
@@ -179,37 +193,26 @@ def _write(
                 "INSERT INTO files VALUES (?, ?, ?)",
                 ((f.path, f.size, f.mtime_ns) for f in changed),
             )
-            for batch in _batched(parsed, 64):
-                posts = [post for post, _, _, _ in batch if post is not None]
-                touched += len(posts)
-                added += (row.path for row in posts)
-                db.executemany(
-                    "INSERT INTO problems VALUES (?, ?, ?, ?)",
-                    [p for _, _, problems, _ in batch for p in problems],
-                )
-                db.executemany(
-                    f"INSERT INTO posts ({POST_COLUMNS}) VALUES ({', '.join('?' * len(POST_COLUMNS.split(', ')))})",
-                    posts,
-                )
-                search.insert(
-                    db,
-                    [
-                        (
-                            db.execute(
-                                "SELECT id FROM posts WHERE path = ?", (post.path,)
-                            ).fetchone()[0],
-                            words,
-                        )
-                        for post, _, _, words in batch
-                        if post is not None and words is not None
-                    ],
-                )
-                shared.update(row.url for row in posts)
-                rows = [m for _, found, _, _ in batch for m in found]
-                db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", rows)
-                if record:  # the first fill stamps every scope at once, below
-                    for m in rows:
-                        touch([(m.kind, m.slug)], dated[m.path])
+            if record:
+
+                def stamp(rows: list[tuple[str, str, int, str, str]]) -> None:
+                    for kind, slug, _, path, _ in rows:
+                        touch([(kind, slug)], dated[path])
+
+                touched, urls = _insert(db, parsed, delta, stamp)
+                shared |= urls
+            else:
+                # The first fill: the secondary indexes are made once the rows are in (the
+                # same statements: a sort each, not a B-tree insert per row).
+                for name in _INDEXES:
+                    db.execute(f"DROP INDEX {name}")
+                touched, _ = _insert(db, parsed, delta, None)
+                for sql in _INDEXES.values():
+                    db.execute(sql)
+                shared = {
+                    str(u)
+                    for (u,) in db.execute("SELECT url FROM posts GROUP BY url HAVING COUNT(*) > 1")
+                }
             if record and shared:
                 # A post sharing a permalink with one added or removed may have a new entry id.
                 newest = max(dated.values())
@@ -233,14 +236,12 @@ def _write(
                     " DO UPDATE SET modified = MAX(modified + 1, excluded.modified)",
                     ((k, s, when) for (k, s), when in touched_at.items()),
                 )
-                _mark(db, delta, added, shared)
-            else:
-                if cold is not None:
-                    db.execute(
-                        "INSERT OR REPLACE INTO stamps SELECT DISTINCT kind, slug, ? FROM members",
-                        (cold,),
-                    )
-                _mark_all(db)
+            elif cold is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO stamps SELECT DISTINCT kind, slug, ? FROM members",
+                    (cold,),
+                )
+            _mark(db, delta, shared)
             if name_problems is not None:
                 # misnamed files are not in `files`: a full scan replaces their warnings
                 db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
@@ -263,62 +264,81 @@ def _write(
     return generation
 
 
-def _mark(
-    db: sqlite3.Connection, delta: dict[tuple[str, str], int], added: list[str], shared: set[str]
-) -> None:
-    """Mark the posts ``added`` and those sharing a permalink in ``shared`` (their entry id may
-    have changed), and fold ``delta`` (the marks of posts gone) and the marks' changes into the
-    digests of their scopes."""
-    paths = set(added) | {
-        str(p) for u in shared for (p,) in db.execute("SELECT path FROM posts WHERE url = ?", (u,))
-    }
+def _insert(
+    db: sqlite3.Connection,
+    parsed: Iterable[_Rows],
+    delta: dict[tuple[str, str], int],
+    stamp: Callable[[list[tuple[str, str, int, str, str]]], None] | None,
+) -> tuple[int, set[str]]:
+    """Insert each parsed file's rows, and fold the marks of its post into ``delta``; ``stamp``
+    is given each batch's members. How many posts went in, and their permalinks.
+
+    The posts take the ids after every id there has been, counted here rather than asked of
+    SQLite a row at a time (ids are never reused: rendered content lands on its own row)."""
+    seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'posts'").fetchone()
+    next_id = (seq[0] if seq else 0) + 1
+    count = 0
+    urls: set[str] = set()
+    insert = f"INSERT INTO posts (id, mark, {POST_COLUMNS}) VALUES ({', '.join('?' * (2 + len(PostRow._fields)))})"
+    for batch in _batched(parsed, 64):
+        posts: list[tuple[object, ...]] = []
+        words: list[tuple[int, bytes]] = []
+        rows: list[tuple[str, str, int, str, str]] = []
+        problems: list[tuple[str, int, str, str]] = []
+        for post, found, warnings, packed, mark in batch:
+            problems += warnings
+            if post is None:
+                continue
+            posts.append((next_id, mark, *post))
+            if packed is not None:
+                words.append((next_id, packed))
+            next_id += 1
+            urls.add(post[_URL])
+            path, ts = post[0], post[_TS]
+            for kind, slug, name in found:
+                rows.append((kind, slug, ts, path, name))
+                delta[kind, slug] = delta.get((kind, slug), 0) ^ mark
+        db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", problems)
+        db.executemany(insert, posts)
+        search.insert(db, words)
+        db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", rows)
+        if stamp is not None:
+            stamp(rows)
+        count += len(posts)
+    return count, urls
+
+
+def _mark(db: sqlite3.Connection, delta: dict[tuple[str, str], int], shared: set[str]) -> None:
+    """Mark again the posts whose permalink is one of ``shared`` (their entry id may have
+    changed: the marks the workers gave say none shares one), and fold ``delta`` (the marks of
+    posts gone and added) and the marks' changes into the digests of their scopes."""
     marks = []
-    for path in paths:
-        row = db.execute(
-            f"SELECT p.mark, {_MARK_COLUMNS} FROM posts p JOIN files f ON f.path = p.path"
-            " WHERE p.path = ?",
-            (path,),
-        ).fetchone()
-        old, new = row[0], _hash(*row[1:])
-        if old != new:
-            marks.append((new, path))
-            _fold(
-                delta,
-                (
-                    (k, s, old ^ new)
-                    for k, s in db.execute("SELECT kind, slug FROM members WHERE path = ?", (path,))
-                ),
-            )
-    db.executemany("UPDATE posts SET mark = ? WHERE path = ?", marks)
-    for (kind, slug), d in delta.items():
-        row = db.execute(
-            "SELECT digest FROM digests WHERE kind = ? AND slug = ?", (kind, slug)
-        ).fetchone()
-        digest = (row[0] if row else 0) ^ d
-        if digest:
-            db.execute("INSERT OR REPLACE INTO digests VALUES (?, ?, ?)", (kind, slug, digest))
-        else:
-            db.execute("DELETE FROM digests WHERE kind = ? AND slug = ?", (kind, slug))
-
-
-def _mark_all(db: sqlite3.Connection) -> None:
-    """Mark every post and compute every digest afresh (the first fill: one pass, no lookups)."""
-    marks = {
-        str(row[0]): _hash(*row)
+    for u in shared:
         for row in db.execute(
-            f"SELECT {_MARK_COLUMNS} FROM posts p JOIN files f ON f.path = p.path"
-        )
-    }
-    db.executemany("UPDATE posts SET mark = ? WHERE path = ?", ((m, p) for p, m in marks.items()))
-    digests: dict[tuple[str, str], int] = {}
-    _fold(
-        digests,
-        ((k, s, marks[p]) for k, s, p in db.execute("SELECT kind, slug, path FROM members")),
-    )
-    db.execute("DELETE FROM digests")
+            f"SELECT p.mark, {_MARK_COLUMNS} FROM posts p JOIN files f ON f.path = p.path"
+            " WHERE p.url = ?",
+            (u,),
+        ).fetchall():
+            old, new, path = row[0], _hash(*row[1:]), row[1]
+            if old != new:
+                marks.append((new, path))
+                _fold(
+                    delta,
+                    (
+                        (k, s, old ^ new)
+                        for k, s in db.execute(
+                            "SELECT kind, slug FROM members WHERE path = ?", (path,)
+                        )
+                    ),
+                )
+    db.executemany("UPDATE posts SET mark = ? WHERE path = ?", marks)
+    # XOR, which SQLite spells (a | b) & ~(a & b); a scope whose digest is 0 has no row.
     db.executemany(
-        "INSERT INTO digests VALUES (?, ?, ?)", ((k, s, d) for (k, s), d in digests.items() if d)
+        "INSERT INTO digests VALUES (?, ?, ?) ON CONFLICT (kind, slug)"
+        " DO UPDATE SET digest = (digest | excluded.digest) & ~(digest & excluded.digest)",
+        ((k, s, d) for (k, s), d in delta.items() if d),
     )
+    db.execute("DELETE FROM digests WHERE digest = 0")
 
 
 #: What a post's mark is made of: its file's path, size and mtime, and whether it shares its
@@ -337,11 +357,20 @@ def _fold(into: dict[tuple[str, str], int], marks: Iterable[tuple[str, str, int]
         into[(kind, slug)] = into.get((kind, slug), 0) ^ mark
 
 
-#: What one file gives the index, as rows (tuples, cheap to send back from a worker): its
-#: ``posts`` row (``None``: no post), its ``members`` rows and its ``problems`` rows.
+#: What one file gives the index, as plain tuples (named ones take twice as long to unpickle
+#: in the writing process, which a cold fill keeps busy): its ``posts`` row (``None``: no
+#: post), the kind, slug and name of each of its ``members`` rows, its ``problems`` rows, its
+#: words (:class:`feeds.index.search.Prepared`; ``None``: not asked for) and its post's mark, as
+#: if no other post shared its permalink (the writer fixes the few that do).
 _Rows = tuple[
-    PostRow | None, list[MemberRow], list[tuple[str, int, str, str]], search.Prepared | None
+    tuple[Any, ...] | None,
+    list[tuple[str, str, str]],
+    list[tuple[str, int, str, str]],
+    bytes | None,
+    int,
 ]
+#: Where a ``posts`` row (:class:`PostRow`) holds its permalink and its instant.
+_URL, _TS = PostRow._fields.index("url"), PostRow._fields.index("ts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,12 +389,16 @@ def _rows(file: jekyll_files.SourceFile, parsing: _Parsing) -> _Rows:
     writing the index only inserts."""
     parsed = jekyll_posts.parse(file, parsing.rules, words=parsing.words)
     problems = [(p.path, p.line, p.level, p.message) for p in parsed.problems]
-    words = search.Prepared(parsed) if parsing.words else None
+    words = search.Prepared(parsed).compressed if parsing.words and parsed.post else None
     if parsed.post is None:
-        return None, [], problems, words
-    return to_row(parsed.post), list(members(parsed.post)), problems, words
+        return None, [], problems, None, 0
+    mark = _hash(file.path, file.size, file.mtime_ns, 0)
+    found = [(m.kind, m.slug, m.name) for m in members(parsed.post)]
+    return tuple(to_row(parsed.post)), found, problems, words, mark
 
 
+#: The secondary indexes of :data:`SCHEMA`, name → statement: a first fill makes them last.
+_INDEXES = {name: sql for sql, name in re.findall(r"^(CREATE INDEX (\w+) ON [^;]*);", SCHEMA, re.M)}
 #: Makes an insert into ``versions`` raise the scope's version instead.
 _BUMP = " ON CONFLICT (kind, slug) DO UPDATE SET generation = excluded.generation"
 

@@ -67,9 +67,10 @@ class Prepared:
         self.compressed = _packed(searchable(parsed.post.title, "") + parsed.text)
 
 
-def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, Prepared]]) -> None:
-    """Add the words of posts just inserted with these ids (their grams: :func:`catch_up`)."""
-    db.executemany("INSERT INTO words VALUES (?, ?)", ((i, p.compressed) for i, p in rows))
+def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, bytes]]) -> None:
+    """Add the words (:attr:`Prepared.compressed`) of posts just inserted with these ids (their
+    grams: :func:`catch_up`)."""
+    db.executemany("INSERT INTO words VALUES (?, ?)", rows)
 
 
 def left_out(db: sqlite3.Connection) -> None:
@@ -94,7 +95,7 @@ def complete(db: sqlite3.Connection, rules: jekyll_posts.Rules, jobs: int) -> in
     ).fetchall()
     files = [jekyll_files.SourceFile(path, size, mtime) for _, path, size, mtime in rows]
     prepared = parallel.map_ordered(_prepare, files, rules, jobs)
-    insert(db, ((row[0], p) for row, p in zip(rows, prepared)))
+    insert(db, ((row[0], p.compressed) for row, p in zip(rows, prepared)))
     db.execute("UPDATE meta SET value = 'all' WHERE key = 'words'")
     return len(rows)
 
