@@ -180,10 +180,12 @@ def _documents(
 ) -> Documents:
     """Open the index for ``config`` and bring it up to date, logging what changed; with
     ``search``, its keyword index too (:meth:`feeds.index.Index.refresh`): only the service
-    answers keyword queries, and the export writes saved searches."""
+    answers keyword queries, and the export writes saved searches. ``only_if_empty``: leave
+    an index that holds posts, all with their words, as it is (the service's workers refresh
+    it)."""
     try:
         documents = Documents.from_config(config)
-        if only_if_empty and documents.index.generation > 0:
+        if only_if_empty and documents.index.generation > 0 and documents.index.searchable:
             return documents
         r = documents.index.refresh(search=search)
     except ConfigError as e:
@@ -229,9 +231,10 @@ def serve(
     config = _load(ctx)
     if engine:
         config = replace(config, server=replace(config.server, engine=engine))
-    # Fill an empty index before the workers fork, so none of them is killed by gunicorn's
-    # timeout while a large site is parsed; a filled one is brought up to date by the workers
-    # while they serve.
+    # Fill an empty index (or give the posts an export added their words) before the workers
+    # fork, so none of them is killed by gunicorn's timeout while a large site is parsed, nor
+    # answers a keyword query without those posts; a filled one is brought up to date by the
+    # workers while they serve.
     _documents(config, only_if_empty=True, search=True).index.close()
     from .server import run  # gunicorn is only needed here
 

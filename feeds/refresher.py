@@ -213,8 +213,9 @@ class Refresher:
     def start(self) -> None:
         """Keep this worker up to date in a daemon thread. An index that holds posts is served
         at once while the first refresh runs; an empty one is filled first (there is nothing
-        to serve before that), which ``feeds serve`` does before forking its workers."""
-        if self.refresh_state(self.now()).generation == 0:
+        to serve before that), and the posts an export added are given their words first (a
+        keyword query would miss them), which ``feeds serve`` does before forking its workers."""
+        if self.refresh_state(self.now()).generation == 0 or not self.index.searchable:
             self.tick()
             if self._pending:  # files written just now: wait until they are settled, then read them
                 self.clock.sleep(max(self.settle, 1 - self.clock.wall_ns() % 1_000_000_000 / 1e9))

@@ -699,6 +699,36 @@ def test_workers_write_what_the_service_serves(
         documents.index.close()
 
 
+def test_an_export_without_saved_searches_leaves_words_for_the_service(
+    tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
+) -> None:
+    """An export with no saved search reads no post's words; the service started on its
+    index reads them before it answers, and a keyword finds the post whose body holds it, as
+    does the next export that saves a search for it."""
+    (finews_copy / "_posts/2025-06-01-kunpeng.md").write_text(
+        "---\ntitle: 新车\ndate: 2025-06-01 08:00:00 +0800\n---\n正文里有鲲鹏二字\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    cfg = write_config(source=finews_copy)
+    run_export(cfg, out)
+    with sqlite3.connect(config.load(cfg).index.path) as db:
+        assert db.execute("SELECT COUNT(*) FROM words").fetchone()[0] == 0
+    app = create_app(config.load(cfg))
+    try:
+        found = json.loads(app.test_client().get("/search.json?q=鲲鹏").data)
+        assert [i["title"] for i in found["items"]] == ["新车"]
+    finally:
+        app.extensions["feeds"].close()
+    index = config.load(cfg).index.path
+    for p in index.parent.glob(index.name + "*"):
+        p.unlink()
+    run_export(cfg, out)
+    run_export(write_config('[search]\nsaved = ["鲲鹏"]\n', source=finews_copy), out)
+    feed = json.loads((out / "search/鲲鹏.json").read_bytes())
+    assert [i["title"] for i in feed["items"]] == ["新车"]
+
+
 def test_saved_searches_export_at_the_urls_the_service_answers(
     tmp_path: Path, write_config: Callable[..., Path], finews_copy: Path
 ) -> None:

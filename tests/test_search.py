@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from feeds import config, search
 from feeds.filters import Entry
-from feeds.index import Index, grams
+from feeds.index import Index, grams, texts
 from feeds.index import search as search_index
 from feeds.index.schema import SCHEMA, micros
 from feeds.jekyll import files
@@ -297,6 +297,32 @@ def test_a_fill_without_search_leaves_the_words_out_then_catches_up(
         ix.close()
 
 
+def test_a_post_whose_file_changed_since_waits_for_the_refresh_that_reads_it(
+    finews_copy: Path, tmp_path: Path
+) -> None:
+    """The catch-up reads only files that are still the ones their post was parsed from: a
+    post whose file changed, and is left for later as still being written, gets no words (nor
+    another version's), and the refresh that replaces it gives it its words."""
+    ix = make_index(finews_copy, tmp_path / "index.sqlite3")
+    try:
+        ix.refresh(search=False)
+        target = sorted((finews_copy / "_posts").iterdir())[5]
+        rel = target.relative_to(finews_copy).as_posix()
+        target.write_text(target.read_text(encoding="utf-8") + "\n鲲鹏\n", encoding="utf-8")
+        now = target.stat().st_mtime_ns
+        r = ix.refresh(settle=5.0, now_ns=now)
+        assert r.unsettled == (rel,) and not ix.searchable
+        assert words_of(ix) == len(ix.posts(SITE, NOW, 1000)) - 1
+        assert searched(ix, "鲲鹏") == []
+        for q in ("蔚来", "锂"):  # every other post is found
+            assert searched(ix, q) == [p for p in scan(finews_copy, q) if p != rel], q
+        r = ix.refresh(settle=5.0, now_ns=now + 10**10)
+        assert r.changed == 1 and ix.searchable
+        assert searched(ix, "鲲鹏") == [rel]
+    finally:
+        ix.close()
+
+
 #: Text as posts hold it: Chinese, ASCII letters, digits and punctuation, spaces, FTS5's syntax.
 _TEXT = st.text(alphabet=st.sampled_from('蔚来锂电池的汽车国內aBz09 -"*^():.%_'), max_size=40)
 
@@ -310,7 +336,7 @@ def test_the_grams_find_every_short_term_and_nothing_else(text: str, data: st.Da
     db = sqlite3.connect(":memory:")
     try:
         db.executescript(SCHEMA + search_index.SCHEMA)
-        db.execute("INSERT INTO words VALUES (1, ?)", (search_index._packed(folded),))
+        db.execute("INSERT INTO words VALUES (1, ?)", (texts._packed(folded),))
         db.execute("INSERT INTO grams (rowid, g) VALUES (1, ?)", (grams.stream(folded),))
         inside = [folded[i : i + n] for n in (1, 2) for i in range(len(folded) - n + 1)]
         terms = st.text(alphabet=st.sampled_from('蔚来锂az0-"*'), min_size=1, max_size=2)
@@ -620,7 +646,7 @@ def test_a_saved_search_is_served_at_its_path_as_the_sites_own(
 
 def test_the_words_stored_are_the_searchable_text(finews_copy: Path) -> None:
     """What the index stores for a post, read back, is its searchable text, the body folded
-    once (Prepared does not fold it again)."""
+    once (packed does not fold it again)."""
     rules = make_index(finews_copy, finews_copy / "unused").rules
     seen = 0
     for path in sorted(
@@ -629,7 +655,7 @@ def test_the_words_stored_are_the_searchable_text(finews_copy: Path) -> None:
         source = files.stat_post(finews_copy, path)
         parsed = jekyll_posts.parse(source, rules) if source else None
         if parsed and parsed.post:
-            stored = zstandard.decompress(search_index.Prepared(parsed).compressed).decode()
+            stored = zstandard.decompress(texts.packed(parsed.post.title, parsed.text)).decode()
             assert stored == search.searchable(parsed.post.title, parsed.text)
             seen += 1
     assert seen > 100

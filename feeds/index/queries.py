@@ -14,7 +14,7 @@ from datetime import datetime
 from ..filters import Entry
 from ..model import SITE, Problem, Scope, ScopeKind
 from ..search import Query
-from . import search
+from . import search, texts
 from .connection import Store
 from .schema import READ_COLUMNS, ReadRow, Stored, Unrendered, from_micros, from_row, micros
 from .search import BUDGET
@@ -54,6 +54,13 @@ class Queries:
     def generation(self) -> int:
         """Bumped by every refresh that changed a post; the same in every process."""
         return self.store.one(int, "SELECT value FROM meta WHERE key = 'generation'") or 0
+
+    @property
+    def searchable(self) -> bool:
+        """Whether every post has its words, which keyword queries and filters read: not after
+        a refresh without search added posts, until one with search gives them theirs."""
+        with self.store.errors():
+            return texts.whole(self.store.db())
 
     @property
     def identity(self) -> str:

@@ -31,7 +31,7 @@ from .. import parallel
 from ..jekyll import files as jekyll_files
 from ..jekyll import posts as jekyll_posts
 from ..model import Problem
-from . import marks, search
+from . import marks, search, texts
 from .connection import Store, meta
 from .schema import POST_COLUMNS, SCHEMA, PostRow, members, to_row
 
@@ -250,10 +250,10 @@ def _write(
                     ((p.path, p.line, p.level, p.message) for p in name_problems),
                 )
             if parsing.words:
-                search.complete(db, parsing.rules, parsing.jobs)
+                texts.complete(db, parsing.rules.root, parsing.jobs)
                 search.catch_up(db)
             elif touched:
-                search.left_out(db)
+                texts.left_out(db)
             if gone or touched:
                 db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
                 marks.prune(db, generation)
@@ -300,7 +300,7 @@ def _insert(
                 delta[kind, slug] = delta.get((kind, slug), 0) ^ mark
         db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", problems)
         db.executemany(insert, posts)
-        search.insert(db, words)
+        texts.insert(db, words)
         db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?)", rows)
         if stamp is not None:
             stamp(rows)
@@ -360,7 +360,7 @@ def _fold(into: dict[tuple[str, str], int], marks: Iterable[tuple[str, str, int]
 #: What one file gives the index, as plain tuples (named ones take twice as long to unpickle
 #: in the writing process, which a cold fill keeps busy): its ``posts`` row (``None``: no
 #: post), the kind, slug and name of each of its ``members`` rows, its ``problems`` rows, its
-#: words (:class:`feeds.index.search.Prepared`; ``None``: not asked for) and its post's mark, as
+#: words (:func:`feeds.index.texts.packed`; ``None``: not asked for) and its post's mark, as
 #: if no other post shared its permalink (the writer fixes the few that do).
 _Rows = tuple[
     tuple[Any, ...] | None,
@@ -389,7 +389,7 @@ def _rows(file: jekyll_files.SourceFile, parsing: _Parsing) -> _Rows:
     writing the index only inserts."""
     parsed = jekyll_posts.parse(file, parsing.rules, words=parsing.words)
     problems = [(p.path, p.line, p.level, p.message) for p in parsed.problems]
-    words = search.Prepared(parsed).compressed if parsing.words and parsed.post else None
+    words = texts.packed(parsed.post.title, parsed.text) if parsing.words and parsed.post else None
     if parsed.post is None:
         return None, [], problems, None, 0
     mark = _hash(file.path, file.size, file.mtime_ns, 0)

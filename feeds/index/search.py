@@ -16,8 +16,8 @@ terms under three characters at all, took five times as long to fill and seven t
 to: an export needs no keyword search, and its cold fill costs half as much without. Every post
 whose id is at most the ``grams`` mark in ``meta`` has its grams; a query checks the posts
 above it against their text (:func:`scan`), so it finds the same posts either way, only slower.
-A refresh told not to leaves out ``words`` too, and :func:`complete` adds them, before any
-grams, in the next refresh that needs them; until then no query finds those posts.
+A refresh told not to leaves out ``words`` too, and :func:`feeds.index.texts.complete` adds
+them, before any grams, in the next refresh that needs them; until then no query finds those posts.
 
 A contentless table deletes a row only given the tokens it was inserted with: they are made
 again from ``words``, by the same :func:`feeds.index.grams.stream`.
@@ -33,11 +33,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 import zstandard
 
-from .. import parallel
 from ..filters import Entry
-from ..jekyll import files as jekyll_files
-from ..jekyll import posts as jekyll_posts
-from ..search import Query, searchable
+from ..search import Query
 from . import grams
 from .schema import author_names, names
 
@@ -52,57 +49,6 @@ INSERT INTO meta VALUES ('grams', '0');
 -- without them, until complete() gives them theirs
 INSERT INTO meta VALUES ('words', 'all');
 """
-
-
-class Prepared:
-    """What a parsed file's post adds to ``words``, made on the parsing cores."""
-
-    __slots__ = ("compressed",)
-
-    def __init__(self, parsed: jekyll_posts.Parsed) -> None:
-        if parsed.post is None:  # gone or hidden since: no words until the refresh drops it
-            self.compressed = _packed("")
-            return
-        # The body's words are folded already: searchable() would split and join them again.
-        self.compressed = _packed(searchable(parsed.post.title, "") + parsed.text)
-
-
-def insert(db: sqlite3.Connection, rows: Iterable[tuple[int, bytes]]) -> None:
-    """Add the words (:attr:`Prepared.compressed`) of posts just inserted with these ids (their
-    grams: :func:`catch_up`)."""
-    db.executemany("INSERT INTO words VALUES (?, ?)", rows)
-
-
-def left_out(db: sqlite3.Connection) -> None:
-    """Record that posts were just inserted without their words (:func:`complete`)."""
-    db.execute("UPDATE meta SET value = 'some' WHERE key = 'words'")
-
-
-def complete(db: sqlite3.Connection, rules: jekyll_posts.Rules, jobs: int) -> int:
-    """Give each post that a refresh without search left without words its words, reading
-    its file again on every core; how many. An export without saved searches needs no words,
-    which are a third of what parsing a post costs; the first refresh that needs them (the
-    service's, or an export with saved searches) pays for them here, once, in its own
-    transaction, before :func:`catch_up` makes their grams.
-
-    A file changed since it was parsed gives its new words; the refresh that sees the change
-    parses it again and replaces them."""
-    if db.execute("SELECT value FROM meta WHERE key = 'words'").fetchone()[0] == "all":
-        return 0
-    rows = db.execute(
-        "SELECT p.id, f.path, f.size, f.mtime_ns FROM posts p JOIN files f ON f.path = p.path"
-        " WHERE NOT EXISTS (SELECT 1 FROM words w WHERE w.id = p.id) ORDER BY p.id"
-    ).fetchall()
-    files = [jekyll_files.SourceFile(path, size, mtime) for _, path, size, mtime in rows]
-    prepared = parallel.map_ordered(_prepare, files, rules, jobs)
-    insert(db, ((row[0], p.compressed) for row, p in zip(rows, prepared)))
-    db.execute("UPDATE meta SET value = 'all' WHERE key = 'words'")
-    return len(rows)
-
-
-def _prepare(file: jekyll_files.SourceFile, rules: jekyll_posts.Rules) -> Prepared:
-    """The words of the post in ``file``: a pool worker's part of :func:`complete`."""
-    return Prepared(jekyll_posts.parse(file, rules))
 
 
 def catch_up(db: sqlite3.Connection) -> None:
@@ -408,8 +354,3 @@ class _Texts:
     def folded(self, blob: bytes) -> str:
         """The searchable text a ``words`` row keeps, folded: what its grams are made of."""
         return self.unpack(blob).decode("utf-8", "surrogatepass").lower()
-
-
-def _packed(text: str) -> bytes:
-    """What ``words`` keeps of a searchable text: its UTF-8, zstd-compressed."""
-    return zstandard.compress(text.encode("utf-8", "surrogatepass"), 3)
