@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from feeds import __version__
 from feeds.dates import rfc3339
 from feeds.model import Feed
 from feeds.urls import feed_url
-from feeds.writers.fields import (
-    HISTORY_NS,
-    MEDIA_NS,
-    entry_body,
-    history_mark,
-    lead_image,
-    links,
-    site_author,
-    terms,
-    updated,
-)
+from feeds.writers.entry import Entry
+from feeds.writers.fields import HISTORY_NS, MEDIA_NS, history_mark, links, site_author, updated
 from feeds.writers.xml import Xml, link_attrs, media
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
-def write(feed: Feed) -> bytes:
-    """Atom 1.0 (RFC 4287) of a feed whose texts are legal."""
-    images = [lead_image(p) for p in feed.posts]
+def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
+    """Atom 1.0 (RFC 4287) of a feed whose texts are legal, and its ``entries``."""
     root = {"xmlns": ATOM_NS}
-    if any(images):  # declared only where used: feeds without images keep their bytes
+    if any(
+        e.image for e in entries
+    ):  # declared only where used: feeds without images keep their bytes
         root["xmlns:media"] = MEDIA_NS
     if feed.lang:
         root["xml:lang"] = feed.lang
@@ -51,13 +45,14 @@ def write(feed: Feed) -> bytes:
         doc.leaf("icon", feed.icon)
     if feed.logo:
         doc.leaf("logo", feed.logo)
-    for post, image in zip(feed.posts, images, strict=True):
+    for entry in entries:
+        post = entry.post
         doc.open("entry", {"xml:lang": post.lang} if post.lang else None)
         doc.leaf("id", post.entry_id)
         doc.leaf("title", post.title, {"type": "text"})
         doc.leaf("link", None, {"rel": "alternate", "href": post.url, "type": "text/html"})
-        doc.leaf("published", rfc3339(post.date))
-        doc.leaf("updated", rfc3339(post.updated))
+        doc.leaf("published", entry.published)
+        doc.leaf("updated", entry.updated)
         for author in post.authors:
             doc.open("author")
             doc.leaf("name", author.name)
@@ -66,17 +61,16 @@ def write(feed: Feed) -> bytes:
             if author.uri:
                 doc.leaf("uri", author.uri)
             doc.close()
-        for term in terms(post):
+        for term in entry.terms:
             doc.leaf("category", None, {"term": term})
-        body = entry_body(feed, post)
         # The W3C rules want text in every entry (a summary or a content, neither blank): a post
         # with neither is summarized by its title.
-        summary = post.summary or ("" if body else post.title)
+        summary = post.summary or ("" if entry.body else post.title)
         if summary:
             doc.leaf("summary", summary, {"type": "text"})
-        if body:
-            doc.leaf("content", body, {"type": "html"})
-        if image:
-            media(doc, image)
+        if entry.body:
+            doc.escaped("content", entry.xml_body, {"type": "html"})
+        if entry.image:
+            media(doc, entry.image)
         doc.close()
     return doc.finish()

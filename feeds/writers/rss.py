@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from feeds import __version__
 from feeds.dates import rfc822
 from feeds.model import Feed
 from feeds.writers.atom import ATOM_NS
+from feeds.writers.entry import Entry
 from feeds.writers.fields import (
     HISTORY_NS,
     MEDIA_NS,
     enclosure_type,
-    entry_body,
     history_mark,
-    lead_image,
     links,
-    terms,
     updated,
 )
 from feeds.writers.xml import Xml, link_attrs, media
@@ -25,11 +24,12 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 
 
-def write(feed: Feed) -> bytes:
-    """:func:`rss` of a feed whose texts are legal."""
-    images = [lead_image(p) for p in feed.posts]
+def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
+    """:func:`rss` of a feed whose texts are legal, and its ``entries``."""
     root = {"xmlns:atom": ATOM_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS}
-    if any(images):  # declared only where used: feeds without images keep their bytes
+    if any(
+        e.image for e in entries
+    ):  # declared only where used: feeds without images keep their bytes
         root["xmlns:media"] = MEDIA_NS
     if history_mark(feed):
         root["xmlns:fh"] = HISTORY_NS
@@ -55,15 +55,16 @@ def write(feed: Feed) -> bytes:
             doc.leaf("atom:link", None, link_attrs(link))
     if mark := history_mark(feed):
         doc.leaf(mark, None)
-    for post, image in zip(feed.posts, images, strict=True):
+    for entry in entries:
+        post, image = entry.post, entry.image
         doc.open("item")
         doc.plain("title", post.title)
         doc.leaf("link", post.url)
         doc.leaf("guid", post.entry_id, {"isPermaLink": "false" if post.guid else "true"})
         doc.leaf("pubDate", rfc822(post.date))
-        for term in terms(post):
+        for term in entry.terms:
             doc.plain("category", term)
-        body = entry_body(feed, post)
+        body = entry.body
         # RSS descriptions are HTML, so the plain-text summary is escaped once more. The title
         # stands in for a missing one when a content:encoded follows, which needs a description
         # before it; an item with neither has its title alone.
@@ -71,7 +72,7 @@ def write(feed: Feed) -> bytes:
         if description:
             doc.leaf("description", html.escape(description, quote=False))
         if body:
-            doc.leaf("content:encoded", body)
+            doc.escaped("content:encoded", entry.xml_body)
         # RSS's own <author> must be an e-mail address; dc:creator takes names.
         for creator in [a.name for a in post.authors] or ([feed.author] if feed.author else []):
             doc.plain("dc:creator", creator)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NewType
 
 from feeds.model import Image
 from feeds.writers.fields import Link
+
+#: Text already escaped as XML element text (:func:`escaped`): written as it is.
+Escaped = NewType("Escaped", str)
 
 
 def _escaper(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
@@ -33,6 +37,14 @@ _attr = _escaper(
         ("\t", "&#9;"),
     )
 )
+
+
+def escaped(text: str) -> Escaped:
+    """``text`` escaped as XML element text: what :meth:`Xml.leaf` writes of it. An entry's
+    body goes into Atom and RSS alike, so it is escaped once for both (:mod:`feeds.writers.entry`)."""
+    return Escaped(_text(text))
+
+
 #: RSS plain text: see :meth:`Xml.plain`.
 _plain_text = _escaper((("&", "&#x26;"), ("<", "&#x3C;"), (">", "&#x3E;"), ("\r", "&#13;")))
 
@@ -71,6 +83,10 @@ class Xml:
             self._parts += [head, "/>\n"]
         else:
             self._parts += [head, ">", escape(text), "</", tag, ">\n"]
+
+    def escaped(self, tag: str, text: Escaped, attrs: dict[str, str] | None = None) -> None:
+        """:meth:`leaf` of a text escaped already (:func:`escaped`), written as it is."""
+        self.leaf(tag, text, attrs, escape=str)
 
     def plain(self, tag: str, text: str) -> None:
         """An RSS element holding plain text, its ``&``, ``<`` and ``>`` written ``&#x26;``
