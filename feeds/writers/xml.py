@@ -60,14 +60,18 @@ class Xml:
     def __init__(self, root: str, attrs: dict[str, str]) -> None:
         self._parts = ["<?xml version='1.0' encoding='utf-8'?>\n<", root, _attrs(attrs), ">\n"]
         self._open = [root]
+        #: The indentation of the open element's children.
+        self._indent = "  "
 
     def open(self, tag: str, attrs: dict[str, str] | None = None) -> None:
-        self._parts += ["  " * len(self._open), "<", tag, _attrs(attrs) if attrs else "", ">\n"]
+        self._parts.append(f"{self._indent}<{tag}{_attrs(attrs) if attrs else ''}>\n")
         self._open.append(tag)
+        self._indent += "  "
 
     def close(self) -> None:
         tag = self._open.pop()
-        self._parts += ["  " * len(self._open), "</", tag, ">\n"]
+        self._indent = self._indent[2:]
+        self._parts.append(f"{self._indent}</{tag}>\n")
 
     def leaf(
         self,
@@ -78,11 +82,11 @@ class Xml:
         escape: Callable[[str], str] = _text,
     ) -> None:
         """An element with text (``None``: an empty element)."""
-        head = "  " * len(self._open) + "<" + tag + (_attrs(attrs) if attrs else "")
+        head = _attrs(attrs) if attrs else ""
         if text is None:
-            self._parts += [head, "/>\n"]
+            self._parts.append(f"{self._indent}<{tag}{head}/>\n")
         else:
-            self._parts += [head, ">", escape(text), "</", tag, ">\n"]
+            self._parts.append(f"{self._indent}<{tag}{head}>{escape(text)}</{tag}>\n")
 
     def escaped(self, tag: str, text: Escaped, attrs: dict[str, str] | None = None) -> None:
         """:meth:`leaf` of a text escaped already (:func:`escaped`), written as it is."""
@@ -103,7 +107,7 @@ class Xml:
 
 
 def _attrs(attrs: dict[str, str]) -> str:
-    return "".join(f' {name}="{_attr(value)}"' for name, value in attrs.items())
+    return "".join([f' {name}="{_attr(value)}"' for name, value in attrs.items()])
 
 
 def link_attrs(link: Link) -> dict[str, str]:
