@@ -5,7 +5,8 @@ the same posts give byte-identical documents on every worker and after every res
 cache and export can compare bytes. The feed's own date is its newest entry's, never "now"; an
 empty feed is dated :attr:`~feeds.model.Feed.empty_updated` (the Unix epoch unless told).
 
-The XML is written element by element as text (:class:`feeds.writers.xml.Xml`), not with feedgen: feedgen
+The XML is written element by element as text (:class:`feeds.writers.xml.Xml`; each entry in
+one piece), not with feedgen: feedgen
 reorders entries unless told otherwise, switches the process locale to write RFC 822 dates
 (unsafe in threads), cannot put extra ``atom:link`` elements (a WebSub hub) into RSS, and is slow
 over thousands of feeds. Nor with an lxml tree: the bytes are the same (lxml's pretty print),

@@ -25,8 +25,10 @@ def _escaper(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
     return escape
 
 
-_text = _escaper((("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")))
-_attr = _escaper(
+#: ``value`` escaped as XML element text.
+text = _escaper((("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")))
+#: ``value`` escaped as an XML attribute's value (in double quotes).
+attr = _escaper(
     (
         ("&", "&amp;"),
         ("<", "&lt;"),
@@ -39,14 +41,14 @@ _attr = _escaper(
 )
 
 
-def escaped(text: str) -> Escaped:
-    """``text`` escaped as XML element text: what :meth:`Xml.leaf` writes of it. An entry's
+def escaped(value: str) -> Escaped:
+    """``value`` escaped as XML element text: what :meth:`Xml.leaf` writes of it. An entry's
     body goes into Atom and RSS alike, so it is escaped once for both (:mod:`feeds.writers.entry`)."""
-    return Escaped(_text(text))
+    return Escaped(text(value))
 
 
-#: RSS plain text: see :meth:`Xml.plain`.
-_plain_text = _escaper((("&", "&#x26;"), ("<", "&#x3C;"), (">", "&#x3E;"), ("\r", "&#13;")))
+#: ``value`` escaped as RSS plain text: see :meth:`Xml.plain`.
+plain = _escaper((("&", "&#x26;"), ("<", "&#x3C;"), (">", "&#x3E;"), ("\r", "&#13;")))
 
 
 class Xml:
@@ -79,7 +81,7 @@ class Xml:
         text: str | None,
         attrs: dict[str, str] | None = None,
         *,
-        escape: Callable[[str], str] = _text,
+        escape: Callable[[str], str] = text,
     ) -> None:
         """An element with text (``None``: an empty element)."""
         head = _attrs(attrs) if attrs else ""
@@ -88,16 +90,17 @@ class Xml:
         else:
             self._parts.append(f"{self._indent}<{tag}{head}>{escape(text)}</{tag}>\n")
 
-    def escaped(self, tag: str, text: Escaped, attrs: dict[str, str] | None = None) -> None:
-        """:meth:`leaf` of a text escaped already (:func:`escaped`), written as it is."""
-        self.leaf(tag, text, attrs, escape=str)
+    def fragment(self, written: Escaped) -> None:
+        """Elements written already, escaped and indented as this document writes its open
+        element's children."""
+        self._parts.append(written)
 
     def plain(self, tag: str, text: str) -> None:
         """An RSS element holding plain text, its ``&``, ``<`` and ``>`` written ``&#x26;``
         ``&#x3C;`` ``&#x3E;``: RSS never says whether a title is text or HTML, and the RSS Best
         Practices Profile marks text this way (the W3C validator warns otherwise). Parsers read
         the same characters as from ``&amp;``."""
-        self.leaf(tag, text, escape=_plain_text)
+        self.leaf(tag, text, escape=plain)
 
     def finish(self) -> bytes:
         while len(self._open) > 1:
@@ -107,7 +110,7 @@ class Xml:
 
 
 def _attrs(attrs: dict[str, str]) -> str:
-    return "".join([f' {name}="{_attr(value)}"' for name, value in attrs.items()])
+    return "".join([f' {name}="{attr(value)}"' for name, value in attrs.items()])
 
 
 def link_attrs(link: Link) -> dict[str, str]:
@@ -117,14 +120,17 @@ def link_attrs(link: Link) -> dict[str, str]:
     return attrs
 
 
-def media(doc: Xml, image: Image) -> None:
-    """An entry's lead image as Media RSS, in RSS and Atom alike: ``media:content`` (the image,
-    with its type and size when the post states them) and ``media:thumbnail``, the one readers
-    show beside the entry. The root must declare ``xmlns:media``."""
+def media_text(image: Image, indent: str) -> Escaped:
+    """An entry's lead image as Media RSS, in RSS and Atom alike, each element indented by
+    ``indent``: ``media:content`` (the image, with its type and size when the post states
+    them) and ``media:thumbnail``, the one readers show beside the entry. The root must declare
+    ``xmlns:media``."""
     attrs = {"url": image.url, "medium": "image"}
     if image.type:
         attrs["type"] = image.type
     if image.length:
         attrs["fileSize"] = str(image.length)
-    doc.leaf("media:content", None, attrs)
-    doc.leaf("media:thumbnail", None, {"url": image.url})
+    return Escaped(
+        f"{indent}<media:content{_attrs(attrs)}/>\n"
+        f'{indent}<media:thumbnail url="{attr(image.url)}"/>\n'
+    )
