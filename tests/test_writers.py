@@ -509,6 +509,17 @@ def test_json_is_compact_utf8_with_a_final_newline_and_escaped_line_separators()
     assert json.loads(data)["items"][0]["title"] == "line\u2028para\u2029end"
 
 
+@settings(max_examples=60, deadline=None)
+@given(title=st.text(max_size=30), content=st.text(max_size=60))
+def test_json_bytes_are_those_the_standard_library_writes(title: str, content: str) -> None:
+    """orjson writes them: what ``json.dumps`` (compact, not ASCII-only) encodes, to the byte."""
+    feed = make_feed((post("x", title, POSTS[0].date, content_html=f"<p>{content}</p>"),))
+    data = json_feed(feed)
+    text = json.dumps(json.loads(data), ensure_ascii=False, separators=(",", ":"))
+    expected = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
+    assert data == expected.encode("utf-8")
+
+
 # --- never crash ---------------------------------------------------------------------------------
 
 

@@ -5,7 +5,8 @@ the same posts give byte-identical documents on every worker and after every res
 cache and export can compare bytes. The feed's own date is its newest entry's, never "now"; an
 empty feed is dated :attr:`~feeds.model.Feed.empty_updated` (the Unix epoch unless told).
 
-The XML is written element by element as text (:class:`feeds.writers.xml.Xml`), not with feedgen: feedgen
+The XML is written element by element as text (:class:`feeds.writers.xml.Xml`; each entry in
+one piece), not with feedgen: feedgen
 reorders entries unless told otherwise, switches the process locale to write RFC 822 dates
 (unsafe in threads), cannot put extra ``atom:link`` elements (a WebSub hub) into RSS, and is slow
 over thousands of feeds. Nor with an lxml tree: the bytes are the same (lxml's pretty print),
@@ -17,13 +18,14 @@ formats of a feed (:func:`render_all`), rather than each written document scanne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from feeds.model import Feed
 from feeds.writers import atom as _atom_module
 from feeds.writers import jsonfeed
 from feeds.writers import rss as _rss_module
 from feeds.writers.atom import ATOM_NS
+from feeds.writers.entry import Entry, entries
 from feeds.writers.fields import MEDIA_NS, MEDIA_TYPES, Link, lead_image, links, site_author, terms
 from feeds.writers.legal import legal
 from feeds.writers.rss import CONTENT_NS, DC_NS
@@ -58,7 +60,8 @@ def render(feed: Feed, fmt: str) -> bytes:
 
 def render_all(feed: Feed, formats: Iterable[str]) -> dict[str, bytes]:
     """The document for ``feed`` in each of ``formats``: what one scope's files are built
-    from, each post's texts checked once for all of them.
+    from, each post's texts checked, and its entry worked out (:mod:`feeds.writers.entry`),
+    once for all of them.
 
     Texts are trusted to hold only characters XML allows (the parser and ``content.py`` drop
     the others), and each is checked before anything is written; a feed or post with one that
@@ -75,7 +78,8 @@ def render_all(feed: Feed, formats: Iterable[str]) -> dict[str, bytes]:
             known = ", ".join(_WRITERS)
             raise ValueError(f"unknown feed format {fmt!r}; expected one of {known}") from None
     checked = legal(feed)
-    return {fmt: write(checked) for fmt, write in writers}
+    prepared = entries(checked, xml=any(fmt != "json" for fmt, _ in writers))
+    return {fmt: write(checked, prepared) for fmt, write in writers}
 
 
 def atom(feed: Feed) -> bytes:
@@ -99,7 +103,7 @@ def json_feed(feed: Feed) -> bytes:
     return render(feed, "json")
 
 
-_WRITERS: dict[str, Callable[[Feed], bytes]] = {
+_WRITERS: dict[str, Callable[[Feed, Sequence[Entry]], bytes]] = {
     "atom": _atom_module.write,
     "rss": _rss_module.write,
     "json": jsonfeed.write,

@@ -7,19 +7,23 @@ the document is also a valid JavaScript literal."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from typing import Any
 
-from feeds.dates import rfc3339
-from feeds.model import Feed, Post
+import orjson
+
+from feeds.model import Feed
 from feeds.urls import feed_url
-from feeds.writers.fields import entry_body, lead_image, links, site_author, terms
+from feeds.writers.entry import Entry
+from feeds.writers.fields import links, site_author
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+#: U+2028 and U+2029 in UTF-8, written escaped.
+_LS, _PS = "\u2028".encode(), "\u2029".encode()
 
 
-def write(feed: Feed) -> bytes:
-    """:func:`json_feed` of a feed whose texts are legal."""
+def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
+    """:func:`json_feed` of a feed whose texts are legal, and its ``entries``."""
     doc: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
         "title": feed.title,
@@ -41,27 +45,43 @@ def write(feed: Feed) -> bytes:
     doc["authors"] = [{"name": site_author(feed)}]
     if feed.hubs:
         doc["hubs"] = [{"type": "WebSub", "url": hub} for hub in feed.hubs]
-    doc["items"] = [_item(post, entry_body(feed, post)) for post in feed.posts]
-    text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
-    return (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
+    doc["items"] = [_item(entry) for entry in entries]
+    # orjson writes the bytes json.dumps(ensure_ascii=False, separators=(",", ":")) encodes,
+    # for every character a legal text holds, at a tenth of the cost over a feed's contents.
+    body = orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE)
+    if not _separated(doc):
+        return body
+    return body.replace(_LS, b"\\u2028").replace(_PS, b"\\u2029")
 
 
-def _item(post: Post, body: str) -> dict[str, Any]:
+def _separated(value: object) -> bool:
+    """Whether a text of ``value`` (a JSON document) holds U+2028 or U+2029: a search of the
+    texts, as the bytes are full of the same lead bytes (CJK punctuation) and a search of
+    them costs fifty times as much."""
+    if type(value) is str:
+        return "\u2028" in value or "\u2029" in value
+    if type(value) is dict:
+        return any(map(_separated, value.values()))
+    if type(value) is list:
+        return any(map(_separated, value))
+    return False
+
+
+def _item(entry: Entry) -> dict[str, Any]:
+    post = entry.post
     item: dict[str, Any] = {"id": post.entry_id, "url": post.url, "title": post.title}
-    if body:
-        item["content_html"] = body
+    if entry.body:
+        item["content_html"] = entry.body
     else:
         item["content_text"] = post.summary or post.title
     if post.summary:
         item["summary"] = post.summary
-    image = lead_image(post)
-    if image:
-        item["image"] = image.url
-    item["date_published"] = rfc3339(post.date)
-    item["date_modified"] = rfc3339(post.updated)
-    tags = terms(post)
-    if tags:
-        item["tags"] = list(tags)
+    if entry.image:
+        item["image"] = entry.image.url
+    item["date_published"] = entry.published
+    item["date_modified"] = entry.updated
+    if entry.terms:
+        item["tags"] = list(entry.terms)
     if post.authors:
         # JSON Feed authors have a name and a url, no e-mail address.
         item["authors"] = [

@@ -3,33 +3,32 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from feeds import __version__
 from feeds.dates import rfc822
 from feeds.model import Feed
 from feeds.writers.atom import ATOM_NS
+from feeds.writers.entry import Entry
 from feeds.writers.fields import (
     HISTORY_NS,
     MEDIA_NS,
     enclosure_type,
-    entry_body,
     history_mark,
-    lead_image,
     links,
-    terms,
     updated,
 )
-from feeds.writers.xml import Xml, link_attrs, media
+from feeds.writers.xml import Escaped, Xml, attr, link_attrs, media_text, plain, text
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 
 
-def write(feed: Feed) -> bytes:
-    """:func:`rss` of a feed whose texts are legal."""
-    images = [lead_image(p) for p in feed.posts]
+def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
+    """:func:`rss` of a feed whose texts are legal, and its ``entries``."""
     root = {"xmlns:atom": ATOM_NS, "xmlns:content": CONTENT_NS, "xmlns:dc": DC_NS}
-    if any(images):  # declared only where used: feeds without images keep their bytes
+    # Declared only where used: feeds without images keep their bytes.
+    if any(e.image for e in entries):
         root["xmlns:media"] = MEDIA_NS
     if history_mark(feed):
         root["xmlns:fh"] = HISTORY_NS
@@ -55,32 +54,44 @@ def write(feed: Feed) -> bytes:
             doc.leaf("atom:link", None, link_attrs(link))
     if mark := history_mark(feed):
         doc.leaf(mark, None)
-    for post, image in zip(feed.posts, images, strict=True):
-        doc.open("item")
-        doc.plain("title", post.title)
-        doc.leaf("link", post.url)
-        doc.leaf("guid", post.entry_id, {"isPermaLink": "false" if post.guid else "true"})
-        doc.leaf("pubDate", rfc822(post.date))
-        for term in terms(post):
-            doc.plain("category", term)
-        body = entry_body(feed, post)
-        # RSS descriptions are HTML, so the plain-text summary is escaped once more. The title
-        # stands in for a missing one when a content:encoded follows, which needs a description
-        # before it; an item with neither has its title alone.
-        description = post.summary or (post.title if body else "")
-        if description:
-            doc.leaf("description", html.escape(description, quote=False))
-        if body:
-            doc.leaf("content:encoded", body)
-        # RSS's own <author> must be an e-mail address; dc:creator takes names.
-        for creator in [a.name for a in post.authors] or ([feed.author] if feed.author else []):
-            doc.plain("dc:creator", creator)
-        if image:
-            # An enclosure must state its length and type: only where the post states them.
-            if image.length and (kind := enclosure_type(image)):
-                doc.leaf(
-                    "enclosure", None, {"url": image.url, "length": str(image.length), "type": kind}
-                )
-            media(doc, image)
-        doc.close()
+    for entry in entries:
+        doc.fragment(_item(entry, feed.author))
     return doc.finish()
+
+
+def _item(entry: Entry, feed_author: str) -> Escaped:
+    """An ``item`` element, a child of the channel, as :class:`Xml` writes it: written in one
+    piece, as a feed has dozens and an export hundreds of thousands. Plain texts are marked
+    as :meth:`Xml.plain` marks them."""
+    post, image = entry.post, entry.image
+    permalink = "false" if post.guid else "true"
+    parts = [
+        "    <item>\n"
+        f"      <title>{plain(post.title)}</title>\n"
+        f"      <link>{text(post.url)}</link>\n"
+        f'      <guid isPermaLink="{permalink}">{text(post.entry_id)}</guid>\n'
+        f"      <pubDate>{rfc822(post.date)}</pubDate>\n"
+    ]
+    parts += [f"      <category>{plain(term)}</category>\n" for term in entry.terms]
+    # RSS descriptions are HTML, so the plain-text summary is escaped once more. The title
+    # stands in for a missing one when a content:encoded follows, which needs a description
+    # before it; an item with neither has its title alone.
+    description = post.summary or (post.title if entry.body else "")
+    if description:
+        escaped = text(html.escape(description, quote=False))
+        parts.append(f"      <description>{escaped}</description>\n")
+    if entry.body:
+        parts += ["      <content:encoded>", entry.xml_body, "</content:encoded>\n"]
+    # RSS's own <author> must be an e-mail address; dc:creator takes names.
+    for creator in [a.name for a in post.authors] or ([feed_author] if feed_author else []):
+        parts.append(f"      <dc:creator>{plain(creator)}</dc:creator>\n")
+    if image:
+        # An enclosure must state its length and type: only where the post states them.
+        if image.length and (kind := enclosure_type(image)):
+            parts.append(
+                f'      <enclosure url="{attr(image.url)}" length="{image.length}"'
+                f' type="{attr(kind)}"/>\n'
+            )
+        parts.append(media_text(image, "      "))
+    parts.append("    </item>\n")
+    return Escaped("".join(parts))

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NewType
 
 from feeds.model import Image
 from feeds.writers.fields import Link
+
+#: Text already escaped as XML element text (:func:`escaped`): written as it is.
+Escaped = NewType("Escaped", str)
 
 
 def _escaper(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
@@ -21,8 +25,10 @@ def _escaper(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
     return escape
 
 
-_text = _escaper((("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")))
-_attr = _escaper(
+#: ``value`` escaped as XML element text.
+text = _escaper((("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")))
+#: ``value`` escaped as an XML attribute's value (in double quotes).
+attr = _escaper(
     (
         ("&", "&amp;"),
         ("<", "&lt;"),
@@ -33,8 +39,16 @@ _attr = _escaper(
         ("\t", "&#9;"),
     )
 )
-#: RSS plain text: see :meth:`Xml.plain`.
-_plain_text = _escaper((("&", "&#x26;"), ("<", "&#x3C;"), (">", "&#x3E;"), ("\r", "&#13;")))
+
+
+def escaped(value: str) -> Escaped:
+    """``value`` escaped as XML element text: what :meth:`Xml.leaf` writes of it. An entry's
+    body goes into Atom and RSS alike, so it is escaped once for both (:mod:`feeds.writers.entry`)."""
+    return Escaped(text(value))
+
+
+#: ``value`` escaped as RSS plain text: see :meth:`Xml.plain`.
+plain = _escaper((("&", "&#x26;"), ("<", "&#x3C;"), (">", "&#x3E;"), ("\r", "&#13;")))
 
 
 class Xml:
@@ -48,14 +62,18 @@ class Xml:
     def __init__(self, root: str, attrs: dict[str, str]) -> None:
         self._parts = ["<?xml version='1.0' encoding='utf-8'?>\n<", root, _attrs(attrs), ">\n"]
         self._open = [root]
+        #: The indentation of the open element's children.
+        self._indent = "  "
 
     def open(self, tag: str, attrs: dict[str, str] | None = None) -> None:
-        self._parts += ["  " * len(self._open), "<", tag, _attrs(attrs) if attrs else "", ">\n"]
+        self._parts.append(f"{self._indent}<{tag}{_attrs(attrs) if attrs else ''}>\n")
         self._open.append(tag)
+        self._indent += "  "
 
     def close(self) -> None:
         tag = self._open.pop()
-        self._parts += ["  " * len(self._open), "</", tag, ">\n"]
+        self._indent = self._indent[2:]
+        self._parts.append(f"{self._indent}</{tag}>\n")
 
     def leaf(
         self,
@@ -63,21 +81,26 @@ class Xml:
         text: str | None,
         attrs: dict[str, str] | None = None,
         *,
-        escape: Callable[[str], str] = _text,
+        escape: Callable[[str], str] = text,
     ) -> None:
         """An element with text (``None``: an empty element)."""
-        head = "  " * len(self._open) + "<" + tag + (_attrs(attrs) if attrs else "")
+        head = _attrs(attrs) if attrs else ""
         if text is None:
-            self._parts += [head, "/>\n"]
+            self._parts.append(f"{self._indent}<{tag}{head}/>\n")
         else:
-            self._parts += [head, ">", escape(text), "</", tag, ">\n"]
+            self._parts.append(f"{self._indent}<{tag}{head}>{escape(text)}</{tag}>\n")
+
+    def fragment(self, written: Escaped) -> None:
+        """Elements written already, escaped and indented as this document writes its open
+        element's children."""
+        self._parts.append(written)
 
     def plain(self, tag: str, text: str) -> None:
         """An RSS element holding plain text, its ``&``, ``<`` and ``>`` written ``&#x26;``
         ``&#x3C;`` ``&#x3E;``: RSS never says whether a title is text or HTML, and the RSS Best
         Practices Profile marks text this way (the W3C validator warns otherwise). Parsers read
         the same characters as from ``&amp;``."""
-        self.leaf(tag, text, escape=_plain_text)
+        self.leaf(tag, text, escape=plain)
 
     def finish(self) -> bytes:
         while len(self._open) > 1:
@@ -87,7 +110,7 @@ class Xml:
 
 
 def _attrs(attrs: dict[str, str]) -> str:
-    return "".join(f' {name}="{_attr(value)}"' for name, value in attrs.items())
+    return "".join([f' {name}="{attr(value)}"' for name, value in attrs.items()])
 
 
 def link_attrs(link: Link) -> dict[str, str]:
@@ -97,14 +120,17 @@ def link_attrs(link: Link) -> dict[str, str]:
     return attrs
 
 
-def media(doc: Xml, image: Image) -> None:
-    """An entry's lead image as Media RSS, in RSS and Atom alike: ``media:content`` (the image,
-    with its type and size when the post states them) and ``media:thumbnail``, the one readers
-    show beside the entry. The root must declare ``xmlns:media``."""
+def media_text(image: Image, indent: str) -> Escaped:
+    """An entry's lead image as Media RSS, in RSS and Atom alike, each element indented by
+    ``indent``: ``media:content`` (the image, with its type and size when the post states
+    them) and ``media:thumbnail``, the one readers show beside the entry. The root must declare
+    ``xmlns:media``."""
     attrs = {"url": image.url, "medium": "image"}
     if image.type:
         attrs["type"] = image.type
     if image.length:
         attrs["fileSize"] = str(image.length)
-    doc.leaf("media:content", None, attrs)
-    doc.leaf("media:thumbnail", None, {"url": image.url})
+    return Escaped(
+        f"{indent}<media:content{_attrs(attrs)}/>\n"
+        f'{indent}<media:thumbnail url="{attr(image.url)}"/>\n'
+    )
