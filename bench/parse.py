@@ -13,7 +13,7 @@ import statistics
 import time
 from zoneinfo import ZoneInfo
 
-from feeds.jekyll import frontmatter, permalink, posts
+from feeds.jekyll import frontmatter, permalink, posts, render
 from feeds.jekyll.files import find
 
 try:
@@ -56,7 +56,7 @@ def main() -> None:
         for path, raw in raws:
             post = posts.parse_text(path, frontmatter.decode(raw), rules, [])
             assert post is not None
-            posts.finish(root, post, rules.summary_length)
+            render.finish(rules, post)
 
     print(
         f"{len(raws)} posts from {root}, median of {args.runs} runs (files already read into memory)"

@@ -14,6 +14,7 @@ from datetime import datetime
 from . import parallel
 from .index import Index, Stored
 from .jekyll import posts as jekyll_posts
+from .jekyll import render
 from .model import Post, Scope
 
 
@@ -56,11 +57,11 @@ def render_missing(
 
 
 def _finish(post: Post, rules: jekyll_posts.Rules) -> Post:
-    return jekyll_posts.finish(rules, post)
+    return render.finish(rules, post)
 
 
 def _rendered(post: tuple[str, str, str], rules: jekyll_posts.Rules) -> tuple[str, str]:
     """(content, summary) of the post at (path, URL, summary): all a worker sends back. A file
     gone or broken since leaves the content empty and the summary as it was."""
     path, url, summary = post
-    return jekyll_posts.rendered(rules, path, url, summary) or ("", summary)
+    return render.rendered(rules, path, url, summary) or ("", summary)

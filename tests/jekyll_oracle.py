@@ -27,7 +27,7 @@ import lxml.html
 import yaml
 
 from feeds.config import Config
-from feeds.jekyll import files, posts
+from feeds.jekyll import files, posts, render
 from feeds.model import Post
 
 JEKYLL = shutil.which("jekyll")
@@ -195,7 +195,7 @@ def ours(config: Config) -> Ours:
         if any("blank line(s) before the front matter" in p.message for p in parsed.problems):
             mine.unseen_front_matter.add(f.path)
         if parsed.post is not None:
-            mine.posts[f.path] = posts.finish(rules, parsed.post)
+            mine.posts[f.path] = render.finish(rules, parsed.post)
     return mine
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from feeds.errors import ParseError
-from feeds.jekyll import files, frontmatter, permalink, posts
+from feeds.jekyll import files, frontmatter, permalink, posts, render
 from feeds.model import Post, Problem
 
 URL = "https://finews.withounder.com"
@@ -41,7 +41,7 @@ def parse_site(root: Path, **kw: object) -> tuple[dict[str, Post], list[Problem]
         parsed = posts.parse(f, r)
         problems.extend(parsed.problems)
         if parsed.post:
-            done[parsed.post.path] = posts.finish(r, parsed.post)
+            done[parsed.post.path] = render.finish(r, parsed.post)
     return done, problems
 
 

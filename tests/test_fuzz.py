@@ -35,7 +35,7 @@ from feeds import export, writers
 from feeds.documents import Documents
 from feeds.index import Index
 from feeds.jekyll import files as jekyll_files
-from feeds.jekyll import permalink, posts
+from feeds.jekyll import permalink, posts, render
 from feeds.model import SITE, Feed, Post
 from feeds.options import Options
 
@@ -442,7 +442,7 @@ def test_any_post_parses_renders_builds_and_reads_back(post: tuple[str, bytes], 
         event("published" if parsed.post else f"error: {errors[0]}" if errors else "skipped")
         if parsed.post is None:
             return
-        done = posts.finish(rules(root), parsed.post)
+        done = render.finish(rules(root), parsed.post)
         check_post(done)
         feedcheck.assert_safe_fragment(done.content_html, done.path)
         feed = Feed(

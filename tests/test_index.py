@@ -18,7 +18,7 @@ import feeds.parallel
 from feeds.errors import StorageError
 from feeds.index import ExportMark, Index, fingerprint
 from feeds.jekyll import permalink
-from feeds.jekyll.files import Filter
+from feeds.jekyll.entries import Filter
 from feeds.jekyll.posts import Rules
 from feeds.model import SITE, Image, Post, Scope, ScopeKind
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feeds.errors import ConfigError
-from feeds.jekyll import files, siteconfig
+from feeds.jekyll import entries, files, siteconfig
 
 from .jekyll_site import FM, parse_site
 
@@ -167,7 +167,7 @@ def test_a_scan_reads_exactly_the_files_the_filter_admits(
     (root / "_posts").mkdir()
     for name in names:
         (root / "_posts" / name).write_text(FM.format(extra=""), encoding="utf-8")
-    rules = files.Filter.of(tuple(exclude), tuple(include))
+    rules = entries.Filter.of(tuple(exclude), tuple(include))
     found, problems = files.find(root, rules)
     admitted = {n for n in names if rules.post("_posts", n)}
     assert {f.path for f in found} == {

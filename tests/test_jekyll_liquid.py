@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feeds.jekyll import files, liquid, permalink, posts
+from feeds.jekyll import render as jekyll_render
 
 SITE = {
     "url": "https://orchard.example",
@@ -137,17 +138,17 @@ def test_posts_render_their_liquid_and_check_names_the_line(
     r = rules(root)
     found, _ = files.find(root)
     parsed = {f.path: posts.parse(f, r) for f in found}
-    links = posts.finish(r, parsed["_posts/2015-02-12-links.md"].post)  # type: ignore[arg-type]
+    links = jekyll_render.finish(r, parsed["_posts/2015-02-12-links.md"].post)  # type: ignore[arg-type]
     assert 'href="https://orchard.example/notes/2013/12/12/first.html"' in links.content_html
     assert "at https://orchard.example." in links.content_html
-    link = posts.finish(r, parsed["_posts/2015-02-14-link.md"].post)  # type: ignore[arg-type]
+    link = jekyll_render.finish(r, parsed["_posts/2015-02-14-link.md"].post)  # type: ignore[arg-type]
     assert 'href="https://orchard.example/notes/about-us/"' in link.content_html
     assert 'href="https://orchard.example/notes/2013/12/12/first.html"' in link.content_html
     broken = parsed["_posts/2015-02-13-broken.md"]
     assert [str(p) for p in broken.problems] == [
         "_posts/2015-02-13-broken.md:7: warning: Liquid left as written: unexpected tag 'unknown_tag'"
     ]
-    done = posts.finish(r, broken.post)  # type: ignore[arg-type]
+    done = jekyll_render.finish(r, broken.post)  # type: ignore[arg-type]
     assert "Bad {% unknown_tag %} here, {{ site.title }}." in done.content_html
     assert done.title == "T"
 
@@ -161,7 +162,7 @@ def test_posts_that_link_to_each_other_end(site: Callable[[dict[str, str]], Path
     )
     r = rules(root)
     found, _ = files.find(root)
-    done = [posts.finish(r, posts.parse(f, r).post) for f in found]  # type: ignore[arg-type]
+    done = [jekyll_render.finish(r, posts.parse(f, r).post) for f in found]  # type: ignore[arg-type]
     assert "/notes/2015/01/02/b.html" in done[0].content_html
     assert "/notes/2015/01/01/a.html" in done[1].content_html
 
@@ -179,6 +180,6 @@ def test_link_follows_a_collections_permalink(site: Callable[[dict[str, str]], P
         rules(root), site={**SITE, "collections": {"docs": {"permalink": "/:collection/:path/"}}}
     )
     [f], _ = files.find(root)
-    done = posts.finish(r, posts.parse(f, r).post)  # type: ignore[arg-type]
+    done = jekyll_render.finish(r, posts.parse(f, r).post)  # type: ignore[arg-type]
     assert 'href="https://orchard.example/notes/docs/config/defaults/"' in done.content_html
     assert 'href="https://orchard.example/notes/team/"' in done.content_html

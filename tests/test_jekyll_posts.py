@@ -11,7 +11,7 @@ import pytest
 from lxml import html as lxml_html
 
 from feeds import dates
-from feeds.jekyll import files, posts
+from feeds.jekyll import files, posts, render
 from feeds.model import Author, Image, Post, Problem
 
 from .conftest import FINEWS
@@ -322,10 +322,10 @@ def test_parsing_leaves_rendering_for_later(site: Callable[[dict[str, str]], Pat
     [f], _ = files.find(root)
     post = posts.parse(f, rules(root)).post
     assert post is not None and post.content_html == "" and post.summary == ""
-    done = posts.finish(rules(root), post)
+    done = render.finish(rules(root), post)
     assert "<em>hi</em>" in done.content_html and done.summary == "Body text. hi"
     (root / f.path).unlink()
-    assert posts.finish(rules(root), post) == post, "a file gone since leaves the post as it was"
+    assert render.finish(rules(root), post) == post, "a file gone since leaves the post as it was"
 
 
 def test_rendering_from_path_url_and_summary_is_finishing(
@@ -350,8 +350,8 @@ def test_rendering_from_path_url_and_summary_is_finishing(
     for f in found:
         post = posts.parse(f, r).post
         assert post is not None
-        finished = posts.finish(r, post)
-        done[f.path.split("-")[-1]] = posts.rendered(r, post.path, post.url, post.summary)
+        finished = render.finish(r, post)
+        done[f.path.split("-")[-1]] = render.rendered(r, post.path, post.url, post.summary)
         assert done[f.path.split("-")[-1]] == (finished.content_html, finished.summary)
     assert done["liquid.md"] == (
         "<p>Body text.\nIn Hello of 2021.</p>\n<p>More.</p>\n",

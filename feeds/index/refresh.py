@@ -4,12 +4,7 @@ still being written), parsing them on every core, and writing the result in one 
 A refresh bumps the generation when any post changed, and records for each scope it touched
 that generation as the scope's version, so an export or a cache rebuilds only those, and a
 stamp dated from the disk, its Last-Modified (see :func:`refresh` and docs/decisions.md). It also
-keeps each scope's digest: the XOR of a mark per post, a hash of what its entry depends on (the
-file's path, size and modification time, and whether an earlier post shares its permalink). Two
-index files over the same files hold the same digests, so hosts with an index each agree on
-cache keys; XOR lets a refresh update a digest from the posts it touched alone. The worker
-that parses a post marks it as if no other post shared its permalink; the writer marks again
-the few that do.
+keeps each scope's digest (:mod:`feeds.index.digests`).
 
 A first fill writes every row into tables without their secondary indexes, and makes these at
 the end of the same transaction (a sort each, where a B-tree insert per row cost more).
@@ -17,7 +12,6 @@ the end of the same transaction (a sort each, where a B-tree insert per row cost
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import re
@@ -31,7 +25,7 @@ from .. import parallel
 from ..jekyll import files as jekyll_files
 from ..jekyll import posts as jekyll_posts
 from ..model import Problem
-from . import marks, search, texts
+from . import digests, marks, search, texts
 from .connection import Store, meta
 from .schema import POST_COLUMNS, SCHEMA, PostRow, members, to_row
 
@@ -166,7 +160,7 @@ def _write(
             }
             delta: dict[tuple[str, str], int] = {}
             for (p,) in gone:
-                _fold(
+                digests.fold(
                     delta,
                     db.execute(
                         "SELECT m.kind, m.slug, p.mark FROM posts p JOIN members m ON m.path = p.path"
@@ -241,7 +235,7 @@ def _write(
                     "INSERT OR REPLACE INTO stamps SELECT DISTINCT kind, slug, ? FROM members",
                     (cold,),
                 )
-            _mark(db, delta, shared)
+            digests.update(db, delta, shared)
             if name_problems is not None:
                 # misnamed files are not in `files`: a full scan replaces their warnings
                 db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
@@ -308,55 +302,6 @@ def _insert(
     return count, urls
 
 
-def _mark(db: sqlite3.Connection, delta: dict[tuple[str, str], int], shared: set[str]) -> None:
-    """Mark again the posts whose permalink is one of ``shared`` (their entry id may have
-    changed: the marks the workers gave say none shares one), and fold ``delta`` (the marks of
-    posts gone and added) and the marks' changes into the digests of their scopes."""
-    marks = []
-    for u in shared:
-        for row in db.execute(
-            f"SELECT p.mark, {_MARK_COLUMNS} FROM posts p JOIN files f ON f.path = p.path"
-            " WHERE p.url = ?",
-            (u,),
-        ).fetchall():
-            old, new, path = row[0], _hash(*row[1:]), row[1]
-            if old != new:
-                marks.append((new, path))
-                _fold(
-                    delta,
-                    (
-                        (k, s, old ^ new)
-                        for k, s in db.execute(
-                            "SELECT kind, slug FROM members WHERE path = ?", (path,)
-                        )
-                    ),
-                )
-    db.executemany("UPDATE posts SET mark = ? WHERE path = ?", marks)
-    # XOR, which SQLite spells (a | b) & ~(a & b); a scope whose digest is 0 has no row.
-    db.executemany(
-        "INSERT INTO digests VALUES (?, ?, ?) ON CONFLICT (kind, slug)"
-        " DO UPDATE SET digest = (digest | excluded.digest) & ~(digest & excluded.digest)",
-        ((k, s, d) for (k, s), d in delta.items() if d),
-    )
-    db.execute("DELETE FROM digests WHERE digest = 0")
-
-
-#: What a post's mark is made of: its file's path, size and mtime, and whether it shares its
-#: permalink with a post earlier by path (then its entry id is another).
-_MARK_COLUMNS = "p.path, f.size, f.mtime_ns, EXISTS (SELECT 1 FROM posts q WHERE q.url = p.url AND q.path < p.path)"
-
-
-def _hash(path: str, size: int, mtime_ns: int, shares_url: int) -> int:
-    """A post's mark: 64 bits, signed as SQLite stores them."""
-    text = f"{path}\0{size}\0{mtime_ns}\0{shares_url}".encode("utf-8", "surrogateescape")
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True)
-
-
-def _fold(into: dict[tuple[str, str], int], marks: Iterable[tuple[str, str, int]]) -> None:
-    for kind, slug, mark in marks:
-        into[(kind, slug)] = into.get((kind, slug), 0) ^ mark
-
-
 #: What one file gives the index, as plain tuples (named ones take twice as long to unpickle
 #: in the writing process, which a cold fill keeps busy): its ``posts`` row (``None``: no
 #: post), the kind, slug and name of each of its ``members`` rows, its ``problems`` rows, its
@@ -392,7 +337,7 @@ def _rows(file: jekyll_files.SourceFile, parsing: _Parsing) -> _Rows:
     words = texts.packed(parsed.post.title, parsed.text) if parsing.words and parsed.post else None
     if parsed.post is None:
         return None, [], problems, None, 0
-    mark = _hash(file.path, file.size, file.mtime_ns, 0)
+    mark = digests.mark(file.path, file.size, file.mtime_ns, 0)
     found = [(m.kind, m.slug, m.name) for m in members(parsed.post)]
     return tuple(to_row(parsed.post)), found, problems, words, mark
 

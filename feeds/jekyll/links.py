@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..errors import ParseError
-from .files import POST_NAME, Filter, find, read
+from .entries import Filter
+from .files import POST_NAME, find, read
 from .frontmatter import decode, load_yaml, split_front_matter
 
 

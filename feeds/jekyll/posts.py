@@ -9,7 +9,7 @@ Jekyll and its plugins read (``published``, ``slug``, ``last_modified_at``...) f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,16 +21,12 @@ from ..errors import ConfigError, ParseError
 from ..model import Post, Problem
 from . import defaults, fields, links, permalink, siteconfig
 from .bodytext import body_text
-from .fields import text as _text  # finish()'s name for it
-from .files import JEKYLL, POST_NAME, Filter, SourceFile, read
-from .frontmatter import decode, load_yaml, locate_front_matter, split_front_matter
+from .entries import JEKYLL, Filter
+from .files import POST_NAME, SourceFile, read
+from .frontmatter import decode, load_yaml, locate_front_matter
 
 if TYPE_CHECKING:
     from . import liquid
-
-_MARKDOWN = (".md", ".markdown")
-#: What front matter needs to name a key that rendering reads without Liquid.
-_EXCERPT_KEYS = re.compile(r"description|excerpt|\\")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +52,7 @@ class Parsed:
 
     The post is not rendered yet: ``content_html`` is empty and ``summary`` holds only what the
     front matter gave. Rendering is most of what a post costs and only posts some feed shows
-    need it, so the index renders on first use (:func:`finish`).
+    need it, so the index renders on first use (:func:`feeds.jekyll.render.finish`).
     """
 
     post: Post | None
@@ -66,71 +62,7 @@ class Parsed:
     text: str = ""
 
 
-def finish(rules: Rules, post: Post) -> Post:
-    """``post`` with its body, read again from its file, its Liquid rendered as Jekyll would,
-    then rendered to safe HTML, and a summary unless the front matter gave one. A file gone or
-    broken since leaves the post as it was: the next refresh drops or re-reads the post."""
-    done = rendered(rules, post.path, post.url, post.summary, post)
-    return post if done is None else replace(post, content_html=done[0], summary=done[1])
-
-
-def rendered(
-    rules: Rules, path: str, url: str, summary: str, post: Post | None = None
-) -> tuple[str, str] | None:
-    """(content, summary) of the parsed post at ``path`` (:func:`finish`), whose page is
-    ``url`` and whose front matter gave ``summary`` ('' if none); ``None`` if its file is gone
-    or broken.
-
-    All an export's workers need of a post is its path, URL and summary: ``post`` (the parsed
-    post, which Liquid's ``page`` reads) may be left out, and is then parsed again from the file
-    for the few bodies that hold Liquid.
-    """
-    try:
-        text = decode(read(rules.root / path))
-        fm_text, body, fm_line, _ = split_front_matter(text) or ("", text, 1, 0)
-        # No Liquid without "{{" or "{%". Without it, only the keys below are read of the front
-        # matter: text that cannot name them (no escape spells them otherwise) is not parsed
-        # again, which it was, without fault, when the post was made.
-        liquid = "{" in body
-        own = load_yaml(fm_text, fm_line) if liquid or _EXCERPT_KEYS.search(fm_text) else {}
-        data = defaults.apply(rules.site, rules.root, path, own)
-        if liquid and post is None:  # the page Liquid sees
-            post = parse_text(path, text, rules, [], render_liquid=False)
-    except (OSError, ParseError):
-        return None
-    # decode() left the body no control character; what Liquid puts in it may hold any.
-    decoded = not liquid
-    if liquid:
-        if post is None:  # unpublished since it was parsed: the next refresh drops it
-            return None
-        body, _ = _liquid(rules, post, data, body)
-    markdown = path.endswith(_MARKDOWN)
-    html = content.render(body, markdown=markdown, page_url=url, controls_free=decoded)
-    if not summary and not _text(data.get("description")) and data.get("excerpt") is None:
-        # Jekyll's excerpt: the body up to excerpt_separator, by default its first paragraph.
-        separator = (
-            _text(data.get("excerpt_separator"))
-            or _text(rules.site.get("excerpt_separator"))
-            or "\n\n"
-        )
-        parts = body.lstrip("\n").split(separator, 1)
-        # No separator: the excerpt is the whole body, whose HTML is already there (the blank
-        # lines lstrip drops are no text). A generated or scraped post often has none.
-        summary = (
-            summaries.summary(html, rules.summary_length)
-            if len(parts) == 1
-            else summaries.excerpt_summary(
-                parts[0],
-                rules.summary_length,
-                markdown=markdown,
-                page_url=url,
-                controls_free=decoded,
-            )
-        )
-    return html, summary
-
-
-def _liquid(
+def liquid_body(
     rules: Rules, post: Post, data: dict[str, Any], body: str
 ) -> tuple[str, liquid.LiquidWarning | None]:
     """The body with its Liquid rendered (:func:`feeds.jekyll.liquid.render`), ``page`` being
@@ -225,7 +157,7 @@ def parse_text(
     ``problems``.
 
     With ``render_liquid``, the body's Liquid is tried so that what cannot be rendered is a
-    warning now (the body is rendered for good by :func:`finish`).
+    warning now (the body is rendered for good by :func:`feeds.jekyll.render.finish`).
 
     Returns ``None`` for a post hidden with ``published: false`` or with no front matter.
 
@@ -356,7 +288,7 @@ def parse_text(
             break
 
     # jekyll-feed's summary: description, else excerpt ("" is none), else Jekyll's excerpt,
-    # which needs the body and is made by finish().
+    # which needs the body and is made by render.finish().
     excerpt = fields.text(data.get("description")) or fields.text(data.get("excerpt"))
     post = Post(
         path=path,
@@ -379,7 +311,7 @@ def parse_text(
     )
     # No Liquid without "{{" or "{%": no need to try.
     if render_liquid and text.find("{", body_start) != -1:
-        _, warning = _liquid(rules, post, data, text[body_start:])
+        _, warning = liquid_body(rules, post, data, text[body_start:])
         if warning is not None:
             body_line = fm_line + fm_text.count("\n") + 1
             problems.append(Problem(path, body_line + warning.line - 1, "warning", warning.message))
