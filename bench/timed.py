@@ -33,6 +33,10 @@ def run(
     The whole group is killed if we are interrupted, so nothing it started outlives us.
     """
     log.parent.mkdir(parents=True, exist_ok=True)
+    # What earlier runs wrote (an export writes 3.5 GB at 100k) is still being written back,
+    # and the folders removed before this one still being discarded: settled first, so that
+    # neither lands in this run's time.
+    os.sync()
     with open(log, "wb") as out:
         started = time.perf_counter()
         proc = spawn(argv, out, cwd=cwd, env=env)
