@@ -188,10 +188,17 @@ class Documents:
         to have its files removed."""
         listings = self._listings(now)
         existing = {listing.scope: listing.scope for listing in listings}
-        wanted = (
-            [listing.scope for listing in listings]
-            if scopes is None
-            else sorted(set(scopes), key=lambda s: (s.kind.value, s.slug))
+        # Scopes showing the same newest post and as many posts one after another (on a news
+        # site, a category and the tag of the same posts): their files are built in turn,
+        # reusing entries (feeds.writers.entry.Recent). Scopes to remove come last.
+        rank = {
+            listing.scope: (-listing.newest.timestamp(), -listing.count)
+            for listing in listings
+            if listing.newest is not None
+        }
+        wanted = sorted(
+            [listing.scope for listing in listings] if scopes is None else set(scopes),
+            key=lambda s: (s not in rank, rank.get(s, (0.0, 0)), s.kind.value, s.slug),
         )
         lists: tuple[tuple[str, Document], ...] = ()
         if scopes is None or scopes:
@@ -255,16 +262,17 @@ class Documents:
         return tuple(filter(None, (urls.jekyll_feed_path(scope),)))
 
     def scope_documents(
-        self, scope: Scope, present: bool, now: datetime
+        self, scope: Scope, present: bool, now: datetime, recent: writers.Recent | None = None
     ) -> list[tuple[str, Document | None]]:
         """Each file of ``scope`` (from :meth:`layout`) at ``now``: its path and document, or
         ``None`` for each path when the scope is not ``present`` (remove them). The scope is
-        queried once for all its files."""
+        queried once for all its files; entries made for the scopes before it are reused from
+        ``recent``."""
         paths = self.scope_paths(scope)
         if not present:
             return [(path, None) for path in paths]
         feed = self.feed(scope, now, self.options.limit)
-        docs = feed_documents(feed, self.options.formats, self.modified(scope, now))
+        docs = feed_documents(feed, self.options.formats, self.modified(scope, now), recent)
         found: list[tuple[str, Document | None]] = [
             (path, docs[fmt]) for path, fmt in zip(paths, self.options.formats)
         ]
@@ -322,13 +330,16 @@ def _relocated(doc: Document, feed: Feed, alias: str) -> Document:
 
 
 def feed_documents(
-    feed: Feed, formats: Sequence[str], modified: datetime | None
+    feed: Feed,
+    formats: Sequence[str],
+    modified: datetime | None,
+    recent: writers.Recent | None = None,
 ) -> dict[str, Document]:
     """The documents of ``feed`` in each of ``formats``, written together
-    (:func:`writers.render_all`)."""
+    (:func:`writers.render_all`, reusing ``recent`` entries)."""
     return {
         fmt: Document(body, MEDIA_TYPES[fmt], modified, feed.sealed)
-        for fmt, body in writers.render_all(feed, formats).items()
+        for fmt, body in writers.render_all(feed, formats, recent).items()
     }
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import parallel, rendering, urls
+from . import parallel, rendering, urls, writers
 from .archives import History
 from .documents import Document, Documents, feed_documents
 from .errors import ExportError
@@ -168,13 +168,14 @@ def _write_scopes(
     try:
         documents = Documents(index, job.options, job.changed)
         written: list[str] = []
+        recent = writers.Recent()
         with index.snapshot():
             counts = apply(
                 job.root,
                 (
                     item
                     for scope, present in batch
-                    for item in documents.scope_documents(scope, present, job.now)
+                    for item in documents.scope_documents(scope, present, job.now, recent)
                 ),
                 written,
             )

@@ -25,7 +25,7 @@ from feeds.writers import atom as _atom_module
 from feeds.writers import jsonfeed
 from feeds.writers import rss as _rss_module
 from feeds.writers.atom import ATOM_NS
-from feeds.writers.entry import Entry, entries
+from feeds.writers.entry import Entry, Recent, entries
 from feeds.writers.fields import MEDIA_NS, MEDIA_TYPES, Link, lead_image, links, site_author, terms
 from feeds.writers.legal import legal
 from feeds.writers.rss import CONTENT_NS, DC_NS
@@ -37,6 +37,7 @@ __all__ = [
     "MEDIA_NS",
     "MEDIA_TYPES",
     "Link",
+    "Recent",
     "atom",
     "json_feed",
     "lead_image",
@@ -58,10 +59,12 @@ def render(feed: Feed, fmt: str) -> bytes:
     return render_all(feed, (fmt,))[fmt]
 
 
-def render_all(feed: Feed, formats: Iterable[str]) -> dict[str, bytes]:
+def render_all(
+    feed: Feed, formats: Iterable[str], recent: Recent | None = None
+) -> dict[str, bytes]:
     """The document for ``feed`` in each of ``formats``: what one scope's files are built
     from, each post's texts checked, and its entry worked out (:mod:`feeds.writers.entry`),
-    once for all of them.
+    once for all of them; with ``recent``, entries made for earlier feeds are reused.
 
     Texts are trusted to hold only characters XML allows (the parser and ``content.py`` drop
     the others), and each is checked before anything is written; a feed or post with one that
@@ -77,8 +80,8 @@ def render_all(feed: Feed, formats: Iterable[str]) -> dict[str, bytes]:
         except KeyError:
             known = ", ".join(_WRITERS)
             raise ValueError(f"unknown feed format {fmt!r}; expected one of {known}") from None
-    checked = legal(feed)
-    prepared = entries(checked, xml=any(fmt != "json" for fmt, _ in writers))
+    checked = legal(feed, recent or ())
+    prepared = entries(checked, xml=any(fmt != "json" for fmt, _ in writers), recent=recent)
     return {fmt: write(checked, prepared) for fmt, write in writers}
 
 

@@ -45,7 +45,7 @@ def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
     if feed.logo:
         doc.leaf("logo", feed.logo)
     for entry in entries:
-        doc.fragment(_entry(entry))
+        doc.fragment(entry.written("atom", _entry))
     return doc.finish()
 
 

@@ -45,11 +45,15 @@ def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
     doc["authors"] = [{"name": site_author(feed)}]
     if feed.hubs:
         doc["hubs"] = [{"type": "WebSub", "url": hub} for hub in feed.hubs]
-    doc["items"] = [_item(entry) for entry in entries]
+    separated = _separated(doc)
+    doc["items"] = [entry.written("json", _item) for entry in entries]
+    separated = separated or any(
+        entry.written("json separated", _item_separated) for entry in entries
+    )
     # orjson writes the bytes json.dumps(ensure_ascii=False, separators=(",", ":")) encodes,
     # for every character a legal text holds, at a tenth of the cost over a feed's contents.
     body = orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE)
-    if not _separated(doc):
+    if not separated:
         return body
     return body.replace(_LS, b"\\u2028").replace(_PS, b"\\u2029")
 
@@ -65,6 +69,10 @@ def _separated(value: object) -> bool:
     if type(value) is list:
         return any(map(_separated, value))
     return False
+
+
+def _item_separated(entry: Entry) -> bool:
+    return _separated(entry.written("json", _item))
 
 
 def _item(entry: Entry) -> dict[str, Any]:

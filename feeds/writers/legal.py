@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+from collections.abc import Container
 from typing import Any, TypeVar
 
 from feeds.content import strip_illegal_xml, xml_legal
@@ -15,14 +16,15 @@ T = TypeVar("T", Feed, Post)
 Text = str | Author | tuple[Any, ...]
 
 
-def legal(feed: Feed) -> Feed:
+def legal(feed: Feed, known: Container[Post] = ()) -> Feed:
     """``feed``, or a copy whose feed or posts holding a character XML 1.0 forbids are cleaned.
+    Posts in ``known`` are legal already (:class:`feeds.writers.entry.Recent`).
 
     Every character written comes from these texts or from the writers' own ASCII, so checking
     the texts checks every document, once for all formats; cleaning a text that holds no such
     character changes nothing.
     """
-    posts = tuple(p if _is_legal(p) else _cleaned(p) for p in feed.posts)
+    posts = tuple(p if p in known or _is_legal(p) else _cleaned(p) for p in feed.posts)
     if not _is_legal(feed):
         return dataclasses.replace(_cleaned(feed), posts=posts)
     changed = any(a is not b for a, b in zip(posts, feed.posts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Sequence
 
@@ -55,7 +56,9 @@ def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
     if mark := history_mark(feed):
         doc.leaf(mark, None)
     for entry in entries:
-        doc.fragment(_item(entry, feed.author))
+        doc.fragment(
+            entry.written(("rss", feed.author), functools.partial(_item, feed_author=feed.author))
+        )
     return doc.finish()
 
 
