@@ -19,7 +19,7 @@ from typing import NoReturn
 import click
 
 from . import config as config_mod
-from . import export, urls, websub
+from . import export, urls
 from .config import ENGINES, Config
 from .documents import Documents
 from .errors import ConfigError, FeedsError, StorageError
@@ -145,6 +145,8 @@ def export_command(ctx: click.Context, out: Path, full: bool, ping: bool) -> Non
     progress.close()
     click.echo(str(stats))
     if ping:
+        from . import websub  # its HTTP client: only for a ping, not for every export
+
         with _logged():
             failed = websub.publish_now(
                 config.websub.hubs, websub.written(documents, stats.changed)

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import format_datetime
 
-from dateutil import parser as dateutil_parser
-
 #: The shapes Jekyll sites write: date, optional time with fraction, optional ``Z``/offset.
 _ISOISH = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -212,6 +210,10 @@ def _parse_free(text: str, zone: tzinfo) -> PostDate:
 
 def _ymd(text: str) -> date:
     """The date in ``text`` by dateutil; a year, month and day must all be written."""
+    # Imported here: only dates in no form the fast paths know need it, and a warm export,
+    # which parses nothing, should not pay for it.
+    from dateutil import parser as dateutil_parser
+
     try:
         one = dateutil_parser.parse(text, default=datetime(1, 1, 1))
         two = dateutil_parser.parse(text, default=datetime(2, 2, 2))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from xml.sax.saxutils import escape as xml_escape
+from html import escape
 
 from . import archives, pages, rendering, selected, templating, urls, writers
 from .config import Config
@@ -320,12 +320,12 @@ def _relocated(doc: Document, feed: Feed, alias: str) -> Document:
     """The Atom document of ``feed`` as served at ``alias``: only its ``id`` and self link name
     another URL, so those two are swapped in the bytes instead of writing the feed again (a
     quarter of an export's Atom writing). Falls back to writing it when the swap is unsure."""
-    old = xml_escape(urls.feed_url(feed, "atom")).encode("utf-8")
+    old = escape(urls.feed_url(feed, "atom"), quote=False).encode("utf-8")
     moved = replace(feed, location=alias)
     head, entry, rest = doc.body.partition(b"<entry>")
     if head.count(old) != 2:
         return _feed_document(moved, "atom", doc.modified)
-    new = xml_escape(urls.feed_url(moved, "atom")).encode("utf-8")
+    new = escape(urls.feed_url(moved, "atom"), quote=False).encode("utf-8")
     return replace(doc, body=head.replace(old, new) + entry + rest)
 
 

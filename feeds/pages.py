@@ -15,9 +15,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from lxml import etree
+if TYPE_CHECKING:
+    from lxml import etree
 
 from feeds import model, search, urls
 from feeds.content import strip_illegal_xml
@@ -73,6 +75,8 @@ def opml(
     Raises:
         ValueError: a format is unknown.
     """
+    from lxml import etree  # only for this list: not loaded by an export with nothing to write
+
     _check(formats)
     fmt = reader_format(formats)
     site_name = model.site_name(site_title, site_url)
@@ -106,9 +110,10 @@ def opml(
 def _outline(parent: etree._Element, name: str, xml_url: str, html_url: str) -> None:
     # OPML's text may hold HTML, so a name is escaped as HTML: a tag called <b> stays text.
     text = escape(strip_illegal_xml(name), quote=False)
-    etree.SubElement(
-        parent, "outline", type="rss", text=text, title=text, xmlUrl=xml_url, htmlUrl=html_url
+    outline = parent.makeelement(
+        "outline", type="rss", text=text, title=text, xmlUrl=xml_url, htmlUrl=html_url
     )
+    parent.append(outline)
 
 
 def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
