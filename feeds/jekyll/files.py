@@ -62,11 +62,12 @@ def scan(
     changed: list[SourceFile] = []
     seen: set[str] = set()
     problems: list[Problem] = []
+    stat_result = os.stat_result
     for posts_dir in _posts_dirs(root, "", rules):
         for rel, found in _walk(root, posts_dir, rules):
-            if not isinstance(found, _Odd) and rel in known:
+            if type(found) is stat_result and (was := known.get(rel)) is not None:
                 seen.add(rel)
-                if known[rel] != (found.st_size, found.st_mtime_ns):
+                if was[0] != found.st_size or was[1] != found.st_mtime_ns:
                     changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
             elif not _printable(rel):
                 shown = os.fsencode(rel).decode("utf-8", "replace")
