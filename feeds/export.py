@@ -250,11 +250,12 @@ def check(root: Path, rels: Iterable[str]) -> None:
     """Refuse, before anything is written, a layout that would leave ``root`` or write a path
     twice."""
     seen: set[str] = set()
-    parents: dict[Path, Path] = {}
+    parents: dict[str, Path] = {}
+    inside: set[str] = set()
     for rel in rels:
-        target = _inside(root, rel, parents)
+        _inside(root, rel, parents, inside)
         if rel in seen:
-            raise ExportError(f"{target}: the export would write this file twice")
+            raise ExportError(f"{root / rel}: the export would write this file twice")
         seen.add(rel)
 
 
@@ -265,9 +266,11 @@ def apply(
     each atomically; (files written, files unchanged, files removed). The paths written are
     added to ``written``, when given."""
     count = unchanged = removed = 0
-    parents: dict[Path, Path] = {}
+    parents: dict[str, Path] = {}
+    inside: set[str] = set()
     for rel, doc in items:
-        target = _inside(root, rel, parents)
+        _inside(root, rel, parents, inside)
+        target = root / rel
         if doc is None:
             removed += _unlink(target, root)
         elif _write(target, doc.body):
@@ -279,19 +282,29 @@ def apply(
     return count, unchanged, removed
 
 
-def _inside(root: Path, rel: str, parents: dict[Path, Path]) -> Path:
-    """``root / rel``, refused unless it stays inside ``root`` (symbolic links included).
-    ``parents`` keeps the folders resolved so far: a layout has a handful for 16,000 files."""
-    target = root.joinpath(rel)
-    parts = Path(rel).parts
-    if not rel or Path(rel).is_absolute() or ".." in parts or "\x00" in rel:
+def _inside(root: Path, rel: str, parents: dict[str, Path], inside: set[str]) -> None:
+    """Refuse ``rel`` unless ``root / rel`` stays inside ``root`` (symbolic links included).
+    ``parents`` keeps the folders resolved so far (:func:`_resolved`), ``inside`` those found
+    inside ``root``: checked as text, each folder once."""
+    if not rel or rel.startswith("/") or "\x00" in rel or ".." in rel.split("/"):
         raise ExportError(f"{root}: refusing to write {rel!r}: not a path inside the export folder")
-    parent = parents.get(target.parent)
-    if parent is None:
-        parent = parents[target.parent] = target.parent.resolve()
-    if not parent.is_relative_to(root):
-        raise ExportError(f"{target}: refusing to write outside {root}")
-    return target
+    folder = rel.rpartition("/")[0]
+    if folder not in inside:
+        if not _resolved(root, folder, parents).is_relative_to(root):
+            raise ExportError(f"{root / rel}: refusing to write outside {root}")
+        inside.add(folder)
+
+
+def _resolved(root: Path, folder: str, parents: dict[str, Path]) -> Path:
+    """``root / folder`` with its symbolic links resolved, from its parent's, kept in
+    ``parents``: each folder costs one ``lstat``, where resolving it whole walks every folder
+    above it (an export has a folder for each of thousands of preview pages)."""
+    found = parents.get(folder)
+    if found is None:
+        head, _, name = folder.rpartition("/")
+        path = (_resolved(root, head, parents) if head else root) / name
+        found = parents[folder] = path.resolve() if path.is_symlink() else path
+    return found
 
 
 def _write(target: Path, body: bytes) -> bool:

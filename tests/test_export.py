@@ -769,3 +769,20 @@ def test_saved_searches_export_at_the_urls_the_service_answers(
     run_export(write_config('[search]\nsaved = ["蔚来"]\n', source=finews_copy), out)
     assert not (out / "search/a?b#c%d.atom").exists() and not (out / "search/a?b#c%d").exists()
     assert (out / "search/蔚来.atom").exists()
+
+
+def test_a_link_anywhere_below_the_folder_is_followed_before_writing(tmp_path: Path) -> None:
+    """Folders are checked one at a time, each from its parent: a link deep down that leaves
+    the folder is refused, one that stays inside it is written through, and a path below an
+    outside link is refused even once a path through it was."""
+    doc = Document(b"x", "text/plain", None)
+    out = tmp_path / "out"
+    (out / "category" / "real").mkdir(parents=True)
+    os.symlink(tmp_path, out / "category" / "away")
+    os.symlink(out / "category" / "real", out / "category" / "here")
+    assert write([("category/here/x.atom", doc)], out) == (1, 0, 0)
+    assert (out / "category" / "real" / "x.atom").read_bytes() == b"x"
+    for rel in ("category/away/x.atom", "category/away/deeper/x.atom"):
+        with pytest.raises(ExportError, match="outside"):
+            write([("category/here/y.atom", doc), (rel, doc)], out)
+    assert not (tmp_path / "x.atom").exists() and not (tmp_path / "deeper").exists()
