@@ -46,8 +46,8 @@ def render_missing(
     returns how many. Feeds then build without rendering anything, which is what makes a cold
     export of a large site fast.
 
-    On a pool, each worker stores what it rendered itself, a batch per transaction: sending
-    the HTML back (140 MB for a cold export of 100,000 posts) kept this process unpickling and
+    Each worker (or this process, for a few batches) stores what it rendered itself, a batch
+    per transaction: sending the HTML back (140 MB for a cold export of 100,000 posts) kept this process unpickling and
     writing it while the workers waited on their pipes. A batch stored is a cache filled: a
     post changed since has another row, which the batch's update does not touch.
 
@@ -55,16 +55,10 @@ def render_missing(
         StorageError: the index fails.
     """
     todo = index.unrendered(limit, now, scopes)
-    if len(todo) < parallel.THRESHOLD or index.jobs < 2:
-        done = (_rendered((t.path, t.url, t.summary), index.rules) for t in todo)
-        index.store_rendered(
-            ((t.id, html, summary) for t, (html, summary) in zip(todo, done)), wait=True
-        )
-        return len(todo)
     batches = [todo[i : i + _BATCH] for i in range(0, len(todo), _BATCH)]
     job = _Job(index.path, index.rules)
     for _ in parallel.map_ordered(
-        _render_batch, batches, job, index.jobs, chunksize=1, threshold=0
+        _render_batch, batches, job, index.jobs, chunksize=1, threshold=parallel.THRESHOLD // _BATCH
     ):
         pass
     return len(todo)
@@ -83,8 +77,9 @@ class _Job:
 
 
 def _render_batch(batch: Sequence[Unrendered], job: _Job) -> None:
-    """Render the posts of ``batch`` and store them, on a connection of this worker's own."""
-    done = [(t.id, *_rendered((t.path, t.url, t.summary), job.rules)) for t in batch]
+    """Render the posts of ``batch`` and store them, in a worker or here, on a connection of
+    its own."""
+    done = [(t.id, *_rendered(t, job.rules)) for t in batch]
     index = Index(job.index, job.rules, jobs=1)
     try:
         index.store_rendered(done, wait=True)
@@ -96,8 +91,7 @@ def _finish(post: Post, rules: jekyll_posts.Rules) -> Post:
     return render.finish(rules, post)
 
 
-def _rendered(post: tuple[str, str, str], rules: jekyll_posts.Rules) -> tuple[str, str]:
-    """(content, summary) of the post at (path, URL, summary): all a worker sends back. A file
-    gone or broken since leaves the content empty and the summary as it was."""
-    path, url, summary = post
-    return render.rendered(rules, path, url, summary) or ("", summary)
+def _rendered(post: Unrendered, rules: jekyll_posts.Rules) -> tuple[str, str]:
+    """(content, summary) of ``post``. A file gone or broken since leaves the content empty
+    and the summary as it was."""
+    return render.rendered(rules, post.path, post.url, post.summary) or ("", post.summary)

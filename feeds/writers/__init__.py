@@ -80,7 +80,7 @@ def render_all(
         except KeyError:
             known = ", ".join(_WRITERS)
             raise ValueError(f"unknown feed format {fmt!r}; expected one of {known}") from None
-    checked = legal(feed, recent or ())
+    checked = legal(feed, () if recent is None else recent)
     prepared = entries(checked, xml=any(fmt != "json" for fmt, _ in writers), recent=recent)
     return {fmt: write(checked, prepared) for fmt, write in writers}
 

@@ -55,10 +55,9 @@ def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
             doc.leaf("atom:link", None, link_attrs(link))
     if mark := history_mark(feed):
         doc.leaf(mark, None)
+    item = functools.partial(_item, feed_author=feed.author)
     for entry in entries:
-        doc.fragment(
-            entry.written(("rss", feed.author), functools.partial(_item, feed_author=feed.author))
-        )
+        doc.fragment(entry.written(("rss", feed.author), item))
     return doc.finish()
 
 
