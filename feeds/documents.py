@@ -278,7 +278,7 @@ class Documents:
         ]
         found += ((alias, _relocated(docs["atom"], feed, alias)) for alias in self._aliases(scope))
         if scope.kind is not ScopeKind.SITE:
-            found.append((urls.page_path(scope), self._preview(feed, now)))
+            found.append((urls.page_path(scope), self._preview(feed, now, recent)))
         return found
 
     def modified(self, scope: Scope | None, now: datetime) -> datetime | None:
@@ -310,9 +310,10 @@ class Documents:
             body = pages.index_page(o.site, listings)
         return Document(body, MEDIA_TYPES[fmt], self.modified(None, now))
 
-    def _preview(self, feed: Feed, now: datetime) -> Document:
-        """The preview page of ``feed``'s scope: the feed's entries, so it renders nothing more."""
-        body = pages.preview_page(self.options.site, feed, self.index.size(feed.scope, now))
+    def _preview(self, feed: Feed, now: datetime, recent: writers.Recent | None = None) -> Document:
+        """The preview page of ``feed``'s scope: the feed's entries, so it renders nothing more
+        (its items kept in ``recent``, as the feeds' entries are)."""
+        body = pages.preview_page(self.options.site, feed, self.index.size(feed.scope, now), recent)
         return Document(body, MEDIA_TYPES["html"], self.modified(feed.scope, now))
 
 

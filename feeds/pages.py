@@ -32,13 +32,14 @@ from feeds.templating import (
     entries,
     local_day,
     local_time,
+    newest_time,
     reader_format,
     render,
     subscription,
     subscription_at,
 )
 from feeds.words import ENGLISH, words_for
-from feeds.writers import MEDIA_TYPES
+from feeds.writers import MEDIA_TYPES, Recent
 
 _GROUPS = (ScopeKind.SITE, ScopeKind.CATEGORY, ScopeKind.TAG, ScopeKind.AUTHOR)
 
@@ -172,14 +173,14 @@ def index_page(site: Site, listings: Sequence[Listing]) -> bytes:
     )
 
 
-def preview_page(site: Site, feed: Feed, count: int) -> bytes:
+def preview_page(site: Site, feed: Feed, count: int, recent: Recent | None = None) -> bytes:
     """The HTML5 page of one category, tag or author (:func:`feeds.urls.page_path`): its name
     and post count, the feed's entries (title linking to the post, time in the site's zone,
     summary, lead image),
     each format's address with a copy button and links that subscribe in common readers, and
     autodiscovery for each format; with archives (the feed's ``prev_archive``), a link to the
     newest archive page in the format readers are handed. Links to other pages are relative to
-    the page's folder.
+    the page's folder. ``recent``: the entries an export keeps (:func:`entries`).
 
     Raises:
         ValueError: a format is unknown.
@@ -188,7 +189,6 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
     words = words_for(site.lang)
     scope = feed.scope
     name = _scope_name(scope, site.name)
-    posts = entries(feed, site.zone)
     return render(
         "preview.html",
         site,
@@ -199,9 +199,9 @@ def preview_page(site: Site, feed: Feed, count: int) -> bytes:
         kind=words.kind(scope.kind),
         alternates=alternates(site, scope, feed.title),
         count=count,
-        updated=posts[0].when if posts else None,
+        updated=newest_time(feed, site.zone),
         subscription=subscription(site, scope),
-        posts=posts,
+        posts=entries(feed, site.zone, recent),
         older=(
             urls.history_url(feed, feed.prev_archive, reader_format(site.formats))
             if feed.prev_archive
@@ -236,7 +236,6 @@ def search_page(
     words = words_for(site.lang)
     at = dict(addresses)
     title = found.title if found else f"{site.name} · {words.search_page}"
-    posts = entries(found, site.zone) if found else []
     return render(
         "search.html",
         site,
@@ -250,9 +249,9 @@ def search_page(
             (MEDIA_TYPES[fmt], f"{title} ({FORMAT_LABELS[fmt]})", url) for fmt, url in addresses
         ],
         count=count,
-        updated=posts[0].when if posts else None,
+        updated=newest_time(found, site.zone) if found else None,
         subscription=subscription_at(site, at.__getitem__) if found else None,
-        posts=posts,
+        posts=entries(found, site.zone) if found else [],
         carried=carried,
         message=message,
         search_max=search.MAX_QUERY,

@@ -21,9 +21,9 @@ import jinja2
 
 from feeds import model, urls
 from feeds.content import strip_illegal_xml
-from feeds.model import Feed, Scope
+from feeds.model import Feed, Post, Scope
 from feeds.words import Words
-from feeds.writers import MEDIA_TYPES, lead_image
+from feeds.writers import MEDIA_TYPES, Recent, lead_image
 
 #: How each format is named to people (link text, autodiscovery titles).
 FORMAT_LABELS: dict[str, str] = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -125,19 +125,32 @@ def _feed_url(site_url: str, scope: Scope, fmt: str) -> str:
     return f"{site_url}/{urls.feed_href(scope, fmt)}"
 
 
-def entries(feed: Feed, zone: tzinfo) -> list[_Entry]:
-    """``feed``'s posts as a page lists them, newest first, times in ``zone``."""
-    return [
-        _Entry(
-            p.url,
-            p.title,
-            _iso(p.date, zone),
-            local_time(p.date, zone),
-            p.summary,
-            image.url if (image := lead_image(p)) else "",
-        )
-        for p in feed.posts
-    ]
+def entries(feed: Feed, zone: tzinfo, recent: Recent | None = None) -> list[str]:
+    """``feed``'s posts as a page lists them, newest first, times in ``zone``: each the
+    ``<li>`` of entries.html's ``entry`` (markup, which the page writes as it is). With ``recent``, each is written once per post and
+    zone while it keeps the post: an export's preview pages share posts as its feeds do."""
+    if recent is None:
+        return [_item(p, zone) for p in feed.posts]
+    return [recent.made(p, ("page", zone), functools.partial(_item, p, zone)) for p in feed.posts]
+
+
+def _item(post: Post, zone: tzinfo) -> str:
+    image = lead_image(post)
+    entry = _Entry(
+        post.url,
+        post.title,
+        _iso(post.date, zone),
+        local_time(post.date, zone),
+        post.summary,
+        image.url if image else "",
+    )
+    item: str = _templates().get_template("entries.html").module.entry(entry)  # type: ignore[attr-defined]
+    return item
+
+
+def newest_time(feed: Feed, zone: tzinfo) -> str | None:
+    """When ``feed``'s newest post was published, as a page shows it; ``None`` without posts."""
+    return local_time(feed.posts[0].date, zone) if feed.posts else None
 
 
 def _iso(when: datetime, zone: tzinfo) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 
@@ -32,11 +34,17 @@ def _counted(
     return _scope(kind, slug, name), count, from_micros(newest)
 
 
+#: Posts a snapshot keeps, read whole, for the next feeds that show them (:meth:`Queries.posts`).
+_KEPT = 1024
+
+
 class Queries:
     """Reads one index file; see :class:`feeds.index.Index`."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        #: This thread's posts read in its snapshot, by row id (:meth:`posts`).
+        self._local = threading.local()
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[int]:
@@ -45,9 +53,11 @@ class Queries:
         with self.store.errors():
             db = self.store.db()
             db.execute("BEGIN")
+        self._local.kept = OrderedDict()
         try:
             yield self.generation
         finally:
+            del self._local.kept
             db.execute("COMMIT")
 
     @property
@@ -69,16 +79,37 @@ class Queries:
 
     def posts(self, scope: Scope, now: datetime, limit: int) -> tuple[Stored, ...]:
         """The newest ``limit`` posts of ``scope`` published at ``now``: newest first, ties by
-        path. Content not rendered yet is empty (see :mod:`feeds.rendering`)."""
-        return tuple(
-            from_row(r)
+        path. Content not rendered yet is empty (see :mod:`feeds.rendering`).
+
+        In a :meth:`snapshot`, where a row id is one state of a post, the last posts read are
+        kept: the feeds an export builds in turn share many (a category and its tag), and
+        reading a post whole (its content, tens of kilobytes) is most of reading a feed. Then
+        only the ids are looked up first, and only the posts not kept are read.
+        """
+        where = (
+            " FROM members m JOIN posts p ON p.path = m.path"
+            " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts DESC, m.path LIMIT ?"
+        )
+        params = (scope.kind.value, scope.slug, micros(now), limit)
+        kept: OrderedDict[int, Stored] | None = getattr(self._local, "kept", None)
+        if kept is None:
+            rows = self.store.rows(ReadRow.make, f"SELECT {READ_COLUMNS}{where}", params)
+            return tuple(from_row(r) for r in rows)
+        ids = self.store.rows(int, f"SELECT p.id{where}", params)
+        missing = [i for i in ids if i not in kept]
+        if missing:
             for r in self.store.rows(
                 ReadRow.make,
-                f"SELECT {READ_COLUMNS} FROM members m JOIN posts p ON p.path = m.path"
-                " WHERE m.kind = ? AND m.slug = ? AND m.ts <= ? ORDER BY m.ts DESC, m.path LIMIT ?",
-                (scope.kind.value, scope.slug, micros(now), limit),
-            )
-        )
+                f"SELECT {READ_COLUMNS} FROM posts p WHERE p.id IN (SELECT value FROM json_each(?))",
+                (json.dumps(missing),),
+            ):
+                kept[r.id] = from_row(r)
+        found = tuple(kept[i] for i in ids)
+        for i in ids:
+            kept.move_to_end(i)
+        while len(kept) > _KEPT:
+            kept.popitem(last=False)
+        return found
 
     def history(self, scope: Scope, now: datetime) -> list[tuple[str, int]]:
         """(path, mark) of every post of ``scope`` published at ``now``, oldest first, ties by

@@ -10,7 +10,7 @@ from feeds.model import Feed
 from feeds.urls import feed_url
 from feeds.writers.entry import Entry
 from feeds.writers.fields import HISTORY_NS, MEDIA_NS, history_mark, links, site_author, updated
-from feeds.writers.xml import Escaped, Xml, attr, link_attrs, media_text, text
+from feeds.writers.xml import Xml, attr, link_attrs, media_text, text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -49,9 +49,9 @@ def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
     return doc.finish()
 
 
-def _entry(entry: Entry) -> Escaped:
+def _entry(entry: Entry) -> bytes:
     """An ``entry`` element, a child of the root, as :class:`Xml` writes it: written in one
-    piece, as a feed has dozens and an export hundreds of thousands."""
+    piece and encoded, as a feed has dozens and an export hundreds of thousands."""
     post = entry.post
     lang = f' xml:lang="{attr(post.lang)}"' if post.lang else ""
     parts = [
@@ -80,4 +80,4 @@ def _entry(entry: Entry) -> Escaped:
     if entry.image:
         parts.append(media_text(entry.image, "    "))
     parts.append("  </entry>\n")
-    return Escaped("".join(parts))
+    return "".join(parts).encode("utf-8")

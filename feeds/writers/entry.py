@@ -65,7 +65,9 @@ class Recent:
 
     def __init__(self, size: int = 256) -> None:
         self._size = size
-        self._found: OrderedDict[Post, dict[tuple[bool, bool], Entry]] = OrderedDict()
+        #: Each post's entries by (full content, XML), and what else was made of it
+        #: (:meth:`made`) by its maker's key.
+        self._found: OrderedDict[Post, dict[object, Any]] = OrderedDict()
 
     def __contains__(self, post: object) -> bool:
         """Whether an entry of ``post`` is kept: then its texts were found legal
@@ -81,9 +83,21 @@ class Recent:
         else:
             self._found.move_to_end(post)
         key = (feed.full_content, xml)
-        found = made.get(key)
+        found: Entry | None = made.get(key)
         if found is None:
             found = made[key] = _entry(feed, post, xml)
+        return found
+
+    def made(self, post: Post, key: object, make: Callable[[], T]) -> T:
+        """``make()``, something made of ``post`` alone (a page's item of it), kept by ``key``
+        with the post's entries while they are kept; made anew for a post with none."""
+        kept = self._found.get(post)
+        if kept is None:
+            return make()
+        try:
+            found: T = kept[key]
+        except KeyError:
+            found = kept[key] = make()
         return found
 
 

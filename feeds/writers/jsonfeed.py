@@ -46,7 +46,7 @@ def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
     if feed.hubs:
         doc["hubs"] = [{"type": "WebSub", "url": hub} for hub in feed.hubs]
     separated = _separated(doc)
-    doc["items"] = [entry.written("json", _item) for entry in entries]
+    doc["items"] = [entry.written("json bytes", _item_bytes) for entry in entries]
     separated = separated or any(
         entry.written("json separated", _item_separated) for entry in entries
     )
@@ -73,6 +73,12 @@ def _separated(value: object) -> bool:
 
 def _item_separated(entry: Entry) -> bool:
     return _separated(entry.written("json", _item))
+
+
+def _item_bytes(entry: Entry) -> orjson.Fragment:
+    """The item of ``entry`` serialized (:func:`_item`): an entry is serialized once, however
+    many feeds carry it (:class:`feeds.writers.entry.Recent`), and a feed is mostly its items."""
+    return orjson.Fragment(orjson.dumps(entry.written("json", _item)))
 
 
 def _item(entry: Entry) -> dict[str, Any]:

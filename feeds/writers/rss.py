@@ -19,7 +19,7 @@ from feeds.writers.fields import (
     links,
     updated,
 )
-from feeds.writers.xml import Escaped, Xml, attr, link_attrs, media_text, plain, text
+from feeds.writers.xml import Xml, attr, link_attrs, media_text, plain, text
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -61,9 +61,9 @@ def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
     return doc.finish()
 
 
-def _item(entry: Entry, feed_author: str) -> Escaped:
+def _item(entry: Entry, feed_author: str) -> bytes:
     """An ``item`` element, a child of the channel, as :class:`Xml` writes it: written in one
-    piece, as a feed has dozens and an export hundreds of thousands. Plain texts are marked
+    piece and encoded, as a feed has dozens and an export hundreds of thousands. Plain texts are marked
     as :meth:`Xml.plain` marks them."""
     post, image = entry.post, entry.image
     permalink = "false" if post.guid else "true"
@@ -96,4 +96,4 @@ def _item(entry: Entry, feed_author: str) -> Escaped:
             )
         parts.append(media_text(image, "      "))
     parts.append("    </item>\n")
-    return Escaped("".join(parts))
+    return "".join(parts).encode("utf-8")

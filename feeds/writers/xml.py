@@ -61,6 +61,8 @@ class Xml:
 
     def __init__(self, root: str, attrs: dict[str, str]) -> None:
         self._parts = ["<?xml version='1.0' encoding='utf-8'?>\n<", root, _attrs(attrs), ">\n"]
+        #: What is written so far before :attr:`_parts`, encoded.
+        self._done: list[bytes] = []
         self._open = [root]
         #: The indentation of the open element's children.
         self._indent = "  "
@@ -90,10 +92,14 @@ class Xml:
         else:
             self._parts.append(f"{self._indent}<{tag}{head}>{escape(text)}</{tag}>\n")
 
-    def fragment(self, written: Escaped) -> None:
+    def fragment(self, written: bytes) -> None:
         """Elements written already, escaped and indented as this document writes its open
-        element's children."""
-        self._parts.append(written)
+        element's children, and encoded: an entry is encoded once, however many feeds carry
+        it (:class:`feeds.writers.entry.Recent`), and a feed is mostly its entries."""
+        if self._parts:
+            self._done.append("".join(self._parts).encode("utf-8"))
+            self._parts = []
+        self._done.append(written)
 
     def plain(self, tag: str, text: str) -> None:
         """An RSS element holding plain text, its ``&``, ``<`` and ``>`` written ``&#x26;``
@@ -106,7 +112,8 @@ class Xml:
         while len(self._open) > 1:
             self.close()
         self._parts += ["</", self._open.pop(), ">\n"]
-        return "".join(self._parts).encode("utf-8")
+        self._done.append("".join(self._parts).encode("utf-8"))
+        return b"".join(self._done)
 
 
 def _attrs(attrs: dict[str, str]) -> str:
