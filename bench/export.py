@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 from pathlib import Path
@@ -78,7 +77,7 @@ def measure(
     per run (the new post is measured when ``cases`` is 2 or more, without the warm one)."""
     source = corpus(posts)
     work = work or BENCH_DIR / f"export-{posts}"
-    shutil.rmtree(work, ignore_errors=True)
+    timed.set_aside(work)
     site = work / "site"
     (site / "_posts").mkdir(parents=True)
     for f in os.scandir(source / "_posts"):
@@ -94,9 +93,9 @@ def measure(
     rows: dict[str, list[tuple[float, str, float]]] = {case: [] for case in CASES}
     for run in range(runs):
         out = work / "out"
-        shutil.rmtree(out, ignore_errors=True)
+        timed.set_aside(out)
         for p in work.glob("index.sqlite3*"):
-            p.unlink()
+            timed.set_aside(p)
         rows[CASES[0]].append(export(config, out))
         if cases == 1:
             continue
@@ -122,6 +121,14 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--archives", action="store_true", help="cold export with archives vs without")
     args = ap.parse_args()
+    try:
+        report(args)
+    finally:
+        timed.empty_trash()  # the earlier runs' outputs (timed.set_aside), once nothing is timed
+
+
+def report(args: argparse.Namespace) -> None:
+    """Make and print the measurements ``args`` asks for."""
     if args.archives:
         found = measure_archives(args.posts, args.runs)
         print(f"feeds export of {args.posts:,} generated posts, median of {args.runs} runs")

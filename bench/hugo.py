@@ -173,8 +173,8 @@ def _words(value: object) -> list[str]:
 def build(root: Path, log: Path) -> timed.Timed:
     """``hugo --quiet`` into an empty folder, as a cold build."""
     public = root / "public"
-    shutil.rmtree(public, ignore_errors=True)
-    shutil.rmtree(root / "resources", ignore_errors=True)
+    timed.set_aside(public)
+    timed.set_aside(root / "resources")
     argv = [
         "hugo",
         "--quiet",
@@ -185,7 +185,7 @@ def build(root: Path, log: Path) -> timed.Timed:
         "--cacheDir",
         str(root / ".hugo-cache"),
     ]
-    shutil.rmtree(root / ".hugo-cache", ignore_errors=True)
+    timed.set_aside(root / ".hugo-cache")
     return timed.run(argv, log)
 
 

@@ -120,8 +120,8 @@ def build(root: Path, log: Path, *, clean: bool, as_shipped: bool = False) -> ti
         plugin.parent.mkdir(exist_ok=True)
         plugin.write_text(PATCH, encoding="utf-8")
     if clean:
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(root / ".jekyll-cache", ignore_errors=True)
+        timed.set_aside(out)
+        timed.set_aside(root / ".jekyll-cache")
     env = {**os.environ, "JEKYLL_ENV": "production", "LANG": "C.UTF-8"}
     return timed.run(
         ["jekyll", "build", "--source", str(root), "--destination", str(out)],

@@ -28,7 +28,7 @@ from pathlib import Path
 from feeds.config import ServerConfig
 
 try:
-    from . import debian, export, hugo, jekyll, service  # type: ignore[import-not-found]
+    from . import debian, export, hugo, jekyll, service, timed  # type: ignore[import-not-found]
     from .corpus import BENCH_DIR, corpus  # type: ignore[import-not-found]
 except ImportError:
     import debian  # type: ignore[import-not-found,no-redef]
@@ -36,6 +36,7 @@ except ImportError:
     import hugo  # type: ignore[import-not-found,no-redef]
     import jekyll  # type: ignore[import-not-found,no-redef]
     import service  # type: ignore[import-not-found,no-redef]
+    import timed  # type: ignore[import-not-found,no-redef]
     from corpus import BENCH_DIR, corpus  # type: ignore[import-not-found,no-redef]
 
 HERE = Path(__file__).resolve().parent
@@ -125,16 +126,19 @@ def main() -> None:
     only = set(args.only.split(","))
     if unknown := only - set(PHASES):
         ap.error(f"unknown phase {', '.join(sorted(unknown))}; the phases are {', '.join(PHASES)}")
-    if "hugo" in only:
-        phase("export and Hugo", lambda: export_vs_hugo(big, posts, runs, run))
-    if "jekyll" in only:
-        phase("export and Jekyll", lambda: export_vs_jekyll(small, jekyll_posts, runs, run))
-    if "service" in only:
-        phase("service", lambda: service_rows(big, posts, runs, args.quick, run))
-    if "serving" in only:
-        phase("serving", lambda: serving_rows(posts, runs, args.quick, run))
-    if "archives" in only:
-        phase("archives", lambda: archive_rows(posts, runs, run))
+    try:
+        if "hugo" in only:
+            phase("export and Hugo", lambda: export_vs_hugo(big, posts, runs, run))
+        if "jekyll" in only:
+            phase("export and Jekyll", lambda: export_vs_jekyll(small, jekyll_posts, runs, run))
+        if "service" in only:
+            phase("service", lambda: service_rows(big, posts, runs, args.quick, run))
+        if "serving" in only:
+            phase("serving", lambda: serving_rows(posts, runs, args.quick, run))
+        if "archives" in only:
+            phase("archives", lambda: archive_rows(posts, runs, run))
+    finally:
+        timed.empty_trash()  # the earlier runs' outputs (timed.set_aside), once nothing is timed
 
     print_table(rows)
     print(
