@@ -121,6 +121,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--archives", action="store_true", help="cold export with archives vs without")
     args = ap.parse_args()
+    timed.compile_feeds()
     try:
         report(args)
     finally:

@@ -97,6 +97,7 @@ def main() -> None:
     runs = args.runs or (1 if args.quick else 3)
 
     debian.ensure(list(debian.PACKAGES))
+    timed.compile_feeds()
     big, small = corpus(posts, args.categories), corpus(jekyll_posts, args.categories)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     run = Path(tempfile.mkdtemp(prefix="run-", dir=BENCH_DIR))
