@@ -16,7 +16,6 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from email.utils import format_datetime
 
 #: The shapes Jekyll sites write: date, optional time with fraction, optional ``Z``/offset.
 _ISOISH = re.compile(
@@ -250,6 +249,8 @@ def rfc822(dt: datetime) -> str:
 
 def http_date(dt: datetime) -> str:
     """``Mon, 10 Jan 2022 00:03:44 GMT`` for Last-Modified (RFC 9110 IMF-fixdate)."""
+    from email.utils import format_datetime  # its import is most of this module's
+
     return format_datetime(dt.astimezone(UTC), usegmt=True)
 
 

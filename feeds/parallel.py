@@ -12,10 +12,11 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
-from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from multiprocessing.connection import Connection
 
 #: Below this many items, working in this process beats starting workers.
 THRESHOLD = 2000
@@ -48,6 +49,10 @@ def map_ordered(
         for item in items:
             yield fn(item, arg)
         return
+    # Only where a pool is started: a refresh or an export with little to do starts none.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     context = get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     # This process alone holds the pipe's write end; each worker watches the read end.

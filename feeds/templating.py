@@ -15,15 +15,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from importlib import resources
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import jinja2
 
 from feeds import model, urls
 from feeds.content import strip_illegal_xml
 from feeds.model import Feed, Post, Scope
 from feeds.words import Words
 from feeds.writers import MEDIA_TYPES, Recent, lead_image
+
+if TYPE_CHECKING:
+    import jinja2
 
 #: How each format is named to people (link text, autodiscovery titles).
 FORMAT_LABELS: dict[str, str] = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -176,6 +178,8 @@ def render(template: str, site: Site, words: Words, **context: object) -> bytes:
 def _templates() -> jinja2.Environment:
     """The templates, compiled once per process. Autoescaping is on for every template, and
     every value is stripped of the characters HTML (like XML) forbids before it is escaped."""
+    import jinja2  # a twentieth of a second: not for a command that renders no page
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("feeds", "templates"),
         # Templates are package data: an installed package does not change under a process,
@@ -194,10 +198,11 @@ def _templates() -> jinja2.Environment:
 def templates_digest() -> str:
     """A digest of every template's bytes: pages change with them even when no post does."""
     digest = hashlib.sha256()
-    for name in sorted(_templates().list_templates()):
-        digest.update(
-            name.encode() + b"\0" + (resources.files("feeds") / "templates" / name).read_bytes()
-        )
+    # The folder's files, as the environment's loader lists them (the folder is flat), read
+    # without loading Jinja: an export with nothing to write renders no page.
+    folder = resources.files("feeds") / "templates"
+    for name in sorted(p.name for p in folder.iterdir() if p.is_file()):
+        digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
