@@ -45,7 +45,7 @@ def rendered(
     for the few bodies that hold Liquid.
     """
     try:
-        text = decode(read(rules.root / path))
+        text = decode(read(f"{rules.root}/{path}"))  # a str: pathlib's / costs more than reading
         fm_text, body, fm_line, _ = split_front_matter(text) or ("", text, 1, 0)
         # No Liquid without "{{" or "{%". Without it, only the keys below are read of the front
         # matter: text that cannot name them (no escape spells them otherwise) is not parsed
