@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import feeds.index.queries
 import feeds.parallel
 from feeds.errors import StorageError
 from feeds.index import ExportMark, Index, fingerprint
@@ -107,6 +108,27 @@ def test_posts_newest_first_with_ties_by_path_and_a_limit(index: Index) -> None:
         if p.date == datetime(2021, 12, 8, 13, 49, 41, tzinfo=timezone(timedelta(hours=8)))
     ]
     assert tied == sorted(tied) and len(tied) == 2
+
+
+def test_a_snapshot_reads_a_post_once_and_gives_the_same_feeds(
+    index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a snapshot, the posts read last are kept and only the others read whole: a scope
+    # showing posts another showed gets them without reading them again, and every feed is
+    # what it is outside a snapshot, for feeds longer than what is kept too.
+    monkeypatch.setattr(feeds.index.queries, "_KEPT", 3)
+    scopes = [s for s, _ in index.scopes(NOW)]
+    limits = (1, 2, 5, 200)
+    plain = {(s, n): index.posts(s, NOW, n) for s in scopes for n in limits}
+    with index.snapshot():
+        for s in scopes:
+            for n in limits:
+                assert index.posts(s, NOW, n) == plain[s, n], (s, n)
+        category = index.posts(EMNEWS, NOW, 2)
+        tag = index.posts(Scope(ScopeKind.TAG, "东财滚动新闻"), NOW, 2)
+        assert all(a is b for a, b in zip(category, tag, strict=True)), "read once, kept"
+    again = index.posts(EMNEWS, NOW, 2)
+    assert again == category and again[0] is not category[0], "nothing kept past the snapshot"
 
 
 def test_a_post_round_trips_through_the_index(index: Index) -> None:
