@@ -129,14 +129,16 @@ def _feed_url(site_url: str, scope: Scope, fmt: str) -> str:
 
 def entries(feed: Feed, zone: tzinfo, recent: Recent | None = None) -> list[str]:
     """``feed``'s posts as a page lists them, newest first, times in ``zone``: each the
-    ``<li>`` of entries.html's ``entry`` (markup, which the page writes as it is). With ``recent``, each is written once per post and
-    zone while it keeps the post: an export's preview pages share posts as its feeds do."""
+    ``<li>`` of entries.html's ``entry`` macro, markup the page writes as it is. With
+    ``recent``, each is written once per post and zone while it keeps the post: an export's
+    preview pages share posts as its feeds do."""
     if recent is None:
         return [_item(p, zone) for p in feed.posts]
     return [recent.made(p, ("page", zone), functools.partial(_item, p, zone)) for p in feed.posts]
 
 
 def _item(post: Post, zone: tzinfo) -> str:
+    """``post``'s ``<li>`` on a page (:func:`entries`)."""
     image = lead_image(post)
     entry = _Entry(
         post.url,
@@ -146,7 +148,8 @@ def _item(post: Post, zone: tzinfo) -> str:
         post.summary,
         image.url if image else "",
     )
-    item: str = _templates().get_template("entries.html").module.entry(entry)  # type: ignore[attr-defined]
+    module = _templates().get_template("entries.html").module
+    item: str = module.entry(entry)  # type: ignore[attr-defined]  # a macro: an attribute Jinja makes
     return item
 
 
