@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+try:
+    from .corpus import BENCH_DIR  # type: ignore[import-not-found]
+except ImportError:
+    from corpus import BENCH_DIR  # type: ignore[import-not-found,no-redef]
+
 
 @dataclass(frozen=True, slots=True)
 class Timed:
@@ -59,7 +64,7 @@ def run(
 
 
 #: Where :func:`set_aside` moves what a run is to start without; emptied by :func:`empty_trash`.
-TRASH = Path(os.environ.get("FEEDS_BENCH_DIR", "/tmp/feeds-bench")) / ".trash"
+TRASH = BENCH_DIR / ".trash"
 
 
 def set_aside(path: Path) -> None:

@@ -248,10 +248,9 @@ def rfc822(dt: datetime) -> str:
 
 
 def http_date(dt: datetime) -> str:
-    """``Mon, 10 Jan 2022 00:03:44 GMT`` for Last-Modified (RFC 9110 IMF-fixdate)."""
-    from email.utils import format_datetime  # its import is most of this module's
-
-    return format_datetime(dt.astimezone(UTC), usegmt=True)
+    """``Mon, 10 Jan 2022 00:03:44 GMT`` for Last-Modified (RFC 9110 IMF-fixdate): the
+    instant in UTC as :func:`rfc822` writes it, ``GMT`` for its offset."""
+    return rfc822(dt.astimezone(UTC)).removesuffix("+0000") + "GMT"
 
 
 _DAY = "(?:" + "|".join(_DAYS) + ")"

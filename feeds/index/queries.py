@@ -92,18 +92,26 @@ class Queries:
         )
         params = (scope.kind.value, scope.slug, micros(now), limit)
         kept: OrderedDict[int, Stored] | None = getattr(self._local, "kept", None)
-        if kept is None:
+        if not kept:  # outside a snapshot, or nothing kept yet: one query reads them whole
             rows = self.store.rows(ReadRow.make, f"SELECT {READ_COLUMNS}{where}", params)
-            return tuple(from_row(r) for r in rows)
-        ids = self.store.rows(int, f"SELECT p.id{where}", params)
-        missing = [i for i in ids if i not in kept]
-        if missing:
-            for r in self.store.rows(
-                ReadRow.make,
-                f"SELECT {READ_COLUMNS} FROM posts p WHERE p.id IN (SELECT value FROM json_each(?))",
-                (json.dumps(missing),),
-            ):
-                kept[r.id] = from_row(r)
+            if kept is None:
+                return tuple(from_row(r) for r in rows)
+            ids = [r.id for r in rows]
+        else:
+            ids = self.store.rows(int, f"SELECT p.id{where}", params)
+            missing = [i for i in ids if i not in kept]
+            rows = (
+                self.store.rows(
+                    ReadRow.make,
+                    f"SELECT {READ_COLUMNS} FROM posts p"
+                    " WHERE p.id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(missing),),
+                )
+                if missing
+                else []
+            )
+        for r in rows:
+            kept[r.id] = from_row(r)
         found = tuple(kept[i] for i in ids)
         for i in ids:
             kept.move_to_end(i)

@@ -63,8 +63,8 @@ def write(feed: Feed, entries: Sequence[Entry]) -> bytes:
 
 def _item(entry: Entry, feed_author: str) -> bytes:
     """An ``item`` element, a child of the channel, as :class:`Xml` writes it: written in one
-    piece and encoded, as a feed has dozens and an export hundreds of thousands. Plain texts are marked
-    as :meth:`Xml.plain` marks them."""
+    piece and encoded, as a feed has dozens and an export hundreds of thousands. Plain texts
+    are marked as :meth:`Xml.plain` marks them."""
     post, image = entry.post, entry.image
     permalink = "false" if post.guid else "true"
     parts = [

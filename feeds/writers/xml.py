@@ -96,9 +96,7 @@ class Xml:
         """Elements written already, escaped and indented as this document writes its open
         element's children, and encoded: an entry is encoded once, however many feeds carry
         it (:class:`feeds.writers.entry.Recent`), and a feed is mostly its entries."""
-        if self._parts:
-            self._done.append("".join(self._parts).encode("utf-8"))
-            self._parts = []
+        self._flush()
         self._done.append(written)
 
     def plain(self, tag: str, text: str) -> None:
@@ -112,8 +110,14 @@ class Xml:
         while len(self._open) > 1:
             self.close()
         self._parts += ["</", self._open.pop(), ">\n"]
-        self._done.append("".join(self._parts).encode("utf-8"))
+        self._flush()
         return b"".join(self._done)
+
+    def _flush(self) -> None:
+        """Move what :attr:`_parts` holds, encoded, to the end of :attr:`_done`."""
+        if self._parts:
+            self._done.append("".join(self._parts).encode("utf-8"))
+            self._parts = []
 
 
 def _attrs(attrs: dict[str, str]) -> str:
