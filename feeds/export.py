@@ -99,6 +99,10 @@ def export(
         layout = documents.layout(now, scopes)
     paths = [rel for scope, _ in layout.scopes for rel in layout.files[scope]]
     check(root, [rel for rel, _ in layout.lists] + paths)
+    # What a full export may have to remove is listed before it writes: into a new or empty
+    # folder (every cold export) that costs nothing, where a walk of the files just written
+    # cost half a second of 100,000 posts' export.
+    found = _found(root) if scopes is None else []
     if scopes is None:  # every archive page is rebuilt and compared
         index.forget_archive_pages(root)
     written, unchanged, removed = apply(root, layout.lists, changed)
@@ -123,7 +127,7 @@ def export(
         if progress:
             progress(done, layout.count)
     if scopes is None:
-        removed += _remove_stale(root, {rel for rel, _ in layout.lists}.union(paths))
+        removed += _remove_stale(root, found, {rel for rel, _ in layout.lists}.union(paths))
         untouched = 0
     else:
         untouched = layout.size - written - unchanged
@@ -336,17 +340,28 @@ def _write(target: Path, body: bytes) -> bool:
     return True
 
 
-def _remove_stale(root: Path, keep: set[str]) -> int:
-    """Remove layout files not in ``keep`` and temporary files a killed export left behind."""
-    removed = 0
+def _found(root: Path) -> list[str]:
+    """The files under ``root`` that an export may remove: the layout's (:func:`urls.owned`)
+    and the temporary files a killed export left behind, relative to ``root``."""
+    found = []
     for dirpath, _dirs, files in os.walk(root):
+        folder = os.path.relpath(dirpath, root).replace(os.sep, "/")
         for name in files:
-            path = Path(dirpath, name)
-            rel = path.relative_to(root).as_posix()
-            if name.startswith(_TEMP_PREFIX):
-                _unlink(path)
-            elif urls.owned(rel) and rel not in keep:
-                removed += _unlink(path, root)
+            rel = name if folder == "." else f"{folder}/{name}"
+            if name.startswith(_TEMP_PREFIX) or urls.owned(rel):
+                found.append(rel)
+    return found
+
+
+def _remove_stale(root: Path, found: Iterable[str], keep: set[str]) -> int:
+    """Remove the files of ``found`` (:func:`_found`) not in ``keep``, and the temporary files
+    there; how many layout files went."""
+    removed = 0
+    for rel in found:
+        if rel.rpartition("/")[2].startswith(_TEMP_PREFIX):
+            _unlink(root / rel)
+        elif rel not in keep:
+            removed += _unlink(root / rel, root)
     return removed
 
 

@@ -568,8 +568,13 @@ def test_content_summary_gives_entries_only_the_summary(
 def test_exported_files_are_readable_by_everyone(
     tmp_path: Path, write_config: Callable[..., Path]
 ) -> None:
-    """A static server runs as another user: files are 0644, not a temporary file's 0600."""
-    run_export(write_config(), tmp_path / "out")
+    """A static server runs as another user: files are 0644, not a temporary file's 0600,
+    whatever the umask of the user who exports (a hardened server's 077 too)."""
+    old = os.umask(0o077)
+    try:
+        run_export(write_config(), tmp_path / "out")
+    finally:
+        os.umask(old)
     modes = {p.stat().st_mode & 0o777 for p in published(tmp_path / "out")}
     assert modes == {0o644}
 
