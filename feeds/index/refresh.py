@@ -70,7 +70,10 @@ def refresh(
             ]
     known: dict[str, tuple[int, int]] = {p: (s, m) for p, s, m in rows}
     if paths is None:
-        changed, seen, name_problems = jekyll_files.scan(rules.root, known, rules.entries)
+        # A first fill of a large site parses on a pool: its fork server starts importing
+        # while the rest of the files are listed, not after.
+        early = (parallel.THRESHOLD, parallel.start_early) if cold and jobs > 1 else None
+        changed, seen, name_problems = jekyll_files.scan(rules.root, known, rules.entries, early)
     else:
         found = (jekyll_files.stat_post(rules.root, p, rules.entries) for p in paths)
         files = [f for f in found if f is not None]
@@ -197,12 +200,14 @@ def _write(
                 shared |= urls
             else:
                 # The first fill: the secondary indexes are made once the rows are in (the
-                # same statements: a sort each, not a B-tree insert per row).
-                for name in _INDEXES:
+                # same statements: a sort each, not a B-tree insert per row), but for those
+                # whose rows come in their order, which grow at their end.
+                for name in _INDEXES.keys() - _IN_ORDER:
                     db.execute(f"DROP INDEX {name}")
                 touched, _ = _insert(db, parsed, delta, None)
-                for sql in _INDEXES.values():
-                    db.execute(sql)
+                for name, sql in _INDEXES.items():
+                    if name not in _IN_ORDER:
+                        db.execute(sql)
                 shared = {
                     str(u)
                     for (u,) in db.execute("SELECT url FROM posts GROUP BY url HAVING COUNT(*) > 1")
@@ -344,6 +349,9 @@ def _rows(file: jekyll_files.SourceFile, parsing: _Parsing) -> _Rows:
 
 #: The secondary indexes of :data:`SCHEMA`, name → statement: a first fill makes them last.
 _INDEXES = {name: sql for sql, name in re.findall(r"^(CREATE INDEX (\w+) ON [^;]*);", SCHEMA, re.M)}
+#: Indexes a first fill inserts into in their order: the files are parsed sorted by path,
+#: and each one's ``members`` rows go in together.
+_IN_ORDER = {"members_path"}
 #: Makes an insert into ``versions`` raise the scope's version instead.
 _BUMP = " ON CONFLICT (kind, slug) DO UPDATE SET generation = excluded.generation"
 

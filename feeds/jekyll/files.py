@@ -14,7 +14,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,10 +48,14 @@ def find(root: Path, rules: Filter = JEKYLL) -> tuple[list[SourceFile], list[Pro
 
 
 def scan(
-    root: Path, known: Mapping[str, tuple[int, int]], rules: Filter = JEKYLL
+    root: Path,
+    known: Mapping[str, tuple[int, int]],
+    rules: Filter = JEKYLL,
+    many: tuple[int, Callable[[], object]] | None = None,
 ) -> tuple[list[SourceFile], set[str], list[Problem]]:
     """The post files under ``root`` whose (size, mtime) differ from ``known`` (sorted by
-    path), every post path seen, and a warning for each file skipped.
+    path), every post path seen, and a warning for each file skipped. ``many`` (a count, a
+    function): the function is called once, as soon as that many changed files are found.
 
     A path already known is a post's: it needs one stat and a look-up, nothing more, so a
     scan of a large site that changed little costs little more than listing it.
@@ -69,6 +73,8 @@ def scan(
                 seen.add(rel)
                 if was[0] != found.st_size or was[1] != found.st_mtime_ns:
                     changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
+                    if many is not None and len(changed) == many[0]:
+                        many[1]()
             elif not _printable(rel):
                 shown = os.fsencode(rel).decode("utf-8", "replace")
                 problems.append(
@@ -118,6 +124,8 @@ def scan(
             else:
                 seen.add(rel)
                 changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
+                if many is not None and len(changed) == many[0]:
+                    many[1]()
     changed.sort(key=lambda f: f.path)
     problems.sort(key=lambda p: p.path)
     return changed, seen, problems
