@@ -102,7 +102,7 @@ def export(
     # What a full export may have to remove is listed before it writes: into a new or empty
     # folder (every cold export) that costs nothing, where a walk of the files just written
     # cost half a second of 100,000 posts' export.
-    found = _found(root) if scopes is None else []
+    found = _found(root) if scopes is None else ([], [])
     if scopes is None:  # every archive page is rebuilt and compared
         index.forget_archive_pages(root)
     written, unchanged, removed = apply(root, layout.lists, changed)
@@ -340,29 +340,28 @@ def _write(target: Path, body: bytes) -> bool:
     return True
 
 
-def _found(root: Path) -> list[str]:
-    """The files under ``root`` that an export may remove: the layout's (:func:`urls.owned`)
-    and the temporary files a killed export left behind, relative to ``root``."""
-    found = []
+def _found(root: Path) -> tuple[list[str], list[str]]:
+    """The files under ``root`` that an export may remove, relative to it: the layout's
+    (:func:`urls.owned`), and the temporary files a killed export left behind."""
+    owned, temporary = [], []
     for dirpath, _dirs, files in os.walk(root):
         folder = os.path.relpath(dirpath, root).replace(os.sep, "/")
         for name in files:
             rel = name if folder == "." else f"{folder}/{name}"
-            if name.startswith(_TEMP_PREFIX) or urls.owned(rel):
-                found.append(rel)
-    return found
+            if name.startswith(_TEMP_PREFIX):
+                temporary.append(rel)
+            elif urls.owned(rel):
+                owned.append(rel)
+    return owned, temporary
 
 
-def _remove_stale(root: Path, found: Iterable[str], keep: set[str]) -> int:
-    """Remove the files of ``found`` (:func:`_found`) not in ``keep``, and the temporary files
-    there; how many layout files went."""
-    removed = 0
-    for rel in found:
-        if rel.rpartition("/")[2].startswith(_TEMP_PREFIX):
-            _unlink(root / rel)
-        elif rel not in keep:
-            removed += _unlink(root / rel, root)
-    return removed
+def _remove_stale(root: Path, found: tuple[list[str], list[str]], keep: set[str]) -> int:
+    """Remove the temporary files and the layout's files not in ``keep`` that :func:`_found`
+    found; how many layout files went."""
+    owned, temporary = found
+    for rel in temporary:
+        _unlink(root / rel)
+    return sum(_unlink(root / rel, root) for rel in owned if rel not in keep)
 
 
 def _unlink(path: Path, root: Path | None = None) -> int:
