@@ -208,3 +208,25 @@ def test_a_scan_says_once_when_it_has_found_many_changed_files(tmp_path: Path) -
     unchanged = {f.path: (f.size, f.mtime_ns) for f in changed[:1]}
     files.scan(tmp_path, unchanged, many=(7, lambda: seen.append(len(seen))))
     assert seen == [0, 1], "six files to parse are not seven"
+
+
+def test_reading_files_together_refuses_and_reports_each_as_read_does(tmp_path: Path) -> None:
+    """A fill reads a batch of files together, the disk asked for all of them first: each
+    comes back as read() gives it, or with the error read() raises, in order, and no file is
+    left open. A FIFO is not waited on, a symbolic link not followed."""
+    post = tmp_path / "2024-01-01-a.md"
+    post.write_bytes("---\ntitle: 甲\n---\n正文\n".encode() * 3000)
+    os.mkfifo(tmp_path / "2024-01-02-fifo.md")
+    (tmp_path / "2024-01-03-link.md").symlink_to(post)
+    (tmp_path / "2024-01-04-folder.md").mkdir()
+    names = ["2024-01-01-a.md", "gone.md", "2024-01-02-fifo.md", "2024-01-03-link.md"]
+    names += ["2024-01-04-folder.md", "2024-01-01-a.md"]
+    open_before = len(os.listdir("/proc/self/fd"))
+    found = files.read_all([str(tmp_path / n) for n in names])
+    assert len(os.listdir("/proc/self/fd")) == open_before
+    assert found[0] == found[5] == post.read_bytes()
+    for item, name in zip(found[1:5], names[1:5], strict=True):
+        assert isinstance(item, OSError), name
+        with pytest.raises(OSError) as raised:
+            files.read(tmp_path / name)
+        assert (raised.value.errno, type(raised.value)) == (item.errno, type(item)), name

@@ -102,7 +102,14 @@ def refresh(
         else None
     )
     parsing = _Parsing(rules, search_index, jobs)
-    parsed = parallel.map_ordered(_rows, changed, parsing, jobs)
+    batches = [changed[i : i + _BATCH] for i in range(0, len(changed), _BATCH)]
+    parsed = (
+        rows
+        for done in parallel.map_ordered(
+            _batch_rows, batches, parsing, jobs, chunksize=1, threshold=parallel.THRESHOLD // _BATCH
+        )
+        for rows in done
+    )
     with store.errors("cannot write the index"):
         generation = _write(
             store, db, changed, parsed, removed, name_problems, seconds, first, parsing
@@ -334,10 +341,24 @@ class _Parsing:
     jobs: int
 
 
-def _rows(file: jekyll_files.SourceFile, parsing: _Parsing) -> _Rows:
-    """Parse one file into the rows to insert: the work of a pool worker, so that the process
-    writing the index only inserts."""
-    parsed = jekyll_posts.parse(file, parsing.rules, words=parsing.words)
+#: Files a worker reads together (:func:`feeds.jekyll.files.read_all`), then parses in turn.
+_BATCH = 64
+
+
+def _batch_rows(batch: list[jekyll_files.SourceFile], parsing: _Parsing) -> list[_Rows]:
+    """:func:`_rows` of each file of ``batch``, read together; a file over the size limit is
+    not read (:func:`feeds.jekyll.posts.parse` says why)."""
+    limit, root = parsing.rules.max_post_bytes, parsing.rules.root
+    read = iter(jekyll_files.read_all([f"{root}/{f.path}" for f in batch if f.size <= limit]))
+    return [_rows(f, parsing, next(read) if f.size <= limit else None) for f in batch]
+
+
+def _rows(
+    file: jekyll_files.SourceFile, parsing: _Parsing, raw: bytes | OSError | None = None
+) -> _Rows:
+    """Parse one file (its bytes ``raw``, when read already) into the rows to insert: the work
+    of a pool worker, so that the process writing the index only inserts."""
+    parsed = jekyll_posts.parse(file, parsing.rules, words=parsing.words, raw=raw)
     problems = [(p.path, p.line, p.level, p.message) for p in parsed.problems]
     words = texts.packed(parsed.post.title, parsed.text) if parsing.words and parsed.post else None
     if parsed.post is None:

@@ -105,9 +105,13 @@ def _url_of(rules: Rules, rel: str | None) -> str | None:
     return post.url[len(rules.site_url) :] if post else None
 
 
-def parse(file: SourceFile, rules: Rules, *, words: bool = True) -> Parsed:
+def parse(
+    file: SourceFile, rules: Rules, *, words: bool = True, raw: bytes | OSError | None = None
+) -> Parsed:
     """Read and parse one post file; every problem is returned, never raised. ``words``: also
-    take the body's words (:attr:`Parsed.text`), a third of the cost, for keyword search."""
+    take the body's words (:attr:`Parsed.text`), a third of the cost, for keyword search.
+    ``raw``: the file's bytes, or the error reading them raised, when the caller read it
+    (:func:`~feeds.jekyll.files.read_all`)."""
     problems: list[Problem] = []
     if file.size > rules.max_post_bytes:
         return Parsed(
@@ -122,7 +126,10 @@ def parse(file: SourceFile, rules: Rules, *, words: bool = True) -> Parsed:
             ),
         )
     try:
-        raw = read(f"{rules.root}/{file.path}")  # a str: pathlib's / costs more than reading
+        if raw is None:
+            raw = read(f"{rules.root}/{file.path}")  # a str: pathlib's / costs more than reading
+        elif isinstance(raw, OSError):
+            raise raw
         if len(raw) > rules.max_post_bytes:  # it grew since it was listed
             return Parsed(
                 None,
