@@ -353,11 +353,10 @@ def _batch_rows(batch: list[jekyll_files.SourceFile], parsing: _Parsing) -> list
     return [_rows(f, parsing, next(read) if f.size <= limit else None) for f in batch]
 
 
-def _rows(
-    file: jekyll_files.SourceFile, parsing: _Parsing, raw: bytes | OSError | None = None
-) -> _Rows:
-    """Parse one file (its bytes ``raw``, when read already) into the rows to insert: the work
-    of a pool worker, so that the process writing the index only inserts."""
+def _rows(file: jekyll_files.SourceFile, parsing: _Parsing, raw: bytes | OSError | None) -> _Rows:
+    """Parse one file (its bytes ``raw``, or ``None`` for one not read: over the size limit)
+    into the rows to insert: the work of a pool worker, so that the process writing the index
+    only inserts."""
     parsed = jekyll_posts.parse(file, parsing.rules, words=parsing.words, raw=raw)
     problems = [(p.path, p.line, p.level, p.message) for p in parsed.problems]
     words = texts.packed(parsed.post.title, parsed.text) if parsing.words and parsed.post else None
