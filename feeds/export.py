@@ -102,7 +102,7 @@ def export(
     # What a full export may have to remove is listed before it writes: into a new or empty
     # folder (every cold export) that costs nothing, where a walk of the files just written
     # cost half a second of 100,000 posts' export.
-    found = _found(root) if scopes is None else ([], [])
+    found = _found(root) if scopes is None else None
     if scopes is None:  # every archive page is rebuilt and compared
         index.forget_archive_pages(root)
     written, unchanged, removed = apply(root, layout.lists, changed)
@@ -126,7 +126,7 @@ def export(
         done += sum(len(layout.files[scope]) for scope, _ in batch)
         if progress:
             progress(done, layout.count)
-    if scopes is None:
+    if found is not None:
         removed += _remove_stale(root, found, {rel for rel, _ in layout.lists}.union(paths))
         untouched = 0
     else:

@@ -103,10 +103,12 @@ def refresh(
     )
     parsing = _Parsing(rules, search_index, jobs)
     batches = [changed[i : i + _BATCH] for i in range(0, len(changed), _BATCH)]
+    # On a pool from THRESHOLD files, as the early start above counts them, not batches.
+    pooled = jobs if len(changed) >= parallel.THRESHOLD else 1
     parsed = (
         rows
         for done in parallel.map_ordered(
-            _batch_rows, batches, parsing, jobs, chunksize=1, threshold=parallel.THRESHOLD // _BATCH
+            _batch_rows, batches, parsing, pooled, chunksize=1, threshold=0
         )
         for rows in done
     )
@@ -209,12 +211,11 @@ def _write(
                 # The first fill: the secondary indexes are made once the rows are in (the
                 # same statements: a sort each, not a B-tree insert per row), but for those
                 # whose rows come in their order, which grow at their end.
-                for name in _INDEXES.keys() - _IN_ORDER:
+                for name in _MADE_LAST:
                     db.execute(f"DROP INDEX {name}")
                 touched, _ = _insert(db, parsed, delta, None)
-                for name, sql in _INDEXES.items():
-                    if name not in _IN_ORDER:
-                        db.execute(sql)
+                for sql in _MADE_LAST.values():
+                    db.execute(sql)
                 shared = {
                     str(u)
                     for (u,) in db.execute("SELECT url FROM posts GROUP BY url HAVING COUNT(*) > 1")
@@ -367,11 +368,14 @@ def _rows(file: jekyll_files.SourceFile, parsing: _Parsing, raw: bytes | OSError
     return tuple(to_row(parsed.post)), found, problems, words, mark
 
 
-#: The secondary indexes of :data:`SCHEMA`, name → statement: a first fill makes them last.
-_INDEXES = {name: sql for sql, name in re.findall(r"^(CREATE INDEX (\w+) ON [^;]*);", SCHEMA, re.M)}
-#: Indexes a first fill inserts into in their order: the files are parsed sorted by path,
-#: and each one's ``members`` rows go in together.
-_IN_ORDER = {"members_path"}
+#: The secondary indexes of :data:`SCHEMA` a first fill makes last, name → statement: all but
+#: ``members_path``, which it fills in its order (the files are parsed sorted by path, and each
+#: one's ``members`` rows go in together).
+_MADE_LAST = {
+    name: sql
+    for sql, name in re.findall(r"^(CREATE INDEX (\w+) ON [^;]*);", SCHEMA, re.M)
+    if name != "members_path"
+}
 #: Makes an insert into ``versions`` raise the scope's version instead.
 _BUMP = " ON CONFLICT (kind, slug) DO UPDATE SET generation = excluded.generation"
 

@@ -77,8 +77,6 @@ def scan(
                 seen.add(rel)
                 if was[0] != found.st_size or was[1] != found.st_mtime_ns:
                     changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
-                    if many is not None and len(changed) == many[0]:
-                        many[1]()
             elif not _printable(rel):
                 shown = os.fsencode(rel).decode("utf-8", "replace")
                 problems.append(
@@ -128,8 +126,9 @@ def scan(
             else:
                 seen.add(rel)
                 changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
-                if many is not None and len(changed) == many[0]:
-                    many[1]()
+            if many is not None and len(changed) == many[0]:
+                many[1]()
+                many = None
     changed.sort(key=lambda f: f.path)
     problems.sort(key=lambda p: p.path)
     return changed, seen, problems
