@@ -307,11 +307,18 @@ class Queries:
 
     def due_scopes(self, after: datetime, until: datetime) -> set[Scope]:
         """Scopes with a post that falls due in (``after``, ``until``]: their feeds changed
-        with time alone."""
+        with time alone.
+
+        Found from the posts' instants (``posts_ts``), then their members: an export asks
+        this every time, for the few posts of the time since the last, where a look through
+        every ``members`` row cost a tenth of a second of 100,000 posts' warm export."""
+        if until <= after:
+            return set()
         return set(
             self.store.rows(
                 _scope,
-                "SELECT DISTINCT kind, slug FROM members WHERE ts > ? AND ts <= ?",
+                "SELECT DISTINCT m.kind, m.slug FROM posts p JOIN members m ON m.path = p.path"
+                " WHERE p.ts > ? AND p.ts <= ?",
                 (micros(after), micros(until)),
             )
         )

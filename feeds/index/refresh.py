@@ -73,16 +73,17 @@ def refresh(
         # A first fill of a large site parses on a pool: its fork server starts importing
         # while the rest of the files are listed, not after.
         early = (parallel.THRESHOLD, parallel.start_early) if cold and jobs > 1 else None
-        changed, seen, name_problems = jekyll_files.scan(rules.root, known, rules.entries, early)
+        changed, gone, name_problems = jekyll_files.scan(rules.root, known, rules.entries, early)
     else:
         found = (jekyll_files.stat_post(rules.root, p, rules.entries) for p in paths)
         files = [f for f in found if f is not None]
         seen = {f.path for f in files}
         changed = [f for f in files if known.get(f.path) != (f.size, f.mtime_ns)]
+        gone = [p for p in known if p not in seen]
     # What dates each change (ns): a file's mtime, and for a removal the mtime of the folder it
     # was unlinked or renamed from; a fill, which sees no removal, takes the newest folder's.
     dated = {f.path: f.mtime_ns for f in changed} | {
-        p: jekyll_files.folder_time(rules.root, p) for p in known if p not in seen
+        p: jekyll_files.folder_time(rules.root, p) for p in gone
     }
     fresh: set[str] = set()
     if settle > 0:
@@ -93,7 +94,7 @@ def refresh(
         cutoff = min(now - int(settle * 1e9), now - now % 1_000_000_000 - 1)
         fresh = {p for p, t in dated.items() if cutoff < t <= now + 1_000_000_000}
         changed = [f for f in changed if f.path not in fresh]
-    removed = [p for p in known if p not in seen and p not in fresh]
+    removed = [p for p in gone if p not in fresh]
     seconds = {p: t // 1_000_000_000 for p, t in dated.items()}
     first = (
         max([jekyll_files.newest_folder(rules.root, rules.entries), *(f.mtime_ns for f in changed)])
