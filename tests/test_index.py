@@ -97,6 +97,40 @@ def test_an_edited_file_replaces_its_post(index: Index, finews_copy: Path) -> No
     assert p.title == "深百再协作朝乡村振兴迈进"
 
 
+def test_a_file_put_back_after_a_watched_change_is_read_again(
+    index: Index, finews_copy: Path
+) -> None:
+    """A full scan that lists the files as the last one did has nothing to do, but only while
+    the index holds them as listed: a watched change since (a refresh of named paths) means
+    it may not, so a file edited, seen by the watcher, then put back as it was (its bytes and
+    its times) is read again."""
+    path = finews_copy / "_posts" / "2022-01-10-202201102241180920.md"
+    rel = "_posts/2022-01-10-202201102241180920.md"
+    tag = Scope(ScopeKind.TAG, "右江日报新闻", "右江日报新闻")
+    before, st = path.read_bytes(), path.stat()
+    path.write_bytes(before.replace("深百协作".encode(), "深百再协作".encode()))
+    assert index.refresh([rel]).changed == 1
+    assert stored(index, tag, NOW, 10)[0].title == "深百再协作朝乡村振兴迈进"
+    path.write_bytes(before)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert index.refresh().changed == 1
+    assert stored(index, tag, NOW, 10)[0].title == "深百协作朝乡村振兴迈进"
+
+
+def test_a_file_left_for_later_by_a_full_scan_is_read_by_the_next(
+    index: Index, finews_copy: Path
+) -> None:
+    """A full scan that leaves a file still being written for later lists it all the same:
+    the next scan, which lists the same, must still read that file."""
+    path = finews_copy / "_posts" / "2021-12-09-writing.md"
+    path.write_text(post("half", "2021-12-09"), encoding="utf-8")
+    written = path.stat().st_mtime_ns
+    r = index.refresh(settle=5.0, now_ns=written + 1_000_000_000)
+    assert r.unsettled == ("_posts/2021-12-09-writing.md",) and r.changed == 0
+    r = index.refresh(settle=5.0, now_ns=written + 10_000_000_000)
+    assert r.changed == 1 and "half" in {p.title for p in stored(index, SITE, NOW, 200)}
+
+
 def test_posts_newest_first_with_ties_by_path_and_a_limit(index: Index) -> None:
     newest = stored(index, EMNEWS, NOW, 50)
     assert len(newest) == 50

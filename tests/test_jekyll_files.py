@@ -193,21 +193,19 @@ def test_read_takes_the_whole_file_even_past_its_stated_size(tmp_path: Path) -> 
     assert files.read(empty) == b""
 
 
-def test_a_scan_says_once_when_it_has_found_many_changed_files(tmp_path: Path) -> None:
-    """A first fill starts its pool's fork server as soon as the scan has found enough files
-    to parse to need one: once, at that count, whatever it finds after."""
+def test_a_listing_says_once_when_it_has_found_many_files(tmp_path: Path) -> None:
+    """A first fill starts its pool's fork server as soon as the scan has listed enough files
+    to parse to need one: once, at that count, whatever it lists after."""
     (tmp_path / "_posts").mkdir()
     for day in range(1, 8):
         (tmp_path / "_posts" / f"2024-01-0{day}-p.md").write_text(FM.format(extra=""), "utf-8")
     seen: list[int] = []
-    known = {"_posts/2024-01-01-p.md": (0, 0)}  # known, and changed since
-    changed, _, _ = files.scan(tmp_path, known, many=(3, lambda: seen.append(len(seen))))
-    assert len(changed) == 7 and seen == [0]
-    files.scan(tmp_path, known, many=(7, lambda: seen.append(len(seen))))
-    assert seen == [0, 1], "the known file that changed counts too"
-    unchanged = {f.path: (f.size, f.mtime_ns) for f in changed[:1]}
-    files.scan(tmp_path, unchanged, many=(7, lambda: seen.append(len(seen))))
-    assert seen == [0, 1], "six files to parse are not seven"
+    listed = files.listing(tmp_path, many=(3, lambda: seen.append(len(seen))))
+    assert len(listed.paths) == 7 and seen == [0]
+    files.listing(tmp_path, many=(7, lambda: seen.append(len(seen))))
+    assert seen == [0, 1]
+    files.listing(tmp_path, many=(8, lambda: seen.append(len(seen))))
+    assert seen == [0, 1], "seven files are not eight"
 
 
 def test_reading_files_together_refuses_and_reports_each_as_read_does(tmp_path: Path) -> None:

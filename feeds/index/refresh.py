@@ -19,7 +19,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from .. import parallel
 from ..jekyll import files as jekyll_files
@@ -27,7 +27,8 @@ from ..jekyll import posts as jekyll_posts
 from ..model import Problem
 from . import digests, marks, search, texts
 from .connection import Store, meta
-from .schema import POST_COLUMNS, SCHEMA, PostRow, members, to_row
+from .rows import BATCH, TS, URL, Parsing, Rows, batch_rows
+from .schema import POST_COLUMNS, SCHEMA, PostRow
 
 T = TypeVar("T")
 
@@ -57,10 +58,23 @@ def refresh(
     """See :meth:`feeds.index.Index.refresh`."""
     started = time.perf_counter()
     name_problems: list[Problem] | None = None
+    listed: jekyll_files.Listing | None = None
+    listing: str | None = None
     with store.errors():
         db = store.db()
-        cold = int(meta(db, "generation") or 0) == 0
+        generation = int(meta(db, "generation") or 0)
+        cold = generation == 0
         if paths is None:
+            # A first fill of a large site parses on a pool: its fork server starts importing
+            # while the rest of the files are listed, not after.
+            early = (parallel.THRESHOLD, parallel.start_early) if cold and jobs > 1 else None
+            listed = jekyll_files.listing(rules.root, rules.entries, early)
+            listing = listed.digest()
+            if listing == meta(db, _LISTING) and (not search_index or texts.whole(db)):
+                # Listed as the last full scan that left nothing for later listed them: the
+                # index holds every file as it is (a warm export of 100,000 posts no longer
+                # reads their stats out of it to learn so).
+                return Refresh(0, 0, time.perf_counter() - started, generation)
             rows = db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
         else:
             rows = [
@@ -69,13 +83,10 @@ def refresh(
                 for r in db.execute("SELECT path, size, mtime_ns FROM files WHERE path = ?", (p,))
             ]
     known: dict[str, tuple[int, int]] = {p: (s, m) for p, s, m in rows}
-    if paths is None:
-        # A first fill of a large site parses on a pool: its fork server starts importing
-        # while the rest of the files are listed, not after.
-        early = (parallel.THRESHOLD, parallel.start_early) if cold and jobs > 1 else None
-        changed, gone, name_problems = jekyll_files.scan(rules.root, known, rules.entries, early)
+    if listed is not None:
+        changed, gone, name_problems = listed.changes(known)
     else:
-        found = (jekyll_files.stat_post(rules.root, p, rules.entries) for p in paths)
+        found = (jekyll_files.stat_post(rules.root, p, rules.entries) for p in paths or ())
         files = [f for f in found if f is not None]
         seen = {f.path for f in files}
         changed = [f for f in files if known.get(f.path) != (f.size, f.mtime_ns)]
@@ -102,20 +113,29 @@ def refresh(
         if cold
         else None
     )
-    parsing = _Parsing(rules, search_index, jobs)
-    batches = [changed[i : i + _BATCH] for i in range(0, len(changed), _BATCH)]
+    parsing = Parsing(rules, search_index, jobs)
+    batches = [changed[i : i + BATCH] for i in range(0, len(changed), BATCH)]
     # On a pool from THRESHOLD files, as the early start above counts them, not batches.
     pooled = jobs if len(changed) >= parallel.THRESHOLD else 1
     parsed = (
         rows
         for done in parallel.map_ordered(
-            _batch_rows, batches, parsing, pooled, chunksize=1, threshold=0
+            batch_rows, batches, parsing, pooled, chunksize=1, threshold=0
         )
         for rows in done
     )
     with store.errors("cannot write the index"):
         generation = _write(
-            store, db, changed, parsed, removed, name_problems, seconds, first, parsing
+            store,
+            db,
+            changed,
+            parsed,
+            removed,
+            name_problems,
+            seconds,
+            first,
+            parsing,
+            None if fresh else listing,  # a change left for later: the files are not as listed
         )
     return Refresh(
         len(changed), len(removed), time.perf_counter() - started, generation, tuple(sorted(fresh))
@@ -126,18 +146,23 @@ def _write(
     store: Store,
     db: sqlite3.Connection,
     changed: list[jekyll_files.SourceFile],
-    parsed: Iterable[_Rows],
+    parsed: Iterable[Rows],
     removed: list[str],
     name_problems: list[Problem] | None,
     dated: dict[str, int],
     cold: int | None,
-    parsing: _Parsing,
+    parsing: Parsing,
+    listing: str | None,
 ) -> int:
     """Apply a refresh in one transaction, parsing as it goes; readers see all or nothing.
 
+    ``listing``: the digest (:meth:`~feeds.jekyll.files.Listing.digest`) of the full scan
+    whose every file the index holds once this is written, kept for the next scan to compare
+    with; ``None`` forgets the last one (the files looked at were not all listed).
+
     ``dated``: each changed or removed path → the second that dates its change. ``cold``: on
     the first fill, the newest second on the disk, which every scope is stamped with.
-    ``parsing``: with :attr:`_Parsing.words`, the posts parsed come with their words, and
+    ``parsing``: with :attr:`~feeds.index.rows.Parsing.words`, the posts parsed come with their words, and
     every post is given its words and grams (:mod:`feeds.index.search`); without, they are
     inserted without them, until a refresh that needs them.
     """
@@ -262,6 +287,9 @@ def _write(
                 search.catch_up(db)
             elif touched:
                 texts.left_out(db)
+            db.execute("DELETE FROM meta WHERE key = ?", (_LISTING,))
+            if listing is not None:
+                db.execute("INSERT INTO meta VALUES (?, ?)", (_LISTING, listing))
             if gone or touched:
                 db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
                 marks.prune(db, generation)
@@ -274,7 +302,7 @@ def _write(
 
 def _insert(
     db: sqlite3.Connection,
-    parsed: Iterable[_Rows],
+    parsed: Iterable[Rows],
     delta: dict[tuple[str, str], int],
     stamp: Callable[[list[tuple[str, str, int, str, str]]], None] | None,
 ) -> tuple[int, set[str]]:
@@ -301,8 +329,8 @@ def _insert(
             if packed is not None:
                 words.append((next_id, packed))
             next_id += 1
-            urls.add(post[_URL])
-            path, ts = post[0], post[_TS]
+            urls.add(post[URL])
+            path, ts = post[0], post[TS]
             for kind, slug, name in found:
                 rows.append((kind, slug, ts, path, name))
                 delta[kind, slug] = delta.get((kind, slug), 0) ^ mark
@@ -316,59 +344,6 @@ def _insert(
     return count, urls
 
 
-#: What one file gives the index, as plain tuples (named ones take twice as long to unpickle
-#: in the writing process, which a cold fill keeps busy): its ``posts`` row (``None``: no
-#: post), the kind, slug and name of each of its ``members`` rows, its ``problems`` rows, its
-#: words (:func:`feeds.index.texts.packed`; ``None``: not asked for) and its post's mark, as
-#: if no other post shared its permalink (the writer fixes the few that do).
-_Rows = tuple[
-    tuple[Any, ...] | None,
-    list[tuple[str, str, str]],
-    list[tuple[str, int, str, str]],
-    bytes | None,
-    int,
-]
-#: Where a ``posts`` row (:class:`PostRow`) holds its permalink and its instant.
-_URL, _TS = PostRow._fields.index("url"), PostRow._fields.index("ts")
-
-
-@dataclass(frozen=True, slots=True)
-class _Parsing:
-    """How a worker parses each file of a refresh."""
-
-    rules: jekyll_posts.Rules
-    #: Take each post's words for keyword search too.
-    words: bool
-    #: Processes to parse on.
-    jobs: int
-
-
-#: Files a worker reads together (:func:`feeds.jekyll.files.read_all`), then parses in turn.
-_BATCH = 64
-
-
-def _batch_rows(batch: list[jekyll_files.SourceFile], parsing: _Parsing) -> list[_Rows]:
-    """:func:`_rows` of each file of ``batch``, read together; a file over the size limit is
-    not read (:func:`feeds.jekyll.posts.parse` says why)."""
-    limit, root = parsing.rules.max_post_bytes, parsing.rules.root
-    read = iter(jekyll_files.read_all([f"{root}/{f.path}" for f in batch if f.size <= limit]))
-    return [_rows(f, parsing, next(read) if f.size <= limit else None) for f in batch]
-
-
-def _rows(file: jekyll_files.SourceFile, parsing: _Parsing, raw: bytes | OSError | None) -> _Rows:
-    """Parse one file (its bytes ``raw``, or ``None`` for one not read: over the size limit)
-    into the rows to insert: the work of a pool worker, so that the process writing the index
-    only inserts."""
-    parsed = jekyll_posts.parse(file, parsing.rules, words=parsing.words, raw=raw)
-    problems = [(p.path, p.line, p.level, p.message) for p in parsed.problems]
-    words = texts.packed(parsed.post.title, parsed.text) if parsing.words and parsed.post else None
-    if parsed.post is None:
-        return None, [], problems, None, 0
-    mark = digests.mark(file.path, file.size, file.mtime_ns, 0)
-    found = [(m.kind, m.slug, m.name) for m in members(parsed.post)]
-    return tuple(to_row(parsed.post)), found, problems, words, mark
-
-
 #: The secondary indexes of :data:`SCHEMA` a first fill makes last, name → statement: all but
 #: ``members_path``, which it fills in its order (the files are parsed sorted by path, and each
 #: one's ``members`` rows go in together).
@@ -377,6 +352,9 @@ _MADE_LAST = {
     for sql, name in re.findall(r"^(CREATE INDEX (\w+) ON [^;]*);", SCHEMA, re.M)
     if name != "members_path"
 }
+#: The ``meta`` key of the digest of the last full scan's listing that the index holds as it
+#: is: a scan that lists the same has nothing to do (:func:`refresh`).
+_LISTING = "listing"
 #: Makes an insert into ``versions`` raise the scope's version instead.
 _BUMP = " ON CONFLICT (kind, slug) DO UPDATE SET generation = excluded.generation"
 

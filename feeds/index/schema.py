@@ -20,7 +20,7 @@ from ..dates import EPOCH
 from ..jekyll import permalink
 from ..model import Author, Image, Post, ScopeKind
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- every post file seen, parsed or not, with the stat that tells it changed

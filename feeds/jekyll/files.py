@@ -9,13 +9,16 @@ elsewhere.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import enum
 import errno
+import hashlib
 import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -47,99 +50,147 @@ def find(root: Path, rules: Filter = JEKYLL) -> tuple[list[SourceFile], list[Pro
     Raises:
         OSError: ``root`` itself cannot be read.
     """
-    files, _, problems = scan(root, {}, rules)
+    files, _, problems = listing(root, rules).changes({})
     return files, problems
 
 
-def scan(
-    root: Path,
-    known: Mapping[str, tuple[int, int]],
-    rules: Filter = JEKYLL,
-    many: tuple[int, Callable[[], object]] | None = None,
-) -> tuple[list[SourceFile], list[str], list[Problem]]:
-    """The post files under ``root`` whose (size, mtime) differ from ``known`` (sorted by
-    path), the paths of ``known`` not found, and a warning for each file skipped. ``many`` (a
-    count, a function): the function is called once, as soon as that many changed files are
-    found.
+class _Odd(enum.Enum):
+    """What an entry of a ``_posts`` folder is when it is neither a folder nor a regular file."""
 
-    A path already known is a post's: it needs one stat and a look-up, nothing more, so a
-    scan of a large site that changed little costs little more than listing it.
+    #: A symbolic link to a file, or to nothing.
+    LINK = "link"
+    #: A symbolic link to a folder.
+    FOLDER_LINK = "folder link"
+    #: A FIFO, a socket or a device.
+    SPECIAL = "special"
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Every entry of a site's ``_posts`` folders that rules admit, as a scan listed them:
+    each regular file's path, size and mtime, and what each other entry is. Nothing is read.
+
+    Listing comes apart from telling which files changed (:meth:`changes`) so that a scan of
+    a site where nothing changed can say so from :meth:`digest` alone: looking up 100,000
+    paths among those the index knows, read out of it first, was a third of a warm export.
+    """
+
+    paths: list[str]
+    sizes: list[int]
+    mtimes: list[int]
+    #: Entries that are neither folders nor regular files, with what each is.
+    odd: list[tuple[str, _Odd]]
+
+    def digest(self) -> str:
+        """The same for the same entries with the same sizes and mtimes listed in the same
+        order (a folder unchanged lists in the same order), and for nothing else."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update("\0".join(self.paths).encode("utf-8", "surrogatepass"))
+        h.update(array.array("q", self.sizes).tobytes())
+        h.update(array.array("q", self.mtimes).tobytes())
+        h.update(
+            "\0".join(f"{rel}\0{kind.value}" for rel, kind in self.odd).encode(
+                "utf-8", "surrogatepass"
+            )
+        )
+        return h.hexdigest()
+
+    def changes(
+        self, known: Mapping[str, tuple[int, int]]
+    ) -> tuple[list[SourceFile], list[str], list[Problem]]:
+        """The post files whose (size, mtime) differ from ``known`` (sorted by path), the
+        paths of ``known`` not listed as regular files, and a warning for each file skipped.
+
+        A path already known is a post's: it needs a look-up, nothing more. The known paths
+        found are counted, not kept: when all are found none is gone, which a warm scan of
+        100,000 posts learns without making a set of their paths."""
+        changed: list[SourceFile] = []
+        problems: list[Problem] = []
+        hits = 0
+        for rel, size, mtime in zip(self.paths, self.sizes, self.mtimes):
+            if (was := known.get(rel)) is not None:
+                hits += 1
+                if was != (size, mtime):
+                    changed.append(SourceFile(rel, size, mtime))
+            elif (problem := _skipped(rel, None)) is not None:
+                problems.append(problem)
+            else:
+                changed.append(SourceFile(rel, size, mtime))
+        problems += (p for rel, kind in self.odd if (p := _skipped(rel, kind)) is not None)
+        changed.sort(key=lambda f: f.path)
+        problems.sort(key=lambda p: p.path)
+        if hits == len(known):
+            return changed, [], problems
+        seen = set(self.paths)
+        return changed, [p for p in known if p not in seen], problems
+
+
+def listing(
+    root: Path, rules: Filter = JEKYLL, many: tuple[int, Callable[[], object]] | None = None
+) -> Listing:
+    """Every entry under ``root``'s ``_posts`` folders that ``rules`` admit (:class:`Listing`).
+    ``many`` (a count, a function): the function is called once, as soon as that many regular
+    files are listed.
 
     Raises:
         OSError: ``root`` itself cannot be read.
     """
-    changed: list[SourceFile] = []
-    # Every post path found, and how many of them are known: when all of them are, none is
-    # gone, which a warm scan of 100,000 posts learns without making a set of their paths.
-    found_paths: list[str] = []
-    hits = 0
-    problems: list[Problem] = []
-    stat_result = os.stat_result
+    found = Listing([], [], [], [])
+    paths, sizes, mtimes = found.paths, found.sizes, found.mtimes
     for posts_dir in _posts_dirs(root, "", rules):
-        for rel, found in _walk(root, posts_dir, rules):
-            if type(found) is stat_result and (was := known.get(rel)) is not None:
-                found_paths.append(rel)
-                hits += 1
-                if was != (found.st_size, found.st_mtime_ns):
-                    changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
-            elif not _printable(rel):
-                shown = os.fsencode(rel).decode("utf-8", "replace")
-                problems.append(
-                    Problem(
-                        shown,
-                        1,
-                        "warning",
-                        "skipped: the file's path is not valid UTF-8 or holds control characters; rename it",
-                    )
-                )
-            elif found is _Odd.FOLDER_LINK:
-                problems.append(
-                    Problem(
-                        rel,
-                        1,
-                        "warning",
-                        "skipped: a symbolic link to a folder; feeds does not follow it, so posts cannot come from elsewhere",
-                    )
-                )
-            elif not POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
-                problems.append(
-                    Problem(
-                        rel,
-                        1,
-                        "warning",
-                        "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it",
-                    )
-                )
-            elif found is _Odd.LINK:
-                problems.append(
-                    Problem(
-                        rel,
-                        1,
-                        "warning",
-                        "skipped: a symbolic link; feeds reads only regular files, so a post cannot pull in a file from elsewhere",
-                    )
-                )
-            elif found is _Odd.SPECIAL:
-                problems.append(
-                    Problem(
-                        rel,
-                        1,
-                        "warning",
-                        "skipped: not a regular file (a FIFO, socket or device); feeds reads only regular files",
-                    )
-                )
-            else:
-                found_paths.append(rel)
-                changed.append(SourceFile(rel, found.st_size, found.st_mtime_ns))
-            if many is not None and len(changed) == many[0]:
+        for rel, entry in _walk(root, posts_dir, rules):
+            if isinstance(entry, _Odd):
+                found.odd.append((rel, entry))
+                continue
+            paths.append(rel)
+            sizes.append(entry.st_size)
+            mtimes.append(entry.st_mtime_ns)
+            if many is not None and len(paths) == many[0]:
                 many[1]()
                 many = None
-    changed.sort(key=lambda f: f.path)
-    problems.sort(key=lambda p: p.path)
-    if hits == len(known):
-        return changed, [], problems
-    seen = set(found_paths)
-    return changed, [p for p in known if p not in seen], problems
+    return found
+
+
+def _skipped(rel: str, kind: _Odd | None) -> Problem | None:
+    """The warning for the entry at ``rel`` (a regular file when ``kind`` is ``None``) if it
+    is skipped rather than read as a post."""
+    if not _printable(rel):
+        shown = os.fsencode(rel).decode("utf-8", "replace")
+        return Problem(
+            shown,
+            1,
+            "warning",
+            "skipped: the file's path is not valid UTF-8 or holds control characters; rename it",
+        )
+    if kind is _Odd.FOLDER_LINK:
+        return Problem(
+            rel,
+            1,
+            "warning",
+            "skipped: a symbolic link to a folder; feeds does not follow it, so posts cannot come from elsewhere",
+        )
+    if not POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
+        return Problem(
+            rel,
+            1,
+            "warning",
+            "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it",
+        )
+    if kind is _Odd.LINK:
+        return Problem(
+            rel,
+            1,
+            "warning",
+            "skipped: a symbolic link; feeds reads only regular files, so a post cannot pull in a file from elsewhere",
+        )
+    if kind is _Odd.SPECIAL:
+        return Problem(
+            rel,
+            1,
+            "warning",
+            "skipped: not a regular file (a FIFO, socket or device); feeds reads only regular files",
+        )
+    return None
 
 
 def stat_post(root: Path, rel: str, rules: Filter = JEKYLL) -> SourceFile | None:
@@ -225,17 +276,6 @@ def _posts_dirs(root: Path, rel: str, rules: Filter) -> Iterator[str]:
             yield sub
         elif rules.folder(sub):
             yield from _posts_dirs(root, sub, rules)
-
-
-class _Odd(enum.Enum):
-    """What an entry of a ``_posts`` folder is when it is neither a folder nor a regular file."""
-
-    #: A symbolic link to a file, or to nothing.
-    LINK = "link"
-    #: A symbolic link to a folder.
-    FOLDER_LINK = "folder link"
-    #: A FIFO, a socket or a device.
-    SPECIAL = "special"
 
 
 def _walk(
