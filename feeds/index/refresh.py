@@ -85,7 +85,7 @@ def refresh(
     known: dict[str, tuple[int, int]] = {p: (s, m) for p, s, m in rows}
     if listed is not None:
         changed, gone, name_problems = listed.changes(known)
-    else:
+    else:  # the paths named
         found = (jekyll_files.stat_post(rules.root, p, rules.entries) for p in paths or ())
         files = [f for f in found if f is not None]
         seen = {f.path for f in files}
@@ -165,9 +165,9 @@ def _write(
 
     ``dated``: each changed or removed path → the second that dates its change. ``cold``: on
     the first fill, the newest second on the disk, which every scope is stamped with.
-    ``parsing``: with :attr:`~feeds.index.rows.Parsing.words`, the posts parsed come with their words, and
-    every post is given its words and grams (:mod:`feeds.index.search`); without, they are
-    inserted without them, until a refresh that needs them.
+    ``parsing``: with :attr:`~feeds.index.rows.Parsing.words`, the posts parsed come with
+    their words, and every post is given its words and grams (:mod:`feeds.index.search`);
+    without, they are inserted without them, until a refresh that needs them.
     """
     #: scope → the newest second of the changes that touched it
     touched_at: dict[tuple[str, str], int] = {}

@@ -85,6 +85,7 @@ class Listing:
         """The same for the same entries with the same sizes and mtimes listed in the same
         order (a folder unchanged lists in the same order), and for nothing else."""
         h = hashlib.blake2b(digest_size=16)
+        h.update(len(self.paths).to_bytes(8, "little"))  # where the paths end, unambiguously
         h.update("\0".join(self.paths).encode("utf-8", "surrogatepass"))
         h.update(array.array("q", self.sizes).tobytes())
         h.update(array.array("q", self.mtimes).tobytes())
