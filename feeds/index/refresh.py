@@ -58,35 +58,30 @@ def refresh(
     """See :meth:`feeds.index.Index.refresh`."""
     started = time.perf_counter()
     name_problems: list[Problem] | None = None
-    listed: jekyll_files.Listing | None = None
+    # The digest of what this scan lists (a full scan only), kept if the index ends up so.
     listing: str | None = None
     with store.errors():
         db = store.db()
         generation = int(meta(db, "generation") or 0)
-        cold = generation == 0
-        if paths is None:
-            # A first fill of a large site parses on a pool: its fork server starts importing
-            # while the rest of the files are listed, not after.
-            early = (parallel.THRESHOLD, parallel.start_early) if cold and jobs > 1 else None
-            listed = jekyll_files.listing(rules.root, rules.entries, early)
-            listing = listed.digest()
+    cold = generation == 0
+    if paths is None:
+        # A first fill of a large site parses on a pool: its fork server starts importing
+        # while the rest of the files are listed, not after.
+        early = (parallel.THRESHOLD, parallel.start_early) if cold and jobs > 1 else None
+        listed = jekyll_files.listing(rules.root, rules.entries, early)
+        listing = listed.digest()
+        with store.errors():
             if listing == meta(db, _LISTING) and (not search_index or texts.whole(db)):
                 # Listed as the last full scan that left nothing for later listed them: the
                 # index holds every file as it is (a warm export of 100,000 posts no longer
                 # reads their stats out of it to learn so).
                 return Refresh(0, 0, time.perf_counter() - started, generation)
-            rows = db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
-        else:
-            rows = [
-                r
-                for p in set(paths)
-                for r in db.execute("SELECT path, size, mtime_ns FROM files WHERE path = ?", (p,))
-            ]
-    known: dict[str, tuple[int, int]] = {p: (s, m) for p, s, m in rows}
-    if listed is not None:
+            known = _known(db, None)
         changed, gone, name_problems = listed.changes(known)
-    else:  # the paths named
-        found = (jekyll_files.stat_post(rules.root, p, rules.entries) for p in paths or ())
+    else:
+        with store.errors():
+            known = _known(db, paths)
+        found = (jekyll_files.stat_post(rules.root, p, rules.entries) for p in paths)
         files = [f for f in found if f is not None]
         seen = {f.path for f in files}
         changed = [f for f in files if known.get(f.path) != (f.size, f.mtime_ns)]
@@ -143,6 +138,19 @@ def refresh(
     return Refresh(
         len(changed), len(removed), time.perf_counter() - started, generation, tuple(sorted(fresh))
     )
+
+
+def _known(db: sqlite3.Connection, paths: Collection[str] | None) -> dict[str, tuple[int, int]]:
+    """The (size, mtime) the index holds of each file it knows (of ``paths`` only, if given)."""
+    if paths is None:
+        rows = db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
+    else:
+        rows = [
+            r
+            for p in set(paths)
+            for r in db.execute("SELECT path, size, mtime_ns FROM files WHERE path = ?", (p,))
+        ]
+    return {p: (s, m) for p, s, m in rows}
 
 
 def _write(
@@ -290,9 +298,10 @@ def _write(
                 search.catch_up(db)
             elif touched:
                 texts.left_out(db)
-            db.execute("DELETE FROM meta WHERE key = ?", (_LISTING,))
-            if listing is not None:
-                db.execute("INSERT INTO meta VALUES (?, ?)", (_LISTING, listing))
+            if listing is None:
+                db.execute("DELETE FROM meta WHERE key = ?", (_LISTING,))
+            else:
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (_LISTING, listing))
             if gone or touched:
                 db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
                 marks.prune(db, generation)

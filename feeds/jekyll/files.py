@@ -156,42 +156,25 @@ def _skipped(rel: str, kind: _Odd | None) -> Problem | None:
     """The warning for the entry at ``rel`` (a regular file when ``kind`` is ``None``) if it
     is skipped rather than read as a post."""
     if not _printable(rel):
-        shown = os.fsencode(rel).decode("utf-8", "replace")
-        return Problem(
-            shown,
-            1,
-            "warning",
-            "skipped: the file's path is not valid UTF-8 or holds control characters; rename it",
-        )
-    if kind is _Odd.FOLDER_LINK:
-        return Problem(
-            rel,
-            1,
-            "warning",
-            "skipped: a symbolic link to a folder; feeds does not follow it, so posts cannot come from elsewhere",
-        )
-    if not POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
-        return Problem(
-            rel,
-            1,
-            "warning",
-            "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it",
-        )
-    if kind is _Odd.LINK:
-        return Problem(
-            rel,
-            1,
-            "warning",
-            "skipped: a symbolic link; feeds reads only regular files, so a post cannot pull in a file from elsewhere",
-        )
-    if kind is _Odd.SPECIAL:
-        return Problem(
-            rel,
-            1,
-            "warning",
-            "skipped: not a regular file (a FIFO, socket or device); feeds reads only regular files",
-        )
-    return None
+        rel = os.fsencode(rel).decode("utf-8", "replace")
+        why = "skipped: the file's path is not valid UTF-8 or holds control characters; rename it"
+    elif kind is _Odd.FOLDER_LINK:
+        why = _WHY_ODD[kind]
+    elif not POST_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
+        why = "not a post: the file name is not YYYY-MM-DD-<slug>.md, .markdown or .html; skipped, as Jekyll skips it"
+    elif kind is None:
+        return None
+    else:
+        why = _WHY_ODD[kind]
+    return Problem(rel, 1, "warning", why)
+
+
+#: Why each kind of odd entry is skipped.
+_WHY_ODD = {
+    _Odd.FOLDER_LINK: "skipped: a symbolic link to a folder; feeds does not follow it, so posts cannot come from elsewhere",
+    _Odd.LINK: "skipped: a symbolic link; feeds reads only regular files, so a post cannot pull in a file from elsewhere",
+    _Odd.SPECIAL: "skipped: not a regular file (a FIFO, socket or device); feeds reads only regular files",
+}
 
 
 def stat_post(root: Path, rel: str, rules: Filter = JEKYLL) -> SourceFile | None:
