@@ -185,21 +185,31 @@ def _write(
             touched_at[scope] = max(when, touched_at.get(scope, when))
 
     # A big page cache while writing (a cold fill inserts into big B-trees), the default
-    # (2 MiB) the rest of the time: every worker holds a few connections.
-    db.execute(f"PRAGMA cache_size = {-65536 if len(changed) > 1000 else -2000}")
+    # (2 MiB) the rest of the time: every worker holds a few connections. A big write leaves
+    # copying the WAL into the file to the next connection that commits (an export's render
+    # workers, a service's next refresh), not to its own commit: that copy (130 MB after a fill
+    # of 100,000 posts) took 0.5 s while every core but this one waited for the fill to end.
+    big = len(changed) > 1000
+    db.execute(f"PRAGMA cache_size = {-65536 if big else -2000}")
+    db.execute(f"PRAGMA wal_autocheckpoint = {0 if big else 1000}")
     try:
         with store.transaction(db):
             generation = int(meta(db, "generation") or 0) + 1
             # The paths whose rows go (a new file has none: no lookups in four tables for each
-            # post of a first fill).
-            gone = [
-                (str(p),)
-                for (p,) in db.execute(
-                    "SELECT value FROM json_each(?)"
-                    " WHERE EXISTS (SELECT 1 FROM files WHERE path = value)",
-                    (json.dumps([*removed, *(f.path for f in changed)], ensure_ascii=False),),
-                )
-            ]
+            # post of a first fill, nor its 100,000 paths sent to SQLite to learn so, half a
+            # second before the parse workers get anything to do).
+            gone = (
+                [
+                    (str(p),)
+                    for (p,) in db.execute(
+                        "SELECT value FROM json_each(?)"
+                        " WHERE EXISTS (SELECT 1 FROM files WHERE path = value)",
+                        (json.dumps([*removed, *(f.path for f in changed)], ensure_ascii=False),),
+                    )
+                ]
+                if db.execute("SELECT 1 FROM files LIMIT 1").fetchone()
+                else []
+            )
             # The first fill records no versions: there is no earlier state to compare with.
             record = generation > 1
             shared = {
@@ -232,17 +242,13 @@ def _write(
                 )
                 for table in ("posts", "members", "problems", "files"):
                     db.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
-            db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?)",
-                ((f.path, f.size, f.mtime_ns) for f in changed),
-            )
             if record:
 
                 def stamp(rows: list[tuple[str, str, int, str, str]]) -> None:
                     for kind, slug, _, path, _ in rows:
                         touch([(kind, slug)], dated[path])
 
-                touched, urls = _insert(db, parsed, delta, stamp)
+                touched, urls = _insert(db, zip(changed, parsed, strict=True), delta, stamp)
                 shared |= urls
             else:
                 # The first fill: the secondary indexes are made once the rows are in (the
@@ -250,7 +256,7 @@ def _write(
                 # whose rows come in their order, which grow at their end.
                 for name in _MADE_LAST:
                     db.execute(f"DROP INDEX {name}")
-                touched, _ = _insert(db, parsed, delta, None)
+                touched, _ = _insert(db, zip(changed, parsed, strict=True), delta, None)
                 for sql in _MADE_LAST.values():
                     db.execute(sql)
                 shared = {
@@ -309,17 +315,21 @@ def _write(
                 generation -= 1
     finally:
         db.execute("PRAGMA cache_size = -2000")
+        db.execute("PRAGMA wal_autocheckpoint = 1000")
     return generation
 
 
 def _insert(
     db: sqlite3.Connection,
-    parsed: Iterable[Rows],
+    parsed: Iterable[tuple[jekyll_files.SourceFile, Rows]],
     delta: dict[tuple[str, str], int],
     stamp: Callable[[list[tuple[str, str, int, str, str]]], None] | None,
 ) -> tuple[int, set[str]]:
-    """Insert each parsed file's rows, and fold the marks of its post into ``delta``; ``stamp``
-    is given each batch's members. How many posts went in, and their permalinks.
+    """Insert each parsed file and its rows, and fold the marks of its post into ``delta``;
+    ``stamp`` is given each batch's members. How many posts went in, and their permalinks.
+
+    The ``files`` rows go in with the rest, batch by batch, while the workers parse: inserted
+    before the first batch, a fill's 100,000 took half a second that the workers waited for.
 
     The posts take the ids after every id there has been, counted here rather than asked of
     SQLite a row at a time (ids are never reused: rendered content lands on its own row)."""
@@ -333,7 +343,9 @@ def _insert(
         words: list[tuple[int, bytes]] = []
         rows: list[tuple[str, str, int, str, str]] = []
         problems: list[tuple[str, int, str, str]] = []
-        for post, found, warnings, packed, mark in batch:
+        files: list[tuple[str, int, int]] = []
+        for file, (post, found, warnings, packed, mark) in batch:
+            files.append((file.path, file.size, file.mtime_ns))
             problems += warnings
             if post is None:
                 continue
@@ -346,6 +358,7 @@ def _insert(
             for kind, slug, name in found:
                 rows.append((kind, slug, ts, path, name))
                 delta[kind, slug] = delta.get((kind, slug), 0) ^ mark
+        db.executemany("INSERT INTO files VALUES (?, ?, ?)", files)
         db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", problems)
         db.executemany(insert, posts)
         texts.insert(db, words)
