@@ -25,12 +25,16 @@ except ImportError:
 FEEDS = Path(sys.executable).parent / "feeds"
 
 
-def export(config: Path, out: Path) -> tuple[float, str, float]:
-    """Run ``feeds export`` as a user would; (seconds, its last line, peak RSS in MB)."""
+#: One ``feeds export``: seconds, its last line, peak RSS in MB, the machine's CPU time meanwhile.
+Result = tuple[float, str, float, timed.Cpu | None]
+
+
+def export(config: Path, out: Path) -> Result:
+    """Run ``feeds export`` as a user would (:data:`Result`)."""
     done = timed.run(
         [str(FEEDS), "--config", str(config), "export", str(out)], config.parent / "export.log"
     )
-    return done.seconds, done.output.strip().splitlines()[-1], done.peak_mb
+    return done.seconds, done.output.strip().splitlines()[-1], done.peak_mb, done.cpu
 
 
 #: The measurements, in the order they are made in each run.
@@ -71,7 +75,7 @@ def measure(
     *,
     archives: bool = False,
     cases: int = 3,
-) -> dict[str, list[tuple[float, str, float]]]:
+) -> dict[str, list[Result]]:
     """The first ``cases`` of :data:`CASES` ``runs`` times, in ``work`` (default:
     BENCH_DIR/export-N), with or without ``archives``; case → one (seconds, last line, peak MB)
     per run (the new post is measured when ``cases`` is 2 or more, without the warm one)."""
@@ -90,7 +94,7 @@ def measure(
         f'[index]\npath = "{work}/index.sqlite3"\n',
         encoding="utf-8",
     )
-    rows: dict[str, list[tuple[float, str, float]]] = {case: [] for case in CASES}
+    rows: dict[str, list[Result]] = {case: [] for case in CASES}
     for run in range(runs):
         out = work / "out"
         timed.set_aside(out)

@@ -157,7 +157,7 @@ def export_vs_hugo(source: Path, posts: int, runs: int, run: Path) -> list[Row]:
     """feeds export cold, warm and after one new post, and Hugo's cold build, interleaved."""
     site = hugo.site(source)
     work = BENCH_DIR / f"run-export-{posts}"
-    feeds: dict[str, list[tuple[float, str, float]]] = {case: [] for case in export.CASES}
+    feeds: dict[str, list[export.Result]] = {case: [] for case in export.CASES}
     hugo_runs = []
     for i in range(runs):
         for case, results in export.measure(posts, 1, work).items():
@@ -188,10 +188,26 @@ def export_vs_hugo(source: Path, posts: int, runs: int, run: Path) -> list[Row]:
             " ".join(f"{r[0] / t.seconds:.2f}" for r, t in zip(cold, hugo_runs)),
         ),
         Row("  feed files written", cold[-1][1].split(",")[0], f"{hugo.feed_count(site):,} RSS"),
+        *_cpu_row([r[3] for r in cold], [t.cpu for t in hugo_runs]),
         Row(f"warm export {n}, nothing changed", f"{warm_s:.2f} s", "", "", "≤ 1 s", warm_s <= 1),
         Row(f"export {n} after one new post", f"{new_s:.2f} s", "", "", "≤ 2 s", new_s <= 2),
         Row("  files rewritten for it", new_written, "", "", "changed only", None),
     ]
+
+
+def _cpu_row(ours: list[timed.Cpu | None], theirs: list[timed.Cpu | None]) -> list[Row]:
+    """The machine's CPU time during each side's runs, medians by kind, in core-seconds: where
+    the wall time went (our own work, the kernel's on our behalf, idle cores, the hypervisor's
+    steal), as the kernel's share moves from machine to machine and run to run. No row where
+    the machine does not say."""
+    sides = [[c for c in cpus if c is not None] for cpus in (ours, theirs)]
+    if [len(s) for s in sides] != [len(ours), len(theirs)]:
+        return []
+    mine, other = (
+        " / ".join(f"{_med([getattr(c, k) for c in side]):.1f}" for k in timed.Cpu._fields)
+        for side in sides
+    )
+    return [Row("  machine CPU, core-s (user / sys / idle / steal)", mine, other)]
 
 
 def archive_rows(posts: int, runs: int, run: Path) -> list[Row]:

@@ -1,4 +1,4 @@
-"""Run a command to its end and measure its wall time and peak memory."""
+"""Run a command to its end and measure its wall time, peak memory and the machine's CPU time."""
 
 from __future__ import annotations
 
@@ -12,12 +12,49 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 try:
     from .corpus import BENCH_DIR  # type: ignore[import-not-found]
 except ImportError:
     from corpus import BENCH_DIR  # type: ignore[import-not-found,no-redef]
+
+
+class Cpu(NamedTuple):
+    """The CPU time of the whole machine over a span, in core-seconds, by what ran: the
+    kernel's counters (/proc/stat), so that what a command's pool, its kernel work (copying
+    what it writes into the page cache, reclaiming memory for it) and the kernel's threads
+    spent is counted, which the command's own rusage leaves out (pool workers are not its
+    children)."""
+
+    #: In processes (``user`` and ``nice``).
+    user: float
+    #: In the kernel (``system``, ``irq`` and ``softirq``).
+    system: float
+    #: Idle, or waiting for the disk (``idle`` and ``iowait``).
+    idle: float
+    #: Taken by the hypervisor for other guests (``steal``).
+    steal: float
+
+
+def cpu_now() -> Cpu | None:
+    """The machine's CPU time since boot (:class:`Cpu`); ``None`` where /proc/stat is not."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            ticks = [int(t) for t in f.readline().split()[1:9]]
+    except OSError:
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = ticks
+    hz = os.sysconf("SC_CLK_TCK")
+    return Cpu((user + nice) / hz, (system + irq + softirq) / hz, (idle + iowait) / hz, steal / hz)
+
+
+def cpu_since(start: Cpu | None) -> Cpu | None:
+    """The machine's CPU time since ``start`` (:func:`cpu_now`)."""
+    now = cpu_now()
+    if start is None or now is None:
+        return None
+    return Cpu(*(b - a for a, b in zip(start, now)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +68,8 @@ class Timed:
     peak_mb: float
     #: Its standard output and error, interleaved.
     output: str
+    #: The machine's CPU time while it ran (:class:`Cpu`), or ``None`` where unknown.
+    cpu: Cpu | None
 
 
 def run(
@@ -46,11 +85,11 @@ def run(
     # neither lands in this run's time.
     os.sync()
     with open(log, "wb") as out:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_now()
         proc = spawn(argv, out, cwd=cwd, env=env)
         try:
             os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # exited, not yet reaped
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, cpu_since(cpu)
         finally:
             _kill_group(proc.pid)  # anything it left behind; its group lives while it is unreaped
         _, status, usage = os.wait4(proc.pid, 0)
@@ -60,7 +99,7 @@ def run(
         sys.exit(
             f"bench: {' '.join(argv)} exited with status {proc.returncode}; end of {log}:\n{output[-3000:]}"
         )
-    return Timed(seconds, usage.ru_maxrss / 1024, output)
+    return Timed(seconds, usage.ru_maxrss / 1024, output, cpu)
 
 
 #: Where :func:`set_aside` moves what a run is to start without; emptied by :func:`empty_trash`.
