@@ -77,8 +77,8 @@ def measure(
     cases: int = 3,
 ) -> dict[str, list[Result]]:
     """The first ``cases`` of :data:`CASES` ``runs`` times, in ``work`` (default:
-    BENCH_DIR/export-N), with or without ``archives``; case → one (seconds, last line, peak MB)
-    per run (the new post is measured when ``cases`` is 2 or more, without the warm one)."""
+    BENCH_DIR/export-N), with or without ``archives``; case → one :data:`Result` per run (the
+    new post is measured when ``cases`` is 2 or more, without the warm one)."""
     source = corpus(posts)
     work = work or BENCH_DIR / f"export-{posts}"
     timed.set_aside(work)
