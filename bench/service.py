@@ -51,7 +51,6 @@ WORKERS = 2
 POLL = 0.02
 #: The formats the config serves (the default: all three).
 FORMATS = ("atom", "rss", "json")
-TICKS = os.sysconf("SC_CLK_TCK")
 
 CONFIG = """\
 # Written by bench/service.py; rewritten on every run.
@@ -271,7 +270,7 @@ def idle_cpu(service: Service, seconds: float) -> float:
     t = time.perf_counter()
     time.sleep(seconds)
     used = sum(cpu_ticks(p) for p in pids) - before
-    return used / TICKS / (time.perf_counter() - t) * 100
+    return used / timed.TICKS / (time.perf_counter() - t) * 100
 
 
 def busiest_category(corpus: Path) -> tuple[str, str]:

@@ -201,7 +201,7 @@ def _cpu_row(ours: list[timed.Cpu | None], theirs: list[timed.Cpu | None]) -> li
     steal), as the kernel's share moves from machine to machine and run to run. No row where
     the machine does not say."""
     sides = [[c for c in cpus if c is not None] for cpus in (ours, theirs)]
-    if [len(s) for s in sides] != [len(ours), len(theirs)]:
+    if not all(sides):
         return []
     mine, other = (
         " / ".join(f"{_med([getattr(c, k) for c in side]):.1f}" for k in timed.Cpu._fields)

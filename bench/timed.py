@@ -20,6 +20,10 @@ except ImportError:
     from corpus import BENCH_DIR  # type: ignore[import-not-found,no-redef]
 
 
+#: Clock ticks a second, the unit of the kernel's CPU times in /proc.
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
 class Cpu(NamedTuple):
     """The CPU time of the whole machine over a span, in core-seconds, by what ran: the
     kernel's counters (/proc/stat), so that what a command's pool, its kernel work (copying
@@ -44,9 +48,8 @@ def cpu_now() -> Cpu | None:
             ticks = [int(t) for t in f.readline().split()[1:9]]
     except OSError:
         return None
-    user, nice, system, idle, iowait, irq, softirq, steal = ticks
-    hz = os.sysconf("SC_CLK_TCK")
-    return Cpu((user + nice) / hz, (system + irq + softirq) / hz, (idle + iowait) / hz, steal / hz)
+    user, nice, system, idle, iowait, irq, softirq, steal = (t / TICKS for t in ticks)
+    return Cpu(user + nice, system + irq + softirq, idle + iowait, steal)
 
 
 def cpu_since(start: Cpu | None) -> Cpu | None:
@@ -85,11 +88,11 @@ def run(
     # neither lands in this run's time.
     os.sync()
     with open(log, "wb") as out:
-        started, cpu = time.perf_counter(), cpu_now()
+        started, cpu_at_start = time.perf_counter(), cpu_now()
         proc = spawn(argv, out, cwd=cwd, env=env)
         try:
             os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # exited, not yet reaped
-            seconds, cpu = time.perf_counter() - started, cpu_since(cpu)
+            seconds, cpu = time.perf_counter() - started, cpu_since(cpu_at_start)
         finally:
             _kill_group(proc.pid)  # anything it left behind; its group lives while it is unreaped
         _, status, usage = os.wait4(proc.pid, 0)
