@@ -96,6 +96,17 @@ def main() -> None:
     jekyll_posts = args.jekyll_posts or (1_000 if args.quick else 10_000)
     runs = args.runs or (1 if args.quick else 3)
 
+    # A run stopped with SIGTERM (kill, pkill, a CI timeout) still empties its trash below:
+    # left behind, its outputs (19 GB after five 100k runs) sit in the page cache and slow the
+    # next run's file writes, Hugo's most (measured: 108 sys core-s a build instead of 19).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    if timed.TRASH.exists():
+        print(
+            f"bench: {timed.TRASH} holds the outputs of a run that was killed; its figures are "
+            "unsteady until it is removed and the disk has settled for a few minutes",
+            file=sys.stderr,
+            flush=True,
+        )
     debian.ensure(list(debian.PACKAGES))
     timed.compile_feeds()
     big, small = corpus(posts, args.categories), corpus(jekyll_posts, args.categories)
