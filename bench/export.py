@@ -126,10 +126,8 @@ def main() -> None:
     ap.add_argument("--archives", action="store_true", help="cold export with archives vs without")
     args = ap.parse_args()
     timed.compile_feeds()
-    try:
+    with timed.trash_emptied():
         report(args)
-    finally:
-        timed.empty_trash()  # the earlier runs' outputs (timed.set_aside), once nothing is timed
 
 
 def report(args: argparse.Namespace) -> None:

@@ -96,17 +96,6 @@ def main() -> None:
     jekyll_posts = args.jekyll_posts or (1_000 if args.quick else 10_000)
     runs = args.runs or (1 if args.quick else 3)
 
-    # A run stopped with SIGTERM (kill, pkill, a CI timeout) still empties its trash below:
-    # left behind, its outputs (19 GB after five 100k runs) sit in the page cache and slow the
-    # next run's file writes, Hugo's most (measured: 108 sys core-s a build instead of 19).
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    if timed.TRASH.exists():
-        print(
-            f"bench: {timed.TRASH} holds the outputs of a run that was killed; its figures are "
-            "unsteady until it is removed and the disk has settled for a few minutes",
-            file=sys.stderr,
-            flush=True,
-        )
     debian.ensure(list(debian.PACKAGES))
     timed.compile_feeds()
     big, small = corpus(posts, args.categories), corpus(jekyll_posts, args.categories)
@@ -138,7 +127,7 @@ def main() -> None:
     only = set(args.only.split(","))
     if unknown := only - set(PHASES):
         ap.error(f"unknown phase {', '.join(sorted(unknown))}; the phases are {', '.join(PHASES)}")
-    try:
+    with timed.trash_emptied():
         if "hugo" in only:
             phase("export and Hugo", lambda: export_vs_hugo(big, posts, runs, run))
         if "jekyll" in only:
@@ -149,8 +138,6 @@ def main() -> None:
             phase("serving", lambda: serving_rows(posts, runs, args.quick, run))
         if "archives" in only:
             phase("archives", lambda: archive_rows(posts, runs, run))
-    finally:
-        timed.empty_trash()  # the earlier runs' outputs (timed.set_aside), once nothing is timed
 
     print_table(rows)
     print(
